@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import { OrderSideSchema, TradingStateSchema } from '../enums.js';
+import { DecimalSchema, NonNegativeDecimalSchema, TimestampSchema } from './decimal-schemas.js';
+import {
+  AccountState,
+  ClosedPosition,
+  Fill,
+  OrderRequest,
+  PositionSnapshot,
+  SymbolSchema,
+} from './domain.js';
+
+/**
+ * Every audit event type, one schema each, shared by every writer and reader.
+ *
+ * An event is `{ type, timestamp?, ...fields }`. The audit logger adds `seq`, the ISO timestamp and the hash
+ * chain. Decimals are written as strings and parsed back into Decimals, so a line reads back exactly as
+ * it was written. Adding a type is a minor change; changing a field of an existing type is breaking.
+ */
+
+const base = { timestamp: TimestampSchema.optional() };
+const Id = z.string().min(1).max(256);
+const Reason = z.string().min(1).max(2000);
+
+/** One failed risk check: a stable code, a human message and the numbers behind it. */
+export const RiskFailure = z
+  .object({
+    code: z.string().min(1),
+    message: z.string(),
+    details: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+export type RiskFailure = z.output<typeof RiskFailure>;
+
+const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+  z.object({ type: z.literal(type), ...base, ...shape }).strict();
+
+export const OrderSubmittedEvent = event('order_submitted', {
+  orderId: Id,
+  order: OrderRequest,
+  venue: z.string().optional(),
+});
+export const OrderAcceptedEvent = event('order_accepted', {
+  orderId: Id,
+  venueOrderId: Id.optional(),
+  symbol: SymbolSchema,
+  status: z.enum(['resting', 'filled', 'partially_filled']).optional(),
+});
+export const OrderFilledEvent = event('order_filled', { fill: Fill });
+export const OrderCancelledEvent = event('order_cancelled', {
+  orderId: Id,
+  symbol: SymbolSchema.optional(),
+  reason: Reason.optional(),
+});
+export const OrderRejectedEvent = event('order_rejected', {
+  orderId: Id.optional(),
+  order: OrderRequest,
+  reason: Reason,
+  code: z.string().optional(),
+});
+export const PositionUpdatedEvent = event('position_updated', {
+  symbol: SymbolSchema,
+  cause: z.enum(['fill', 'funding', 'recovery']),
+  fillId: Id.optional(),
+  /** Absent when the update left the symbol flat. */
+  position: PositionSnapshot.optional(),
+});
+export const PositionClosedEvent = event('position_closed', {
+  fillId: Id.optional(),
+  position: ClosedPosition,
+});
+export const FillDuplicateEvent = event('fill_duplicate', { fillId: Id, symbol: SymbolSchema });
+export const PnlMismatchEvent = event('pnl_mismatch', {
+  fillId: Id,
+  symbol: SymbolSchema,
+  venueClosedPnl: DecimalSchema,
+  trackerRealizedPnl: DecimalSchema,
+});
+export const FundingAppliedEvent = event('funding_applied', {
+  symbol: SymbolSchema,
+  amount: DecimalSchema,
+  fundingTime: TimestampSchema,
+  fundingId: Id.optional(),
+});
+export const RiskRejectedEvent = event('risk_rejected', {
+  order: OrderRequest,
+  code: z.string().min(1),
+  reason: Reason,
+  failures: z.array(RiskFailure).min(1),
+});
+export const RiskApprovedEvent = event('risk_approved', {
+  reservationId: Id,
+  order: OrderRequest,
+});
+export const TradingStateChangedEvent = event('trading_state_changed', {
+  from: TradingStateSchema,
+  to: TradingStateSchema,
+  reason: Reason,
+});
+export const CircuitBreakerTrippedEvent = event('circuit_breaker_tripped', {
+  reason: Reason,
+  trippedAt: TimestampSchema,
+  cooldownUntil: TimestampSchema,
+});
+export const CircuitBreakerResetEvent = event('circuit_breaker_reset', { reason: Reason.optional() });
+export const AccountUpdatedEvent = event('account_updated', {
+  account: AccountState,
+});
+export const TradingDayStartedEvent = event('trading_day_started', {
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  dayStartEquity: DecimalSchema,
+});
+export const TradeResultRecordedEvent = event('trade_result_recorded', {
+  netPnl: DecimalSchema,
+  symbol: SymbolSchema.optional(),
+  consecutiveLosses: z.number().int().nonnegative(),
+});
+export const RiskOutcomeRecordedEvent = event('risk_outcome_recorded', {
+  outcome: z.enum(['success', 'error']),
+  consecutiveErrors: z.number().int().nonnegative(),
+  message: z.string().max(2000).optional(),
+});
+export const DailyPnlUpdatedEvent = event('daily_pnl_updated', {
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  dailyPnl: DecimalSchema,
+  equity: DecimalSchema.optional(),
+  peakEquity: DecimalSchema.optional(),
+});
+export const MarkPriceEvent = event('mark_price', {
+  symbol: SymbolSchema,
+  price: DecimalSchema,
+});
+export const ReconciliationMismatchEvent = event('reconciliation_mismatch', {
+  symbol: SymbolSchema.optional(),
+  local: z.string(),
+  venue: z.string(),
+  action: z.enum(['breaker_tripped', 'adopted_venue_state', 'none']),
+});
+export const ErrorEvent = event('error', {
+  message: z.string().max(4000),
+  code: z.string().optional(),
+  source: z.string().optional(),
+});
+export const AuditRecoveredEvent = event('audit_recovered', {
+  file: z.string(),
+  quarantineFile: z.string(),
+  bytes: z.number().int().nonnegative(),
+  reason: Reason,
+});
+export const SessionStartedEvent = event('session_started', {
+  app: z.string(),
+  version: z.string().optional(),
+  mode: z.string().optional(),
+});
+export const SessionStoppedEvent = event('session_stopped', {
+  app: z.string(),
+  reason: Reason.optional(),
+});
+export const NoteEvent = event('note', {
+  message: z.string().max(4000),
+  side: OrderSideSchema.optional(),
+  amount: NonNegativeDecimalSchema.optional(),
+});
+
+/** The discriminated union of every audit event. */
+export const AuditEvent = z.discriminatedUnion('type', [
+  OrderSubmittedEvent,
+  OrderAcceptedEvent,
+  OrderFilledEvent,
+  OrderCancelledEvent,
+  OrderRejectedEvent,
+  PositionUpdatedEvent,
+  PositionClosedEvent,
+  FillDuplicateEvent,
+  PnlMismatchEvent,
+  FundingAppliedEvent,
+  RiskRejectedEvent,
+  RiskApprovedEvent,
+  TradingStateChangedEvent,
+  CircuitBreakerTrippedEvent,
+  CircuitBreakerResetEvent,
+  AccountUpdatedEvent,
+  TradingDayStartedEvent,
+  TradeResultRecordedEvent,
+  RiskOutcomeRecordedEvent,
+  DailyPnlUpdatedEvent,
+  MarkPriceEvent,
+  ReconciliationMismatchEvent,
+  ErrorEvent,
+  AuditRecoveredEvent,
+  SessionStartedEvent,
+  SessionStoppedEvent,
+  NoteEvent,
+]);
+/** A parsed audit event (decimals as Decimal, timestamps as epoch ms). */
+export type AuditEvent = z.output<typeof AuditEvent>;
+/** What a writer passes to `append`: numbers, strings or Decimals for money; a Date, ISO string or ms for time. */
+export type AuditEventInput = z.input<typeof AuditEvent>;
+/** The name of an audit event type. */
+export type AuditEventType = AuditEvent['type'];
+/** The parsed event of one type. */
+export type AuditEventOf<T extends AuditEventType> = Extract<AuditEvent, { type: T }>;
+
+/** All event type names, for CLIs and filters. */
+export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = AuditEvent.options.map(
+  (o) => o.shape.type.value,
+) as AuditEventType[];
+
+/** The fields the audit logger adds to every line. */
+export const AuditEnvelope = z.object({
+  seq: z.number().int().positive(),
+  timestamp: z.string(),
+  prevHash: z.string().regex(/^[0-9a-f]{64}$/),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+/** A line of the audit log: the event plus `seq`, `timestamp` (epoch ms once parsed) and the hash chain. */
+export type AuditEntry = AuditEvent & { seq: number; timestamp: number; prevHash: string; hash: string };
