@@ -35,6 +35,22 @@ export {
   ValidationError,
 } from './errors.js';
 export {
+  EXCHANGE_ERROR_CODES,
+  type Exchange,
+  ExchangeError,
+  type ExchangeErrorCode,
+  FundingPayment,
+  type FundingPaymentInput,
+  OpenOrder,
+  type OpenOrderInput,
+  OrderAck,
+  type OrderAckInput,
+  type OrderStatus,
+  OrderStatusSchema,
+  OrderUpdate,
+  type OrderUpdateInput,
+} from './exchange.js';
+export {
   AccountUpdatedEvent,
   AUDIT_EVENT_TYPES,
   type AuditEntry,
