@@ -75,6 +75,7 @@ export {
   OrderSubmittedEvent,
   PnlMismatchEvent,
   PositionClosedEvent,
+  PositionExcursionEvent,
   PositionUpdatedEvent,
   ReconciliationMismatchEvent,
   RiskApprovedEvent,

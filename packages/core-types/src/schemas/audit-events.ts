@@ -130,6 +130,17 @@ export const MarkPriceEvent = event('mark_price', {
   symbol: SymbolSchema,
   price: DecimalSchema,
 });
+/**
+ * Written by the position tracker when a mark price makes a new maximum adverse or favorable excursion of an
+ * open position, so recovery restores MAE/MFE exactly without logging every mark.
+ */
+export const PositionExcursionEvent = event('position_excursion', {
+  symbol: SymbolSchema,
+  markPrice: DecimalSchema,
+  markTime: TimestampSchema,
+  maxAdverseExcursion: DecimalSchema,
+  maxFavorableExcursion: DecimalSchema,
+});
 export const ReconciliationMismatchEvent = event('reconciliation_mismatch', {
   symbol: SymbolSchema.optional(),
   local: z.string(),
@@ -185,6 +196,7 @@ export const AuditEvent = z.discriminatedUnion('type', [
   RiskOutcomeRecordedEvent,
   DailyPnlUpdatedEvent,
   MarkPriceEvent,
+  PositionExcursionEvent,
   ReconciliationMismatchEvent,
   ErrorEvent,
   AuditRecoveredEvent,
