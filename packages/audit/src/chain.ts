@@ -1,0 +1,34 @@
+import { type DecodedLine, decodeLine } from './codec.js';
+import { GENESIS_HASH } from './format.js';
+
+/** The last verified entry of a chain: the next line must have `seq + 1` and `prevHash === hash`. */
+export interface ChainCursor {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** Where a new log starts. */
+export const GENESIS: ChainCursor = Object.freeze({ seq: 0, hash: GENESIS_HASH });
+
+/**
+ * Decodes a line and checks that it continues the chain after `expected` (when known).
+ * Returns a reason string when it does not.
+ */
+export function checkLink(bytes: Buffer, expected: ChainCursor | undefined): DecodedLine | string {
+  const decoded = decodeLine(bytes);
+  if (typeof decoded === 'string') return decoded;
+  if (expected !== undefined) {
+    const want = expected.seq + 1;
+    if (decoded.seq !== want) {
+      const kind =
+        decoded.seq > want
+          ? `entries ${want}..${decoded.seq - 1} are missing`
+          : 'a duplicate, reordered or inserted entry';
+      return `seq ${decoded.seq} where ${want} was expected: ${kind}`;
+    }
+    if (decoded.prevHash !== expected.hash) {
+      return `prevHash does not match the hash of entry ${expected.seq}: the chain is broken (an entry was inserted, replaced or reordered)`;
+    }
+  }
+  return decoded;
+}

@@ -1,0 +1,178 @@
+import { hash as oneShotHash } from 'node:crypto';
+import { type AuditEntry, AuditEvent, type AuditEventInput } from '@hl-bot/core-types';
+import { AuditValidationError } from './errors.js';
+import { formatTimestamp, MAX_TIMESTAMP_MS, parseTimestamp } from './format.js';
+
+/**
+ * The hash chain, precisely:
+ *
+ * A line is one JSON object followed by `\n`. Its members are, in order: `timestamp` (ISO with
+ * microseconds), `type`, the event's own fields, `seq`, `prevHash`, and last `hash`. Let `content` be the
+ * line without its trailing `\n` and without its last member, i.e. the UTF-8 bytes of the line up to the
+ * `,"hash":"` that starts the last member, followed by a closing `}` (this is exactly the JSON object
+ * `{..., "seq": N, "prevHash": "…"}` the writer serialised before adding the hash). Then
+ *
+ *     hash = hex(SHA-256(ASCII(prevHash) || content))
+ *
+ * where `prevHash` is the previous line's `hash` (the previous day file's last line for the first line of a
+ * day) and 64 zeros for the first line of the log. Because `content` includes `seq` and `prevHash`, every
+ * line commits to its position and to the whole history before it. The hash is computed over the raw bytes,
+ * so a verifier never needs to re-serialise JSON.
+ */
+export const HASH_SUFFIX_LENGTH = 75; // `,"hash":"` (9) + 64 hex + `"}` (2)
+const HASH_PREFIX = Buffer.from(',"hash":"', 'latin1');
+const CLOSE_BRACE = 0x7d;
+const QUOTE = 0x22;
+
+/** Longest line the writer accepts; readers reject longer ones as corrupt. */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+/** An event that passed validation, with its time fixed. */
+export interface ValidatedEvent {
+  readonly event: AuditEvent;
+  readonly ms: number;
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  if (path.length === 0) return '(root)';
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.');
+}
+
+/**
+ * Validates an event for appending; its own timestamp wins over `now`.
+ *
+ * @throws {AuditValidationError} code `AUDIT_INVALID_EVENT`
+ */
+export function validateEvent(input: AuditEventInput, now: () => number): ValidatedEvent {
+  const result = AuditEvent.safeParse(input);
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+    const first = result.error.issues[0];
+    const type =
+      typeof input === 'object' && input !== null && typeof (input as { type?: unknown }).type === 'string'
+        ? (input as { type: string }).type
+        : '(unknown type)';
+    throw new AuditValidationError(`invalid audit event ${type}: ${issues.join('; ')}`, {
+      cause: result.error,
+      ...(first === undefined ? {} : { field: formatPath(first.path) }),
+      details: { type, issues },
+    });
+  }
+  const event = result.data;
+  const ms = event.timestamp ?? now();
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_TIMESTAMP_MS) {
+    throw new AuditValidationError(`invalid audit event ${event.type}: timestamp ${ms} is out of range`, {
+      field: 'timestamp',
+      details: { type: event.type, timestamp: ms },
+    });
+  }
+  return { event, ms };
+}
+
+export function sha256Hex(data: string | Buffer): string {
+  return oneShotHash('sha256', data, 'hex');
+}
+
+/** One serialised line (with trailing newline) and its hash. */
+export interface EncodedLine {
+  readonly line: string;
+  readonly hash: string;
+  readonly iso: string;
+}
+
+/**
+ * Serialises a validated event as a log line. Decimals become strings through Decimal#toJSON.
+ *
+ * @throws {AuditValidationError} when the line would exceed MAX_LINE_BYTES
+ */
+export function encodeLine(validated: ValidatedEvent, seq: number, prevHash: string): EncodedLine {
+  const { timestamp: _ignored, ...fields } = validated.event;
+  const iso = formatTimestamp(validated.ms);
+  const content = JSON.stringify({ timestamp: iso, ...fields, seq, prevHash });
+  const hash = sha256Hex(prevHash + content);
+  const line = `${content.slice(0, -1)},"hash":"${hash}"}\n`;
+  if (line.length > MAX_LINE_BYTES / 4 && Buffer.byteLength(line) > MAX_LINE_BYTES) {
+    throw new AuditValidationError(
+      `invalid audit event ${validated.event.type}: the line would be longer than ${MAX_LINE_BYTES} bytes`,
+      { details: { type: validated.event.type } },
+    );
+  }
+  return { line, hash, iso };
+}
+
+/** The envelope of a line that parsed and whose hash matched its bytes. */
+export interface DecodedLine {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+  readonly timestamp: string;
+  /** The parsed JSON object, envelope included. */
+  readonly object: Record<string, unknown>;
+}
+
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+function isHex64(value: unknown): value is string {
+  return typeof value === 'string' && value.length === 64 && /^[0-9a-f]{64}$/.test(value);
+}
+
+/**
+ * Parses a line (without its newline) and checks its hash against its own bytes and `prevHash` member.
+ * Returns a reason string instead of throwing, so callers can attach file and line.
+ */
+export function decodeLine(bytes: Buffer): DecodedLine | string {
+  const n = bytes.length;
+  if (n === 0) return 'empty line';
+  if (n <= HASH_SUFFIX_LENGTH + 2) return 'line too short to be an audit entry';
+  if (n > MAX_LINE_BYTES) return `line longer than ${MAX_LINE_BYTES} bytes`;
+  const cut = n - HASH_SUFFIX_LENGTH;
+  if (
+    bytes[n - 1] !== CLOSE_BRACE ||
+    bytes[n - 2] !== QUOTE ||
+    bytes.compare(HASH_PREFIX, 0, HASH_PREFIX.length, cut, cut + HASH_PREFIX.length) !== 0
+  ) {
+    return 'line does not end with a "hash" member';
+  }
+  let object: unknown;
+  try {
+    object = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    return `not valid JSON (${(error as Error).message})`;
+  }
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) return 'not a JSON object';
+  const record = object as Record<string, unknown>;
+  const { seq, prevHash, hash, timestamp } = record;
+  if (!isHex64(hash)) return 'hash is not 64 lowercase hex digits';
+  if (!isHex64(prevHash)) return 'prevHash is not 64 lowercase hex digits';
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
+    return 'seq is not a positive integer';
+  if (typeof timestamp !== 'string') return 'timestamp is missing';
+  const needed = 64 + cut + 1;
+  if (scratch.length < needed) scratch = Buffer.allocUnsafe(Math.max(needed, scratch.length * 2));
+  scratch.write(prevHash, 0, 'latin1');
+  bytes.copy(scratch, 64, 0, cut);
+  scratch[64 + cut] = CLOSE_BRACE;
+  const computed = sha256Hex(scratch.subarray(0, needed));
+  if (computed !== hash) return `hash mismatch (line was modified): computed ${computed}, line says ${hash}`;
+  return { seq, prevHash, hash, timestamp, object: record };
+}
+
+/** Validates a decoded line as a typed audit entry; a reason string when it is not one. */
+export function toEntry(decoded: DecodedLine): AuditEntry | string {
+  const ms = parseTimestamp(decoded.timestamp);
+  if (ms === undefined)
+    return `timestamp ${JSON.stringify(decoded.timestamp)} is not an ISO time with microseconds`;
+  const { seq: _s, prevHash: _p, hash: _h, timestamp: _t, ...fields } = decoded.object;
+  const result = AuditEvent.safeParse({ ...fields, timestamp: ms });
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+    return `not a valid audit event: ${issues.join('; ')}`;
+  }
+  return {
+    ...result.data,
+    timestamp: ms,
+    seq: decoded.seq,
+    prevHash: decoded.prevHash,
+    hash: decoded.hash,
+  } as AuditEntry;
+}

@@ -1,0 +1,48 @@
+/** The prevHash of the first entry of a log: 64 zeros. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Day files are named `audit-YYYY-MM-DD.jsonl` after the UTC day of their entries. */
+export const DAY_FILE_PATTERN = /^audit-(\d{4}-\d{2}-\d{2})\.jsonl$/;
+
+/** The latest timestamp a file name can hold (year 9999). */
+export const MAX_TIMESTAMP_MS = Date.UTC(10000, 0, 1) - 1;
+
+const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}000Z$/;
+
+/** `audit-2025-02-11.jsonl` for day `2025-02-11`. */
+export function dayFileName(day: string): string {
+  return `audit-${day}.jsonl`;
+}
+
+/** The day of a day file name, or undefined when the name is not a day file. */
+export function dayOfFileName(name: string): string | undefined {
+  return DAY_FILE_PATTERN.exec(name)?.[1];
+}
+
+/**
+ * Epoch ms to the line timestamp: ISO 8601 UTC with microseconds, as in the spec's example. Event times are
+ * whole milliseconds, so the microseconds are always the milliseconds padded with `000`.
+ */
+export function formatTimestamp(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 23)}000Z`;
+}
+
+/** The line timestamp back to epoch ms, or undefined when it is not exactly in the form we write. */
+export function parseTimestamp(text: unknown): number | undefined {
+  if (typeof text !== 'string' || !ISO_MICROS.test(text)) return undefined;
+  const ms = Date.parse(`${text.slice(0, 23)}Z`);
+  if (!Number.isSafeInteger(ms) || ms < 0) return undefined;
+  // Rejects dates Date.parse silently normalises, such as February 30th.
+  return formatTimestamp(ms) === text ? ms : undefined;
+}
+
+/** UTC day `YYYY-MM-DD` of epoch ms. */
+export function dayOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Epoch ms of the start of the UTC day after `day`. */
+export function endOfDay(day: string): number {
+  return Date.parse(`${day}T00:00:00.000Z`) + 86_400_000;
+}

@@ -1,0 +1,17 @@
+export { type AuditDurability, AuditLogger, type AuditLoggerOptions } from './audit-logger.js';
+export {
+  AuditClosedError,
+  AuditCorruptError,
+  AuditLockError,
+  AuditValidationError,
+  AuditWriteError,
+} from './errors.js';
+export { dayFileName, GENESIS_HASH } from './format.js';
+export { LOCK_FILE } from './lock.js';
+export { type ReadAuditLogFilter, readAuditLog } from './read-audit-log.js';
+export {
+  type AuditVerifyFailure,
+  type AuditVerifyOk,
+  type AuditVerifyReport,
+  verifyAuditLog,
+} from './verify-audit-log.js';

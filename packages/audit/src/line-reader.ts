@@ -1,0 +1,77 @@
+import { open } from 'node:fs/promises';
+import { MAX_LINE_BYTES } from './codec.js';
+
+const CHUNK_BYTES = 1024 * 1024;
+const NEWLINE = 0x0a;
+
+/** Complete lines read from one file, in order, without their newlines. */
+export interface LineBatch {
+  readonly lines: Buffer[];
+  /** 1-based line number of `lines[0]`. */
+  readonly firstLine: number;
+  /** Byte offset of `lines[0]` in the file. */
+  readonly firstOffset: number;
+}
+
+/** What a read left at the end of the file: bytes after the last newline (a torn or in-progress write). */
+export interface LineTail {
+  /** Bytes after the last newline; empty when the file ends with a newline. */
+  readonly fragment: Buffer;
+  /** Byte offset where `fragment` starts: the end of the last complete line. */
+  readonly offset: number;
+  /** 1-based line number `fragment` would have. */
+  readonly line: number;
+}
+
+/**
+ * Streams a file's complete lines in batches of about 1 MiB, never holding the whole file in memory.
+ * When the file is read to its end, `tail.value` describes the bytes after the last newline.
+ */
+export async function* readLineBatches(
+  path: string,
+  tail: { value?: LineTail },
+  startOffset = 0,
+  startLine = 1,
+): AsyncGenerator<LineBatch, void, undefined> {
+  const handle = await open(path, 'r');
+  try {
+    let carry: Buffer = Buffer.alloc(0);
+    let position = startOffset;
+    let carryOffset = startOffset;
+    let lineNo = startLine;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+      const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      const data =
+        carry.length === 0
+          ? chunk.subarray(0, bytesRead)
+          : Buffer.concat([carry, chunk.subarray(0, bytesRead)]);
+      const lines: Buffer[] = [];
+      const firstLine = lineNo;
+      const firstOffset = carryOffset;
+      let start = 0;
+      for (;;) {
+        const nl = data.indexOf(NEWLINE, start);
+        if (nl === -1) break;
+        lines.push(data.subarray(start, nl));
+        start = nl + 1;
+      }
+      lineNo += lines.length;
+      carryOffset += start;
+      carry = data.subarray(start);
+      if (carry.length > MAX_LINE_BYTES) {
+        // A line this long was never written by the logger; report it as one oversized line.
+        lines.push(carry);
+        carry = Buffer.alloc(0);
+        lineNo += 1;
+        carryOffset = position;
+      }
+      if (lines.length > 0) yield { lines, firstLine, firstOffset };
+    }
+    tail.value = { fragment: carry, offset: carryOffset, line: lineNo };
+  } finally {
+    await handle.close();
+  }
+}

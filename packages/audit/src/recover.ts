@@ -1,0 +1,147 @@
+import { constants } from 'node:fs';
+import { chmod, open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { type ChainCursor, checkLink, GENESIS } from './chain.js';
+import { toEntry } from './codec.js';
+import { AuditCorruptError } from './errors.js';
+import { type LineTail, readLineBatches } from './line-reader.js';
+import { type DayFile, listDayFiles, readLastLine } from './log-files.js';
+import { syncDir } from './sync-dir.js';
+
+/** What opening a log found, and what it repaired. */
+export interface RecoveredState {
+  readonly cursor: ChainCursor;
+  /** Day of the newest day file, if any. */
+  readonly lastDay: string | undefined;
+  readonly recovered:
+    | {
+        readonly file: string;
+        readonly quarantineFile: string;
+        readonly bytes: number;
+        readonly reason: string;
+      }
+    | undefined;
+}
+
+/** The cursor after the last entry of the newest non-empty file before `index`. */
+async function cursorBefore(files: readonly DayFile[], index: number): Promise<ChainCursor> {
+  for (let i = index - 1; i >= 0; i -= 1) {
+    const file = files[i];
+    if (file === undefined) continue;
+    const last = await readLastLine(file.path);
+    if (last === undefined) {
+      const { size } = await stat(file.path);
+      if (size === 0) continue;
+      throw new AuditCorruptError(file.name, 1, 'day file has no complete line');
+    }
+    if (last.trailing !== 0) {
+      throw new AuditCorruptError(file.name, 0, 'an older day file ends with an incomplete line');
+    }
+    const decoded = checkLink(last.line, undefined);
+    if (typeof decoded === 'string') throw new AuditCorruptError(file.name, 0, `last line: ${decoded}`);
+    return { seq: decoded.seq, hash: decoded.hash };
+  }
+  return GENESIS;
+}
+
+async function quarantine(
+  path: string,
+  offset: number,
+  seq: number,
+): Promise<{ name: string; bytes: number }> {
+  const handle = await open(path, 'r');
+  let torn: Buffer;
+  try {
+    const { size } = await handle.stat();
+    torn = Buffer.alloc(size - offset);
+    await handle.read(torn, 0, torn.length, offset);
+  } finally {
+    await handle.close();
+  }
+  let target = `${path}.quarantine-${seq}`;
+  for (let n = 1; ; n += 1) {
+    try {
+      const out = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+      try {
+        await out.writeFile(torn);
+        await out.sync();
+        await out.chmod(0o400);
+      } finally {
+        await out.close();
+      }
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      target = `${path}.quarantine-${seq}-${n}`;
+    }
+  }
+  return { name: target, bytes: torn.length };
+}
+
+/**
+ * Checks the newest day file entry by entry (and that it continues the previous file's chain), then repairs
+ * a torn tail: the bytes of an incomplete or unverifiable last line are copied to a quarantine file next to
+ * it and cut from the day file. Anything wrong before the last line is corruption, not a torn write.
+ *
+ * @throws {AuditCorruptError} code `AUDIT_CORRUPT` for a broken entry that is not the last line
+ */
+export async function recoverLog(dir: string): Promise<RecoveredState> {
+  const files = await listDayFiles(dir);
+  // A crash between creating a new day file and sealing the previous one leaves it writable: seal it now.
+  for (const file of files.slice(0, -1)) {
+    const { mode } = await stat(file.path);
+    if ((mode & 0o777) !== 0o400) await chmod(file.path, 0o400);
+  }
+  const last = files.at(-1);
+  if (last === undefined) return { cursor: GENESIS, lastDay: undefined, recovered: undefined };
+  let cursor = await cursorBefore(files, files.length - 1);
+  let validEnd = 0;
+  let bad: { line: number; offset: number; reason: string } | undefined;
+  const end: { value?: LineTail } = {};
+  for await (const { lines, firstLine, firstOffset } of readLineBatches(last.path, end)) {
+    let offset = firstOffset;
+    for (let i = 0; i < lines.length; i += 1) {
+      const bytes = lines[i] as Buffer;
+      const lineNo = firstLine + i;
+      if (bad !== undefined) {
+        // A complete line after a broken one: the damage is not a torn tail.
+        throw new AuditCorruptError(last.name, bad.line, bad.reason);
+      }
+      const decoded = checkLink(bytes, cursor);
+      const entry = typeof decoded === 'string' ? decoded : toEntry(decoded);
+      if (typeof decoded === 'string' || typeof entry === 'string') {
+        bad = { line: lineNo, offset, reason: typeof decoded === 'string' ? decoded : (entry as string) };
+      } else {
+        cursor = { seq: decoded.seq, hash: decoded.hash };
+        validEnd = offset + bytes.length + 1;
+      }
+      offset += bytes.length + 1;
+    }
+  }
+  const tail = end.value;
+  if (tail === undefined) throw new Error(`reading ${last.path} did not reach its end`);
+  let reason: string | undefined;
+  if (bad !== undefined && tail.fragment.length > 0) {
+    throw new AuditCorruptError(last.name, bad.line, bad.reason);
+  }
+  if (bad !== undefined) reason = `last line ${bad.line} is unverifiable: ${bad.reason}`;
+  else if (tail.fragment.length > 0) reason = `last line ${tail.line} has no trailing newline (torn write)`;
+  if (reason === undefined) return { cursor, lastDay: last.day, recovered: undefined };
+
+  const q = await quarantine(last.path, validEnd, cursor.seq + 1);
+  const { mode } = await stat(last.path);
+  if ((mode & 0o200) === 0) await chmod(last.path, 0o600);
+  const handle = await open(last.path, 'r+');
+  try {
+    await handle.truncate(validEnd);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await syncDir(dir);
+  return {
+    cursor,
+    lastDay: last.day,
+    recovered: { file: last.name, quarantineFile: basename(q.name), bytes: q.bytes, reason },
+  };
+}
