@@ -80,6 +80,7 @@ export {
   ReconciliationMismatchEvent,
   RiskApprovedEvent,
   RiskFailure,
+  RiskOrderInvalidEvent,
   RiskOutcomeRecordedEvent,
   RiskRejectedEvent,
   SessionStartedEvent,

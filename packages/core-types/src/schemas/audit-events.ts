@@ -88,6 +88,14 @@ export const RiskRejectedEvent = event('risk_rejected', {
   reason: Reason,
   failures: z.array(RiskFailure).min(1),
 });
+/** A `checkOrder` input that is not a valid OrderRequest, so it cannot be logged as `risk_rejected`. */
+export const RiskOrderInvalidEvent = event('risk_order_invalid', {
+  /** The raw input as JSON, truncated. */
+  input: z.string().max(4000),
+  code: z.string().min(1),
+  reason: Reason,
+  failures: z.array(RiskFailure).min(1),
+});
 export const RiskApprovedEvent = event('risk_approved', {
   reservationId: Id,
   order: OrderRequest,
@@ -187,6 +195,7 @@ export const AuditEvent = z.discriminatedUnion('type', [
   FundingAppliedEvent,
   RiskRejectedEvent,
   RiskApprovedEvent,
+  RiskOrderInvalidEvent,
   TradingStateChangedEvent,
   CircuitBreakerTrippedEvent,
   CircuitBreakerResetEvent,
