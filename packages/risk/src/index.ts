@@ -1,0 +1,20 @@
+export { RiskCode } from './codes.js';
+export {
+  RISK_CONFIG_FIELDS,
+  RiskConfig,
+  type RiskConfigField,
+  type RiskConfigInput,
+  type RiskConfigLoadOptions,
+  type RiskLimits,
+  riskEnvName,
+} from './config.js';
+export { AuditUnavailableError, RiskConfigError, type RiskConfigSource } from './errors.js';
+export type { Reservation, ReservationOutcome } from './reservations.js';
+export {
+  type RiskCheckResult,
+  RiskManager,
+  type RiskManagerOptions,
+  type RiskRecoverOptions,
+  type RiskState,
+} from './risk-manager.js';
+export { tradingDayOf } from './trading-day.js';

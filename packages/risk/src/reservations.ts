@@ -1,0 +1,176 @@
+import { type Decimal, type OrderSide, ZERO } from '@hl-bot/core-types';
+
+/** How a reservation ends or moves on. */
+export type ReservationOutcome = 'submitted' | 'rejected' | 'filled' | 'cancelled' | 'expired';
+
+/**
+ * What an approved order holds until its outcome is reported: an open-order slot, its quantity on its side
+ * of the symbol, and, when it opens risk, its notional against exposure and possibly a new position slot.
+ * Rate-limit slots are consumed at approval and never given back.
+ */
+export interface Reservation {
+  readonly id: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  /** Remaining quantity held (shrinks on partial fills). */
+  readonly quantity: Decimal;
+  /** Price the order is valued at: the larger of its own price and the mark. */
+  readonly price: Decimal;
+  /** quantity x price; counted against exposure only when `opening`. */
+  readonly notional: Decimal;
+  /** False when the order strictly reduces an open position. */
+  readonly opening: boolean;
+  /** True when it holds one of `maxPositions` for a symbol with no position. */
+  readonly newPositionSlot: boolean;
+  readonly clientOrderId: string | undefined;
+  readonly createdAt: number;
+  /** `reserved` until reported submitted; `working` until filled or cancelled. */
+  readonly status: 'reserved' | 'working';
+  /** When a `reserved` hold lapses on its own; null once working. */
+  readonly expiresAt: number | null;
+}
+
+type MutableReservation = { -readonly [K in keyof Reservation]: Reservation[K] };
+
+interface SymbolTotals {
+  buyQty: Decimal;
+  sellQty: Decimal;
+  newSlotHolds: number;
+}
+
+/** Ledger of reserved and working orders with running totals. */
+export class ReservationLedger {
+  private readonly byId = new Map<string, MutableReservation>();
+  private readonly byClientId = new Map<string, string>();
+  /** Reserved (not yet submitted) holds in creation order, for expiry. */
+  private readonly reservedQueue = new Map<string, MutableReservation>();
+  private readonly perSymbol = new Map<string, SymbolTotals>();
+  private openingNotionalTotal: Decimal = ZERO;
+  private readonly pendingNew = new Set<string>();
+
+  constructor(private readonly onPendingNewChange: (symbol: string, pending: boolean) => void = () => {}) {}
+
+  get count(): number {
+    return this.byId.size;
+  }
+
+  /** Notional of every opening hold. */
+  get openingNotional(): Decimal {
+    return this.openingNotionalTotal;
+  }
+
+  /** Symbols with a hold that reserved a new position slot. */
+  get pendingNewSymbols(): ReadonlySet<string> {
+    return this.pendingNew;
+  }
+
+  get(idOrClientId: string): Reservation | undefined {
+    return this.lookup(idOrClientId);
+  }
+
+  all(): Reservation[] {
+    return [...this.byId.values()].map((r) => ({ ...r }));
+  }
+
+  hasClientOrderId(clientOrderId: string): boolean {
+    return this.byClientId.has(clientOrderId);
+  }
+
+  /** Quantity held on one side of a symbol. */
+  pendingQty(symbol: string, side: OrderSide): Decimal {
+    const t = this.perSymbol.get(symbol);
+    if (t === undefined) return ZERO;
+    return side === 'buy' ? t.buyQty : t.sellQty;
+  }
+
+  add(r: Reservation): void {
+    const m: MutableReservation = { ...r };
+    this.byId.set(m.id, m);
+    if (m.clientOrderId !== undefined) this.byClientId.set(m.clientOrderId, m.id);
+    if (m.status === 'reserved') this.reservedQueue.set(m.id, m);
+    let t = this.perSymbol.get(m.symbol);
+    if (t === undefined) {
+      t = { buyQty: ZERO, sellQty: ZERO, newSlotHolds: 0 };
+      this.perSymbol.set(m.symbol, t);
+    }
+    if (m.side === 'buy') t.buyQty = t.buyQty.plus(m.quantity);
+    else t.sellQty = t.sellQty.plus(m.quantity);
+    if (m.opening) this.openingNotionalTotal = this.openingNotionalTotal.plus(m.notional);
+    if (m.newPositionSlot) {
+      t.newSlotHolds++;
+      if (t.newSlotHolds === 1) {
+        this.pendingNew.add(m.symbol);
+        this.onPendingNewChange(m.symbol, true);
+      }
+    }
+  }
+
+  /** reserved -> working. Returns false for an unknown id. */
+  markWorking(idOrClientId: string): boolean {
+    const r = this.lookup(idOrClientId);
+    if (r === undefined) return false;
+    if (r.status === 'reserved') {
+      r.status = 'working';
+      r.expiresAt = null;
+      this.reservedQueue.delete(r.id);
+    }
+    return true;
+  }
+
+  /**
+   * Releases `quantity` of a hold (all of it when undefined or not less than what remains).
+   * Returns the hold as it was before, or undefined for an unknown id.
+   */
+  release(idOrClientId: string, quantity?: Decimal): Reservation | undefined {
+    const r = this.lookup(idOrClientId);
+    if (r === undefined) return undefined;
+    const before: Reservation = { ...r };
+    const t = this.perSymbol.get(r.symbol);
+    const full = quantity === undefined || quantity.gte(r.quantity);
+    const qty = full ? r.quantity : quantity;
+    const notional = full ? r.notional : qty.times(r.price);
+    if (t !== undefined) {
+      if (r.side === 'buy') t.buyQty = t.buyQty.minus(qty);
+      else t.sellQty = t.sellQty.minus(qty);
+    }
+    if (r.opening) this.openingNotionalTotal = this.openingNotionalTotal.minus(notional);
+    if (!full) {
+      r.quantity = r.quantity.minus(qty);
+      r.notional = r.notional.minus(notional);
+      return before;
+    }
+    this.byId.delete(r.id);
+    this.reservedQueue.delete(r.id);
+    if (r.clientOrderId !== undefined) this.byClientId.delete(r.clientOrderId);
+    if (t !== undefined) {
+      if (r.newPositionSlot) {
+        t.newSlotHolds--;
+        if (t.newSlotHolds === 0) {
+          this.pendingNew.delete(r.symbol);
+          this.onPendingNewChange(r.symbol, false);
+        }
+      }
+      if (t.newSlotHolds === 0 && t.buyQty.isZero() && t.sellQty.isZero()) this.perSymbol.delete(r.symbol);
+    }
+    return before;
+  }
+
+  /** Releases every `reserved` hold whose `expiresAt` is at or before `now`; returns them. */
+  expire(now: number): Reservation[] {
+    const out: Reservation[] = [];
+    for (const r of this.reservedQueue.values()) {
+      // Holds are queued in creation order with one timeout, so the first live one ends the sweep.
+      if (r.expiresAt === null || r.expiresAt > now) break;
+      const released = this.release(r.id);
+      if (released !== undefined) out.push(released);
+    }
+    return out;
+  }
+
+  private lookup(idOrClientId: string): MutableReservation | undefined {
+    const direct = this.byId.get(idOrClientId);
+    if (direct !== undefined) return direct;
+    const id = this.byClientId.get(idOrClientId);
+    return id === undefined ? undefined : this.byId.get(id);
+  }
+}

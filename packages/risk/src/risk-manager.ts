@@ -1,0 +1,1109 @@
+import { randomUUID } from 'node:crypto';
+import { readAuditLog } from '@hl-bot/audit';
+import {
+  AccountState,
+  type AccountStateInput,
+  type AuditEntry,
+  type AuditEventInput,
+  type AuditEventType,
+  type AuditSink,
+  type Clock,
+  Decimal,
+  type DecimalInput,
+  OrderRequest,
+  type PositionSnapshot,
+  type PositionSnapshotInput,
+  parseOrThrow,
+  type RiskFailure,
+  systemClock,
+  TradingState,
+  toDecimal,
+  ValidationError,
+  ZERO,
+} from '@hl-bot/core-types';
+import { RiskCode } from './codes.js';
+import { RiskConfig } from './config.js';
+import { AuditUnavailableError } from './errors.js';
+import { type DetailValue, errorText, failure } from './failure.js';
+import { PositionBook } from './position-book.js';
+import { type Reservation, ReservationLedger, type ReservationOutcome } from './reservations.js';
+import { SlidingWindow } from './sliding-window.js';
+import { tradingDayOf } from './trading-day.js';
+
+/** Options of `new RiskManager(...)`. */
+export interface RiskManagerOptions {
+  /** Limits; `RiskConfig.defaults()` when omitted. */
+  config?: RiskConfig;
+  /** Where state changes and rejections are written; `@hl-bot/audit`'s AuditLogger in production. */
+  auditLogger: AuditSink;
+  /**
+   * Starting balance and equity. Without it every order is rejected with `ACCOUNT_STATE_MISSING` until
+   * `updateAccount` is called.
+   */
+  initialBalance?: DecimalInput;
+  /** Time source; the system clock when omitted. */
+  clock?: Clock;
+}
+
+/** Options of `RiskManager.recover(...)`. */
+export interface RiskRecoverOptions {
+  config?: RiskConfig;
+  auditLogger: AuditSink;
+  clock?: Clock;
+  /**
+   * Audit entries in log order. Default: `readAuditLog(auditLogger.dir)` from `@hl-bot/audit` when the
+   * audit logger has a `dir` (an AuditLogger does); required otherwise.
+   */
+  entries?: AsyncIterable<AuditEntry> | Iterable<AuditEntry>;
+}
+
+/** The outcome of `checkOrder`. */
+export interface RiskCheckResult {
+  readonly approved: boolean;
+  /** `approved`, or every failure message joined with `; `. */
+  readonly reason: string;
+  /** The first failure's code; null when approved. */
+  readonly code: RiskCode | null;
+  /** Every failed check, not only the first. Empty when approved. */
+  readonly failures: readonly RiskFailure[];
+  /** What the approved order holds until its outcome is reported (see `releaseReservation`). */
+  readonly reservation?: Reservation;
+  /**
+   * For an approved market order without a price: the worst acceptable price (mark +/- maxSlippagePercent).
+   * Send the order with it as its protective limit.
+   */
+  readonly worstPrice?: Decimal;
+}
+
+/** Read-only view of the manager's state. */
+export interface RiskState {
+  readonly tradingState: TradingState;
+  readonly circuitBreakerTripped: boolean;
+  readonly circuitBreakerReason: string | null;
+  readonly trippedAt: number | null;
+  readonly cooldownUntil: number | null;
+  /** Why trading is REDUCING, when it is latched for the day. */
+  readonly reducingReason: string | null;
+  readonly tradingDay: string;
+  /** Estimated equity minus day-start equity (realized + unrealized). */
+  readonly dailyPnl: Decimal;
+  readonly dayStartEquity: Decimal | null;
+  readonly peakEquity: Decimal | null;
+  readonly balance: Decimal | null;
+  /** Last reported equity moved by unrealized P&L changes and trade results since that report. */
+  readonly equity: Decimal | null;
+  /** False after a restart until `updateAccount` reports a fresh account. */
+  readonly accountConfirmed: boolean;
+  readonly consecutiveLosses: number;
+  readonly consecutiveErrors: number;
+  readonly openPositions: number;
+  /** Reserved and working orders. */
+  readonly openOrders: number;
+  /** Positions at mark plus working opening orders. */
+  readonly exposure: Decimal;
+  /** Set when a durable audit write failed; nothing is approved until restart and recovery. */
+  readonly auditFailure: string | null;
+}
+
+interface Breaker {
+  reason: string;
+  trippedAt: number;
+  cooldownUntil: number;
+}
+
+interface Account {
+  balance: Decimal;
+  equity: Decimal;
+}
+
+/** Audit event types `recover` reads. */
+const RECOVERY_TYPES: readonly AuditEventType[] = [
+  'trading_day_started',
+  'daily_pnl_updated',
+  'trade_result_recorded',
+  'risk_outcome_recorded',
+  'circuit_breaker_tripped',
+  'circuit_breaker_reset',
+  'trading_state_changed',
+];
+
+const MINUTE_MS = 60_000;
+const SECOND_MS = 1_000;
+const MAX_REASON = 2000;
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function rawJson(input: unknown): string {
+  try {
+    const text = JSON.stringify(input, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+    return clip(text ?? String(input), 4000);
+  } catch {
+    return clip(String(input), 4000);
+  }
+}
+
+/**
+ * Pre-trade risk manager: every order passes `checkOrder` before it reaches an exchange.
+ *
+ * Fails closed: no price, a stale price, no account, an audit failure or an exception inside a check is a
+ * rejection with its own code. An approval reserves its share of every limit synchronously, before
+ * `checkOrder` yields, so concurrent callers cannot all pass the same limit.
+ *
+ * Methods that change state a restart must keep (`tripCircuitBreaker`, `resetCircuitBreaker`,
+ * `recordTradeResult`, `recordError`, `recordSuccess`, `updateAccount`) are async: the change applies at
+ * once and the promise resolves when its audit event is durable. Build it with `RiskManager.recover` on
+ * restart, never with `new`, or the day's loss and a tripped breaker would be forgotten.
+ *
+ * @example
+ * const risk = new RiskManager({ config: RiskConfig.defaults(), auditLogger: audit, initialBalance: '10000' });
+ * risk.updateMarketPrice('BTC-USD', '50000');
+ * const result = await risk.checkOrder({ symbol: 'BTC-USD', side: 'buy', orderType: 'limit', quantity: '0.01', price: '50000' });
+ * if (result.approved && result.reservation) risk.releaseReservation(result.reservation.id, 'submitted');
+ */
+export class RiskManager {
+  readonly config: RiskConfig;
+  private readonly audit: AuditSink;
+  private readonly clock: Clock;
+  private readonly book: PositionBook;
+  private readonly ledger: ReservationLedger;
+  /** Symbols that both hold a position and a new-position reservation; they must not count twice. */
+  private overlap = 0;
+  private readonly symbolWindows = new Map<string, SlidingWindow>();
+  private readonly globalWindow = new SlidingWindow(SECOND_MS);
+
+  private tradingStateValue: TradingState = TradingState.ACTIVE;
+  private breaker: Breaker | null = null;
+  private reducingReason: string | null = null;
+  private consecutiveLosses = 0;
+  private consecutiveErrors = 0;
+
+  private account: Account | null = null;
+  private accountConfirmed = false;
+  /** Unrealized P&L of the book when the account was last reported; null = not yet known. */
+  private unrealizedAtSnapshot: Decimal | null = null;
+  private realizedSinceSnapshot: Decimal = ZERO;
+  private recoveredDailyPnl: Decimal | null = null;
+
+  private tradingDay: string;
+  private dayStartEquity: Decimal | null = null;
+  private peakEquity: Decimal | null = null;
+  private dailyLossPercentLimit: Decimal | null = null;
+
+  private auditFailure: unknown = null;
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(options: RiskManagerOptions) {
+    this.config = options.config ?? RiskConfig.defaults();
+    if (!(this.config instanceof RiskConfig)) throw new TypeError('config must be a RiskConfig');
+    this.audit = options.auditLogger;
+    this.clock = options.clock ?? systemClock;
+    this.book = new PositionBook((symbol, held) => {
+      if (this.ledger.pendingNewSymbols.has(symbol)) this.overlap += held ? 1 : -1;
+    });
+    this.ledger = new ReservationLedger((symbol, pending) => {
+      if (this.book.has(symbol)) this.overlap += pending ? 1 : -1;
+    });
+    const now = this.clock.now();
+    this.tradingDay = tradingDayOf(now, this.config.tradingDayUtcOffsetMinutes);
+    if (options.initialBalance !== undefined) {
+      const balance = toDecimal(options.initialBalance, 'initialBalance');
+      this.account = { balance, equity: balance };
+      this.accountConfirmed = true;
+      this.unrealizedAtSnapshot = ZERO;
+      this.startDay(balance);
+    }
+  }
+
+  /**
+   * Rebuilds a manager after a restart from the audit log: trading state, a tripped breaker with its
+   * remaining cooldown, day-start equity, daily P&L, peak equity and the loss and error streaks.
+   *
+   * The account is unconfirmed afterwards: every order is rejected with `ACCOUNT_STATE_MISSING` until
+   * `updateAccount` reports the venue's account. Feed positions and marks first, then the account.
+   * Working orders are not in the log; re-register them with `adoptWorkingOrder`.
+   *
+   * @throws whatever reading `entries` throws (a corrupt log must stop the start, not be skipped)
+   * @example
+   * const risk = await RiskManager.recover({ config, auditLogger: audit, entries: readAuditLog(audit.dir) });
+   */
+  static async recover(options: RiskRecoverOptions): Promise<RiskManager> {
+    const manager = new RiskManager({
+      auditLogger: options.auditLogger,
+      ...(options.config === undefined ? {} : { config: options.config }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    });
+    let day: string | null = null;
+    let dayStart: Decimal | null = null;
+    let peak: Decimal | null = null;
+    let dailyPnl: Decimal | null = null;
+    let reducing: { day: string; reason: string } | null = null;
+    let lastLoggedState: TradingState = TradingState.ACTIVE;
+    const offset = manager.config.tradingDayUtcOffsetMinutes;
+    for await (const entry of RiskManager.entriesFor(options)) {
+      switch (entry.type) {
+        case 'trading_day_started':
+          day = entry.day;
+          dayStart = entry.dayStartEquity;
+          peak = entry.dayStartEquity;
+          dailyPnl = ZERO;
+          break;
+        case 'daily_pnl_updated':
+          if (entry.day === day) {
+            dailyPnl = entry.dailyPnl;
+            if (entry.peakEquity !== undefined) peak = entry.peakEquity;
+          }
+          break;
+        case 'trade_result_recorded':
+          manager.consecutiveLosses = entry.consecutiveLosses;
+          break;
+        case 'risk_outcome_recorded':
+          manager.consecutiveErrors = entry.consecutiveErrors;
+          break;
+        case 'circuit_breaker_tripped':
+          manager.breaker = {
+            reason: entry.reason,
+            trippedAt: entry.trippedAt,
+            cooldownUntil: entry.cooldownUntil,
+          };
+          break;
+        case 'circuit_breaker_reset':
+          manager.breaker = null;
+          manager.consecutiveLosses = 0;
+          manager.consecutiveErrors = 0;
+          break;
+        case 'trading_state_changed':
+          lastLoggedState = entry.to;
+          if (entry.to === TradingState.REDUCING) {
+            reducing = { day: tradingDayOf(entry.timestamp, offset), reason: entry.reason };
+          } else if (entry.to === TradingState.ACTIVE) reducing = null;
+          break;
+        default:
+          break;
+      }
+    }
+    const today = manager.tradingDay;
+    if (day === today && dayStart !== null) {
+      manager.dayStartEquity = dayStart;
+      manager.dailyLossPercentLimit = dayStart.times(manager.config.maxDailyLossPercent);
+      manager.peakEquity = peak ?? dayStart;
+      manager.recoveredDailyPnl = dailyPnl;
+    }
+    if (reducing !== null && reducing.day === today) manager.reducingReason = reducing.reason;
+    manager.tradingStateValue = lastLoggedState;
+    manager.refreshState('recovered from audit log');
+    await manager.flush();
+    manager.throwIfAuditFailed();
+    return manager;
+  }
+
+  private static entriesFor(options: RiskRecoverOptions): AsyncIterable<AuditEntry> | Iterable<AuditEntry> {
+    if (options.entries !== undefined) return options.entries;
+    const dir = (options.auditLogger as { dir?: unknown }).dir;
+    if (typeof dir !== 'string') {
+      throw new TypeError('RiskManager.recover needs `entries` when the audit logger has no `dir`');
+    }
+    return readAuditLog(dir, { types: RECOVERY_TYPES });
+  }
+
+  /** Read-only snapshot of the state. */
+  get state(): RiskState {
+    const equity = this.estimatedEquity();
+    return Object.freeze({
+      tradingState: this.tradingStateValue,
+      circuitBreakerTripped: this.breaker !== null,
+      circuitBreakerReason: this.breaker?.reason ?? null,
+      trippedAt: this.breaker?.trippedAt ?? null,
+      cooldownUntil: this.breaker?.cooldownUntil ?? null,
+      reducingReason: this.reducingReason,
+      tradingDay: this.tradingDay,
+      dailyPnl: this.dailyPnl(equity),
+      dayStartEquity: this.dayStartEquity,
+      peakEquity: this.peakEquity,
+      balance: this.account?.balance ?? null,
+      equity,
+      accountConfirmed: this.accountConfirmed,
+      consecutiveLosses: this.consecutiveLosses,
+      consecutiveErrors: this.consecutiveErrors,
+      openPositions: this.book.count,
+      openOrders: this.ledger.count,
+      exposure: this.book.exposure.plus(this.ledger.openingNotional),
+      auditFailure: this.auditFailure === null ? null : errorText(this.auditFailure),
+    });
+  }
+
+  /**
+   * Runs every check and, when all pass, reserves the order's share of every limit before returning.
+   *
+   * Never throws and never approves on error. `positions`, when given, replaces the manager's positions
+   * (O(n) per call); omit it when positions are kept with `updatePosition`/`removePosition` (O(1) per call).
+   * A rejection resolves once its `risk_rejected` (or `risk_order_invalid`) audit event is written.
+   *
+   * @example
+   * const r = await risk.checkOrder(order);
+   * if (!r.approved) console.log(r.code, r.failures.map((f) => f.message));
+   */
+  async checkOrder(order: unknown, positions?: readonly PositionSnapshot[]): Promise<RiskCheckResult> {
+    let result: RiskCheckResult;
+    let parsed: OrderRequest | undefined;
+    try {
+      const parse = OrderRequest.safeParse(order);
+      if (!parse.success) {
+        const issues = parse.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+        result = this.reject([failure(RiskCode.INVALID_ORDER, { issues: issues.join('; ') })]);
+      } else {
+        parsed = parse.data;
+        result = this.evaluate(parsed, positions);
+      }
+    } catch (error) {
+      result = this.reject([
+        failure(RiskCode.CHECK_FAILED, { check: 'checkOrder', error: errorText(error) }),
+      ]);
+    }
+    if (!result.approved) await this.auditRejection(order, parsed, result);
+    return result;
+  }
+
+  /**
+   * Reports what happened to an approved order. `submitted` turns the reservation into a working order
+   * that keeps its open-order slot, quantity and exposure until `filled` or `cancelled`; `rejected`
+   * (by the exchange), `filled`, `cancelled` and `expired` give everything back except the rate slot.
+   * Returns false for an unknown id. `id` may be the reservation id or the order's clientOrderId.
+   */
+  releaseReservation(id: string, outcome: ReservationOutcome): boolean {
+    if (outcome === 'submitted') return this.ledger.markWorking(id);
+    return this.ledger.release(id) !== undefined;
+  }
+
+  /**
+   * A fill of a working or reserved order: releases `quantity` (all when omitted or not less than what
+   * remains). Update the position (`updatePosition`) before calling this so exposure is never undercounted.
+   */
+  orderFilled(id: string, quantity?: DecimalInput): boolean {
+    const qty = quantity === undefined ? undefined : toDecimal(quantity, 'quantity');
+    if (qty !== undefined && !qty.gt(0))
+      throw new ValidationError('quantity must be > 0', { field: 'quantity' });
+    return this.ledger.release(id, qty) !== undefined;
+  }
+
+  /** A working order was cancelled: releases what it held. */
+  orderCancelled(id: string): boolean {
+    return this.ledger.release(id) !== undefined;
+  }
+
+  /** Reserved and working orders. */
+  reservations(): Reservation[] {
+    return this.ledger.all();
+  }
+
+  /**
+   * Registers an order already working on the venue (after a restart or reconciliation) without checks,
+   * so its quantity and exposure count again.
+   * @throws {ValidationError} for an invalid order, or when neither the order nor a mark gives a price
+   */
+  adoptWorkingOrder(order: unknown, id?: string): Reservation {
+    const o = parseOrThrow(OrderRequest, order, 'working order');
+    const mark = this.book.mark(o.symbol)?.price;
+    const own = o.price ?? o.triggerPrice;
+    const price = own !== undefined && mark !== undefined ? Decimal.max(own, mark) : (own ?? mark);
+    if (price === undefined) throw new ValidationError(`no price to value working order on ${o.symbol}`);
+    const reservation: Reservation = {
+      id: id ?? o.clientOrderId ?? randomUUID(),
+      symbol: o.symbol,
+      side: o.side,
+      quantity: o.quantity,
+      price,
+      notional: o.quantity.times(price),
+      opening: !this.isReducing(o.symbol, o.side, o.quantity),
+      newPositionSlot: !this.book.has(o.symbol),
+      clientOrderId: o.clientOrderId,
+      createdAt: this.clock.now(),
+      status: 'working',
+      expiresAt: null,
+    };
+    this.ledger.add(reservation);
+    return { ...reservation };
+  }
+
+  /**
+   * Records the latest price of a symbol (at `timestamp`, default now). A price older than the one held is
+   * ignored and false returned.
+   * @throws {ValidationError} for a non-positive or malformed price, symbol or timestamp
+   */
+  updateMarketPrice(symbol: string, price: DecimalInput, timestamp?: number): boolean {
+    if (typeof symbol !== 'string' || symbol.length === 0) {
+      throw new ValidationError('symbol must be a non-empty string', { field: 'symbol' });
+    }
+    const p = toDecimal(price, 'price');
+    if (!p.gt(0)) throw new ValidationError(`price must be > 0, got ${p.toString()}`, { field: 'price' });
+    const ts = timestamp ?? this.clock.now();
+    if (!Number.isSafeInteger(ts) || ts < 0) {
+      throw new ValidationError(`timestamp must be epoch ms, got ${String(timestamp)}`, {
+        field: 'timestamp',
+      });
+    }
+    const applied = this.book.setMark(symbol, p, ts);
+    if (applied && this.book.has(symbol)) this.evaluateLimits();
+    return applied;
+  }
+
+  /**
+   * Adds or replaces one position (the incremental way to keep positions; O(1) per check afterwards).
+   * @throws {ValidationError} for a malformed snapshot
+   */
+  updatePosition(snapshot: PositionSnapshot | PositionSnapshotInput): void {
+    this.book.upsertInput(snapshot);
+    this.evaluateLimits();
+  }
+
+  /** Removes the position of a symbol (it went flat). Returns false when there was none. */
+  removePosition(symbol: string): boolean {
+    const removed = this.book.remove(symbol);
+    if (removed) this.evaluateLimits();
+    return removed;
+  }
+
+  /** Current positions as the manager sees them. */
+  positions(): PositionSnapshot[] {
+    return this.book.snapshots();
+  }
+
+  /**
+   * Reports the account. Applies at once; resolves when `account_updated` and `daily_pnl_updated` are
+   * durable. Starts the trading day's equity when it is not known yet.
+   * @throws {ValidationError} for malformed input; rejects when the audit write fails
+   */
+  async updateAccount(input: {
+    balance: DecimalInput;
+    equity: DecimalInput;
+    marginUsed?: DecimalInput;
+    timestamp?: number;
+  }): Promise<void> {
+    const now = this.clock.now();
+    const accountInput: AccountStateInput = {
+      balance: input.balance,
+      equity: input.equity,
+      ...(input.marginUsed === undefined ? {} : { marginUsed: input.marginUsed }),
+      timestamp: input.timestamp ?? now,
+    };
+    const account = parseOrThrow(AccountState, accountInput, 'account');
+    this.rollDay(now);
+    this.account = { balance: account.balance, equity: account.equity };
+    this.accountConfirmed = true;
+    this.recoveredDailyPnl = null;
+    this.unrealizedAtSnapshot = this.book.unrealizedPnl;
+    this.realizedSinceSnapshot = ZERO;
+    if (this.dayStartEquity === null) this.startDay(account.equity);
+    this.evaluateLimits();
+    const equity = this.estimatedEquity() ?? account.equity;
+    const writes = [
+      this.durable({ type: 'account_updated', account: accountInput }),
+      this.durable({
+        type: 'daily_pnl_updated',
+        day: this.tradingDay,
+        dailyPnl: this.dailyPnl(equity),
+        equity,
+        ...(this.peakEquity === null ? {} : { peakEquity: this.peakEquity }),
+      }),
+    ];
+    await Promise.all(writes);
+  }
+
+  /**
+   * A successful exchange interaction: clears the error streak. Audited only when the streak was not zero.
+   */
+  async recordSuccess(): Promise<void> {
+    if (this.consecutiveErrors === 0) return;
+    this.consecutiveErrors = 0;
+    await this.durable({ type: 'risk_outcome_recorded', outcome: 'success', consecutiveErrors: 0 });
+  }
+
+  /**
+   * A failed exchange interaction. Trips the breaker at `maxConsecutiveErrors` in a row. Resolves when the
+   * streak (and any trip) is durable.
+   */
+  async recordError(error: unknown): Promise<void> {
+    this.consecutiveErrors++;
+    const streak = this.consecutiveErrors;
+    const write = this.durable({
+      type: 'risk_outcome_recorded',
+      outcome: 'error',
+      consecutiveErrors: streak,
+      message: clip(errorText(error), 2000),
+    });
+    const trip =
+      streak >= this.config.maxConsecutiveErrors && this.breaker === null
+        ? this.tripCircuitBreaker(`consecutive errors: ${streak} >= ${this.config.maxConsecutiveErrors}`)
+        : Promise.resolve();
+    await Promise.all([write, trip]);
+  }
+
+  /**
+   * Net P&L of a closed position (fees and funding included). A loss extends the losing streak, anything
+   * else ends it; `maxConsecutiveLosses` losses in a row trip the breaker. The P&L also moves the estimated
+   * equity until the next `updateAccount`. Resolves when durable.
+   * @throws {InvalidDecimalError} for a malformed netPnl
+   */
+  async recordTradeResult(netPnl: DecimalInput, symbol?: string): Promise<void> {
+    const pnl = toDecimal(netPnl, 'netPnl');
+    this.rollDay(this.clock.now());
+    this.realizedSinceSnapshot = this.realizedSinceSnapshot.plus(pnl);
+    this.consecutiveLosses = pnl.isNegative() && !pnl.isZero() ? this.consecutiveLosses + 1 : 0;
+    const streak = this.consecutiveLosses;
+    const write = this.durable({
+      type: 'trade_result_recorded',
+      netPnl: pnl,
+      consecutiveLosses: streak,
+      ...(symbol === undefined ? {} : { symbol }),
+    });
+    const trip =
+      streak >= this.config.maxConsecutiveLosses && this.breaker === null
+        ? this.tripCircuitBreaker(`consecutive losses: ${streak} >= ${this.config.maxConsecutiveLosses}`)
+        : Promise.resolve();
+    this.evaluateLimits();
+    await Promise.all([write, trip, this.flush()]);
+  }
+
+  /**
+   * Trips the breaker: HALTED at once, every new order rejected until a manual reset after the cooldown.
+   * Tripping again while tripped restarts the cooldown. Resolves when the trip is durable.
+   */
+  async tripCircuitBreaker(reason: string): Promise<void> {
+    const now = this.clock.now();
+    const why = clip(String(reason || 'manual trip'), MAX_REASON);
+    this.breaker = { reason: why, trippedAt: now, cooldownUntil: now + this.config.circuitBreakerCooldownMs };
+    const write = this.durable({
+      type: 'circuit_breaker_tripped',
+      reason: why,
+      trippedAt: now,
+      cooldownUntil: this.breaker.cooldownUntil,
+    });
+    this.refreshState(`circuit breaker tripped: ${why}`);
+    await Promise.all([write, this.flush()]);
+  }
+
+  /**
+   * Resets a tripped breaker once its cooldown has passed: clears the loss and error streaks and returns to
+   * ACTIVE (or REDUCING when today's loss limit is still latched). Resolves false while cooling down; true
+   * when reset (or not tripped). The reset takes effect only after it is durable.
+   */
+  async resetCircuitBreaker(reason?: string): Promise<boolean> {
+    const breaker = this.breaker;
+    if (breaker === null) return true;
+    if (this.clock.now() < breaker.cooldownUntil) return false;
+    const why = reason === undefined ? undefined : clip(reason, MAX_REASON);
+    await this.durable({ type: 'circuit_breaker_reset', ...(why === undefined ? {} : { reason: why }) });
+    if (this.breaker !== breaker) return this.breaker === null;
+    this.breaker = null;
+    this.consecutiveLosses = 0;
+    this.consecutiveErrors = 0;
+    this.refreshState(`circuit breaker reset${why === undefined ? '' : `: ${why}`}`);
+    await this.flush();
+    return true;
+  }
+
+  /** Waits until every audit write started so far has settled. */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  // ---------------------------------------------------------------- checks
+
+  private evaluate(order: OrderRequest, positions: readonly PositionSnapshot[] | undefined): RiskCheckResult {
+    const now = this.clock.now();
+    const cfg = this.config;
+    const failures: RiskFailure[] = [];
+    const add = (code: RiskCode, details: Record<string, DetailValue>) =>
+      failures.push(failure(code, details));
+    const guard = (check: string, fn: () => void) => {
+      try {
+        fn();
+      } catch (error) {
+        add(RiskCode.CHECK_FAILED, { check, error: errorText(error) });
+      }
+    };
+
+    if (positions !== undefined) {
+      try {
+        this.book.replaceAll(positions);
+      } catch (error) {
+        return this.reject([failure(RiskCode.CHECK_FAILED, { check: 'positions', error: errorText(error) })]);
+      }
+    }
+    try {
+      this.ledger.expire(now);
+      this.evaluateLimits();
+    } catch (error) {
+      return this.reject([failure(RiskCode.CHECK_FAILED, { check: 'state', error: errorText(error) })]);
+    }
+
+    const symbol = order.symbol;
+    const qty = order.quantity;
+    const equity = this.accountConfirmed ? this.estimatedEquity() : null;
+    let mark: Decimal | undefined;
+    let reducing = false;
+
+    guard('audit', () => {
+      if (this.auditFailure !== null)
+        add(RiskCode.AUDIT_UNAVAILABLE, { error: errorText(this.auditFailure) });
+    });
+    guard('circuitBreaker', () => {
+      const b = this.breaker;
+      if (b !== null) {
+        add(RiskCode.CIRCUIT_BREAKER_TRIPPED, {
+          reason: b.reason,
+          trippedAt: b.trippedAt,
+          cooldownUntil: b.cooldownUntil,
+        });
+      }
+    });
+    guard('account', () => {
+      if (equity === null) {
+        add(RiskCode.ACCOUNT_STATE_MISSING, { confirmed: String(this.accountConfirmed) });
+      } else if (!equity.gt(0)) add(RiskCode.ACCOUNT_EQUITY_NON_POSITIVE, { equity });
+    });
+    guard('marketPrice', () => {
+      const m = this.book.mark(symbol);
+      if (m === undefined) {
+        add(RiskCode.MARKET_PRICE_MISSING, { symbol });
+        return;
+      }
+      const age = now - m.timestamp;
+      if (age > cfg.maxMarketPriceAgeMs) {
+        add(RiskCode.MARKET_PRICE_STALE, { symbol, ageMs: age, limitMs: cfg.maxMarketPriceAgeMs });
+        return;
+      }
+      mark = m.price;
+    });
+    guard('clientOrderId', () => {
+      if (order.clientOrderId !== undefined && this.ledger.hasClientOrderId(order.clientOrderId)) {
+        add(RiskCode.DUPLICATE_CLIENT_ORDER_ID, { clientOrderId: order.clientOrderId });
+      }
+    });
+    guard('reduceOnly', () => {
+      reducing = this.isReducing(symbol, order.side, qty);
+      if (order.reduceOnly && !reducing) {
+        add(RiskCode.REDUCE_ONLY_INVALID, {
+          position: this.book.signedQuantity(symbol),
+          pendingSameSide: this.ledger.pendingQty(symbol, order.side),
+          quantity: qty,
+        });
+      }
+    });
+    guard('tradingState', () => {
+      if (this.tradingStateValue === TradingState.REDUCING && !reducing) {
+        add(RiskCode.TRADING_STATE_REDUCING, {
+          reason: this.reducingReason ?? 'reducing',
+          position: this.book.signedQuantity(symbol),
+          quantity: qty,
+        });
+      }
+    });
+
+    // Price-dependent checks need a fresh mark; without one the order already fails above.
+    let valuation: Decimal | undefined;
+    let notional: Decimal | undefined;
+    let worstPrice: Decimal | undefined;
+    const m = mark as Decimal | undefined;
+    if (m !== undefined) {
+      guard('priceDeviation', () => {
+        const band = m.times(cfg.maxPriceDeviation);
+        if (
+          order.orderType !== 'market' &&
+          order.price !== undefined &&
+          order.price.minus(m).abs().gt(band)
+        ) {
+          add(RiskCode.PRICE_DEVIATION_EXCEEDED, {
+            price: order.price,
+            mark: m,
+            deviation: order.price.minus(m).abs().div(m).toSignificantDigits(6),
+            limit: cfg.maxPriceDeviation,
+          });
+        }
+        if (order.triggerPrice?.minus(m).abs().gt(band)) {
+          add(RiskCode.PRICE_DEVIATION_EXCEEDED, {
+            triggerPrice: order.triggerPrice,
+            mark: m,
+            deviation: order.triggerPrice.minus(m).abs().div(m).toSignificantDigits(6),
+            limit: cfg.maxPriceDeviation,
+          });
+        }
+      });
+      guard('slippage', () => {
+        if (order.orderType !== 'market') return;
+        if (order.price === undefined) {
+          const slip = m.times(cfg.maxSlippagePercent);
+          worstPrice = order.side === 'buy' ? m.plus(slip) : m.minus(slip);
+          return;
+        }
+        if (order.price.minus(m).abs().gt(m.times(cfg.maxSlippagePercent))) {
+          add(RiskCode.SLIPPAGE_EXCEEDED, {
+            price: order.price,
+            mark: m,
+            slippage: order.price.minus(m).abs().div(m).toSignificantDigits(6),
+            limit: cfg.maxSlippagePercent,
+          });
+        }
+      });
+      guard('valuation', () => {
+        let v = m;
+        if (order.price?.gt(v)) v = order.price;
+        if (order.triggerPrice?.gt(v)) v = order.triggerPrice;
+        valuation = v;
+        notional = qty.times(v);
+      });
+    }
+
+    guard('rateLimit', () => {
+      const symbolCount = this.windowFor(symbol).count(now);
+      if (symbolCount >= cfg.maxOrdersPerMinute) {
+        add(RiskCode.SYMBOL_RATE_LIMIT_EXCEEDED, {
+          symbol,
+          orders: symbolCount,
+          limit: cfg.maxOrdersPerMinute,
+          windowMs: MINUTE_MS,
+        });
+      }
+      const globalCount = this.globalWindow.count(now);
+      if (globalCount >= cfg.maxOrdersPerSecond) {
+        add(RiskCode.GLOBAL_RATE_LIMIT_EXCEEDED, {
+          orders: globalCount,
+          limit: cfg.maxOrdersPerSecond,
+          windowMs: SECOND_MS,
+        });
+      }
+    });
+
+    if (!reducing) this.openingChecks(order, equity, valuation, notional, now, add, guard);
+
+    if (failures.length > 0) return this.reject(failures);
+    const v = valuation as Decimal | undefined;
+    const n = notional as Decimal | undefined;
+    if (v === undefined || n === undefined) {
+      // Unreachable unless a check silently failed to run: never approve without a valuation.
+      return this.reject([
+        failure(RiskCode.CHECK_FAILED, { check: 'valuation', error: 'no valuation price' }),
+      ]);
+    }
+    return this.approve(order, v, n, reducing, now, worstPrice);
+  }
+
+  private openingChecks(
+    order: OrderRequest,
+    equity: Decimal | null,
+    valuation: Decimal | undefined,
+    notional: Decimal | undefined,
+    now: number,
+    add: (code: RiskCode, details: Record<string, DetailValue>) => void,
+    guard: (check: string, fn: () => void) => void,
+  ): void {
+    const cfg = this.config;
+    const symbol = order.symbol;
+    const eq = equity?.gt(0) ? equity : null;
+
+    guard('positionPrices', () => {
+      const unmarked = this.book.unmarkedCount;
+      const oldest = this.book.oldestMarkTimestamp();
+      const oldestAge = oldest === undefined ? 0 : now - oldest;
+      if (unmarked > 0 || oldestAge > cfg.maxMarketPriceAgeMs) {
+        add(RiskCode.POSITION_PRICE_UNAVAILABLE, {
+          unmarkedPositions: unmarked,
+          oldestMarkAgeMs: oldestAge,
+          limitMs: cfg.maxMarketPriceAgeMs,
+        });
+      }
+    });
+    guard('positionCount', () => {
+      if (this.book.has(symbol) || this.ledger.pendingNewSymbols.has(symbol)) return;
+      const open = this.book.count;
+      const reserved = this.ledger.pendingNewSymbols.size - this.overlap;
+      if (open + reserved + 1 > cfg.maxPositions) {
+        add(RiskCode.MAX_POSITIONS_EXCEEDED, { positions: open, reserved, limit: cfg.maxPositions });
+      }
+    });
+    guard('openOrders', () => {
+      const count = this.ledger.count;
+      if (count + 1 > cfg.maxOpenOrders)
+        add(RiskCode.MAX_OPEN_ORDERS_EXCEEDED, { openOrders: count, limit: cfg.maxOpenOrders });
+    });
+    guard('dailyLoss', () => {
+      const start = this.dayStartEquity;
+      if (equity === null || start === null) return;
+      const loss = start.minus(equity);
+      if (loss.gte(cfg.maxDailyLoss)) {
+        add(RiskCode.DAILY_LOSS_EXCEEDED, { loss, limit: cfg.maxDailyLoss, dayStartEquity: start });
+      }
+      const pctLimit = this.dailyLossPercentLimit;
+      if (pctLimit !== null && loss.gte(pctLimit)) {
+        add(RiskCode.DAILY_LOSS_PERCENT_EXCEEDED, {
+          loss,
+          limit: pctLimit,
+          percent: cfg.maxDailyLossPercent,
+          dayStartEquity: start,
+        });
+      }
+      const peak = this.peakEquity;
+      if (peak?.gt(0)) {
+        const drawdown = peak.minus(equity);
+        const ddLimit = peak.times(cfg.maxDrawdownPercent);
+        if (drawdown.gte(ddLimit))
+          add(RiskCode.DRAWDOWN_EXCEEDED, {
+            drawdown,
+            limit: ddLimit,
+            peakEquity: peak,
+            percent: cfg.maxDrawdownPercent,
+          });
+      }
+    });
+    if (valuation === undefined || notional === undefined) return;
+    guard('orderSize', () => {
+      if (notional.gt(cfg.maxOrderNotional))
+        add(RiskCode.ORDER_NOTIONAL_EXCEEDED, { notional, limit: cfg.maxOrderNotional });
+      if (eq !== null) {
+        const limit = eq.times(cfg.maxOrderNotionalPercent);
+        if (notional.gt(limit))
+          add(RiskCode.ORDER_NOTIONAL_PERCENT_EXCEEDED, {
+            notional,
+            limit,
+            percent: cfg.maxOrderNotionalPercent,
+            equity: eq,
+          });
+      }
+    });
+    guard('positionSize', () => {
+      const pos = this.book.signedQuantity(symbol);
+      const projectedQty =
+        order.side === 'buy'
+          ? pos.plus(this.ledger.pendingQty(symbol, 'buy')).plus(order.quantity).abs()
+          : pos.minus(this.ledger.pendingQty(symbol, 'sell')).minus(order.quantity).abs();
+      const size = projectedQty.times(valuation);
+      if (size.gt(cfg.maxPositionSizeUsd))
+        add(RiskCode.POSITION_SIZE_EXCEEDED, { size, limit: cfg.maxPositionSizeUsd, quantity: projectedQty });
+      if (eq !== null) {
+        const limit = eq.times(cfg.maxPositionSizePercent);
+        if (size.gt(limit))
+          add(RiskCode.POSITION_SIZE_PERCENT_EXCEEDED, {
+            size,
+            limit,
+            percent: cfg.maxPositionSizePercent,
+            equity: eq,
+          });
+      }
+    });
+    guard('exposure', () => {
+      const after = this.book.exposure.plus(this.ledger.openingNotional).plus(notional);
+      if (after.gt(cfg.maxTotalExposure))
+        add(RiskCode.EXPOSURE_EXCEEDED, { exposure: after, limit: cfg.maxTotalExposure });
+      if (eq !== null) {
+        const pctLimit = eq.times(cfg.maxExposurePercent);
+        if (after.gt(pctLimit))
+          add(RiskCode.EXPOSURE_PERCENT_EXCEEDED, {
+            exposure: after,
+            limit: pctLimit,
+            percent: cfg.maxExposurePercent,
+            equity: eq,
+          });
+        const levLimit = eq.times(cfg.maxLeverage);
+        if (after.gt(levLimit)) {
+          add(RiskCode.LEVERAGE_EXCEEDED, {
+            leverage: after.div(eq).toSignificantDigits(6),
+            limit: cfg.maxLeverage,
+            exposure: after,
+            equity: eq,
+          });
+        }
+      }
+    });
+  }
+
+  /** True when the order strictly reduces the open position: opposite side, and with every working order on its side it is at most the position. */
+  private isReducing(symbol: string, side: 'buy' | 'sell', qty: Decimal): boolean {
+    const pos = this.book.signedQuantity(symbol);
+    if (pos.isZero()) return false;
+    if (side === 'sell' ? !pos.gt(0) : !pos.lt(0)) return false;
+    return this.ledger.pendingQty(symbol, side).plus(qty).lte(pos.abs());
+  }
+
+  private approve(
+    order: OrderRequest,
+    price: Decimal,
+    notional: Decimal,
+    reducing: boolean,
+    now: number,
+    worstPrice: Decimal | undefined,
+  ): RiskCheckResult {
+    const reservation: Reservation = {
+      id: randomUUID(),
+      symbol: order.symbol,
+      side: order.side,
+      quantity: order.quantity,
+      price,
+      notional,
+      opening: !reducing,
+      newPositionSlot: !reducing && !this.book.has(order.symbol),
+      clientOrderId: order.clientOrderId,
+      createdAt: now,
+      status: 'reserved',
+      expiresAt: now + this.config.reservationTimeoutMs,
+    };
+    this.ledger.add(reservation);
+    this.windowFor(order.symbol).add(now);
+    this.globalWindow.add(now);
+    return {
+      approved: true,
+      reason: 'approved',
+      code: null,
+      failures: [],
+      reservation: { ...reservation },
+      ...(worstPrice === undefined ? {} : { worstPrice }),
+    };
+  }
+
+  private reject(failures: RiskFailure[]): RiskCheckResult {
+    const first = failures[0];
+    return {
+      approved: false,
+      reason: clip(failures.map((f) => f.message).join('; '), MAX_REASON),
+      code: (first?.code ?? RiskCode.CHECK_FAILED) as RiskCode,
+      failures,
+    };
+  }
+
+  private async auditRejection(
+    raw: unknown,
+    order: OrderRequest | undefined,
+    result: RiskCheckResult,
+  ): Promise<void> {
+    const failures = result.failures.length > 0 ? [...result.failures] : [failure(RiskCode.CHECK_FAILED, {})];
+    const code = result.code ?? RiskCode.CHECK_FAILED;
+    const event: AuditEventInput =
+      order === undefined
+        ? { type: 'risk_order_invalid', input: rawJson(raw), code, reason: result.reason || code, failures }
+        : { type: 'risk_rejected', order, code, reason: result.reason || code, failures };
+    await this.track(event);
+  }
+
+  private windowFor(symbol: string): SlidingWindow {
+    let w = this.symbolWindows.get(symbol);
+    if (w === undefined) {
+      w = new SlidingWindow(MINUTE_MS);
+      this.symbolWindows.set(symbol, w);
+    }
+    return w;
+  }
+
+  // ---------------------------------------------------------------- state
+
+  private estimatedEquity(): Decimal | null {
+    const a = this.account;
+    if (a === null) return null;
+    let equity = a.equity;
+    if (this.unrealizedAtSnapshot !== null)
+      equity = equity.plus(this.book.unrealizedPnl.minus(this.unrealizedAtSnapshot));
+    if (!this.realizedSinceSnapshot.isZero()) equity = equity.plus(this.realizedSinceSnapshot);
+    return equity;
+  }
+
+  private dailyPnl(equity: Decimal | null): Decimal {
+    if (!this.accountConfirmed && this.recoveredDailyPnl !== null) return this.recoveredDailyPnl;
+    if (equity === null || this.dayStartEquity === null) return ZERO;
+    return equity.minus(this.dayStartEquity);
+  }
+
+  private startDay(equity: Decimal): void {
+    this.dayStartEquity = equity;
+    this.peakEquity = equity;
+    this.dailyLossPercentLimit = equity.times(this.config.maxDailyLossPercent);
+    void this.track({ type: 'trading_day_started', day: this.tradingDay, dayStartEquity: equity });
+  }
+
+  /** Starts a new trading day when the clock crossed the boundary: new day-start equity, REDUCING unlatched. */
+  private rollDay(now: number): void {
+    const day = tradingDayOf(now, this.config.tradingDayUtcOffsetMinutes);
+    if (day === this.tradingDay) return;
+    this.tradingDay = day;
+    this.reducingReason = null;
+    this.dayStartEquity = null;
+    this.peakEquity = null;
+    this.dailyLossPercentLimit = null;
+    const equity = this.accountConfirmed ? this.estimatedEquity() : null;
+    if (equity !== null) this.startDay(equity);
+    this.refreshState(`new trading day ${day}`);
+  }
+
+  /** Latches REDUCING for the rest of the day when the daily loss or drawdown limit is reached. */
+  private evaluateLimits(): void {
+    this.rollDay(this.clock.now());
+    if (!this.accountConfirmed) return;
+    const equity = this.estimatedEquity();
+    const start = this.dayStartEquity;
+    if (equity === null || start === null) return;
+    if (this.peakEquity === null || equity.gt(this.peakEquity)) this.peakEquity = equity;
+    if (this.reducingReason !== null) return;
+    const cfg = this.config;
+    const loss = start.minus(equity);
+    let reason: string | null = null;
+    if (loss.gte(cfg.maxDailyLoss))
+      reason = `daily loss ${loss.toString()} >= limit ${cfg.maxDailyLoss.toString()}`;
+    else if (this.dailyLossPercentLimit !== null && loss.gte(this.dailyLossPercentLimit)) {
+      reason = `daily loss ${loss.toString()} >= ${cfg.maxDailyLossPercent.toString()} of day-start equity ${start.toString()}`;
+    } else {
+      const peak = this.peakEquity;
+      const drawdown = peak.minus(equity);
+      if (peak.gt(0) && drawdown.gte(peak.times(cfg.maxDrawdownPercent))) {
+        reason = `drawdown ${drawdown.toString()} >= ${cfg.maxDrawdownPercent.toString()} of peak equity ${peak.toString()}`;
+      }
+    }
+    if (reason !== null) {
+      this.reducingReason = reason;
+      this.refreshState(reason);
+    }
+  }
+
+  /** Derives the trading state (breaker > daily latch > active) and audits a change. */
+  private refreshState(reason: string): void {
+    const next: TradingState =
+      this.breaker !== null
+        ? TradingState.HALTED
+        : this.reducingReason !== null
+          ? TradingState.REDUCING
+          : TradingState.ACTIVE;
+    const from = this.tradingStateValue;
+    if (next === from) return;
+    this.tradingStateValue = next;
+    void this.track({ type: 'trading_state_changed', from, to: next, reason: clip(reason, MAX_REASON) });
+  }
+
+  /** Appends without rejecting: a failure is remembered and blocks every later approval. */
+  private track(event: AuditEventInput): Promise<void> {
+    let p: Promise<void>;
+    try {
+      const stamped = event.timestamp === undefined ? { ...event, timestamp: this.clock.now() } : event;
+      p = this.audit.append(stamped).then(
+        () => {},
+        (error: unknown) => {
+          this.auditFailure ??= error;
+        },
+      );
+    } catch (error) {
+      this.auditFailure ??= error;
+      return Promise.resolve();
+    }
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+    return p;
+  }
+
+  /** Appends and rejects when the write fails (after remembering the failure). */
+  private async durable(event: AuditEventInput): Promise<void> {
+    await this.track(event);
+    this.throwIfAuditFailed();
+  }
+
+  private throwIfAuditFailed(): void {
+    if (this.auditFailure !== null) {
+      throw new AuditUnavailableError(this.auditFailure);
+    }
+  }
+}
