@@ -24,17 +24,33 @@ export function dayOfFileName(name: string): string | undefined {
  * whole milliseconds, so the microseconds are always the milliseconds padded with `000`.
  */
 export function formatTimestamp(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 23)}000Z`;
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+  }
+  const millis = ms - second * 1000;
+  return `${cachedPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}000Z`;
 }
+
+// Consecutive entries mostly share their second: formatting only the milliseconds is several times faster.
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+let parsedPrefix = '';
+let parsedBase = 0;
 
 /** The line timestamp back to epoch ms, or undefined when it is not exactly in the form we write. */
 export function parseTimestamp(text: unknown): number | undefined {
   if (typeof text !== 'string' || !ISO_MICROS.test(text)) return undefined;
+  const prefix = text.slice(0, 20);
+  if (prefix === parsedPrefix) return parsedBase + Number(text.slice(20, 23));
   const ms = Date.parse(`${text.slice(0, 23)}Z`);
   if (!Number.isSafeInteger(ms) || ms < 0) return undefined;
   // Rejects dates Date.parse silently normalises, such as February 30th.
-  return formatTimestamp(ms) === text ? ms : undefined;
+  if (formatTimestamp(ms) !== text) return undefined;
+  parsedPrefix = prefix;
+  parsedBase = ms - Number(text.slice(20, 23));
+  return ms;
 }
 
 /** UTC day `YYYY-MM-DD` of epoch ms. */
