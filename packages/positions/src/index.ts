@@ -1,0 +1,15 @@
+export {
+  InvalidFillError,
+  InvalidFundingError,
+  InvalidMarkPriceError,
+  PositionAuditError,
+  PositionError,
+  PositionErrorCode,
+  PositionNotOpenError,
+  PositionRecoveryError,
+  PositionTrackerHaltedError,
+} from './errors.js';
+export { MONEY_DECIMALS } from './ledger.js';
+export { nullAuditSink } from './null-audit-sink.js';
+export { Position, type PositionFields } from './position.js';
+export { PositionTracker, type PositionTrackerOptions } from './position-tracker.js';

@@ -1,0 +1,190 @@
+import { type ClosedPosition, Decimal, ZERO } from '@hl-bot/core-types';
+import type { NormalizedFill } from './fill-input.js';
+import { Position, type PositionFields } from './position.js';
+
+/**
+ * Decimal places kept for money produced by a division (the cost removed by a partial close, the closing
+ * share of a flip's fee). Far below any venue's precision; what one leg rounds, the next leg gets exactly,
+ * because the remainder is computed by subtraction.
+ */
+export const MONEY_DECIMALS = 18;
+
+function roundMoney(value: Decimal): Decimal {
+  return value.toDecimalPlaces(MONEY_DECIMALS, Decimal.ROUND_HALF_EVEN);
+}
+
+/** What one fill did to a symbol. */
+export interface FillOutcome {
+  /** The open position after the fill, or undefined when the symbol is flat. */
+  readonly position: Position | undefined;
+  /** The round trip the fill completed (a close or the closing leg of a flip). */
+  readonly closed: ClosedPosition | undefined;
+  /** Gross price P&L this fill realized (comparable with the venue's `closedPnl`). */
+  readonly realizedPnl: Decimal;
+}
+
+function open(nf: NormalizedFill, delta: Decimal, fees: Decimal): Position {
+  const { fill } = nf;
+  const quantity = delta.abs();
+  return new Position({
+    symbol: fill.symbol,
+    marketKind: fill.marketKind,
+    signedQuantity: delta,
+    costBasis: delta.times(fill.price),
+    realizedPnl: ZERO,
+    fees,
+    funding: ZERO,
+    maxAdverseExcursion: ZERO,
+    maxFavorableExcursion: ZERO,
+    openedAt: fill.timestamp,
+    updatedAt: fill.timestamp,
+    fillCount: 1,
+    peakQuantity: quantity,
+    entryQuantity: quantity,
+    entryNotional: quantity.times(fill.price),
+    exitQuantity: ZERO,
+    exitNotional: ZERO,
+    lastFillPrice: fill.price,
+    markPrice: undefined,
+    markTime: undefined,
+    markFresh: false,
+  });
+}
+
+/** Unrealized P&L of `p` if the price were `price`: signed quantity x price - signed cost. */
+export function pnlAt(p: PositionFields, price: Decimal): Decimal {
+  return p.signedQuantity.times(price).minus(p.costBasis);
+}
+
+/**
+ * Applies one validated fill to the symbol's open position (or to flat).
+ *
+ * Before the fill changes anything, MAE/MFE see the fill price on the quantity held up to that fill.
+ * Same side: the cost basis grows by quantity x price (average entry). Opposite side: the closed quantity
+ * realizes its share of the cost basis at the fill price; closing all of it removes the whole cost basis
+ * (so a round trip realizes exactly exit notional - entry notional); more than all of it flips, with the
+ * fee split pro rata by quantity between the closing and the opening leg.
+ */
+export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillOutcome {
+  const { fill, delta, feeValue } = nf;
+  if (prev === undefined)
+    return { position: open(nf, delta, feeValue), closed: undefined, realizedPnl: ZERO };
+
+  const price = fill.price;
+  const atFill = pnlAt(prev, price);
+  const mae = atFill.lt(prev.maxAdverseExcursion) ? atFill : prev.maxAdverseExcursion;
+  const mfe = atFill.gt(prev.maxFavorableExcursion) ? atFill : prev.maxFavorableExcursion;
+  const base = prev.fields();
+  const time = fill.timestamp;
+
+  if (delta.isPositive() === prev.signedQuantity.isPositive()) {
+    const signedQuantity = prev.signedQuantity.plus(delta);
+    const quantity = signedQuantity.abs();
+    const added = delta.abs();
+    const position = new Position({
+      ...base,
+      signedQuantity,
+      costBasis: prev.costBasis.plus(delta.times(price)),
+      fees: prev.fees.plus(feeValue),
+      maxAdverseExcursion: mae,
+      maxFavorableExcursion: mfe,
+      updatedAt: time,
+      fillCount: prev.fillCount + 1,
+      peakQuantity: quantity.gt(prev.peakQuantity) ? quantity : prev.peakQuantity,
+      entryQuantity: prev.entryQuantity.plus(added),
+      entryNotional: prev.entryNotional.plus(added.times(price)),
+      lastFillPrice: price,
+      markFresh: false,
+    });
+    return { position, closed: undefined, realizedPnl: ZERO };
+  }
+
+  const held = prev.signedQuantity.abs();
+  const traded = delta.abs();
+  const direction = prev.signedQuantity.isPositive() ? 1 : -1;
+  if (traded.lt(held)) {
+    const costRemoved = roundMoney(prev.costBasis.times(traded).div(held));
+    const proceeds = price.times(traded);
+    const realized = (direction > 0 ? proceeds : proceeds.neg()).minus(costRemoved);
+    const position = new Position({
+      ...base,
+      signedQuantity: prev.signedQuantity.plus(delta),
+      costBasis: prev.costBasis.minus(costRemoved),
+      realizedPnl: prev.realizedPnl.plus(realized),
+      fees: prev.fees.plus(feeValue),
+      maxAdverseExcursion: mae,
+      maxFavorableExcursion: mfe,
+      updatedAt: time,
+      fillCount: prev.fillCount + 1,
+      exitQuantity: prev.exitQuantity.plus(traded),
+      exitNotional: prev.exitNotional.plus(proceeds),
+      lastFillPrice: price,
+      markFresh: false,
+    });
+    return { position, closed: undefined, realizedPnl: realized };
+  }
+
+  // Closes everything held; a remainder opens the other side.
+  const flips = traded.gt(held);
+  const closeFee = flips ? roundMoney(feeValue.times(held).div(traded)) : feeValue;
+  const closeNotional = price.times(held);
+  const realized = (direction > 0 ? closeNotional : closeNotional.neg()).minus(prev.costBasis);
+  const realizedTotal = prev.realizedPnl.plus(realized);
+  const feesTotal = prev.fees.plus(closeFee);
+  const exitQuantity = prev.exitQuantity.plus(held);
+  const exitNotional = prev.exitNotional.plus(closeNotional);
+  const closed: ClosedPosition = {
+    symbol: prev.symbol,
+    side: prev.side,
+    quantity: prev.entryQuantity,
+    peakQuantity: prev.peakQuantity,
+    entryPrice: prev.entryNotional.div(prev.entryQuantity),
+    exitPrice: exitNotional.div(exitQuantity),
+    realizedPnl: realizedTotal,
+    fees: feesTotal,
+    funding: prev.funding,
+    netRealizedPnl: realizedTotal.minus(feesTotal).plus(prev.funding),
+    maxAdverseExcursion: mae,
+    maxFavorableExcursion: mfe,
+    openedAt: prev.openedAt,
+    closedAt: time,
+    durationMs: Math.max(0, time - prev.openedAt),
+    fillCount: prev.fillCount + 1,
+  };
+  const position = flips ? open(nf, prev.signedQuantity.plus(delta), feeValue.minus(closeFee)) : undefined;
+  return { position, closed, realizedPnl: realized };
+}
+
+/** Result of a mark price on an open position. */
+export interface MarkOutcome {
+  readonly position: Position;
+  /** True when the mark made a new MAE or MFE (the change must be audited). */
+  readonly extreme: boolean;
+}
+
+/** Values the position at a new mark and extends MAE/MFE. */
+export function applyMark(prev: Position, price: Decimal, time: number): MarkOutcome {
+  const u = pnlAt(prev, price);
+  const worse = u.lt(prev.maxAdverseExcursion);
+  const better = u.gt(prev.maxFavorableExcursion);
+  const extreme = worse || better;
+  const position = new Position({
+    ...prev.fields(),
+    maxAdverseExcursion: worse ? u : prev.maxAdverseExcursion,
+    maxFavorableExcursion: better ? u : prev.maxFavorableExcursion,
+    markPrice: price,
+    markTime: time,
+    markFresh: true,
+    updatedAt: extreme ? Math.max(prev.updatedAt, time) : prev.updatedAt,
+  });
+  return { position, extreme };
+}
+
+/** Adds a funding payment (positive = received) to the open position. */
+export function applyFunding(prev: Position, amount: Decimal, time: number): Position {
+  return new Position({
+    ...prev.fields(),
+    funding: prev.funding.plus(amount),
+    updatedAt: Math.max(prev.updatedAt, time),
+  });
+}

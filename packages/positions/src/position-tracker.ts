@@ -1,0 +1,629 @@
+import {
+  type AuditEntry,
+  type AuditEventInput,
+  type AuditSink,
+  type Clock,
+  type ClosedPosition,
+  type Decimal,
+  type DecimalInput,
+  HlBotError,
+  SymbolSchema,
+  systemClock,
+  toDecimal,
+  ZERO,
+} from '@hl-bot/core-types';
+import {
+  InvalidFundingError,
+  InvalidMarkPriceError,
+  PositionAuditError,
+  PositionNotOpenError,
+  PositionRecoveryError,
+  PositionTrackerHaltedError,
+} from './errors.js';
+import { normalizeFill } from './fill-input.js';
+import { applyFill, applyFunding, applyMark } from './ledger.js';
+import type { Position } from './position.js';
+
+/** Options of a PositionTracker. */
+export interface PositionTrackerOptions {
+  /** Time for fills without a timestamp and for marks without a time. Default: the system clock. */
+  clock?: Clock;
+  /** Symbols that are spot markets (a fill's own `marketKind` says so too). Everything else is perp. */
+  spotSymbols?: Iterable<string>;
+  /**
+   * Largest |venue closedPnl - tracker realized P&L| of a fill that is not reported as `pnl_mismatch`.
+   * Default 0: any difference is audited.
+   */
+  closedPnlTolerance?: DecimalInput;
+  /** Most operations gathered into one audit group commit. Default 4096. */
+  maxBatchSize?: number;
+}
+
+const SOURCE = '@hl-bot/positions';
+
+interface Settle {
+  resolve(value: Position | undefined): void;
+  reject(error: unknown): void;
+}
+
+type Op =
+  | ({ kind: 'fill'; raw: unknown } & Settle)
+  | ({ kind: 'mark'; symbol: string; price: Decimal; time: number } & Settle)
+  | ({
+      kind: 'funding';
+      symbol: string;
+      amount: Decimal;
+      time: number;
+      fundingId: string | undefined;
+    } & Settle);
+
+/** The committed (visible, durable) state. */
+interface Ledger {
+  readonly positions: Map<string, Position>;
+  readonly fillIds: Set<string>;
+  readonly fundingIds: Set<string>;
+  readonly closed: ClosedPosition[];
+}
+
+/**
+ * Changes computed on top of the committed ledger, made visible all at once after their audit events are
+ * durable. Everything an operation computes goes into local variables first; it writes to the Txn only
+ * when it can no longer throw, so a failed operation leaves no trace.
+ */
+class Txn {
+  readonly positions = new Map<string, Position | null>();
+  readonly fillIds = new Set<string>();
+  readonly fundingIds = new Set<string>();
+  readonly closed: ClosedPosition[] = [];
+  readonly events: AuditEventInput[] = [];
+
+  constructor(
+    private readonly base: Ledger,
+    readonly record: boolean,
+  ) {}
+
+  get(symbol: string): Position | undefined {
+    const p = this.positions.get(symbol);
+    if (p === undefined) return this.base.positions.get(symbol);
+    return p ?? undefined;
+  }
+
+  hasFill(id: string): boolean {
+    return this.fillIds.has(id) || this.base.fillIds.has(id);
+  }
+
+  hasFunding(id: string): boolean {
+    return this.fundingIds.has(id) || this.base.fundingIds.has(id);
+  }
+
+  emit(event: AuditEventInput): void {
+    if (this.record) this.events.push(event);
+  }
+}
+
+function describeError(error: unknown): { message: string; code: string | undefined } {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    message: message.length > 3900 ? `${message.slice(0, 3900)}…` : message,
+    code: HlBotError.is(error) ? error.code : undefined,
+  };
+}
+
+const RESOLVED: Promise<undefined> = Promise.resolve(undefined);
+
+/**
+ * The position ledger, built from fills only (never by polling the exchange). One net position per symbol.
+ *
+ * Every change is audited before it becomes visible: operations queue, are applied in call order to a
+ * scratch copy, their events are appended (concurrent calls share one group commit), and only when every
+ * append resolved does the new state replace the old. A failed append leaves the state unchanged, rejects
+ * the operation and halts the tracker (the log may hold part of the operation; rebuild with `recover`).
+ *
+ * Idempotent by fill id, across restarts too: processed ids are rebuilt from the audit log. All ids are
+ * kept in a Set (about 100 bytes per id plus the id string), trading memory for never re-booking a fill.
+ *
+ * @example
+ * const audit = await AuditLogger.open('./logs/audit');
+ * const tracker = new PositionTracker(audit);
+ * await tracker.updateFromFill({ id: 'f1', orderId: 'o1', symbol: 'BTC-USD', side: 'buy',
+ *   quantity: '0.1', price: '50000', fee: '5' });
+ * await tracker.updateMarketPrice('BTC-USD', '52000');
+ * tracker.getPosition('BTC-USD')?.unrealizedPnl.toString(); // '200'
+ */
+export class PositionTracker {
+  readonly #sink: AuditSink;
+  readonly #clock: Clock;
+  readonly #spotSymbols: ReadonlySet<string>;
+  readonly #tolerance: Decimal;
+  readonly #maxBatch: number;
+  readonly #ledger: Ledger = {
+    positions: new Map(),
+    fillIds: new Set(),
+    fundingIds: new Set(),
+    closed: [],
+  };
+  #queue: Op[] = [];
+  #draining = false;
+  #halted: PositionAuditError | undefined;
+  #idleWaiters: Array<() => void> = [];
+  // Maintained sums, so totals and mark updates are O(1) in the number of positions.
+  #exposure: Decimal = ZERO;
+  #unrealized: Decimal = ZERO;
+  #openRealized: Decimal = ZERO;
+  #openFees: Decimal = ZERO;
+  #openFunding: Decimal = ZERO;
+  #closedRealized: Decimal = ZERO;
+  #closedFees: Decimal = ZERO;
+  #closedFunding: Decimal = ZERO;
+
+  /**
+   * @param auditLogger where every change is recorded first (an `AuditLogger`, or any `AuditSink`)
+   * @throws {RangeError} for a `maxBatchSize` that is not a positive integer
+   * @throws {InvalidDecimalError} for a malformed `closedPnlTolerance`
+   */
+  constructor(auditLogger: AuditSink, options: PositionTrackerOptions = {}) {
+    this.#sink = auditLogger;
+    this.#clock = options.clock ?? systemClock;
+    this.#spotSymbols = new Set(options.spotSymbols ?? []);
+    this.#tolerance = toDecimal(options.closedPnlTolerance ?? 0, 'closedPnlTolerance').abs();
+    const maxBatch = options.maxBatchSize ?? 4096;
+    if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) {
+      throw new RangeError(`maxBatchSize must be a positive integer, got ${maxBatch}`);
+    }
+    this.#maxBatch = maxBatch;
+  }
+
+  /**
+   * Applies one fill and resolves to the symbol's position afterwards (undefined when the fill left it flat).
+   * A fill id seen before changes nothing: it is audited as `fill_duplicate` and the current position is
+   * returned. When the fill carries the venue's `closedPnl` and it differs from the tracker's own gross
+   * realized P&L for the fill, a `pnl_mismatch` is audited; the tracker's number stays.
+   *
+   * @throws {InvalidFillError} code `INVALID_FILL`: no position changed (the rejection is audited as `error`)
+   * @throws {PositionAuditError} code `POSITION_AUDIT_FAILED`: nothing changed; the tracker halted
+   * @throws {PositionTrackerHaltedError} code `POSITION_TRACKER_HALTED` after an earlier audit failure
+   * @example
+   * const position = await tracker.updateFromFill({ id: 'f2', orderId: 'o2', symbol: 'BTC-USD',
+   *   side: 'sell', quantity: '0.05', price: '51000', fee: '2.55', closedPnl: '50' });
+   */
+  updateFromFill(fill: unknown): Promise<Position | undefined> {
+    return new Promise((resolve, reject) => this.#enqueue({ kind: 'fill', raw: fill, resolve, reject }));
+  }
+
+  /**
+   * Values the symbol's open position at a new mark price and extends its MAE/MFE. O(1) in the number of
+   * positions. A mark that makes a new MAE or MFE is audited (`position_excursion`) before it shows; other
+   * marks are not audited and apply at once when no other change is in flight. A mark for a flat symbol is
+   * ignored (marks are kept per open position only).
+   *
+   * @param time when the mark was observed; default `clock.now()`
+   * @throws {InvalidMarkPriceError} code `INVALID_MARK_PRICE`, synchronously, for a bad symbol, price or time
+   * @throws {PositionAuditError} (rejection) when the excursion could not be audited; the tracker halted
+   * @throws {PositionTrackerHaltedError} (rejection) after an earlier audit failure
+   * @example
+   * await tracker.updateMarketPrice('BTC-USD', '49500');
+   */
+  updateMarketPrice(symbol: string, price: DecimalInput, time?: number): Promise<Position | undefined> {
+    if (!SymbolSchema.safeParse(symbol).success) {
+      throw new InvalidMarkPriceError(`invalid symbol ${JSON.stringify(String(symbol))}`);
+    }
+    let mark: Decimal;
+    try {
+      mark = toDecimal(price, 'price');
+    } catch (error) {
+      throw new InvalidMarkPriceError(`mark price of ${symbol}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    if (!mark.gt(0)) throw new InvalidMarkPriceError(`mark price of ${symbol} must be > 0, got ${mark}`);
+    const at = time ?? this.#clock.now();
+    if (!Number.isSafeInteger(at) || at < 0) {
+      throw new InvalidMarkPriceError(`mark time of ${symbol} must be epoch ms, got ${String(time)}`);
+    }
+    if (this.#halted !== undefined) return Promise.reject(this.#haltedError());
+    if (!this.#draining) {
+      // Fast path: nothing in flight, so the committed state is the newest state.
+      const prev = this.#ledger.positions.get(symbol);
+      if (prev === undefined) return RESOLVED;
+      const outcome = applyMark(prev, mark, at);
+      if (!outcome.extreme) {
+        this.#replace(symbol, prev, outcome.position);
+        return Promise.resolve(outcome.position);
+      }
+    }
+    return new Promise((resolve, reject) =>
+      this.#enqueue({ kind: 'mark', symbol, price: mark, time: at, resolve, reject }),
+    );
+  }
+
+  /**
+   * Adds a funding payment to the symbol's open position (`amount` > 0 received, < 0 paid). It counts in
+   * `funding` and `netRealizedPnl`. With a `fundingId`, a payment already applied changes nothing.
+   *
+   * @throws {InvalidFundingError} code `INVALID_FUNDING`, synchronously, for a bad symbol, amount, time or id
+   * @throws {PositionNotOpenError} code `POSITION_NOT_OPEN` when the symbol is flat (audited as `error`)
+   * @throws {PositionAuditError} / {PositionTrackerHaltedError} as for fills
+   * @example
+   * await tracker.applyFunding('BTC-USD', '-1.25', Date.parse('2026-01-01T01:00:00Z'), 'BTC-USD:1767229200000');
+   */
+  applyFunding(symbol: string, amount: DecimalInput, time: number, fundingId?: string): Promise<Position> {
+    if (!SymbolSchema.safeParse(symbol).success) {
+      throw new InvalidFundingError(`invalid symbol ${JSON.stringify(String(symbol))}`);
+    }
+    let value: Decimal;
+    try {
+      value = toDecimal(amount, 'amount');
+    } catch (error) {
+      throw new InvalidFundingError(`funding of ${symbol}: ${(error as Error).message}`, { cause: error });
+    }
+    if (!Number.isSafeInteger(time) || time < 0) {
+      throw new InvalidFundingError(`funding time of ${symbol} must be epoch ms, got ${String(time)}`);
+    }
+    if (
+      fundingId !== undefined &&
+      (typeof fundingId !== 'string' || fundingId.length < 1 || fundingId.length > 256)
+    ) {
+      throw new InvalidFundingError(`fundingId must be a string of 1 to 256 characters`);
+    }
+    return new Promise((resolve, reject) =>
+      this.#enqueue({
+        kind: 'funding',
+        symbol,
+        amount: value,
+        time,
+        fundingId,
+        resolve: resolve as (p: Position | undefined) => void,
+        reject,
+      }),
+    );
+  }
+
+  /** The open position of a symbol, or undefined when flat. */
+  getPosition(symbol: string): Position | undefined {
+    return this.#ledger.positions.get(symbol);
+  }
+
+  /** All open positions, in the order their symbols were first opened. */
+  getAllPositions(): Position[] {
+    return [...this.#ledger.positions.values()];
+  }
+
+  /** Every closed round trip, oldest first (a copy). */
+  getClosedPositions(): ClosedPosition[] {
+    return this.#ledger.closed.slice();
+  }
+
+  /**
+   * Sum of the open positions' `exposure` (quote currency): |quantity| x mark when the mark is newer than
+   * the last fill; else max(|quantity| x entry, |quantity| x last fill price), so a symbol without a fresh
+   * mark is never valued below a price it is known to trade at. O(1).
+   */
+  getTotalExposure(): Decimal {
+    return this.#exposure;
+  }
+
+  /** Sum of the open positions' unrealized P&L. O(1). */
+  getTotalUnrealizedPnl(): Decimal {
+    return this.#unrealized;
+  }
+
+  /** Gross realized P&L of closed round trips plus the realized part of open positions. O(1). */
+  getTotalRealizedPnl(): Decimal {
+    return this.#closedRealized.plus(this.#openRealized);
+  }
+
+  /** Fees of closed and open positions (rebates negative). O(1). */
+  getTotalFees(): Decimal {
+    return this.#closedFees.plus(this.#openFees);
+  }
+
+  /** Funding of closed and open positions (received positive). O(1). */
+  getTotalFunding(): Decimal {
+    return this.#closedFunding.plus(this.#openFunding);
+  }
+
+  /** Total realized P&L - fees + funding, closed and open. O(1). */
+  getTotalNetRealizedPnl(): Decimal {
+    return this.getTotalRealizedPnl().minus(this.getTotalFees()).plus(this.getTotalFunding());
+  }
+
+  /** True when a fill with this id has been applied (now or before a restart). */
+  hasProcessedFill(fillId: string): boolean {
+    return this.#ledger.fillIds.has(fillId);
+  }
+
+  /** Number of distinct fills applied. */
+  get processedFillCount(): number {
+    return this.#ledger.fillIds.size;
+  }
+
+  /** The audit failure that halted the tracker, if any. */
+  get haltedBy(): PositionAuditError | undefined {
+    return this.#halted;
+  }
+
+  /** Resolves when every operation queued so far has settled. */
+  idle(): Promise<void> {
+    if (!this.#draining) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * Replays audit entries (the tracker's own `order_filled`, `funding_applied` and `position_excursion`)
+   * through the same code path as live updates, without auditing them again. Used by `recover`.
+   *
+   * @throws {PositionRecoveryError} code `POSITION_RECOVERY_FAILED` when an entry does not apply
+   */
+  async replay(entries: AsyncIterable<AuditEntry> | Iterable<AuditEntry>): Promise<void> {
+    if (this.#draining || this.#queue.length > 0) {
+      throw new PositionRecoveryError('replay needs an idle tracker');
+    }
+    let txn = new Txn(this.#ledger, false);
+    let pending = 0;
+    for await (const entry of entries) {
+      try {
+        this.#replayOne(txn, entry);
+      } catch (error) {
+        if (error instanceof PositionRecoveryError) throw error;
+        throw new PositionRecoveryError(
+          `audit entry seq ${entry.seq} (${entry.type}) does not apply: ${(error as Error).message}`,
+          { cause: error, details: { seq: entry.seq, type: entry.type } },
+        );
+      }
+      pending += 1;
+      if (pending >= 8192) {
+        this.#commit(txn);
+        txn = new Txn(this.#ledger, false);
+        pending = 0;
+      }
+    }
+    this.#commit(txn);
+  }
+
+  #replayOne(txn: Txn, entry: AuditEntry): void {
+    switch (entry.type) {
+      case 'order_filled':
+        this.#applyFillOp(txn, entry.fill);
+        return;
+      case 'funding_applied':
+        this.#applyFundingOp(txn, entry.symbol, entry.amount, entry.fundingTime, entry.fundingId);
+        return;
+      case 'position_excursion': {
+        const prev = txn.get(entry.symbol);
+        if (prev === undefined) {
+          throw new PositionRecoveryError(`seq ${entry.seq}: excursion for ${entry.symbol}, which is flat`);
+        }
+        const { position, extreme } = applyMark(prev, entry.markPrice, entry.markTime);
+        if (
+          !extreme ||
+          !position.maxAdverseExcursion.eq(entry.maxAdverseExcursion) ||
+          !position.maxFavorableExcursion.eq(entry.maxFavorableExcursion)
+        ) {
+          throw new PositionRecoveryError(
+            `seq ${entry.seq}: replayed MAE/MFE of ${entry.symbol} (${position.maxAdverseExcursion}/${position.maxFavorableExcursion}) differ from the audited ${entry.maxAdverseExcursion}/${entry.maxFavorableExcursion}`,
+            { details: { seq: entry.seq, symbol: entry.symbol } },
+          );
+        }
+        txn.positions.set(entry.symbol, position);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  #haltedError(): PositionTrackerHaltedError {
+    return new PositionTrackerHaltedError(
+      `position tracker halted after an audit failure (${this.#halted?.message ?? ''}); rebuild it with PositionTracker.recover`,
+      { cause: this.#halted },
+    );
+  }
+
+  #enqueue(op: Op): void {
+    if (this.#halted !== undefined) {
+      op.reject(this.#haltedError());
+      return;
+    }
+    this.#queue.push(op);
+    if (!this.#draining) {
+      this.#draining = true;
+      // Start on a microtask so a burst of synchronous calls shares one batch and one group commit.
+      queueMicrotask(() => {
+        void this.#drain();
+      });
+    }
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const ops =
+          this.#queue.length <= this.#maxBatch
+            ? this.#queue.splice(0)
+            : this.#queue.splice(0, this.#maxBatch);
+        const txn = new Txn(this.#ledger, true);
+        const results: Array<{ ok: true; value: Position | undefined } | { ok: false; error: unknown }> = [];
+        for (const op of ops) {
+          try {
+            results.push({ ok: true, value: this.#applyOp(txn, op) });
+          } catch (error) {
+            const { message, code } = describeError(error);
+            txn.emit({
+              type: 'error',
+              message,
+              source: SOURCE,
+              ...(code === undefined ? {} : { code }),
+            });
+            results.push({ ok: false, error });
+          }
+        }
+        if (txn.events.length > 0) {
+          try {
+            const sink = this.#sink;
+            await Promise.all(txn.events.map((event) => sink.append(event)));
+          } catch (error) {
+            this.#halt(error, ops);
+            return;
+          }
+        }
+        this.#commit(txn);
+        for (let i = 0; i < ops.length; i += 1) {
+          const op = ops[i] as Op;
+          const r = results[i];
+          if (r === undefined) op.reject(new Error('internal: missing result'));
+          else if (r.ok) op.resolve(r.value);
+          else op.reject(r.error);
+        }
+      }
+    } finally {
+      if (this.#queue.length === 0 || this.#halted !== undefined) {
+        this.#draining = false;
+        for (const w of this.#idleWaiters.splice(0)) w();
+      }
+    }
+  }
+
+  #halt(cause: unknown, ops: Op[]): void {
+    const { message } = describeError(cause);
+    this.#halted = new PositionAuditError(`audit append failed, nothing applied: ${message}`, { cause });
+    for (const op of ops) op.reject(this.#halted);
+    for (const op of this.#queue.splice(0)) op.reject(this.#haltedError());
+  }
+
+  #applyOp(txn: Txn, op: Op): Position | undefined {
+    switch (op.kind) {
+      case 'fill':
+        return this.#applyFillOp(txn, op.raw);
+      case 'mark': {
+        const prev = txn.get(op.symbol);
+        if (prev === undefined) return undefined;
+        const { position, extreme } = applyMark(prev, op.price, op.time);
+        if (extreme) {
+          txn.emit({
+            type: 'position_excursion',
+            symbol: op.symbol,
+            markPrice: op.price,
+            markTime: op.time,
+            maxAdverseExcursion: position.maxAdverseExcursion,
+            maxFavorableExcursion: position.maxFavorableExcursion,
+          });
+        }
+        txn.positions.set(op.symbol, position);
+        return position;
+      }
+      case 'funding':
+        return this.#applyFundingOp(txn, op.symbol, op.amount, op.time, op.fundingId);
+    }
+  }
+
+  #applyFillOp(txn: Txn, raw: unknown): Position | undefined {
+    const symbol = (raw as { symbol?: unknown } | null)?.symbol;
+    const open = typeof symbol === 'string' ? txn.get(symbol) : undefined;
+    const nf = normalizeFill(raw, this.#spotSymbols, open?.marketKind, () => this.#clock.now());
+    const { fill } = nf;
+    if (txn.hasFill(fill.id)) {
+      txn.emit({ type: 'fill_duplicate', fillId: fill.id, symbol: fill.symbol });
+      return open;
+    }
+    const outcome = applyFill(open, nf);
+    txn.emit({ type: 'order_filled', fill });
+    const venuePnl = fill.closedPnl;
+    if (venuePnl !== undefined) {
+      const gap = venuePnl.minus(outcome.realizedPnl).abs();
+      if (gap.gt(this.#tolerance)) {
+        txn.emit({
+          type: 'pnl_mismatch',
+          fillId: fill.id,
+          symbol: fill.symbol,
+          venueClosedPnl: venuePnl,
+          trackerRealizedPnl: outcome.realizedPnl,
+        });
+      }
+    }
+    if (outcome.closed !== undefined) {
+      txn.emit({ type: 'position_closed', fillId: fill.id, position: outcome.closed });
+      txn.closed.push(outcome.closed);
+    }
+    txn.emit({
+      type: 'position_updated',
+      symbol: fill.symbol,
+      cause: 'fill',
+      fillId: fill.id,
+      ...(outcome.position === undefined ? {} : { position: outcome.position.toPosition() }),
+    });
+    txn.positions.set(fill.symbol, outcome.position ?? null);
+    txn.fillIds.add(fill.id);
+    return outcome.position;
+  }
+
+  #applyFundingOp(
+    txn: Txn,
+    symbol: string,
+    amount: Decimal,
+    time: number,
+    fundingId: string | undefined,
+  ): Position {
+    const prev = txn.get(symbol);
+    if (prev === undefined) {
+      throw new PositionNotOpenError(
+        `funding of ${amount.toString()} for ${symbol}, which has no open position`,
+        {
+          details: { symbol, amount: amount.toString(), fundingTime: time },
+        },
+      );
+    }
+    if (fundingId !== undefined && txn.hasFunding(fundingId)) return prev;
+    const position = applyFunding(prev, amount, time);
+    txn.emit({
+      type: 'funding_applied',
+      symbol,
+      amount,
+      fundingTime: time,
+      ...(fundingId === undefined ? {} : { fundingId }),
+    });
+    txn.emit({ type: 'position_updated', symbol, cause: 'funding', position: position.toPosition() });
+    txn.positions.set(symbol, position);
+    if (fundingId !== undefined) txn.fundingIds.add(fundingId);
+    return position;
+  }
+
+  #commit(txn: Txn): void {
+    const ledger = this.#ledger;
+    for (const [symbol, next] of txn.positions) {
+      this.#replace(symbol, ledger.positions.get(symbol), next ?? undefined);
+    }
+    for (const id of txn.fillIds) ledger.fillIds.add(id);
+    for (const id of txn.fundingIds) ledger.fundingIds.add(id);
+    for (const c of txn.closed) {
+      ledger.closed.push(c);
+      this.#closedRealized = this.#closedRealized.plus(c.realizedPnl);
+      this.#closedFees = this.#closedFees.plus(c.fees);
+      this.#closedFunding = this.#closedFunding.plus(c.funding);
+    }
+  }
+
+  #replace(symbol: string, prev: Position | undefined, next: Position | undefined): void {
+    if (prev === next) return;
+    if (next === undefined) {
+      this.#ledger.positions.delete(symbol);
+    } else {
+      this.#ledger.positions.set(symbol, next);
+    }
+    // Unchanged fields share their Decimal with the previous version, so most sums need no arithmetic.
+    const e0 = prev?.exposure ?? ZERO;
+    const e1 = next?.exposure ?? ZERO;
+    if (e0 !== e1) this.#exposure = this.#exposure.minus(e0).plus(e1);
+    const u0 = prev?.unrealizedPnl ?? ZERO;
+    const u1 = next?.unrealizedPnl ?? ZERO;
+    if (u0 !== u1) this.#unrealized = this.#unrealized.minus(u0).plus(u1);
+    const r0 = prev?.realizedPnl ?? ZERO;
+    const r1 = next?.realizedPnl ?? ZERO;
+    if (r0 !== r1) this.#openRealized = this.#openRealized.minus(r0).plus(r1);
+    const f0 = prev?.fees ?? ZERO;
+    const f1 = next?.fees ?? ZERO;
+    if (f0 !== f1) this.#openFees = this.#openFees.minus(f0).plus(f1);
+    const g0 = prev?.funding ?? ZERO;
+    const g1 = next?.funding ?? ZERO;
+    if (g0 !== g1) this.#openFunding = this.#openFunding.minus(g0).plus(g1);
+  }
+}

@@ -1,0 +1,196 @@
+import type { Decimal, MarketKind, PositionSide, PositionSnapshot } from '@hl-bot/core-types';
+
+/** The stored fields of a position; everything else is derived from them. */
+export interface PositionFields {
+  readonly symbol: string;
+  readonly marketKind: MarketKind;
+  /** Positive when long, negative when short, never zero (a flat symbol has no position). */
+  readonly signedQuantity: Decimal;
+  /**
+   * Signed cost basis of the open quantity (same sign as `signedQuantity`): the sum of quantity x price of
+   * the open lots. Kept instead of a rounded average so sums of realized P&L stay exact.
+   */
+  readonly costBasis: Decimal;
+  readonly realizedPnl: Decimal;
+  readonly fees: Decimal;
+  readonly funding: Decimal;
+  readonly maxAdverseExcursion: Decimal;
+  readonly maxFavorableExcursion: Decimal;
+  readonly openedAt: number;
+  readonly updatedAt: number;
+  readonly fillCount: number;
+  readonly peakQuantity: Decimal;
+  /** Total quantity and notional of the opening legs, for the round trip's average entry. */
+  readonly entryQuantity: Decimal;
+  readonly entryNotional: Decimal;
+  /** Total quantity and notional of the closing legs, for the round trip's average exit. */
+  readonly exitQuantity: Decimal;
+  readonly exitNotional: Decimal;
+  readonly lastFillPrice: Decimal;
+  /** Last mark received while this position was open, if any. */
+  readonly markPrice: Decimal | undefined;
+  readonly markTime: number | undefined;
+  /** True when the mark is newer than the last fill; otherwise the last fill price is the newer price. */
+  readonly markFresh: boolean;
+}
+
+/**
+ * One open net position (Hyperliquid one-way mode: one per symbol). Immutable: every fill, mark or funding
+ * payment produces a new `Position`, so a reference you hold is a consistent snapshot.
+ *
+ * Valuation price: the mark when it is newer than the last fill, else the last fill price (a fill is the
+ * newest observed price). `unrealizedPnl` is pure price P&L at that price, without fees.
+ *
+ * @example
+ * const p = tracker.getPosition('BTC-USD');
+ * if (p) console.log(p.side, p.quantity.toString(), p.entryPrice.toString(), p.netRealizedPnl.toString());
+ */
+export class Position implements PositionFields {
+  readonly symbol: string;
+  readonly marketKind: MarketKind;
+  readonly signedQuantity: Decimal;
+  readonly costBasis: Decimal;
+  readonly realizedPnl: Decimal;
+  readonly fees: Decimal;
+  readonly funding: Decimal;
+  readonly maxAdverseExcursion: Decimal;
+  readonly maxFavorableExcursion: Decimal;
+  readonly openedAt: number;
+  readonly updatedAt: number;
+  readonly fillCount: number;
+  readonly peakQuantity: Decimal;
+  readonly entryQuantity: Decimal;
+  readonly entryNotional: Decimal;
+  readonly exitQuantity: Decimal;
+  readonly exitNotional: Decimal;
+  readonly lastFillPrice: Decimal;
+  readonly markPrice: Decimal | undefined;
+  readonly markTime: number | undefined;
+  readonly markFresh: boolean;
+  /** Price P&L of the open quantity at the valuation price (quote currency). */
+  readonly unrealizedPnl: Decimal;
+  /**
+   * Notional at risk (quote currency, >= 0): |quantity| x mark when the mark is the newest price; otherwise
+   * the larger of the cost basis (|quantity| x entry) and |quantity| x last fill price, so a position with
+   * no fresh mark is never valued below a price it is known to have traded at.
+   */
+  readonly exposure: Decimal;
+  #entryPrice: Decimal | undefined;
+
+  /** @internal Positions are created by the tracker. */
+  constructor(f: PositionFields) {
+    this.symbol = f.symbol;
+    this.marketKind = f.marketKind;
+    this.signedQuantity = f.signedQuantity;
+    this.costBasis = f.costBasis;
+    this.realizedPnl = f.realizedPnl;
+    this.fees = f.fees;
+    this.funding = f.funding;
+    this.maxAdverseExcursion = f.maxAdverseExcursion;
+    this.maxFavorableExcursion = f.maxFavorableExcursion;
+    this.openedAt = f.openedAt;
+    this.updatedAt = f.updatedAt;
+    this.fillCount = f.fillCount;
+    this.peakQuantity = f.peakQuantity;
+    this.entryQuantity = f.entryQuantity;
+    this.entryNotional = f.entryNotional;
+    this.exitQuantity = f.exitQuantity;
+    this.exitNotional = f.exitNotional;
+    this.lastFillPrice = f.lastFillPrice;
+    this.markPrice = f.markPrice;
+    this.markTime = f.markTime;
+    this.markFresh = f.markFresh;
+    const quantity = f.signedQuantity.abs();
+    if (f.markFresh && f.markPrice !== undefined) {
+      this.unrealizedPnl = f.signedQuantity.times(f.markPrice).minus(f.costBasis);
+      this.exposure = quantity.times(f.markPrice);
+    } else {
+      this.unrealizedPnl = f.signedQuantity.times(f.lastFillPrice).minus(f.costBasis);
+      const atFill = quantity.times(f.lastFillPrice);
+      const atCost = f.costBasis.abs();
+      this.exposure = atFill.gte(atCost) ? atFill : atCost;
+    }
+  }
+
+  /** `long` or `short`. */
+  get side(): PositionSide {
+    return this.signedQuantity.isPositive() ? 'long' : 'short';
+  }
+
+  /** Size of the position, always > 0. */
+  get quantity(): Decimal {
+    return this.signedQuantity.abs();
+  }
+
+  /** Weighted average entry price of the open quantity (cost basis / quantity, 40 significant digits). */
+  get entryPrice(): Decimal {
+    if (this.#entryPrice === undefined) this.#entryPrice = this.costBasis.div(this.signedQuantity);
+    return this.#entryPrice;
+  }
+
+  /** The price `unrealizedPnl` is measured at. */
+  get valuationPrice(): Decimal {
+    return this.markFresh && this.markPrice !== undefined ? this.markPrice : this.lastFillPrice;
+  }
+
+  /** realizedPnl - fees + funding. */
+  get netRealizedPnl(): Decimal {
+    return this.realizedPnl.minus(this.fees).plus(this.funding);
+  }
+
+  /**
+   * The core-types `PositionSnapshot` that risk checks and audit events take.
+   *
+   * @example
+   * const snapshots = tracker.getAllPositions().map((p) => p.toPosition());
+   */
+  toPosition(): PositionSnapshot {
+    const snapshot: PositionSnapshot = {
+      symbol: this.symbol,
+      side: this.side,
+      quantity: this.quantity,
+      entryPrice: this.entryPrice,
+      signedQuantity: this.signedQuantity,
+      unrealizedPnl: this.unrealizedPnl,
+      realizedPnl: this.realizedPnl,
+      fees: this.fees,
+      funding: this.funding,
+      netRealizedPnl: this.netRealizedPnl,
+      maxAdverseExcursion: this.maxAdverseExcursion,
+      maxFavorableExcursion: this.maxFavorableExcursion,
+      openedAt: this.openedAt,
+      updatedAt: this.updatedAt,
+      fillCount: this.fillCount,
+      peakQuantity: this.peakQuantity,
+    };
+    if (this.markPrice !== undefined) snapshot.markPrice = this.markPrice;
+    return snapshot;
+  }
+
+  /** The stored fields, for building the next version. */
+  fields(): PositionFields {
+    return {
+      symbol: this.symbol,
+      marketKind: this.marketKind,
+      signedQuantity: this.signedQuantity,
+      costBasis: this.costBasis,
+      realizedPnl: this.realizedPnl,
+      fees: this.fees,
+      funding: this.funding,
+      maxAdverseExcursion: this.maxAdverseExcursion,
+      maxFavorableExcursion: this.maxFavorableExcursion,
+      openedAt: this.openedAt,
+      updatedAt: this.updatedAt,
+      fillCount: this.fillCount,
+      peakQuantity: this.peakQuantity,
+      entryQuantity: this.entryQuantity,
+      entryNotional: this.entryNotional,
+      exitQuantity: this.exitQuantity,
+      exitNotional: this.exitNotional,
+      lastFillPrice: this.lastFillPrice,
+      markPrice: this.markPrice,
+      markTime: this.markTime,
+      markFresh: this.markFresh,
+    };
+  }
+}
