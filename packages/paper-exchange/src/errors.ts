@@ -15,7 +15,7 @@ export class MarketDataError extends HlBotError {
     const where =
       options.file === undefined
         ? ''
-        : `${options.file}${options.line === undefined ? '' : `:${options.line}`}: `;
+        : `${options.file}${options.line === undefined ? '' : `, line ${options.line}`}: `;
     super('MARKET_DATA_INVALID', `${where}${message}`, {
       cause: options.cause,
       details: { ...(options.details ?? {}), file: options.file, line: options.line },
