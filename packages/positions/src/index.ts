@@ -12,4 +12,4 @@ export {
 export { MONEY_DECIMALS } from './ledger.js';
 export { nullAuditSink } from './null-audit-sink.js';
 export { Position, type PositionFields } from './position.js';
-export { PositionTracker, type PositionTrackerOptions } from './position-tracker.js';
+export { PositionTracker, type PositionTrackerOptions, type RecoverOptions } from './position-tracker.js';

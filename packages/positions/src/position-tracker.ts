@@ -1,3 +1,4 @@
+import { type AuditDurability, AuditLogger, readAuditLog } from '@hl-bot/audit';
 import {
   type AuditEntry,
   type AuditEventInput,
@@ -23,6 +24,15 @@ import {
 import { normalizeFill } from './fill-input.js';
 import { applyFill, applyFunding, applyMark } from './ledger.js';
 import type { Position } from './position.js';
+
+/** Options of `PositionTracker.recover`. */
+export interface RecoverOptions extends PositionTrackerOptions {
+  /** Durability of the AuditLogger `recover` opens when given a directory. Default `group`. */
+  durability?: AuditDurability;
+}
+
+/** The audit events recovery replays: the tracker's recorded inputs. */
+const REPLAYED_TYPES = ['order_filled', 'funding_applied', 'position_excursion'] as const;
 
 /** Options of a PositionTracker. */
 export interface PositionTrackerOptions {
@@ -276,6 +286,67 @@ export class PositionTracker {
         reject,
       }),
     );
+  }
+
+  /**
+   * Rebuilds a tracker from an audit log: the same open and closed positions, processed fill and funding
+   * ids, MAE/MFE and totals as the tracker that wrote it. Replays the recorded inputs (`order_filled`,
+   * `funding_applied`, `position_excursion`) in log order through the live code path without auditing them
+   * again, then audits one `position_updated` (cause `recovery`) per open position. The new tracker appends
+   * to the same log.
+   *
+   * Not restored: market data. A recovered position's mark is the last mark that was audited (one that made
+   * a new MAE or MFE), so feed fresh marks before trusting `unrealizedPnl` or `getTotalExposure()`.
+   *
+   * @param source an open `AuditLogger` (flushed first, then used as the sink) or a log directory (opened
+   *   with `AuditLogger.open(dir, { clock, durability })`)
+   * @throws {PositionRecoveryError} code `POSITION_RECOVERY_FAILED` when an entry does not apply
+   * @throws {AuditCorruptError} code `AUDIT_CORRUPT` when the log fails its hash chain or schema checks
+   * @throws {AuditLockError} code `AUDIT_LOCKED` when another process writes the directory
+   * @example
+   * const tracker = await PositionTracker.recover('./logs/audit');
+   * tracker.getAllPositions().forEach((p) => console.log(p.symbol, p.signedQuantity.toString()));
+   */
+  static async recover(source: AuditLogger | string, options: RecoverOptions = {}): Promise<PositionTracker> {
+    const ownLogger = typeof source === 'string';
+    const logger =
+      typeof source === 'string'
+        ? await AuditLogger.open(source, {
+            ...(options.clock === undefined ? {} : { clock: options.clock }),
+            ...(options.durability === undefined ? {} : { durability: options.durability }),
+          })
+        : source;
+    try {
+      if (!ownLogger) await logger.flush();
+      const tracker = new PositionTracker(logger, options);
+      await tracker.replay(readAuditLog(logger.dir, { types: REPLAYED_TYPES }));
+      const open = tracker.getAllPositions();
+      if (open.length > 0) {
+        try {
+          await Promise.all(
+            open.map((p) =>
+              logger.append({
+                type: 'position_updated',
+                symbol: p.symbol,
+                cause: 'recovery',
+                position: p.toPosition(),
+              }),
+            ),
+          );
+        } catch (error) {
+          throw new PositionAuditError(
+            `recovered, but could not audit the recovered positions: ${describeError(error).message}`,
+            {
+              cause: error,
+            },
+          );
+        }
+      }
+      return tracker;
+    } catch (error) {
+      if (ownLogger) await logger.close().catch(() => undefined);
+      throw error;
+    }
   }
 
   /** The open position of a symbol, or undefined when flat. */
