@@ -20,7 +20,11 @@ export interface Reservation {
   readonly notional: Decimal;
   /** False when the order strictly reduces an open position. */
   readonly opening: boolean;
-  /** True when it holds one of `maxPositions` for a symbol with no position. */
+  /**
+   * True when its symbol counts toward `maxPositions` while the hold lives (every opening order): a symbol
+   * with a position or an opening hold uses one slot, so an order that fills after its position went flat
+   * cannot open a position nobody reserved a slot for.
+   */
   readonly newPositionSlot: boolean;
   readonly clientOrderId: string | undefined;
   readonly createdAt: number;

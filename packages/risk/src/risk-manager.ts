@@ -408,6 +408,7 @@ export class RiskManager {
     const own = o.price ?? o.triggerPrice;
     const price = own !== undefined && mark !== undefined ? Decimal.max(own, mark) : (own ?? mark);
     if (price === undefined) throw new ValidationError(`no price to value working order on ${o.symbol}`);
+    const opening = !this.isReducing(o.symbol, o.side, o.quantity);
     const reservation: Reservation = {
       id: id ?? o.clientOrderId ?? randomUUID(),
       symbol: o.symbol,
@@ -415,8 +416,8 @@ export class RiskManager {
       quantity: o.quantity,
       price,
       notional: o.quantity.times(price),
-      opening: !this.isReducing(o.symbol, o.side, o.quantity),
-      newPositionSlot: !this.book.has(o.symbol),
+      opening,
+      newPositionSlot: opening,
       clientOrderId: o.clientOrderId,
       createdAt: this.clock.now(),
       status: 'working',
@@ -941,7 +942,7 @@ export class RiskManager {
       price,
       notional,
       opening: !reducing,
-      newPositionSlot: !reducing && !this.book.has(order.symbol),
+      newPositionSlot: !reducing,
       clientOrderId: order.clientOrderId,
       createdAt: now,
       status: 'reserved',
