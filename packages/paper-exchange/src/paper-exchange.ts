@@ -77,6 +77,12 @@ export interface PaperExchangeOptions {
   defaultLeverage?: number;
   /** Clock to advance with the bars. Default a ManualClock at `startTime`. */
   clock?: ManualClock;
+  /**
+   * Receives errors thrown by listeners. Without it, the operation (onBar, placeOrder, cancel) completes and
+   * then throws an AggregateError of them, so a broken listener is never silent; note that placeOrder then
+   * throws although the order was accepted.
+   */
+  onListenerError?: (error: unknown) => void;
   /** Start time of the default clock, epoch ms. Default 0. */
   startTime?: number;
 }
@@ -182,6 +188,8 @@ export class PaperExchange implements Exchange {
   private readonly fundingListeners = new Set<Listener<FundingPayment>>();
   private readonly liquidationListeners = new Set<Listener<LiquidationEvent>>();
   private listenerErrors: unknown[] = [];
+  private readonly onListenerError: ((error: unknown) => void) | undefined;
+  private readonly markTimes = new Map<string, number>();
 
   /** @throws {ValidationError} for invalid options (bad instrument, negative balance, bad rates). */
   constructor(options: PaperExchangeOptions) {
@@ -242,6 +250,7 @@ export class PaperExchange implements Exchange {
     }
     this.defaultLeverage = options.defaultLeverage;
     this.clock = options.clock ?? new ManualClock(options.startTime ?? 0);
+    this.onListenerError = options.onListenerError;
   }
 
   // ---------------------------------------------------------------- subscriptions
@@ -284,7 +293,7 @@ export class PaperExchange implements Exchange {
         details: { symbol },
       });
     }
-    return { symbol, price, timestamp: this.lastBarTime.get(symbol) ?? this.clock.now() };
+    return { symbol, price, timestamp: this.markTimes.get(symbol) ?? this.clock.now() };
   }
 
   async getOpenOrders(symbol?: string): Promise<OpenOrder[]> {
@@ -408,16 +417,13 @@ export class PaperExchange implements Exchange {
     const mark = this.marks.get(symbol);
     const isTrigger =
       req.orderType === 'stop-market' || req.orderType === 'stop-limit' || req.orderType === 'take-profit';
-    const refPrice = isTrigger ? req.triggerPrice : (req.price ?? mark);
-    if (refPrice === undefined) {
-      throw new ExchangeError(
-        'NO_MARKET_PRICE',
-        `no price for ${symbol} yet to value a ${req.orderType} order`,
-        {
-          details,
-        },
-      );
+    // Without a last price nothing says whether a limit would cross or a trigger is already past: fail closed.
+    if (mark === undefined) {
+      throw new ExchangeError('NO_MARKET_PRICE', `no price for ${symbol} yet: feed a bar before ordering`, {
+        details,
+      });
     }
+    const refPrice = (isTrigger ? req.triggerPrice : req.price) ?? mark;
     const position = this.positions.get(symbol)?.size ?? ZERO;
     if (req.reduceOnly) {
       if (position.isZero() || position.gt(0) === (req.side === 'buy')) {
@@ -575,6 +581,7 @@ export class PaperExchange implements Exchange {
     // 5. liquidation at the bar's adverse extreme, then 6. mark to close
     this.checkLiquidation(symbol, bar, endTime);
     this.marks.set(symbol, bar.close);
+    this.markTimes.set(symbol, endTime);
     this.checkAccountLiquidation(endTime);
     this.barBudget = undefined;
     if (this.clock.now() < endTime) this.clock.set(endTime);
@@ -922,7 +929,8 @@ export class PaperExchange implements Exchange {
     try {
       listener(value);
     } catch (error) {
-      this.listenerErrors.push(error);
+      if (this.onListenerError === undefined) this.listenerErrors.push(error);
+      else this.onListenerError(error);
     }
   }
 

@@ -61,8 +61,14 @@ describe('market orders', () => {
     expect(fills).toHaveLength(1);
   });
 
-  it('are refused before any price is known', async () => {
+  it('are refused before any price is known, like every other order type', async () => {
     const { paper } = setup();
+    await rejects(
+      paper.placeOrder(
+        order({ symbol: BTC, side: 'buy', orderType: 'limit', price: '70000', quantity: '0.1' }),
+      ),
+      'NO_MARKET_PRICE',
+    );
     await rejects(
       paper.placeOrder(order({ symbol: BTC, side: 'buy', orderType: 'market', quantity: '0.1' })),
       'NO_MARKET_PRICE',
@@ -581,6 +587,16 @@ describe('bar stream', () => {
     await expect(paper.onBar(flat(BTC, T0, '60000'))).rejects.toThrow(AggregateError);
     expect(seen).toEqual(['60000']);
     expect(str((await paper.getMarketPrice(BTC)).price)).toBe('60000');
+  });
+
+  it('listener errors go to onListenerError when one is given, and the operation does not throw', async () => {
+    const seen: unknown[] = [];
+    const { paper } = setup({ onListenerError: (e) => seen.push(e) });
+    paper.onPrice(() => {
+      throw new Error('boom');
+    });
+    await paper.onBar(flat(BTC, T0, '60000'));
+    expect(seen).toHaveLength(1);
   });
 
   it('unsubscribing stops delivery', async () => {
