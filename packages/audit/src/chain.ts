@@ -17,6 +17,14 @@ export const GENESIS: ChainCursor = Object.freeze({ seq: 0, hash: GENESIS_HASH }
 export function checkLink(bytes: Buffer, expected: ChainCursor | undefined): DecodedLine | string {
   const decoded = decodeLine(bytes);
   if (typeof decoded === 'string') return decoded;
+  return checkDecodedLink(decoded, expected);
+}
+
+/** Checks that an already decoded line continues the chain after `expected` (when known). */
+export function checkDecodedLink(
+  decoded: DecodedLine,
+  expected: ChainCursor | undefined,
+): DecodedLine | string {
   if (expected !== undefined) {
     const want = expected.seq + 1;
     if (decoded.seq !== want) {

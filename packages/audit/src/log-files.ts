@@ -1,5 +1,6 @@
-import { open, readdir } from 'node:fs/promises';
+import { lstat, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AuditCorruptError } from './errors.js';
 import { dayOfFileName } from './format.js';
 
 /** A day file of the log. */
@@ -9,7 +10,11 @@ export interface DayFile {
   readonly path: string;
 }
 
-/** The day files of a log directory, oldest first. Other files (lock, quarantine) are ignored. */
+/**
+ * The day files of a log directory, oldest first. Other files (lock, quarantine) are ignored.
+ *
+ * @throws {AuditCorruptError} when a day file name is not a regular file
+ */
 export async function listDayFiles(dir: string): Promise<DayFile[]> {
   const names = await readdir(dir);
   const files: DayFile[] = [];
@@ -18,6 +23,10 @@ export async function listDayFiles(dir: string): Promise<DayFile[]> {
     if (day !== undefined) files.push({ name, day, path: join(dir, name) });
   }
   files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const file of files) {
+    // A symlink or device in place of a day file is not our log (and /dev/zero would never end).
+    if (!(await lstat(file.path)).isFile()) throw new AuditCorruptError(file.name, 0, 'not a regular file');
+  }
   return files;
 }
 

@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
 import { chmod, open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { type ChainCursor, checkLink, GENESIS } from './chain.js';
-import { toEntry } from './codec.js';
+import { type ChainCursor, checkDecodedLink, checkLink, GENESIS } from './chain.js';
+import { decodeLine, toEntry } from './codec.js';
 import { AuditCorruptError } from './errors.js';
 import { type LineTail, readLineBatches } from './line-reader.js';
 import { type DayFile, listDayFiles, readLastLine } from './log-files.js';
@@ -107,12 +107,17 @@ export async function recoverLog(dir: string): Promise<RecoveredState> {
         // A complete line after a broken one: the damage is not a torn tail.
         throw new AuditCorruptError(last.name, bad.line, bad.reason);
       }
-      const decoded = checkLink(bytes, cursor);
-      const entry = typeof decoded === 'string' ? decoded : toEntry(decoded);
-      if (typeof decoded === 'string' || typeof entry === 'string') {
-        bad = { line: lineNo, offset, reason: typeof decoded === 'string' ? decoded : (entry as string) };
+      // Only damaged bytes (unparsable, or not matching their own hash) can be a torn write. A line that is
+      // intact but does not continue the chain, or is not a valid event, was put there: that is corruption.
+      const intact = decodeLine(bytes);
+      if (typeof intact === 'string') {
+        bad = { line: lineNo, offset, reason: intact };
       } else {
-        cursor = { seq: decoded.seq, hash: decoded.hash };
+        const linked = checkDecodedLink(intact, cursor);
+        if (typeof linked === 'string') throw new AuditCorruptError(last.name, lineNo, linked);
+        const entry = toEntry(linked);
+        if (typeof entry === 'string') throw new AuditCorruptError(last.name, lineNo, entry);
+        cursor = { seq: linked.seq, hash: linked.hash };
         validEnd = offset + bytes.length + 1;
       }
       offset += bytes.length + 1;
