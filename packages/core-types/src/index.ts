@@ -73,6 +73,7 @@ export {
   OrderFilledEvent,
   OrderRejectedEvent,
   OrderSubmittedEvent,
+  OrdersCancelledEvent,
   PnlMismatchEvent,
   PositionClosedEvent,
   PositionExcursionEvent,

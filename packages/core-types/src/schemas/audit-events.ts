@@ -52,6 +52,11 @@ export const OrderCancelledEvent = event('order_cancelled', {
   symbol: SymbolSchema.optional(),
   reason: Reason.optional(),
 });
+export const OrdersCancelledEvent = event('orders_cancelled', {
+  count: z.number().int().nonnegative(),
+  reason: Reason,
+  symbol: SymbolSchema.optional(),
+});
 export const OrderRejectedEvent = event('order_rejected', {
   orderId: Id.optional(),
   order: OrderRequest,
@@ -188,6 +193,7 @@ export const AuditEvent = z.discriminatedUnion('type', [
   OrderFilledEvent,
   OrderCancelledEvent,
   OrderRejectedEvent,
+  OrdersCancelledEvent,
   PositionUpdatedEvent,
   PositionClosedEvent,
   FillDuplicateEvent,

@@ -1,0 +1,9 @@
+export { EngineError, EngineErrorCode } from './errors.js';
+export type { Bar, Strategy, StrategyContext, StrategyRiskView } from './strategy.js';
+export type { FailedResult, RejectedResult, SubmitResult, SubmittedResult } from './submit-result.js';
+export {
+  type EngineObserver,
+  type EngineStats,
+  TradingEngine,
+  type TradingEngineOptions,
+} from './trading-engine.js';

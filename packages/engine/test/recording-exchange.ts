@@ -1,0 +1,131 @@
+import {
+  type AccountState,
+  Decimal,
+  type Exchange,
+  ExchangeError,
+  type Fill,
+  type FundingPayment,
+  type MarketPrice,
+  type OpenOrder,
+  type OrderAck,
+  type OrderRequest,
+  type OrderUpdate,
+  toDecimal,
+} from '@hl-bot/core-types';
+
+/**
+ * A venue double for engine tests: records every call so a test can assert what reached the exchange,
+ * and lets the test push fills, prices and order updates the way a venue would.
+ */
+export class RecordingExchange implements Exchange {
+  readonly name = 'recording';
+  readonly placed: Array<{ order: OrderRequest; clientOrderId: string | undefined }> = [];
+  readonly cancelAllCalls: Array<{ symbol?: string | undefined; reason?: string | undefined }> = [];
+  readonly open = new Map<string, OpenOrder>();
+  failNextWith: Error | undefined;
+  balance = new Decimal(10_000);
+  private seq = 0;
+  private readonly fills = new Set<(f: Fill) => void>();
+  private readonly updates = new Set<(u: OrderUpdate) => void>();
+  private readonly prices = new Set<(p: MarketPrice) => void>();
+  private readonly funding = new Set<(p: FundingPayment) => void>();
+
+  constructor(private readonly now: () => number) {}
+
+  async placeOrder(order: OrderRequest, opts: { clientOrderId?: string } = {}): Promise<OrderAck> {
+    this.placed.push({ order, clientOrderId: opts.clientOrderId });
+    if (this.failNextWith !== undefined) {
+      const error = this.failNextWith;
+      this.failNextWith = undefined;
+      throw error;
+    }
+    this.seq += 1;
+    const orderId = `v${this.seq}`;
+    this.open.set(orderId, {
+      orderId,
+      ...(opts.clientOrderId === undefined ? {} : { clientOrderId: opts.clientOrderId }),
+      symbol: order.symbol,
+      side: order.side,
+      orderType: order.orderType,
+      ...(order.price === undefined ? {} : { price: order.price }),
+      quantity: order.quantity,
+      filledQuantity: toDecimal(0),
+      reduceOnly: order.reduceOnly,
+      timeInForce: order.timeInForce,
+      createdAt: this.now(),
+    });
+    return {
+      orderId,
+      ...(opts.clientOrderId === undefined ? {} : { clientOrderId: opts.clientOrderId }),
+      status: 'resting',
+      filledQuantity: toDecimal(0),
+    };
+  }
+
+  async cancelOrder(_symbol: string, orderId: string): Promise<boolean> {
+    return this.open.delete(orderId);
+  }
+
+  async cancelAllOrders(opts: { symbol?: string; reason?: string } = {}): Promise<number> {
+    this.cancelAllCalls.push({ symbol: opts.symbol, reason: opts.reason });
+    let n = 0;
+    for (const [id, o] of [...this.open]) {
+      if (opts.symbol !== undefined && o.symbol !== opts.symbol) continue;
+      this.open.delete(id);
+      n += 1;
+      this.emitUpdate({
+        orderId: id,
+        ...(o.clientOrderId === undefined ? {} : { clientOrderId: o.clientOrderId }),
+        symbol: o.symbol,
+        status: 'cancelled',
+        filledQuantity: o.filledQuantity,
+        remainingQuantity: o.quantity.minus(o.filledQuantity),
+        reason: opts.reason ?? 'cancelled',
+        timestamp: this.now(),
+      });
+    }
+    return n;
+  }
+
+  async getOpenOrders(): Promise<OpenOrder[]> {
+    return [...this.open.values()];
+  }
+
+  async getAccountState(): Promise<AccountState> {
+    return { balance: this.balance, equity: this.balance, marginUsed: toDecimal(0), timestamp: this.now() };
+  }
+
+  async getMarketPrice(symbol: string): Promise<MarketPrice> {
+    throw new ExchangeError('NO_MARKET_PRICE', `no price for ${symbol}`);
+  }
+
+  onFill(l: (f: Fill) => void) {
+    this.fills.add(l);
+    return () => this.fills.delete(l);
+  }
+  onOrderUpdate(l: (u: OrderUpdate) => void) {
+    this.updates.add(l);
+    return () => this.updates.delete(l);
+  }
+  onPrice(l: (p: MarketPrice) => void) {
+    this.prices.add(l);
+    return () => this.prices.delete(l);
+  }
+  onFunding(l: (p: FundingPayment) => void) {
+    this.funding.add(l);
+    return () => this.funding.delete(l);
+  }
+
+  emitFill(fill: Fill): void {
+    for (const l of this.fills) l(fill);
+  }
+  emitUpdate(update: OrderUpdate): void {
+    for (const l of this.updates) l(update);
+  }
+  emitPrice(symbol: string, price: string): void {
+    for (const l of this.prices) l({ symbol, price: toDecimal(price), timestamp: this.now() });
+  }
+  emitFunding(payment: FundingPayment): void {
+    for (const l of this.funding) l(payment);
+  }
+}

@@ -1,0 +1,270 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditLogger, readAuditLog } from '@hl-bot/audit';
+import { type AuditEntry, Fill, ManualClock } from '@hl-bot/core-types';
+import { PositionTracker } from '@hl-bot/positions';
+import { RiskConfig, RiskManager } from '@hl-bot/risk';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Strategy, type StrategyContext, TradingEngine } from '../src/index.js';
+import { RecordingExchange } from './recording-exchange.js';
+
+let dir: string;
+let audit: AuditLogger;
+let clock: ManualClock;
+let exchange: RecordingExchange;
+let risk: RiskManager;
+let tracker: PositionTracker;
+let engine: TradingEngine;
+
+async function entries(): Promise<AuditEntry[]> {
+  await audit.flush();
+  const out: AuditEntry[] = [];
+  for await (const e of readAuditLog(dir)) out.push(e);
+  return out;
+}
+
+function fill(
+  id: string,
+  side: 'buy' | 'sell',
+  quantity: string,
+  price: string,
+  clientOrderId?: string,
+): Fill {
+  return Fill.parse({
+    id,
+    orderId: 'v1',
+    symbol: 'BTC-USD',
+    side,
+    quantity,
+    price,
+    fee: '1',
+    timestamp: clock.now(),
+    ...(clientOrderId === undefined ? {} : { clientOrderId }),
+  });
+}
+
+async function setup(config: Partial<Parameters<typeof RiskConfig.from>[0]> = {}) {
+  dir = await mkdtemp(join(tmpdir(), 'hl-engine-'));
+  clock = new ManualClock('2026-01-05T10:00:00Z');
+  audit = await AuditLogger.open(dir, { clock, durability: 'none' });
+  exchange = new RecordingExchange(() => clock.now());
+  risk = new RiskManager({
+    config: RiskConfig.from({ maxOrderNotional: 1000, maxPositions: 3, maxConsecutiveLosses: 2, ...config }),
+    auditLogger: audit,
+    initialBalance: 10_000,
+    clock,
+  });
+  tracker = new PositionTracker(audit, { clock });
+  engine = new TradingEngine({ exchange, risk, tracker, audit, clock });
+  await engine.start();
+  exchange.emitPrice('BTC-USD', '50000');
+  await engine.idle();
+}
+
+beforeEach(async () => {
+  await setup();
+});
+
+afterEach(async () => {
+  await engine.stop().catch(() => undefined);
+  await audit.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('TradingEngine', () => {
+  it('never sends an order that fails risk, and audits the rejection', async () => {
+    const result = await engine.submitOrder({
+      symbol: 'BTC-USD',
+      side: 'buy',
+      orderType: 'limit',
+      price: '50000',
+      quantity: '1', // 50,000 notional > 1,000 limit
+    });
+    expect(result.status).toBe('rejected');
+    if (result.status !== 'rejected') return;
+    expect(result.code).toBe('ORDER_NOTIONAL_EXCEEDED');
+    expect(exchange.placed).toHaveLength(0);
+    const types = (await entries()).map((e) => e.type);
+    expect(types).toContain('risk_rejected');
+    expect(types).not.toContain('order_submitted');
+  });
+
+  it('audits an approved order as submitted before it reaches the exchange', async () => {
+    const result = await engine.submitOrder({
+      symbol: 'BTC-USD',
+      side: 'buy',
+      orderType: 'limit',
+      price: '49000',
+      quantity: '0.01',
+    });
+    expect(result.status).toBe('submitted');
+    expect(exchange.placed).toHaveLength(1);
+    const log = await entries();
+    const submitted = log.find((e) => e.type === 'order_submitted');
+    const accepted = log.find((e) => e.type === 'order_accepted');
+    expect(submitted).toBeDefined();
+    expect(accepted).toBeDefined();
+    expect((submitted?.seq ?? 0) < (accepted?.seq ?? 0)).toBe(true);
+    expect(exchange.placed[0]?.clientOrderId).toBe(result.status === 'submitted' ? result.clientOrderId : '');
+  });
+
+  it('applies fills to positions and keeps risk in step', async () => {
+    await engine.submitOrder({
+      symbol: 'BTC-USD',
+      side: 'buy',
+      orderType: 'limit',
+      price: '50000',
+      quantity: '0.01',
+    });
+    const clientId = exchange.placed[0]?.clientOrderId;
+    exchange.emitFill(fill('f1', 'buy', '0.01', '50000', clientId));
+    await engine.idle();
+    expect(tracker.getPosition('BTC-USD')?.quantity.toString()).toBe('0.01');
+    expect(risk.positions().map((p) => p.symbol)).toEqual(['BTC-USD']);
+    expect(engine.workingOrders()).toHaveLength(0);
+  });
+
+  it('ignores a duplicate fill from the exchange: position, risk and stats do not change', async () => {
+    exchange.emitFill(fill('f1', 'buy', '0.01', '50000'));
+    await engine.idle();
+    const before = tracker.getPosition('BTC-USD')?.quantity.toString();
+    exchange.emitFill(fill('f1', 'buy', '0.01', '50000'));
+    exchange.emitFill(fill('f1', 'buy', '0.01', '50000'));
+    await engine.idle();
+    expect(tracker.getPosition('BTC-USD')?.quantity.toString()).toBe(before);
+    expect(engine.stats.fills).toBe(1);
+    expect(engine.stats.duplicateFills).toBe(2);
+    expect((await entries()).filter((e) => e.type === 'fill_duplicate')).toHaveLength(2);
+  });
+
+  it('cancels every open order when the circuit breaker trips, and rejects new orders', async () => {
+    await engine.submitOrder({
+      symbol: 'BTC-USD',
+      side: 'buy',
+      orderType: 'limit',
+      price: '49000',
+      quantity: '0.01',
+    });
+    await engine.submitOrder({
+      symbol: 'BTC-USD',
+      side: 'sell',
+      orderType: 'limit',
+      price: '51000',
+      quantity: '0.01',
+    });
+    expect(exchange.open.size).toBe(2);
+    await engine.tripCircuitBreaker('operator kill switch');
+    await engine.idle();
+    expect(exchange.open.size).toBe(0);
+    expect(exchange.cancelAllCalls).toHaveLength(1);
+    expect(engine.halted).toBe(true);
+    const again = await engine.submitOrder({
+      symbol: 'BTC-USD',
+      side: 'buy',
+      orderType: 'limit',
+      price: '49000',
+      quantity: '0.01',
+    });
+    expect(again.status).toBe('rejected');
+    expect(exchange.placed).toHaveLength(2);
+    const log = await entries();
+    expect(log.some((e) => e.type === 'circuit_breaker_tripped')).toBe(true);
+    expect(log.some((e) => e.type === 'orders_cancelled')).toBe(true);
+  });
+
+  it('trips the breaker after consecutive losing trades and cancels resting orders', async () => {
+    await engine.submitOrder({
+      symbol: 'BTC-USD',
+      side: 'buy',
+      orderType: 'limit',
+      price: '40000',
+      quantity: '0.01',
+    });
+    for (const [i, exit] of ['49000', '48000'].entries()) {
+      exchange.emitFill(fill(`open-${i}`, 'buy', '0.01', '50000'));
+      exchange.emitFill(fill(`close-${i}`, 'sell', '0.01', exit));
+      await engine.idle();
+    }
+    expect(tracker.getClosedPositions()).toHaveLength(2);
+    expect(risk.state.circuitBreakerTripped).toBe(true);
+    expect(exchange.open.size).toBe(0);
+  });
+
+  it('reports an exchange failure back to risk and frees the reservation', async () => {
+    exchange.failNextWith = new Error('venue down');
+    const result = await engine.submitOrder({
+      symbol: 'BTC-USD',
+      side: 'buy',
+      orderType: 'limit',
+      price: '49000',
+      quantity: '0.01',
+    });
+    expect(result.status).toBe('failed');
+    expect(risk.state.consecutiveErrors).toBe(1);
+    expect(risk.reservations()).toHaveLength(0);
+    expect((await entries()).some((e) => e.type === 'order_rejected')).toBe(true);
+  });
+
+  it('halts and rejects every order after a fill it cannot apply', async () => {
+    exchange.emitFill({
+      ...fill('f1', 'buy', '0.01', '50000'),
+      quantity: fill('x', 'buy', '1', '1').quantity.neg(),
+    });
+    await engine.idle();
+    expect(engine.halted).toBe(true);
+    const result = await engine.submitOrder({
+      symbol: 'BTC-USD',
+      side: 'buy',
+      orderType: 'limit',
+      price: '49000',
+      quantity: '0.01',
+    });
+    expect(result.status).toBe('rejected');
+    if (result.status === 'rejected') expect(result.code).toBe('ENGINE_PIPELINE_FAILED');
+    expect(exchange.placed).toHaveLength(0);
+  });
+
+  it('gives strategies a context without the exchange, and calls their hooks in order', async () => {
+    const seen: string[] = [];
+    let ctxKeys: string[] = [];
+    const strategy: Strategy = {
+      name: 'probe',
+      onStart(ctx: StrategyContext) {
+        ctxKeys = Object.keys(ctx);
+        seen.push('start');
+      },
+      async onBar(_bar, ctx) {
+        seen.push('bar');
+        await ctx.submitOrder({
+          symbol: 'BTC-USD',
+          side: 'buy',
+          orderType: 'limit',
+          price: '49000',
+          quantity: '0.01',
+        });
+      },
+      onStop() {
+        seen.push('stop');
+      },
+    };
+    await engine.stop();
+    engine = new TradingEngine({ exchange, risk, tracker, audit, clock });
+    await engine.start(strategy);
+    const bar = {
+      symbol: 'BTC-USD',
+      openTime: clock.now(),
+      open: fill('x', 'buy', '1', '50000').price,
+      high: fill('x', 'buy', '1', '50000').price,
+      low: fill('x', 'buy', '1', '50000').price,
+      close: fill('x', 'buy', '1', '50000').price,
+      volume: fill('x', 'buy', '1', '1').quantity,
+    };
+    await engine.onBar(bar);
+    await engine.stop();
+    expect(seen).toEqual(['start', 'bar', 'stop']);
+    expect(ctxKeys).not.toContain('exchange');
+    expect(exchange.placed).toHaveLength(1);
+    expect(exchange.open.size).toBe(0); // stop cancels open orders
+  });
+});
