@@ -134,7 +134,8 @@ function sideSign(side: OrderSide): 1 | -1 {
  * 2. taker orders waiting for the next price (market, IOC, marketable GTC limits) fill at the open plus
  *    adverse slippage, taker fee; a limit whose slipped price is beyond its limit does not take;
  * 3. stop-market / stop-limit / take-profit orders whose trigger the bar reached fire: market ones fill at
- *    the trigger (or the open when the bar gapped past it) plus slippage as takers, limit ones become limits;
+ *    the trigger (or the open when the bar gapped past it) plus slippage as takers; limit ones take when
+ *    their limit allows, else rest from the next bar (the bar's path after the trigger is unknown);
  * 4. resting limits fill at their limit price as makers when the bar trades strictly through them
  *    (buy: low < price, sell: high > price); touching the price is not a fill (conservative);
  * 5. liquidation: maintenance margin is half the initial margin at max leverage (notional / (2 x maxLeverage)).
@@ -181,6 +182,8 @@ export class PaperExchange implements Exchange {
   private fillSeq = 0;
   private liquidationSeq = 0;
   private barBudget: Decimal | undefined;
+  /** Orders triggered in the current bar: the bar's path after the trigger is unknown, so they rest from the next. */
+  private readonly triggeredThisBar = new Set<string>();
 
   private readonly fillListeners = new Set<Listener<Fill>>();
   private readonly updateListeners = new Set<Listener<OrderUpdate>>();
@@ -574,7 +577,8 @@ export class PaperExchange implements Exchange {
     }
     // 4. resting limits traded through
     for (const o of ordersOf('resting')) {
-      if (!this.orders.has(o.orderId) || o.price === undefined) continue;
+      if (!this.orders.has(o.orderId) || o.price === undefined || this.triggeredThisBar.has(o.orderId))
+        continue;
       const through = o.side === 'buy' ? bar.low.lt(o.price) : bar.high.gt(o.price);
       if (through) this.fill(o, o.price, 'maker', endTime);
     }
@@ -584,6 +588,7 @@ export class PaperExchange implements Exchange {
     this.markTimes.set(symbol, endTime);
     this.checkAccountLiquidation(endTime);
     this.barBudget = undefined;
+    this.triggeredThisBar.clear();
     if (this.clock.now() < endTime) this.clock.set(endTime);
     const price: MarketPrice = { symbol, price: bar.close, timestamp: endTime };
     for (const l of this.priceListeners) this.call(l, price);
@@ -618,6 +623,14 @@ export class PaperExchange implements Exchange {
     if (!fired) return;
     const reference = firesUp ? Decimal.max(bar.open, trigger) : Decimal.min(bar.open, trigger);
     this.emitUpdate(o, 'resting', 'triggered', time);
+    this.triggeredThisBar.add(o.orderId);
+    if (o.timeInForce === 'post-only' && o.price !== undefined) {
+      // A triggered post-only limit may only add liquidity: it rests, or is cancelled if it would cross.
+      const crosses = o.side === 'buy' ? o.price.gte(reference) : o.price.lte(reference);
+      if (crosses) this.closeOrder(o, 'cancelled', 'post-only order would have crossed when triggered', time);
+      else o.stage = 'resting';
+      return;
+    }
     // A triggered order takes liquidity at once; a limit that cannot take within its price rests (GTC).
     o.stage = 'pending';
     this.takeLiquidity(o, reference, time);

@@ -1,10 +1,13 @@
 import {
+  AccountState,
   type Decimal,
-  type Fill,
-  type FundingPayment,
+  Fill,
+  FundingPayment,
+  OpenOrder,
+  OrderAck,
   OrderRequest,
   type OrderRequestInput,
-  type OrderUpdate,
+  OrderUpdate,
   toDecimal,
 } from '@hl-bot/core-types';
 import type { Candle } from '../src/index.js';
@@ -64,9 +67,17 @@ export function setup(options: Partial<PaperExchangeOptions> = {}): { paper: Pap
     ...options,
   });
   const rec: Recorder = { fills: [], updates: [], funding: [] };
-  paper.onFill((f) => rec.fills.push(f));
-  paper.onOrderUpdate((u) => rec.updates.push(u));
-  paper.onFunding((p) => rec.funding.push(p));
+  // Everything the venue emits must satisfy the core-types schemas: a listener that throws here makes the
+  // operation throw, so any malformed event fails the test that caused it.
+  paper.onFill((f) => rec.fills.push(Fill.parse(f)));
+  paper.onOrderUpdate((u) => rec.updates.push(OrderUpdate.parse(u)));
+  paper.onFunding((p) => rec.funding.push(FundingPayment.parse(p)));
+  const place = paper.placeOrder.bind(paper);
+  paper.placeOrder = async (o, opts) => OrderAck.parse(await place(o, opts));
+  const open = paper.getOpenOrders.bind(paper);
+  paper.getOpenOrders = async (symbol) => (await open(symbol)).map((o) => OpenOrder.parse(o));
+  const account = paper.getAccountState.bind(paper);
+  paper.getAccountState = async () => AccountState.parse(await account());
   return { paper, ...rec };
 }
 

@@ -609,3 +609,63 @@ describe('bar stream', () => {
     expect(seen).toEqual(['60000']);
   });
 });
+
+describe('cross margin', () => {
+  it('profit on one symbol pushes back the liquidation price of another', async () => {
+    const { paper, fills } = setup({ startBalance: '1000', fees: { taker: '0', maker: '0' } });
+    const ETH = 'ETH-USD';
+    await paper.onBar(flat(BTC, T0, '60000'));
+    await paper.onBar(flat(ETH, T0, '3000'));
+    await paper.setLeverage(BTC, 40);
+    await paper.setLeverage(ETH, 25);
+    await paper.placeOrder(order({ symbol: BTC, side: 'buy', orderType: 'market', quantity: '0.1' }));
+    await paper.placeOrder(order({ symbol: ETH, side: 'buy', orderType: 'market', quantity: '5' }));
+    await paper.onBar(flat(BTC, T0 + MINUTE, '60000'));
+    await paper.onBar(flat(ETH, T0 + MINUTE, '3000'));
+    await paper.onBar(flat(BTC, T0 + 2 * MINUTE, '62000'));
+    // Alone, ETH would be liquidated below (15000 - 1000) / (5 x 0.98) = 2857.14. With BTC's +200 and its
+    // maintenance 0.1 x 62000 / 80 = 77.5: (77.5 - 1000 - 200 + 15000) / 4.9 = 2832.142857...
+    await paper.onBar(bar(ETH, T0 + 2 * MINUTE, '3000', '3000', '2840', '2850'));
+    expect(fills).toHaveLength(2);
+    await paper.onBar(bar(ETH, T0 + 3 * MINUTE, '2850', '2850', '2830', '2835'));
+    expect(fills).toHaveLength(3);
+    expect(fills[2]).toMatchObject({ symbol: ETH, side: 'sell' });
+    expect(str(fills[2]?.price)).toBe('2832.14');
+    expect(str(fills[2]?.closedPnl)).toBe('-839.3');
+    expect(paper.getPositions().map((p) => p.symbol)).toEqual([BTC]);
+  });
+
+  it('a triggered post-only stop-limit rests instead of taking, or is cancelled if it would cross', async () => {
+    const { paper, fills, updates } = setup();
+    await paper.onBar(flat(BTC, T0, '60000'));
+    const resting = await paper.placeOrder(
+      order({
+        symbol: BTC,
+        side: 'buy',
+        orderType: 'stop-limit',
+        triggerPrice: '60500',
+        price: '60400',
+        quantity: '0.1',
+        timeInForce: 'post-only',
+      }),
+    );
+    const crossing = await paper.placeOrder(
+      order({
+        symbol: BTC,
+        side: 'buy',
+        orderType: 'stop-limit',
+        triggerPrice: '60500',
+        price: '60600',
+        quantity: '0.1',
+        timeInForce: 'post-only',
+      }),
+    );
+    await paper.onBar(bar(BTC, T0 + MINUTE, '60000', '60600', '60000', '60550'));
+    expect(fills).toHaveLength(0);
+    expect((await paper.getOpenOrders()).map((o) => o.orderId)).toEqual([resting.orderId]);
+    expect(updates.filter((u) => u.orderId === crossing.orderId).at(-1)?.status).toBe('cancelled');
+    await paper.onBar(bar(BTC, T0 + 2 * MINUTE, '60550', '60600', '60300', '60350'));
+    expect(fills[0]).toMatchObject({ liquidity: 'maker' });
+    expect(str(fills[0]?.price)).toBe('60400');
+  });
+});
