@@ -156,6 +156,8 @@ export class PositionTracker {
   #draining = false;
   #halted: PositionAuditError | undefined;
   #idleWaiters: Array<() => void> = [];
+  /** The logger `recover(dir)` opened, which `close()` closes. */
+  #ownedLogger: AuditLogger | undefined;
   // Maintained sums, so totals and mark updates are O(1) in the number of positions.
   #exposure: Decimal = ZERO;
   #unrealized: Decimal = ZERO;
@@ -319,6 +321,7 @@ export class PositionTracker {
     try {
       if (!ownLogger) await logger.flush();
       const tracker = new PositionTracker(logger, options);
+      if (ownLogger) tracker.#ownedLogger = logger;
       await tracker.replay(readAuditLog(logger.dir, { types: REPLAYED_TYPES }));
       const open = tracker.getAllPositions();
       if (open.length > 0) {
@@ -411,6 +414,19 @@ export class PositionTracker {
   /** The audit failure that halted the tracker, if any. */
   get haltedBy(): PositionAuditError | undefined {
     return this.#halted;
+  }
+
+  /**
+   * Waits for queued operations to settle, then closes the AuditLogger that `recover(dir)` opened (a sink
+   * passed in by the caller stays open: its owner closes it).
+   *
+   * @throws {AuditWriteError} when the owned logger could not make pending entries durable
+   */
+  async close(): Promise<void> {
+    await this.idle();
+    const logger = this.#ownedLogger;
+    this.#ownedLogger = undefined;
+    await logger?.close();
   }
 
   /** Resolves when every operation queued so far has settled. */
