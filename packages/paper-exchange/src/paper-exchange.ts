@@ -182,6 +182,8 @@ export class PaperExchange implements Exchange {
   private fillSeq = 0;
   private liquidationSeq = 0;
   private barBudget: Decimal | undefined;
+  /** While a bar is processed: the last order sequence placed before it; later orders wait for the next bar. */
+  private barSeq: number | undefined;
   /** Orders triggered in the current bar: the bar's path after the trigger is unknown, so they rest from the next. */
   private readonly triggeredThisBar = new Set<string>();
 
@@ -398,6 +400,11 @@ export class PaperExchange implements Exchange {
       throw new ExchangeError('ORDER_REJECTED', (error as Error).message, { cause: error });
     }
     const clientOrderId = opts.clientOrderId ?? req.clientOrderId;
+    if (clientOrderId !== undefined && (clientOrderId.length === 0 || clientOrderId.length > 256)) {
+      throw new ExchangeError('ORDER_REJECTED', 'clientOrderId must be 1 to 256 characters', {
+        details: { clientOrderId: clientOrderId.slice(0, 64) },
+      });
+    }
     const { symbol } = req;
     const inst = this.instrument(symbol);
     const details = { symbol, side: req.side, orderType: req.orderType, quantity: req.quantity.toString() };
@@ -445,14 +452,13 @@ export class PaperExchange implements Exchange {
     const crosses =
       req.orderType === 'limit' &&
       req.price !== undefined &&
-      mark !== undefined &&
       (req.side === 'buy' ? req.price.gte(mark) : req.price.lte(mark));
     if (req.orderType === 'limit' && req.timeInForce === 'post-only' && crosses) {
       throw new ExchangeError(
         'POST_ONLY_WOULD_CROSS',
         `Post only order would have immediately matched, last price ${mark}`,
         {
-          details: { ...details, price: req.price?.toString(), lastPrice: mark?.toString() },
+          details: { ...details, price: req.price?.toString(), lastPrice: mark.toString() },
         },
       );
     }
@@ -492,13 +498,10 @@ export class PaperExchange implements Exchange {
     };
     this.orders.set(sim.orderId, sim);
     this.emitUpdate(sim, 'resting', undefined, sim.createdAt);
-    if (stage === 'pending' && this.fillMode === 'last-close') {
-      if (mark === undefined) {
-        this.closeOrder(sim, 'cancelled', 'no market price', sim.createdAt);
-      } else {
-        this.barBudget = undefined;
-        this.takeLiquidity(sim, mark, sim.createdAt);
-      }
+    // Placed from a listener while a bar is processed: the bar's close is not the last price yet, so the order
+    // waits for the next open like in 'next-open' mode.
+    if (stage === 'pending' && this.fillMode === 'last-close' && this.barSeq === undefined) {
+      this.takeLiquidity(sim, mark, sim.createdAt);
     }
     this.flushListenerErrors();
     return this.ackOf(sim);
@@ -563,32 +566,38 @@ export class PaperExchange implements Exchange {
     this.lastBarTime.set(symbol, openTime);
     this.lastGlobalBarTime = openTime;
 
-    this.barBudget = this.participation === undefined ? undefined : bar.volume.times(this.participation);
-    const ordersOf = (stage: SimOrder['stage']) =>
-      [...this.orders.values()].filter((o) => o.symbol === symbol && o.stage === stage);
+    try {
+      this.barBudget = this.participation === undefined ? undefined : bar.volume.times(this.participation);
+      const barSeq = this.orderSeq;
+      this.barSeq = barSeq;
+      const ordersOf = (stage: SimOrder['stage']) =>
+        [...this.orders.values()].filter((o) => o.symbol === symbol && o.stage === stage && o.seq <= barSeq);
 
-    // 2. taker orders waiting for the next price
-    for (const o of ordersOf('pending')) {
-      if (this.orders.has(o.orderId)) this.takeLiquidity(o, bar.open, openTime);
+      // 2. taker orders waiting for the next price
+      for (const o of ordersOf('pending')) {
+        if (this.orders.has(o.orderId)) this.takeLiquidity(o, bar.open, openTime);
+      }
+      // 3. triggers
+      for (const o of ordersOf('trigger')) {
+        if (this.orders.has(o.orderId)) this.checkTrigger(o, bar, endTime);
+      }
+      // 4. resting limits traded through
+      for (const o of ordersOf('resting')) {
+        if (!this.orders.has(o.orderId) || o.price === undefined || this.triggeredThisBar.has(o.orderId))
+          continue;
+        const through = o.side === 'buy' ? bar.low.lt(o.price) : bar.high.gt(o.price);
+        if (through) this.fill(o, o.price, 'maker', endTime);
+      }
+      // 5. liquidation at the bar's adverse extreme, then 6. mark to close
+      this.checkLiquidation(symbol, bar, endTime);
+      this.marks.set(symbol, bar.close);
+      this.markTimes.set(symbol, endTime);
+      this.checkAccountLiquidation(endTime);
+    } finally {
+      this.barBudget = undefined;
+      this.barSeq = undefined;
+      this.triggeredThisBar.clear();
     }
-    // 3. triggers
-    for (const o of ordersOf('trigger')) {
-      if (this.orders.has(o.orderId)) this.checkTrigger(o, bar, endTime);
-    }
-    // 4. resting limits traded through
-    for (const o of ordersOf('resting')) {
-      if (!this.orders.has(o.orderId) || o.price === undefined || this.triggeredThisBar.has(o.orderId))
-        continue;
-      const through = o.side === 'buy' ? bar.low.lt(o.price) : bar.high.gt(o.price);
-      if (through) this.fill(o, o.price, 'maker', endTime);
-    }
-    // 5. liquidation at the bar's adverse extreme, then 6. mark to close
-    this.checkLiquidation(symbol, bar, endTime);
-    this.marks.set(symbol, bar.close);
-    this.markTimes.set(symbol, endTime);
-    this.checkAccountLiquidation(endTime);
-    this.barBudget = undefined;
-    this.triggeredThisBar.clear();
     if (this.clock.now() < endTime) this.clock.set(endTime);
     const price: MarketPrice = { symbol, price: bar.close, timestamp: endTime };
     for (const l of this.priceListeners) this.call(l, price);

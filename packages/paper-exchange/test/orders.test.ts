@@ -669,3 +669,34 @@ describe('cross margin', () => {
     expect(str(fills[0]?.price)).toBe('60400');
   });
 });
+
+describe('orders placed from listeners during a bar', () => {
+  it('wait for the next bar instead of filling against the bar that is being processed', async () => {
+    const { paper, fills } = setup({ fillMarketOrdersAt: 'last-close' });
+    await paper.onBar(flat(BTC, T0, '60000'));
+    await paper.placeOrder(
+      order({ symbol: BTC, side: 'buy', orderType: 'limit', price: '59000', quantity: '0.1' }),
+    );
+    const placed: Promise<unknown>[] = [];
+    paper.onFill((f) => {
+      if (f.side !== 'buy') return;
+      placed.push(
+        paper.placeOrder(
+          order({ symbol: BTC, side: 'sell', orderType: 'limit', price: '59500', quantity: '0.05' }),
+        ),
+        paper.placeOrder(order({ symbol: BTC, side: 'sell', orderType: 'market', quantity: '0.05' })),
+      );
+    });
+    await paper.onBar(bar(BTC, T0 + MINUTE, '59900', '60000', '58000', '59200'));
+    await Promise.all(placed);
+    expect(fills.map((f) => f.side)).toEqual(['buy']);
+    await paper.onBar(bar(BTC, T0 + 2 * MINUTE, '59300', '59400', '59100', '59200'));
+    // The market sell takes this open. The 59500 sell crossed the last price known when it was placed (60000),
+    // so it tried to take at this open too, could not within its limit, and now rests (high 59400 < 59500).
+    expect(fills.map((f) => [f.side, f.price.toString()])).toEqual([
+      ['buy', '59000'],
+      ['sell', '59300'],
+    ]);
+    expect((await paper.getOpenOrders()).map((o) => o.price?.toString())).toEqual(['59500']);
+  });
+});
