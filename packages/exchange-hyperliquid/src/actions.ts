@@ -151,61 +151,42 @@ export type ExchangeRequest = z.output<typeof ExchangeRequestSchema>;
 const WireNumberString = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string');
 
 export const OrderResponseStatusSchema = z.union([
-  z
-    .object({ resting: z.object({ oid: OidSchema, cloid: CloidSchema.optional() }).passthrough() })
-    .passthrough(),
-  z
-    .object({
-      filled: z
-        .object({
-          totalSz: WireNumberString,
-          avgPx: WireNumberString,
-          oid: OidSchema,
-          cloid: CloidSchema.optional(),
-        })
-        .passthrough(),
-    })
-    .passthrough(),
-  z.object({ error: z.string() }).passthrough(),
+  z.object({ resting: z.object({ oid: OidSchema, cloid: CloidSchema.optional() }) }),
+  z.object({
+    filled: z.object({
+      totalSz: WireNumberString,
+      avgPx: WireNumberString,
+      oid: OidSchema,
+      cloid: CloidSchema.optional(),
+    }),
+  }),
+  z.object({ error: z.string() }),
   z.literal('waitingForFill'),
   z.literal('waitingForTrigger'),
 ]);
 export type OrderResponseStatus = z.output<typeof OrderResponseStatusSchema>;
 
-export const CancelResponseStatusSchema = z.union([
-  z.literal('success'),
-  z.object({ error: z.string() }).passthrough(),
-]);
+export const CancelResponseStatusSchema = z.union([z.literal('success'), z.object({ error: z.string() })]);
 export type CancelResponseStatus = z.output<typeof CancelResponseStatusSchema>;
 
 /** Every shape `POST /exchange` answers with (HTTP 200). */
 export const ExchangeResponseSchema = z.union([
-  z
-    .object({
-      status: z.literal('ok'),
-      response: z
-        .object({
-          type: z.literal('order'),
-          data: z.object({ statuses: z.array(OrderResponseStatusSchema) }),
-        })
-        .passthrough(),
-    })
-    .passthrough(),
-  z
-    .object({
-      status: z.literal('ok'),
-      response: z
-        .object({
-          type: z.literal('cancel'),
-          data: z.object({ statuses: z.array(CancelResponseStatusSchema) }),
-        })
-        .passthrough(),
-    })
-    .passthrough(),
-  z
-    .object({ status: z.literal('ok'), response: z.object({ type: z.literal('default') }).passthrough() })
-    .passthrough(),
-  z.object({ status: z.literal('err'), response: z.string() }).passthrough(),
+  z.object({
+    status: z.literal('ok'),
+    response: z.object({
+      type: z.literal('order'),
+      data: z.object({ statuses: z.array(OrderResponseStatusSchema) }),
+    }),
+  }),
+  z.object({
+    status: z.literal('ok'),
+    response: z.object({
+      type: z.literal('cancel'),
+      data: z.object({ statuses: z.array(CancelResponseStatusSchema) }),
+    }),
+  }),
+  z.object({ status: z.literal('ok'), response: z.object({ type: z.literal('default') }) }),
+  z.object({ status: z.literal('err'), response: z.string() }),
 ]);
 export type ExchangeResponse = z.output<typeof ExchangeResponseSchema>;
 

@@ -1,0 +1,556 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { AuditLogger } from '@hl-bot/audit';
+import { type AuditEventInput, Decimal, ExchangeError, ManualClock, OrderRequest } from '@hl-bot/core-types';
+import { ExchangeClient, HttpTransport } from '@nktkas/hyperliquid';
+import { privateKeyToAccount } from 'viem/accounts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  HyperliquidClient,
+  type HyperliquidClientOptions,
+  PrivateKeySigner,
+  recoverL1ActionSigner,
+} from '../src/index.js';
+import { FakeVenue, fill, META } from './helpers/fake-venue.js';
+
+const KEY = '0x0123456789012345678901234567890123456789012345678901234567890123';
+const ACCOUNT = '0x1111111111111111111111111111111111111111';
+const T0 = 1_700_000_000_000;
+
+let venue: FakeVenue;
+let clock: ManualClock;
+let sleeps: number[];
+let audit: AuditEventInput[];
+
+function client(over: Partial<HyperliquidClientOptions> = {}): HyperliquidClient {
+  return new HyperliquidClient({
+    privateKey: KEY,
+    walletAddress: ACCOUNT,
+    baseUrl: venue.url,
+    wsUrl: venue.wsUrl,
+    clock,
+    // Virtual time: a sleep advances the clock instead of waiting.
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      clock.advance(ms);
+    },
+    random: () => 0.5,
+    auditLogger: {
+      append: async (e) => {
+        audit.push(e);
+        return e as never;
+      },
+    },
+    ...over,
+  });
+}
+
+function infoRouter(extra: Record<string, (body: Record<string, unknown>) => unknown> = {}) {
+  return (body: Record<string, unknown>) => {
+    const type = String(body.type);
+    const h = extra[type];
+    if (h !== undefined) return { json: h(body) };
+    if (type === 'meta') return { json: META };
+    if (type === 'allMids') return { json: { BTC: '60000', ETH: '3000.5', SOL: '150.25', '@107': '18.6' } };
+    return { status: 500, text: `unhandled info ${type}` };
+  };
+}
+
+const limitBuy = OrderRequest.parse({
+  symbol: 'BTC-USD',
+  side: 'buy',
+  orderType: 'limit',
+  price: '60000',
+  quantity: '0.01',
+});
+
+beforeEach(async () => {
+  venue = await FakeVenue.start();
+  clock = new ManualClock(T0);
+  sleeps = [];
+  audit = [];
+});
+afterEach(async () => {
+  await venue.stop();
+});
+
+describe('info reads', () => {
+  it('validates responses and turns decimal strings into Decimals', async () => {
+    venue.info = infoRouter({
+      clearinghouseState: () => ({
+        marginSummary: {
+          accountValue: '10100.5',
+          totalNtlPos: '600',
+          totalRawUsd: '9500',
+          totalMarginUsed: '60',
+        },
+        crossMarginSummary: {
+          accountValue: '10100.5',
+          totalNtlPos: '600',
+          totalRawUsd: '9500',
+          totalMarginUsed: '60',
+        },
+        crossMaintenanceMarginUsed: '15',
+        withdrawable: '10000',
+        time: T0,
+        assetPositions: [
+          {
+            type: 'oneWay',
+            position: {
+              coin: 'BTC',
+              szi: '0.01',
+              leverage: { type: 'cross', value: 10 },
+              entryPx: '50000',
+              positionValue: '600',
+              unrealizedPnl: '100.5',
+              returnOnEquity: '0.2',
+              liquidationPx: null,
+              marginUsed: '60',
+              maxLeverage: 40,
+              cumFunding: { allTime: '1', sinceOpen: '1', sinceChange: '1' },
+            },
+          },
+        ],
+      }),
+    });
+    const c = client();
+    const state = await c.getAccountState();
+    expect(state.equity.toFixed()).toBe('10100.5');
+    expect(state.balance.toFixed()).toBe('10000');
+    expect(state.marginUsed.toFixed()).toBe('60');
+    expect(venue.requestsOf('/info', 'clearinghouseState')[0]?.body.user).toBe(ACCOUNT);
+    const price = await c.getMarketPrice('ETH-USD');
+    expect(price.price).toBeInstanceOf(Decimal);
+    expect(price.price.toFixed()).toBe('3000.5');
+  });
+
+  it('fails closed with HL_BAD_RESPONSE when a response has the wrong shape', async () => {
+    venue.info = infoRouter({ allMids: () => ({ BTC: 60000 }) });
+    await expect(client().allMids()).rejects.toMatchObject({ code: 'HL_BAD_RESPONSE' });
+  });
+
+  it('retries 429 and 5xx reads with growing backoff, then succeeds', async () => {
+    const answers = [
+      { status: 429, text: 'rate limited' },
+      { status: 502, text: 'bad gateway' },
+      { status: 503, text: 'unavailable' },
+    ];
+    venue.info = (body) => answers.shift() ?? infoRouter()(body);
+    const mids = await client().allMids();
+    expect(mids.BTC?.toFixed()).toBe('60000');
+    expect(venue.requestsOf('/info', 'allMids')).toHaveLength(4);
+    expect(sleeps).toEqual([188, 375, 750]);
+  });
+
+  it('gives up after maxRetries and reports the HTTP status', async () => {
+    venue.info = () => ({ status: 500, text: 'down' });
+    await expect(client({ retry: { maxRetries: 2 } }).allMids()).rejects.toMatchObject({
+      code: 'HL_HTTP_ERROR',
+      status: 500,
+    });
+    expect(venue.requestsOf('/info')).toHaveLength(3);
+  });
+
+  it('does not retry a 4xx answer', async () => {
+    venue.info = () => ({ status: 422, text: 'Failed to deserialize the JSON body' });
+    await expect(client().allMids()).rejects.toThrow(/HTTP 422: Failed to deserialize/);
+    expect(venue.requestsOf('/info')).toHaveLength(1);
+  });
+
+  it('follows userFillsByTime pages and returns each fill once, oldest first', async () => {
+    const all = Array.from({ length: 1200 }, (_, i) => fill({ tid: i, time: T0 + Math.floor(i / 3) }));
+    venue.info = infoRouter({
+      userFillsByTime: (b) => all.filter((f) => (f.time as number) >= (b.startTime as number)).slice(0, 500),
+    });
+    const fills = await client().userFillsByTime({ startTime: T0 });
+    expect(fills).toHaveLength(1200);
+    expect(new Set(fills.map((f) => f.tid)).size).toBe(1200);
+    expect(fills.map((f) => f.time)).toEqual([...fills.map((f) => f.time)].sort((a, b) => a - b));
+    expect(venue.requestsOf('/info', 'userFillsByTime').length).toBeGreaterThan(2);
+  });
+
+  it('maps symbols to coins and asset ids from meta, never from a hardcoded table', async () => {
+    venue.info = infoRouter();
+    const assets = await client().loadAssets();
+    expect(assets.bySymbol('SOL-USD')).toMatchObject({ asset: 3, coin: 'SOL', szDecimals: 2 });
+    expect(assets.byAsset(2).isDelisted).toBe(true);
+    expect(assets.byCoin('ETH').symbol).toBe('ETH-USD');
+    expect(() => assets.bySymbol('DOGE-USD')).toThrow(/unknown symbol/);
+    expect(() => assets.bySymbol('BTC')).toThrow(/not a Hyperliquid perp symbol/);
+  });
+});
+
+function sentOrder(): Record<string, unknown> | undefined {
+  const req = venue.requestsOf('/exchange')[0];
+  if (req === undefined) throw new Error('no order was sent');
+  return (req.body.action as { orders: Array<Record<string, unknown>> }).orders[0];
+}
+
+function orderOk(statuses: unknown[]) {
+  return { json: { status: 'ok', response: { type: 'order', data: { statuses } } } };
+}
+
+describe('placing orders', () => {
+  it('sends a signed limit order whose signer recovers to the key, and audits submission and acceptance', async () => {
+    venue.info = infoRouter();
+    venue.exchange = () => orderOk([{ resting: { oid: 77 } }]);
+    const c = client();
+    const ack = await c.placeOrder(limitBuy, { clientOrderId: 'strategy-1' });
+    expect(ack).toMatchObject({ orderId: '77', clientOrderId: 'strategy-1', status: 'resting' });
+    const [req] = venue.requestsOf('/exchange');
+    const body = req?.body as {
+      action: { orders: Array<Record<string, unknown>> };
+      nonce: number;
+      signature: never;
+      expiresAfter: number;
+    };
+    expect(body.action.orders[0]).toMatchObject({
+      a: 0,
+      b: true,
+      p: '60000',
+      s: '0.01',
+      r: false,
+      t: { limit: { tif: 'Gtc' } },
+    });
+    expect(body.expiresAfter).toBe(T0 + 15_000);
+    const signer = recoverL1ActionSigner({ ...body, isMainnet: true });
+    expect(signer).toBe(new PrivateKeySigner(KEY).address);
+    expect(audit.map((e) => e.type)).toEqual(['order_submitted', 'order_accepted']);
+  });
+
+  it('sends exactly the body the independent client sends for the same order', async () => {
+    venue.info = infoRouter();
+    venue.exchange = () => orderOk([{ resting: { oid: 1 } }]);
+    const c = client({ orderExpiryMs: 15_000 });
+    await c.placeOrder(limitBuy, { clientOrderId: '0x00000000000000000000000000000abc' });
+    const ours = venue.requestsOf('/exchange')[0]?.body;
+    const nk = new ExchangeClient({
+      transport: new HttpTransport({ apiUrl: venue.url }),
+      wallet: privateKeyToAccount(KEY),
+      nonceManager: () => (ours as { nonce: number }).nonce,
+      defaultExpiresAfter: T0 + 15_000,
+    });
+    await nk.order({
+      orders: [
+        {
+          a: 0,
+          b: true,
+          p: '60000',
+          s: '0.01',
+          r: false,
+          t: { limit: { tif: 'Gtc' } },
+          c: '0x00000000000000000000000000000abc',
+        },
+      ],
+      grouping: 'na',
+    });
+    const theirs = venue.requestsOf('/exchange')[1]?.body;
+    expect(JSON.stringify(ours)).toBe(JSON.stringify(theirs));
+  });
+
+  it('sends a market order as an IOC limit at mid plus 5%, rounded down for a buy', async () => {
+    venue.info = infoRouter({ allMids: () => ({ BTC: '60001.3' }) });
+    venue.exchange = () => orderOk([{ filled: { totalSz: '0.01', avgPx: '60010', oid: 5 } }]);
+    const ack = await client().placeOrder(
+      OrderRequest.parse({ symbol: 'BTC-USD', side: 'buy', orderType: 'market', quantity: '0.01' }),
+    );
+    expect(ack).toMatchObject({ orderId: '5', status: 'filled' });
+    expect(ack.averagePrice?.toFixed()).toBe('60010');
+    const order = sentOrder();
+    // 60001.3 * 1.05 = 63001.365 -> 5 significant figures, rounded down for a buy.
+    expect(order).toMatchObject({ p: '63001', t: { limit: { tif: 'Ioc' } } });
+  });
+
+  it('maps a stop-market sell to a reduce-only sl trigger with a protection price', async () => {
+    venue.info = infoRouter();
+    venue.exchange = () => orderOk([{ resting: { oid: 9 } }]);
+    await client().placeOrder(
+      OrderRequest.parse({
+        symbol: 'ETH-USD',
+        side: 'sell',
+        orderType: 'stop-market',
+        triggerPrice: '2900',
+        quantity: '1',
+        reduceOnly: true,
+      }),
+    );
+    const order = sentOrder();
+    expect(order).toMatchObject({
+      a: 1,
+      b: false,
+      p: '2755',
+      s: '1',
+      r: true,
+      t: { trigger: { isMarket: true, triggerPx: '2900', tpsl: 'sl' } },
+    });
+  });
+
+  it('rejects an unrepresentable limit price before sending anything, and audits the rejection', async () => {
+    venue.info = infoRouter();
+    const err = await client()
+      .placeOrder(OrderRequest.parse({ ...limitBuy, price: '60000.5' }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExchangeError);
+    expect(err).toMatchObject({ code: 'INVALID_PRICE' });
+    expect(venue.requestsOf('/exchange')).toHaveLength(0);
+    expect(audit.map((e) => e.type)).toEqual(['order_rejected']);
+  });
+
+  it('rounds a limit price to the safe side when roundToValid is set', async () => {
+    venue.info = infoRouter();
+    venue.exchange = () => orderOk([{ resting: { oid: 3 } }]);
+    await client({ roundToValid: true }).placeOrder(
+      OrderRequest.parse({ ...limitBuy, side: 'sell', price: '60000.5' }),
+    );
+    const order = sentOrder();
+    expect(order?.p).toBe('60001');
+  });
+
+  it('turns a per-order venue error into a typed ExchangeError carrying the venue message', async () => {
+    venue.info = infoRouter();
+    venue.exchange = () => orderOk([{ error: 'Insufficient margin to place order. asset=0' }]);
+    const err = (await client()
+      .placeOrder(limitBuy)
+      .catch((e: unknown) => e)) as ExchangeError;
+    expect(err.code).toBe('INSUFFICIENT_MARGIN');
+    expect(err.message).toContain('Insufficient margin to place order. asset=0');
+    expect(err.details.venueMessage).toBe('Insufficient margin to place order. asset=0');
+    expect(audit.map((e) => e.type)).toEqual(['order_submitted', 'order_rejected']);
+  });
+
+  it('reports a whole-action refusal with the venue text (HL_ACTION_REJECTED)', async () => {
+    venue.info = infoRouter();
+    venue.exchange = () => ({
+      json: { status: 'err', response: 'User or API Wallet 0xabc does not exist.' },
+    });
+    await expect(client().placeOrder(limitBuy)).rejects.toMatchObject({
+      code: 'HL_ACTION_REJECTED',
+      venueMessage: 'User or API Wallet 0xabc does not exist.',
+    });
+  });
+
+  it('never re-sends an order that arrived although the answer was a 502', async () => {
+    const placed = new Map<string, number>();
+    venue.info = infoRouter({
+      orderStatus: (b) =>
+        placed.has(String(b.oid))
+          ? {
+              status: 'order',
+              order: {
+                order: {
+                  coin: 'BTC',
+                  side: 'B',
+                  limitPx: '60000',
+                  sz: '0.01',
+                  oid: placed.get(String(b.oid)),
+                  timestamp: T0,
+                  origSz: '0.01',
+                  cloid: b.oid,
+                },
+                status: 'open',
+                statusTimestamp: T0,
+              },
+            }
+          : { status: 'unknownOid' },
+    });
+    venue.exchange = (b) => {
+      const order = (b.action as { orders: Array<{ c: string }> }).orders[0];
+      placed.set(String(order?.c), 4242);
+      return { status: 502, text: 'bad gateway' };
+    };
+    const ack = await client().placeOrder(limitBuy);
+    expect(ack).toMatchObject({ orderId: '4242', status: 'resting' });
+    expect(venue.requestsOf('/exchange')).toHaveLength(1);
+    // It waited until the signed copy expired before asking.
+    expect(sleeps.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(15_000);
+    expect(audit.map((e) => e.type)).toEqual(['order_submitted', 'error', 'order_accepted']);
+  });
+
+  it('re-sends an order that never arrived, with the same cloid and a fresh nonce, after it expired', async () => {
+    venue.info = infoRouter({ orderStatus: () => ({ status: 'unknownOid' }) });
+    let calls = 0;
+    venue.exchange = () => {
+      calls += 1;
+      return calls === 1 ? { drop: true } : orderOk([{ resting: { oid: 8 } }]);
+    };
+    const ack = await client().placeOrder(limitBuy, { clientOrderId: 'retry-me' });
+    expect(ack.orderId).toBe('8');
+    const sent = venue
+      .requestsOf('/exchange')
+      .map(
+        (r) => r.body as { nonce: number; expiresAfter: number; action: { orders: Array<{ c: string }> } },
+      );
+    expect(sent).toHaveLength(2);
+    expect(sent[0]?.action.orders[0]?.c).toBe(sent[1]?.action.orders[0]?.c);
+    expect(sent[1]?.nonce).toBeGreaterThan(sent[0]?.nonce ?? Number.POSITIVE_INFINITY);
+    expect(sent[1]?.nonce).toBeGreaterThan(sent[0]?.expiresAfter ?? Number.POSITIVE_INFINITY);
+  });
+
+  it('throws HL_ORDER_STATE_UNKNOWN when neither the order nor orderStatus answers', async () => {
+    venue.info = (b) => (b.type === 'orderStatus' ? { status: 503, text: 'down' } : infoRouter()(b));
+    venue.exchange = () => ({ status: 503, text: 'down' });
+    await expect(client({ retry: { maxRetries: 1 } }).placeOrder(limitBuy)).rejects.toMatchObject({
+      code: 'HL_ORDER_STATE_UNKNOWN',
+    });
+    expect(venue.requestsOf('/exchange')).toHaveLength(1);
+  });
+
+  it('gives concurrent actions strictly increasing, distinct nonces', async () => {
+    venue.info = infoRouter();
+    venue.exchange = () => ({
+      json: { status: 'ok', response: { type: 'cancel', data: { statuses: ['success'] } } },
+    });
+    const c = client();
+    await Promise.all(Array.from({ length: 25 }, (_, i) => c.cancel([{ symbol: 'BTC-USD', oid: i }])));
+    const nonces = venue.requestsOf('/exchange').map((r) => r.body.nonce as number);
+    expect(new Set(nonces).size).toBe(25);
+    expect(Math.min(...nonces)).toBe(T0);
+  });
+});
+
+describe('cancelling and listing orders', () => {
+  const open = [
+    { coin: 'BTC', side: 'B', limitPx: '59000', sz: '0.01', oid: 1, timestamp: T0, origSz: '0.02' },
+    { coin: 'ETH', side: 'A', limitPx: '3100', sz: '1', oid: 2, timestamp: T0, origSz: '1' },
+    { coin: '@107', side: 'A', limitPx: '20', sz: '5', oid: 3, timestamp: T0, origSz: '5' },
+  ];
+
+  it('cancelAllOrders cancels every perp order, counts confirmations and audits the reason', async () => {
+    venue.info = infoRouter({ openOrders: () => open });
+    venue.exchange = (b) => {
+      const n = (b.action as { cancels: unknown[] }).cancels.length;
+      return {
+        json: {
+          status: 'ok',
+          response: {
+            type: 'cancel',
+            data: {
+              statuses: ['success', { error: 'Order was never placed, already canceled, or filled.' }].slice(
+                0,
+                n,
+              ),
+            },
+          },
+        },
+      };
+    };
+    const n = await client().cancelAllOrders({ reason: 'circuit_breaker' });
+    expect(n).toBe(1);
+    const action = venue.requestsOf('/exchange')[0]?.body.action;
+    expect(action).toEqual({
+      type: 'cancel',
+      cancels: [
+        { a: 0, o: 1 },
+        { a: 1, o: 2 },
+      ],
+    });
+    expect(audit).toEqual([
+      { type: 'order_cancelled', orderId: '1', symbol: 'BTC-USD', reason: 'circuit_breaker' },
+    ]);
+  });
+
+  it('cancelOrder resolves false for an order that is no longer open', async () => {
+    venue.info = infoRouter();
+    venue.exchange = () => ({
+      json: {
+        status: 'ok',
+        response: {
+          type: 'cancel',
+          data: { statuses: [{ error: 'Order was never placed, already canceled, or filled.' }] },
+        },
+      },
+    });
+    expect(await client().cancelOrder('BTC-USD', '12345')).toBe(false);
+    expect(await client().cancelOrder('BTC-USD', 'my-client-id')).toBe(false);
+    expect(venue.requestsOf('/exchange', 'cancelByCloid')).toHaveLength(1);
+  });
+
+  it('getOpenOrders maps frontend orders to OpenOrder with filled quantities', async () => {
+    venue.info = infoRouter({
+      frontendOpenOrders: () =>
+        open.map((o, i) => ({
+          ...o,
+          orderType: i === 1 ? 'Stop Market' : 'Limit',
+          tif: i === 1 ? null : 'Alo',
+          isTrigger: i === 1,
+          triggerPx: i === 1 ? '3050' : '0.0',
+          triggerCondition: 'N/A',
+          isPositionTpsl: false,
+          reduceOnly: i === 1,
+          children: [],
+        })),
+    });
+    const orders = await client().getOpenOrders();
+    expect(orders).toHaveLength(2);
+    expect(orders[0]).toMatchObject({
+      orderId: '1',
+      symbol: 'BTC-USD',
+      side: 'buy',
+      orderType: 'limit',
+      timeInForce: 'post-only',
+    });
+    expect(orders[0]?.filledQuantity.toFixed()).toBe('0.01');
+    expect(orders[1]).toMatchObject({ symbol: 'ETH-USD', orderType: 'stop-market', reduceOnly: true });
+    expect(orders[1]?.triggerPrice?.toFixed()).toBe('3050');
+  });
+});
+
+describe('secret hygiene', () => {
+  it('never shows the private key in inspection, JSON, errors, stacks or audit files of a failing run', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hl-secret-'));
+    const logger = await AuditLogger.open(dir);
+    const produced: string[] = [];
+    try {
+      venue.info = (b) => (b.type === 'meta' ? { json: META } : { status: 500, text: 'boom' });
+      let calls = 0;
+      venue.exchange = () => {
+        calls += 1;
+        if (calls === 1) return orderOk([{ error: 'Insufficient margin to place order.' }]);
+        if (calls === 2)
+          return { json: { status: 'err', response: 'User or API Wallet 0xabc does not exist.' } };
+        return { status: 500, text: 'internal' };
+      };
+      const c = client({ auditLogger: logger, retry: { maxRetries: 1 } });
+      produced.push(inspect(c, { depth: 10, showHidden: true }), JSON.stringify(c), String(c));
+      produced.push(
+        inspect(new PrivateKeySigner(KEY), { showHidden: true, depth: 10 }),
+        JSON.stringify(new PrivateKeySigner(KEY)),
+      );
+      for (const run of [
+        () => c.placeOrder(limitBuy),
+        () => c.placeOrder(limitBuy),
+        () => c.placeOrder(limitBuy),
+        () => c.allMids(),
+        async () => new HyperliquidClient({ privateKey: `${KEY.slice(0, -1)}x` }),
+      ]) {
+        const e = await run().catch((error: unknown) => error);
+        produced.push(
+          inspect(e, { depth: 10, showHidden: true }),
+          String((e as Error)?.stack),
+          JSON.stringify(e),
+        );
+      }
+      await logger.close();
+      for (const f of await readdir(dir, { recursive: true })) {
+        const p = join(dir, String(f));
+        try {
+          produced.push(await readFile(p, 'utf8'));
+        } catch {
+          // directories
+        }
+      }
+      const everything = produced.join('\n').toLowerCase();
+      expect(everything).toContain('insufficient margin'); // the run did fail and was recorded
+      expect(everything).toContain('order_rejected');
+      const bare = KEY.slice(2).toLowerCase();
+      expect(everything).not.toContain(bare);
+      expect(everything).not.toContain(bare.slice(0, 32));
+      expect(everything).not.toContain(bare.slice(32));
+    } finally {
+      await logger.close().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
