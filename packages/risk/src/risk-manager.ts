@@ -116,6 +116,14 @@ interface Account {
   equity: Decimal;
 }
 
+interface EquityLimits {
+  equity: Decimal;
+  orderNotional: Decimal;
+  positionSize: Decimal;
+  exposure: Decimal;
+  leverage: Decimal;
+}
+
 /** Audit event types `recover` reads. */
 const RECOVERY_TYPES: readonly AuditEventType[] = [
   'trading_day_started',
@@ -191,6 +199,18 @@ export class RiskManager {
   private peakEquity: Decimal | null = null;
   private dailyLossPercentLimit: Decimal | null = null;
 
+  private dayStartMs = 0;
+  private dayEndMs = 0;
+  private equityMemo: {
+    account: Account;
+    u: Decimal;
+    base: Decimal | null;
+    realized: Decimal;
+    value: Decimal;
+  } | null = null;
+  private limitsMemo: EquityLimits | null = null;
+  private drawdownMemo: { peak: Decimal; limit: Decimal } | null = null;
+
   private auditFailure: unknown = null;
   private readonly pending = new Set<Promise<void>>();
 
@@ -207,6 +227,7 @@ export class RiskManager {
     });
     const now = this.clock.now();
     this.tradingDay = tradingDayOf(now, this.config.tradingDayUtcOffsetMinutes);
+    this.setDayBounds(this.tradingDay);
     if (options.initialBalance !== undefined) {
       const balance = toDecimal(options.initialBalance, 'initialBalance');
       this.account = { balance, equity: balance };
@@ -802,6 +823,7 @@ export class RiskManager {
     const cfg = this.config;
     const symbol = order.symbol;
     const eq = equity?.gt(0) ? equity : null;
+    const limits = eq === null ? null : this.limitsFor(eq);
 
     guard('positionPrices', () => {
       const unmarked = this.book.unmarkedCount;
@@ -831,6 +853,7 @@ export class RiskManager {
     guard('dailyLoss', () => {
       const start = this.dayStartEquity;
       if (equity === null || start === null) return;
+      if (equity.gte(start) && equity.eq(this.peakEquity ?? equity)) return;
       const loss = start.minus(equity);
       if (loss.gte(cfg.maxDailyLoss)) {
         add(RiskCode.DAILY_LOSS_EXCEEDED, { loss, limit: cfg.maxDailyLoss, dayStartEquity: start });
@@ -847,7 +870,7 @@ export class RiskManager {
       const peak = this.peakEquity;
       if (peak?.gt(0)) {
         const drawdown = peak.minus(equity);
-        const ddLimit = peak.times(cfg.maxDrawdownPercent);
+        const ddLimit = this.drawdownLimit(peak);
         if (drawdown.gte(ddLimit))
           add(RiskCode.DRAWDOWN_EXCEEDED, {
             drawdown,
@@ -861,8 +884,8 @@ export class RiskManager {
     guard('orderSize', () => {
       if (notional.gt(cfg.maxOrderNotional))
         add(RiskCode.ORDER_NOTIONAL_EXCEEDED, { notional, limit: cfg.maxOrderNotional });
-      if (eq !== null) {
-        const limit = eq.times(cfg.maxOrderNotionalPercent);
+      if (eq !== null && limits !== null) {
+        const limit = limits.orderNotional;
         if (notional.gt(limit))
           add(RiskCode.ORDER_NOTIONAL_PERCENT_EXCEEDED, {
             notional,
@@ -882,7 +905,7 @@ export class RiskManager {
       if (size.gt(cfg.maxPositionSizeUsd))
         add(RiskCode.POSITION_SIZE_EXCEEDED, { size, limit: cfg.maxPositionSizeUsd, quantity: projectedQty });
       if (eq !== null) {
-        const limit = eq.times(cfg.maxPositionSizePercent);
+        const limit = limits?.positionSize ?? eq.times(cfg.maxPositionSizePercent);
         if (size.gt(limit))
           add(RiskCode.POSITION_SIZE_PERCENT_EXCEEDED, {
             size,
@@ -897,7 +920,7 @@ export class RiskManager {
       if (after.gt(cfg.maxTotalExposure))
         add(RiskCode.EXPOSURE_EXCEEDED, { exposure: after, limit: cfg.maxTotalExposure });
       if (eq !== null) {
-        const pctLimit = eq.times(cfg.maxExposurePercent);
+        const pctLimit = limits?.exposure ?? eq.times(cfg.maxExposurePercent);
         if (after.gt(pctLimit))
           add(RiskCode.EXPOSURE_PERCENT_EXCEEDED, {
             exposure: after,
@@ -905,7 +928,7 @@ export class RiskManager {
             percent: cfg.maxExposurePercent,
             equity: eq,
           });
-        const levLimit = eq.times(cfg.maxLeverage);
+        const levLimit = limits?.leverage ?? eq.times(cfg.maxLeverage);
         if (after.gt(levLimit)) {
           add(RiskCode.LEVERAGE_EXCEEDED, {
             leverage: after.div(eq).toSignificantDigits(6),
@@ -999,11 +1022,50 @@ export class RiskManager {
   private estimatedEquity(): Decimal | null {
     const a = this.account;
     if (a === null) return null;
+    const u = this.book.unrealizedPnl;
+    const base = this.unrealizedAtSnapshot;
+    const realized = this.realizedSinceSnapshot;
+    const memo = this.equityMemo;
+    // Decimals are immutable, so unchanged inputs (by identity) give the same equity without new allocations.
+    if (
+      memo !== null &&
+      memo.account === a &&
+      memo.u === u &&
+      memo.base === base &&
+      memo.realized === realized
+    ) {
+      return memo.value;
+    }
     let equity = a.equity;
-    if (this.unrealizedAtSnapshot !== null)
-      equity = equity.plus(this.book.unrealizedPnl.minus(this.unrealizedAtSnapshot));
-    if (!this.realizedSinceSnapshot.isZero()) equity = equity.plus(this.realizedSinceSnapshot);
+    if (base !== null && !u.eq(base)) equity = equity.plus(u.minus(base));
+    if (!realized.isZero()) equity = equity.plus(realized);
+    this.equityMemo = { account: a, u, base, realized, value: equity };
     return equity;
+  }
+
+  /** Percentage limits in money for an equity, recomputed only when the equity changes. */
+  private limitsFor(equity: Decimal): EquityLimits {
+    const memo = this.limitsMemo;
+    if (memo !== null && memo.equity === equity) return memo;
+    const cfg = this.config;
+    const limits: EquityLimits = {
+      equity,
+      orderNotional: equity.times(cfg.maxOrderNotionalPercent),
+      positionSize: equity.times(cfg.maxPositionSizePercent),
+      exposure: equity.times(cfg.maxExposurePercent),
+      leverage: equity.times(cfg.maxLeverage),
+    };
+    this.limitsMemo = limits;
+    return limits;
+  }
+
+  /** Drawdown limit in money for the current peak. */
+  private drawdownLimit(peak: Decimal): Decimal {
+    const memo = this.drawdownMemo;
+    if (memo !== null && memo.peak === peak) return memo.limit;
+    const limit = peak.times(this.config.maxDrawdownPercent);
+    this.drawdownMemo = { peak, limit };
+    return limit;
   }
 
   private dailyPnl(equity: Decimal | null): Decimal {
@@ -1021,7 +1083,9 @@ export class RiskManager {
 
   /** Starts a new trading day when the clock crossed the boundary: new day-start equity, REDUCING unlatched. */
   private rollDay(now: number): void {
+    if (now >= this.dayStartMs && now < this.dayEndMs) return;
     const day = tradingDayOf(now, this.config.tradingDayUtcOffsetMinutes);
+    this.setDayBounds(day);
     if (day === this.tradingDay) return;
     this.tradingDay = day;
     this.reducingReason = null;
@@ -1031,6 +1095,12 @@ export class RiskManager {
     const equity = this.accountConfirmed ? this.estimatedEquity() : null;
     if (equity !== null) this.startDay(equity);
     this.refreshState(`new trading day ${day}`);
+  }
+
+  private setDayBounds(day: string): void {
+    const offsetMs = this.config.tradingDayUtcOffsetMinutes * 60_000;
+    this.dayStartMs = Date.parse(`${day}T00:00:00.000Z`) - offsetMs;
+    this.dayEndMs = this.dayStartMs + 86_400_000;
   }
 
   /** Latches REDUCING for the rest of the day when the daily loss or drawdown limit is reached. */
@@ -1043,6 +1113,8 @@ export class RiskManager {
     if (this.peakEquity === null || equity.gt(this.peakEquity)) this.peakEquity = equity;
     if (this.reducingReason !== null) return;
     const cfg = this.config;
+    // Fast path: no loss and no fall from the peak means no limit can be reached.
+    if (equity.gte(start) && equity.eq(this.peakEquity)) return;
     const loss = start.minus(equity);
     let reason: string | null = null;
     if (loss.gte(cfg.maxDailyLoss))
@@ -1052,7 +1124,7 @@ export class RiskManager {
     } else {
       const peak = this.peakEquity;
       const drawdown = peak.minus(equity);
-      if (peak.gt(0) && drawdown.gte(peak.times(cfg.maxDrawdownPercent))) {
+      if (peak.gt(0) && drawdown.gte(this.drawdownLimit(peak))) {
         reason = `drawdown ${drawdown.toString()} >= ${cfg.maxDrawdownPercent.toString()} of peak equity ${peak.toString()}`;
       }
     }
