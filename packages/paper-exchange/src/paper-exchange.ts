@@ -22,7 +22,7 @@ import {
   ValidationError,
   ZERO,
 } from '@hl-bot/core-types';
-import { type Candle, Candle as CandleSchema } from './candle.js';
+import { type Candle, Candle as CandleSchema, candleProblem } from './candle.js';
 import { PaperExchangeError } from './errors.js';
 import {
   checkPrice,
@@ -536,7 +536,9 @@ export class PaperExchange implements Exchange {
    *   {ExchangeError} `UNKNOWN_SYMBOL`. A listener that threw is reported after the bar is fully processed.
    */
   async onBar(candle: Candle): Promise<void> {
-    const parsed = CandleSchema.safeParse(candle);
+    const parsed = fastValidCandle(candle)
+      ? { success: true as const, data: candle }
+      : CandleSchema.safeParse(candle);
     if (!parsed.success) {
       throw new PaperExchangeError(
         'INVALID_BAR',
@@ -965,6 +967,34 @@ export class PaperExchange implements Exchange {
       `${errors.length} paper exchange listener(s) threw; the operation itself completed`,
     );
   }
+}
+
+function isOurDecimal(value: unknown): value is Decimal {
+  // Same constructor, not just instanceof: a Decimal from another clone carries other precision settings.
+  return value instanceof Decimal && (value.constructor as unknown) === Decimal && value.isFinite();
+}
+
+/**
+ * The common case without zod: every number already one of our finite Decimals and consistent. Anything
+ * else goes through the Candle schema, which also produces the error message.
+ */
+function fastValidCandle(c: Candle): boolean {
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.symbol === 'string' &&
+    Number.isSafeInteger(c.openTime) &&
+    c.openTime >= 0 &&
+    (c.closeTime === undefined || (Number.isSafeInteger(c.closeTime) && c.closeTime >= c.openTime)) &&
+    isOurDecimal(c.open) &&
+    isOurDecimal(c.high) &&
+    isOurDecimal(c.low) &&
+    isOurDecimal(c.close) &&
+    isOurDecimal(c.volume) &&
+    c.low.gt(0) &&
+    !c.volume.isNegative() &&
+    candleProblem(c) === undefined
+  );
 }
 
 /** Maintenance margin rate: half the initial margin rate at max leverage. */
