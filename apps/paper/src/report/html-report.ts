@@ -1,0 +1,285 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { ClosedPosition } from '@hl-bot/core-types';
+import type { EquityPoint } from './statistics.js';
+import { drawdownSeries } from './statistics.js';
+
+/** A candle close sampled for the price chart. */
+export interface PricePoint {
+  time: number;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+}
+
+export interface RejectionRow {
+  time: number;
+  symbol: string;
+  side: string;
+  quantity: string;
+  price: string | undefined;
+  code: string;
+  reason: string;
+}
+
+export interface ReportInput {
+  title: string;
+  /** Already formatted summary rows: label and value. */
+  summaryRows: ReadonlyArray<readonly [string, string]>;
+  equity: readonly EquityPoint[];
+  prices: ReadonlyMap<string, readonly PricePoint[]>;
+  trades: readonly ClosedPosition[];
+  rejections: readonly RejectionRow[];
+  rejectionsByCode: Readonly<Record<string, number>>;
+}
+
+const MAX_POINTS = 4000;
+const MAX_TABLE_ROWS = 1000;
+
+/** Keeps at most `max` points: every k-th point plus the last, so the report stays small for long runs. */
+function thin<T>(points: readonly T[], max = MAX_POINTS): T[] {
+  if (points.length <= max) return [...points];
+  const step = Math.ceil(points.length / max);
+  const out: T[] = [];
+  for (let i = 0; i < points.length; i += step) {
+    const p = points[i];
+    if (p !== undefined) out.push(p);
+  }
+  const last = points[points.length - 1];
+  if (last !== undefined && out[out.length - 1] !== last) out.push(last);
+  return out;
+}
+
+/** Merges consecutive candles into buckets so at most `max` candles remain, keeping true highs and lows. */
+function bucketCandles(points: readonly PricePoint[], max = MAX_POINTS): PricePoint[] {
+  if (points.length <= max) return [...points];
+  const size = Math.ceil(points.length / max);
+  const out: PricePoint[] = [];
+  for (let i = 0; i < points.length; i += size) {
+    const group = points.slice(i, i + size);
+    const first = group[0];
+    const last = group[group.length - 1];
+    if (first === undefined || last === undefined) continue;
+    let high = Number(first.high);
+    let low = Number(first.low);
+    for (const c of group) {
+      high = Math.max(high, Number(c.high));
+      low = Math.min(low, Number(c.low));
+    }
+    out.push({ time: first.time, open: first.open, high: String(high), low: String(low), close: last.close });
+  }
+  return out;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+/** Inline SVG scatter of MAE (x) against MFE (y) per trade, drawn at build time so it needs no script. */
+function maeMfeScatter(trades: readonly ClosedPosition[]): string {
+  const width = 560;
+  const height = 320;
+  const pad = 48;
+  if (trades.length === 0) {
+    return `<svg id="mae-mfe" width="${width}" height="${height}" role="img" aria-label="MAE/MFE scatter"><text x="${pad}" y="${height / 2}">no closed trades</text></svg>`;
+  }
+  const xs = trades.map((t) => Number(t.maxAdverseExcursion.toString()));
+  const ys = trades.map((t) => Number(t.maxFavorableExcursion.toString()));
+  const minX = Math.min(...xs, 0);
+  const maxY = Math.max(...ys, 0) || 1;
+  const spanX = -minX || 1;
+  const sx = (x: number) => pad + ((x - minX) / spanX) * (width - 2 * pad);
+  const sy = (y: number) => height - pad - (y / maxY) * (height - 2 * pad);
+  const dots = trades
+    .map((t, i) => {
+      const win = t.netRealizedPnl.gt(0);
+      const x = sx(xs[i] ?? 0).toFixed(1);
+      const y = sy(ys[i] ?? 0).toFixed(1);
+      return `<circle class="trade-dot" cx="${x}" cy="${y}" r="4" fill="${win ? '#26a69a' : '#ef5350'}"><title>${escapeHtml(`${t.symbol} ${t.side} net ${t.netRealizedPnl.toFixed(2)} MAE ${t.maxAdverseExcursion.toFixed(2)} MFE ${t.maxFavorableExcursion.toFixed(2)}`)}</title></circle>`;
+    })
+    .join('');
+  return `<svg id="mae-mfe" width="${width}" height="${height}" role="img" aria-label="MAE/MFE scatter">
+<line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#888"/>
+<line x1="${width - pad}" y1="${pad}" x2="${width - pad}" y2="${height - pad}" stroke="#888"/>
+<text x="${width / 2}" y="${height - 10}" text-anchor="middle" font-size="12">MAE (worst unrealized, quote) ${minX.toFixed(2)} … 0</text>
+<text x="14" y="${height / 2}" font-size="12" transform="rotate(-90 14 ${height / 2})" text-anchor="middle">MFE (best unrealized) 0 … ${maxY.toFixed(2)}</text>
+${dots}</svg>`;
+}
+
+function loadChartsLibrary(): string {
+  const require = createRequire(import.meta.url);
+  // The package only exports its ESM entry; the standalone IIFE build sits next to its package.json.
+  const root = dirname(require.resolve('lightweight-charts/package.json'));
+  return readFileSync(join(root, 'dist', 'lightweight-charts.standalone.production.js'), 'utf8');
+}
+
+const CLIENT_SCRIPT = `
+(function () {
+  var data = JSON.parse(document.getElementById('report-data').textContent);
+  var LW = window.LightweightCharts;
+  var base = { height: 300, layout: { background: { color: '#ffffff' }, textColor: '#222' },
+    timeScale: { timeVisible: true, secondsVisible: false }, rightPriceScale: { borderVisible: false } };
+  function make(id) {
+    var el = document.getElementById(id);
+    var chart = LW.createChart(el, Object.assign({ width: el.clientWidth || 900 }, base));
+    window.addEventListener('resize', function () { chart.applyOptions({ width: el.clientWidth }); });
+    return chart;
+  }
+  var drawn = {};
+  var equity = make('equity-chart');
+  equity.addSeries(LW.LineSeries, { color: '#2962ff', lineWidth: 2, title: 'equity' }).setData(data.equity);
+  equity.timeScale().fitContent();
+  drawn['equity-chart'] = data.equity.length;
+  var dd = make('drawdown-chart');
+  dd.addSeries(LW.AreaSeries, { lineColor: '#ef5350', topColor: 'rgba(239,83,80,0.05)', bottomColor: 'rgba(239,83,80,0.4)', title: 'drawdown' }).setData(data.drawdown);
+  dd.timeScale().fitContent();
+  drawn['drawdown-chart'] = data.drawdown.length;
+  data.symbols.forEach(function (s, i) {
+    var chart = make('price-chart-' + i);
+    var series = chart.addSeries(LW.CandlestickSeries, { upColor: '#26a69a', downColor: '#ef5350', borderVisible: false, wickUpColor: '#26a69a', wickDownColor: '#ef5350' });
+    series.setData(s.candles);
+    LW.createSeriesMarkers(series, s.markers);
+    chart.timeScale().fitContent();
+    drawn['price-chart-' + i] = s.candles.length;
+  });
+  window.__reportDrawn = drawn;
+  window.__reportReady = true;
+})();
+`;
+
+/** Builds a self-contained, offline report.html: no CDN, no network, the chart library inlined. */
+export function renderHtmlReport(input: ReportInput): string {
+  const equity = thin(input.equity).map((p) => ({
+    time: Math.floor(p.time / 1000),
+    value: Number(p.equity.toString()),
+  }));
+  const drawdown = thin(drawdownSeries(input.equity)).map((p) => ({
+    time: Math.floor(p.time / 1000),
+    value: Number(p.drawdown.toString()),
+  }));
+  const symbols = [...input.prices.entries()].map(([symbol, points]) => {
+    const candles = bucketCandles(points).map((c) => ({
+      time: Math.floor(c.time / 1000),
+      open: Number(c.open),
+      high: Number(c.high),
+      low: Number(c.low),
+      close: Number(c.close),
+    }));
+    const firstTime = candles[0]?.time ?? 0;
+    const snap = (t: number) => {
+      // Markers must sit on a candle time; use the bucket that contains the trade.
+      let lo = 0;
+      let hi = candles.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if ((candles[mid]?.time ?? 0) <= t) lo = mid;
+        else hi = mid - 1;
+      }
+      return candles[lo]?.time ?? firstTime;
+    };
+    const markers = thin(
+      input.trades.filter((t) => t.symbol === symbol),
+      1000,
+    )
+      .flatMap((t) => [
+        {
+          time: snap(Math.floor(t.openedAt / 1000)),
+          position: t.side === 'long' ? 'belowBar' : 'aboveBar',
+          color: t.side === 'long' ? '#2962ff' : '#ff9800',
+          shape: t.side === 'long' ? 'arrowUp' : 'arrowDown',
+          text: `${t.side === 'long' ? 'L' : 'S'} @${t.entryPrice.toSignificantDigits(6).toString()}`,
+        },
+        {
+          time: snap(Math.floor(t.closedAt / 1000)),
+          position: t.side === 'long' ? 'aboveBar' : 'belowBar',
+          color: t.netRealizedPnl.gt(0) ? '#26a69a' : '#ef5350',
+          shape: 'circle',
+          text: `x ${t.netRealizedPnl.toFixed(2)}`,
+        },
+      ])
+      .sort((a, b) => a.time - b.time);
+    return { symbol, candles, markers };
+  });
+  const dataJson = JSON.stringify({ equity, drawdown, symbols }).replace(/</g, '\\u003c');
+
+  const summary = input.summaryRows
+    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+    .join('');
+  const tradeRows = input.trades
+    .slice(0, MAX_TABLE_ROWS)
+    .map(
+      (t, i) =>
+        `<tr><td>${i + 1}</td><td>${escapeHtml(t.symbol)}</td><td>${t.side}</td><td>${iso(t.openedAt)}</td><td>${iso(t.closedAt)}</td><td>${t.peakQuantity.toString()}</td><td>${t.entryPrice.toSignificantDigits(8).toString()}</td><td>${t.exitPrice.toSignificantDigits(8).toString()}</td><td class="num">${t.realizedPnl.toFixed(2)}</td><td class="num">${t.fees.toFixed(2)}</td><td class="num">${t.funding.toFixed(2)}</td><td class="num ${t.netRealizedPnl.gt(0) ? 'win' : 'loss'}">${t.netRealizedPnl.toFixed(2)}</td><td class="num">${t.maxAdverseExcursion.toFixed(2)}</td><td class="num">${t.maxFavorableExcursion.toFixed(2)}</td></tr>`,
+    )
+    .join('');
+  const moreTrades =
+    input.trades.length > MAX_TABLE_ROWS
+      ? `<p>${input.trades.length - MAX_TABLE_ROWS} more trades in summary.json and the audit log.</p>`
+      : '';
+  const byCode = Object.entries(input.rejectionsByCode)
+    .map(([code, n]) => `<tr><td><code>${escapeHtml(code)}</code></td><td class="num">${n}</td></tr>`)
+    .join('');
+  const rejectionRows = input.rejections
+    .slice(0, MAX_TABLE_ROWS)
+    .map(
+      (r) =>
+        `<tr><td>${iso(r.time)}</td><td>${escapeHtml(r.symbol)}</td><td>${escapeHtml(r.side)}</td><td>${escapeHtml(r.quantity)}</td><td>${escapeHtml(r.price ?? 'market')}</td><td><code>${escapeHtml(r.code)}</code></td><td>${escapeHtml(r.reason)}</td></tr>`,
+    )
+    .join('');
+  const priceDivs = symbols
+    .map((s, i) => `<h3>${escapeHtml(s.symbol)}</h3><div class="chart" id="price-chart-${i}"></div>`)
+    .join('');
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(input.title)}</title>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1100px; color: #222; padding: 0 16px; }
+h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 32px; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
+th, td { border: 1px solid #e3e3e3; padding: 3px 8px; text-align: left; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.win { color: #1b7f5b; } .loss { color: #c62828; }
+.chart { width: 100%; height: 300px; }
+.summary th { background: #f6f6f6; font-weight: 600; }
+footer { margin-top: 40px; color: #777; font-size: 12px; }
+</style>
+</head>
+<body>
+<h1>${escapeHtml(input.title)}</h1>
+<h2>Summary</h2>
+<table class="summary">${summary}</table>
+<h2>Equity</h2>
+<div class="chart" id="equity-chart"></div>
+<h2>Drawdown</h2>
+<div class="chart" id="drawdown-chart"></div>
+<h2>Price, entries and exits</h2>
+${priceDivs}
+<h2>MAE / MFE per trade</h2>
+${maeMfeScatter(input.trades)}
+<h2>Trades</h2>
+<table id="trades"><thead><tr><th>#</th><th>symbol</th><th>side</th><th>opened</th><th>closed</th><th>peak qty</th><th>entry</th><th>exit</th><th>gross</th><th>fees</th><th>funding</th><th>net</th><th>MAE</th><th>MFE</th></tr></thead><tbody>${tradeRows}</tbody></table>
+${moreTrades}
+<h2>Risk rejections</h2>
+<table id="rejections-by-code"><thead><tr><th>code</th><th>count</th></tr></thead><tbody>${byCode}</tbody></table>
+<table id="rejections"><thead><tr><th>time</th><th>symbol</th><th>side</th><th>qty</th><th>price</th><th>code</th><th>reason</th></tr></thead><tbody>${rejectionRows}</tbody></table>
+<footer>Generated by hl-paper. Charts by TradingView Lightweight Charts™ (Apache-2.0, Copyright TradingView, Inc.), inlined so this report works offline.</footer>
+<script>
+/* TradingView Lightweight Charts™ — Apache License 2.0 — Copyright (c) 2025 TradingView, Inc. https://www.tradingview.com/ */
+${loadChartsLibrary()}
+</script>
+<script type="application/json" id="report-data">${dataJson}</script>
+<script>${CLIENT_SCRIPT}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,296 @@
+import { readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { AuditLogger, verifyAuditLog } from '@hl-bot/audit';
+import { type ClosedPosition, HlBotError, ManualClock, toDecimal } from '@hl-bot/core-types';
+import { type Strategy, TradingEngine } from '@hl-bot/engine';
+import {
+  type Candle,
+  csvCandles,
+  HYPERLIQUID_PERPS,
+  hyperliquidCandles,
+  type InstrumentConfigInput,
+  intervalMs,
+  type MarketDataSource,
+  PaperExchange,
+  syntheticMarket,
+} from '@hl-bot/paper-exchange';
+import { PositionTracker } from '@hl-bot/positions';
+import { RiskConfig, RiskManager } from '@hl-bot/risk';
+import { type PricePoint, type RejectionRow, renderHtmlReport } from './report/html-report.js';
+import type { EquityPoint } from './report/statistics.js';
+import { buildSummary, type PaperSummary, summaryRows } from './report/summary.js';
+import { loadStrategy } from './strategies/index.js';
+
+/** Options of one paper run; the CLI maps its flags onto these. */
+export interface PaperRunOptions {
+  /** Risk config JSON file (RiskConfig fields). */
+  configFile?: string;
+  /** Environment to read `RISK_*` from. Default: none. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** CSV (`timestamp,open,high,low,close,volume`) or Hyperliquid candleSnapshot JSON; synthetic when absent. */
+  dataFile?: string;
+  symbols?: readonly string[];
+  /** Built-in strategy name, a module path, or a Strategy object. Default `showcase`. */
+  strategy?: string | Strategy;
+  /** Bars per symbol of the synthetic market (or at most this many from a file). */
+  bars?: number;
+  seed?: number;
+  interval?: string;
+  outDir: string;
+  startBalance?: string;
+  /** Reset a tripped breaker once its cooldown is over, as an operator would. Default true. */
+  autoResetBreaker?: boolean;
+  /** Audit durability. Default `none` (a simulation; the log is flushed and fsynced at the end). */
+  durability?: 'fsync' | 'group' | 'none';
+  /** Called with (bars done, total or undefined). */
+  onProgress?: (done: number, total: number | undefined) => void;
+}
+
+export interface PaperRunResult {
+  summary: PaperSummary;
+  outDir: string;
+  auditDir: string;
+  summaryPath: string;
+  reportPath: string;
+}
+
+const DEFAULT_SYMBOLS = ['BTC-USD', 'ETH-USD'];
+const FALLBACK_INSTRUMENT: InstrumentConfigInput = { szDecimals: 3, maxLeverage: 10 };
+
+async function* limit(source: MarketDataSource, symbols: ReadonlySet<string>, max: number | undefined) {
+  const counts = new Map<string, number>();
+  for await (const candle of source) {
+    if (!symbols.has(candle.symbol)) continue;
+    const n = (counts.get(candle.symbol) ?? 0) + 1;
+    if (max !== undefined && n > max) continue;
+    counts.set(candle.symbol, n);
+    yield candle;
+  }
+}
+
+function sourceFor(
+  options: PaperRunOptions,
+  symbols: readonly string[],
+): { source: MarketDataSource; label: string } {
+  const bars = options.bars;
+  if (options.dataFile === undefined) {
+    return {
+      source: syntheticMarket({
+        seed: options.seed ?? 42,
+        symbols,
+        interval: options.interval ?? '5m',
+        bars: bars ?? 2000,
+      }),
+      label: 'synthetic',
+    };
+  }
+  const symbol = symbols[0] ?? 'BTC-USD';
+  const path = resolve(options.dataFile);
+  const ext = extname(path).toLowerCase();
+  const source = ext === '.json' ? hyperliquidCandles(path, { symbol }) : csvCandles(path, { symbol });
+  return {
+    source: limit(source, new Set([symbol]), bars),
+    label: `${ext === '.json' ? 'hyperliquid-json' : 'csv'}:${basename(path)}`,
+  };
+}
+
+/**
+ * Risk limits from the config file and `RISK_*` variables, as in live trading. One paper-specific default:
+ * a mark is only refreshed once per bar, so unless the user set `maxMarketPriceAgeMs`, it becomes two bar
+ * intervals plus a second (synthetic data), or 6 hours (file data, whose interval is not known up front).
+ * Live trading keeps the risk package's default.
+ */
+function paperRiskConfig(options: PaperRunOptions): RiskConfig {
+  const config = RiskConfig.load({
+    ...(options.configFile === undefined ? {} : { file: options.configFile }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+  });
+  const fromEnv = options.env?.RISK_MAX_MARKET_PRICE_AGE_MS !== undefined;
+  let fromFile = false;
+  if (options.configFile !== undefined) {
+    const raw = JSON.parse(readFileSync(options.configFile, 'utf8')) as Record<string, unknown>;
+    fromFile = raw.maxMarketPriceAgeMs !== undefined;
+  }
+  if (fromEnv || fromFile) return config;
+  const barMs = options.dataFile === undefined ? intervalMs(options.interval ?? '5m') : 6 * 3_600_000;
+  const age = options.dataFile === undefined ? 2 * barMs + 1_000 : barMs;
+  return age > config.maxMarketPriceAgeMs ? config.with({ maxMarketPriceAgeMs: age }) : config;
+}
+
+/**
+ * Runs a strategy through the live pipeline (TradingEngine: risk, exchange, positions, audit) against the
+ * PaperExchange, then writes the audit log, `summary.json` and `report.html` to `outDir`.
+ * Same options and data give a byte-identical summary.json.
+ */
+export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult> {
+  const symbols =
+    options.symbols !== undefined && options.symbols.length > 0 ? options.symbols : DEFAULT_SYMBOLS;
+  const outDir = resolve(options.outDir);
+  const auditDir = join(outDir, 'audit');
+  // A fresh log per run: an old run's audit would be replayed into this one otherwise.
+  await rm(auditDir, { recursive: true, force: true });
+  await mkdir(auditDir, { recursive: true });
+
+  const config = paperRiskConfig(options);
+  const startBalance = toDecimal(options.startBalance ?? '10000', 'startBalance');
+  const instruments: Record<string, InstrumentConfigInput> = {};
+  for (const s of symbols) instruments[s] = HYPERLIQUID_PERPS[s] ?? FALLBACK_INSTRUMENT;
+  const sizeDecimals = (symbol: string) => (instruments[symbol] ?? FALLBACK_INSTRUMENT).szDecimals;
+
+  const { source, label } = sourceFor(options, symbols);
+  const clock = new ManualClock(0);
+  const exchange = new PaperExchange({ startBalance, instruments, clock, seed: options.seed ?? 42 });
+  const audit = await AuditLogger.open(auditDir, { clock, durability: options.durability ?? 'none' });
+
+  const rejections: RejectionRow[] = [];
+  const breakerTrips: Array<{ time: number; reason: string; cancelledOrders: number }> = [];
+  const closed: ClosedPosition[] = [];
+  const equity: EquityPoint[] = [];
+  const prices = new Map<string, PricePoint[]>(symbols.map((s) => [s, []]));
+  let strategy: Strategy;
+  let engine: TradingEngine | undefined;
+  let firstTime: number | undefined;
+  let lastTime = 0;
+  let barsDone = 0;
+  let interval: number | undefined;
+
+  try {
+    strategy =
+      typeof options.strategy === 'object'
+        ? options.strategy
+        : await loadStrategy(options.strategy ?? 'showcase', { sizeDecimals });
+    const tracker = new PositionTracker(audit, { clock });
+    let risk: RiskManager | undefined;
+    let started = false;
+    let pendingTime: number | undefined;
+
+    const sample = async (time: number) => {
+      const account = await exchange.getAccountState();
+      equity.push({ time, equity: account.equity, exposure: tracker.getTotalExposure() });
+    };
+
+    for await (const candle of source) {
+      const bar: Candle = candle;
+      if (firstTime === undefined) {
+        firstTime = bar.openTime;
+        clock.set(bar.openTime);
+        risk = new RiskManager({ config, auditLogger: audit, initialBalance: startBalance, clock });
+        await audit.append({ type: 'session_started', app: 'hl-paper', mode: 'paper' });
+        engine = new TradingEngine({
+          exchange,
+          risk,
+          tracker,
+          audit,
+          clock,
+          clientOrderIdPrefix: 'paper',
+          observer: {
+            onRejected: (order, result, time) =>
+              rejections.push({
+                time,
+                symbol: String(order.symbol),
+                side: String(order.side),
+                quantity: String(order.quantity),
+                price: order.price === undefined ? undefined : String(order.price),
+                code: result.code,
+                reason: result.reason,
+              }),
+            onPositionClosed: (p) => closed.push(p),
+            onHalt: (reason, cancelledOrders) =>
+              breakerTrips.push({ time: clock.now(), reason, cancelledOrders }),
+          },
+        });
+      }
+      if (pendingTime !== undefined && bar.openTime !== pendingTime) {
+        await sample(lastTime);
+        if (interval === undefined) interval = bar.openTime - pendingTime;
+      }
+      pendingTime = bar.openTime;
+      if (engine === undefined || risk === undefined)
+        throw new Error('unreachable: engine is created with the first bar');
+      if (!started) {
+        // Subscribed before the first bar, so the first price reaches risk and the tracker.
+        await engine.start(strategy);
+        started = true;
+      }
+      await exchange.onBar(bar);
+      if (options.autoResetBreaker !== false && risk.state.circuitBreakerTripped) {
+        const until = risk.state.cooldownUntil;
+        if (until !== null && clock.now() >= until)
+          await engine.resetCircuitBreaker('paper run: cooldown over');
+      }
+      await engine.onBar(bar);
+      lastTime = bar.closeTime ?? bar.openTime;
+      prices.get(bar.symbol)?.push({
+        time: bar.openTime,
+        open: bar.open.toString(),
+        high: bar.high.toString(),
+        low: bar.low.toString(),
+        close: bar.close.toString(),
+      });
+      barsDone += 1;
+      options.onProgress?.(
+        barsDone,
+        options.dataFile === undefined ? (options.bars ?? 2000) * symbols.length : undefined,
+      );
+    }
+    if (engine === undefined || firstTime === undefined || risk === undefined) {
+      throw new HlBotError(
+        'NO_MARKET_DATA',
+        'the market data source produced no candles for the chosen symbols',
+      );
+    }
+    await sample(lastTime);
+    // Flatten at the end so every trade is closed and counted; the venue pays the taker fee as usual.
+    await engine.stop('paper run finished');
+    await audit.append({ type: 'session_stopped', app: 'hl-paper', reason: 'run finished' });
+
+    const finalAccount = await exchange.getAccountState();
+    const summary = buildSummary({
+      strategy: strategy.name,
+      source: label,
+      symbols,
+      seed: options.seed ?? 42,
+      bars: barsDone,
+      intervalMs: interval ?? (options.interval !== undefined ? intervalMs(options.interval) : 0),
+      startTime: firstTime,
+      endTime: lastTime,
+      startBalance,
+      finalEquity: finalAccount.equity,
+      equity,
+      closed,
+      openPositions: tracker.getAllPositions().map((p) => p.toPosition()),
+      stats: engine.stats,
+      breakerTrips,
+      finalTradingState: risk.state.tradingState,
+      riskConfig: config.toJSON(),
+    });
+    await audit.close();
+    const verification = await verifyAuditLog(auditDir);
+    if (!verification.ok) {
+      throw new HlBotError(
+        'AUDIT_VERIFY_FAILED',
+        `audit log of the run does not verify: ${JSON.stringify(verification)}`,
+      );
+    }
+
+    const summaryPath = join(outDir, 'summary.json');
+    await writeFile(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+    const reportPath = join(outDir, 'report.html');
+    await writeFile(
+      reportPath,
+      renderHtmlReport({
+        title: `hl-paper: ${strategy.name} on ${symbols.join(', ')} (${label})`,
+        summaryRows: summaryRows(summary),
+        equity,
+        prices,
+        trades: closed,
+        rejections,
+        rejectionsByCode: summary.risk.rejectionsByCode,
+      }),
+    );
+    return { summary, outDir, auditDir, summaryPath, reportPath };
+  } finally {
+    await audit.close().catch(() => undefined);
+  }
+}
