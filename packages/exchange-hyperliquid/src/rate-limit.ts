@@ -16,7 +16,8 @@ export interface TokenBucketOptions {
 
 /**
  * A weighted token bucket for Hyperliquid's per-IP REST weight. Capacity and refill are the budget minus
- * the headroom; `take(weight)` waits (first come, first served) until the weight is available. A request
+ * the headroom, and no rolling minute may spend more than the capacity; `take(weight)` waits (first come,
+ * first served) until the weight is available. A request
  * heavier than the whole bucket waits for a full bucket, then drives the balance negative, which later
  * callers pay back. `charge` adds weight known only after a response (per-item weights of fills).
  *
@@ -31,6 +32,10 @@ export class WeightedTokenBucket {
   readonly #sleep: Sleep;
   #tokens: number;
   #updatedAt: number;
+  // (time, weight) of recent spending: a bucket alone would allow a full burst plus a minute of refill
+  // inside one rolling minute, nearly twice the budget; the window caps any rolling minute at capacity.
+  readonly #spent: Array<{ at: number; weight: number }> = [];
+  #spentSum = 0;
   #queue: Promise<void> = Promise.resolve();
 
   /** @throws {RangeError} for a non-positive budget or a headroom outside [0, 1). */
@@ -60,12 +65,39 @@ export class WeightedTokenBucket {
     return this.#tokens;
   }
 
+  #pruneWindow(now: number): void {
+    while (this.#spent.length > 0 && (this.#spent[0]?.at ?? now) <= now - 60_000) {
+      this.#spentSum -= this.#spent.shift()?.weight ?? 0;
+    }
+  }
+
+  #spend(weight: number): void {
+    this.#tokens -= weight;
+    this.#spent.push({ at: this.#clock.now(), weight });
+    this.#spentSum += weight;
+  }
+
+  /** Milliseconds until `weight` fits both the bucket and the rolling minute (0 when it fits now). */
+  waitTime(weight: number): number {
+    this.#refill();
+    const now = this.#clock.now();
+    this.#pruneWindow(now);
+    const need = Math.min(weight, this.capacity);
+    const bucketWait = this.#tokens >= need ? 0 : Math.ceil((need - this.#tokens) / this.#refillPerMs);
+    let windowWait = 0;
+    let sum = this.#spentSum;
+    for (const entry of this.#spent) {
+      if (sum + need <= this.capacity) break;
+      sum -= entry.weight;
+      windowWait = entry.at + 60_000 - now + 1;
+    }
+    return Math.max(bucketWait, windowWait, 0);
+  }
+
   /** Takes `weight` at once if available; never waits. */
   tryTake(weight: number): boolean {
-    this.#refill();
-    const need = Math.min(weight, this.capacity);
-    if (this.#tokens < need) return false;
-    this.#tokens -= weight;
+    if (this.waitTime(weight) > 0) return false;
+    this.#spend(weight);
     return true;
   }
 
@@ -75,9 +107,12 @@ export class WeightedTokenBucket {
       return Promise.reject(new RangeError('weight must be >= 0'));
     const turn = this.#queue.then(async () => {
       for (;;) {
-        if (this.tryTake(weight)) return;
-        const need = Math.min(weight, this.capacity) - this.#tokens;
-        await this.#sleep(Math.max(1, Math.ceil(need / this.#refillPerMs)));
+        const wait = this.waitTime(weight);
+        if (wait === 0) {
+          this.#spend(weight);
+          return;
+        }
+        await this.#sleep(wait);
       }
     });
     // A failing sleep must not wedge the queue for later callers.
@@ -89,7 +124,7 @@ export class WeightedTokenBucket {
   charge(weight: number): void {
     if (!(weight > 0)) return;
     this.#refill();
-    this.#tokens -= weight;
+    this.#spend(weight);
   }
 }
 

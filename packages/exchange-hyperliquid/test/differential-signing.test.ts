@@ -222,7 +222,7 @@ async function compareL1(
   ).toBe(signer.address);
 }
 
-const RUNS = { numRuns: 60 };
+const RUNS = { numRuns: 30 };
 
 describe('L1 actions sign and encode exactly like @nktkas/hyperliquid', () => {
   test.prop(
@@ -314,7 +314,7 @@ describe('user-signed actions sign exactly like @nktkas/hyperliquid', () => {
     amount: decimalArb,
   });
 
-  test.prop([userArb], { numRuns: 40 })('usdSend', async (u) => {
+  test.prop([userArb], { numRuns: 25 })('usdSend', async (u) => {
     const { client, captured } = nktkasClient(u);
     await client.usdSend({ destination: u.destination, amount: u.amount });
     const body = captured[0];
@@ -337,7 +337,7 @@ describe('user-signed actions sign exactly like @nktkas/hyperliquid', () => {
     );
   });
 
-  test.prop([userArb], { numRuns: 40 })('withdraw3', async (u) => {
+  test.prop([userArb], { numRuns: 25 })('withdraw3', async (u) => {
     const { client, captured } = nktkasClient(u);
     await client.withdraw3({ destination: u.destination, amount: u.amount });
     const body = captured[0];
