@@ -742,13 +742,15 @@ export class PaperExchange implements Exchange {
     const pos = this.positions.get(symbol);
     const price = this.marks.get(symbol);
     if (pos === undefined || price === undefined) return;
+    // All rates first: a rate function that throws must not leave some hours paid and the bar unprocessed.
+    const hours: { time: number; rate: Decimal }[] = [];
     for (let h = Math.floor(from / HOUR_MS) * HOUR_MS + HOUR_MS; h <= to; h += HOUR_MS) {
-      const current = this.positions.get(symbol);
-      if (current === undefined) return;
-      const rate = this.fundingRateOf(symbol, h);
-      const amount = current.size.times(price).times(rate).neg();
+      hours.push({ time: h, rate: this.fundingRateOf(symbol, h) });
+    }
+    for (const { time, rate } of hours) {
+      const amount = pos.size.times(price).times(rate).neg();
       this.balance = this.balance.plus(amount);
-      const payment: FundingPayment = { symbol, amount, time: h, rate, positionSize: current.size, price };
+      const payment: FundingPayment = { symbol, amount, time, rate, positionSize: pos.size, price };
       for (const l of this.fundingListeners) this.call(l, payment);
     }
   }

@@ -211,3 +211,25 @@ describe('accounting invariants', () => {
     );
   });
 });
+
+describe('funding rate failures', () => {
+  it('a rate function that throws leaves the bar unprocessed and nothing paid, so the bar can be fed again', async () => {
+    let broken = true;
+    const { paper, funding } = setup({
+      fundingRate: (_symbol, time) => {
+        if (broken && time === T0 + 2 * HOUR) throw new Error('rate feed down');
+        return '0.0001';
+      },
+    });
+    await paper.onBar(flat(BTC, T0 + 59 * MINUTE, '60000'));
+    await paper.placeOrder(order({ symbol: BTC, side: 'buy', orderType: 'market', quantity: '0.1' }));
+    await paper.onBar(flat(BTC, T0 + 59 * MINUTE + 30_000, '60000'));
+    const before = (await paper.getAccountState()).balance;
+    await expect(paper.onBar(flat(BTC, T0 + 3 * HOUR, '60000'))).rejects.toThrow(/rate feed down/);
+    expect(funding).toHaveLength(0);
+    expect((await paper.getAccountState()).balance.eq(before)).toBe(true);
+    broken = false;
+    await paper.onBar(flat(BTC, T0 + 3 * HOUR, '60000'));
+    expect(funding.map((f) => str(f.amount))).toEqual(['-0.6', '-0.6', '-0.6']);
+  });
+});

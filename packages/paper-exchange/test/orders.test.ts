@@ -700,3 +700,18 @@ describe('orders placed from listeners during a bar', () => {
     expect((await paper.getOpenOrders()).map((o) => o.price?.toString())).toEqual(['59500']);
   });
 });
+
+describe('leverage changes', () => {
+  it('lowering leverage is refused when the open position would need more margin than the account has', async () => {
+    const { paper } = setup({ startBalance: '1000', fees: { taker: '0', maker: '0' } });
+    await paper.onBar(flat(BTC, T0, '60000'));
+    await paper.setLeverage(BTC, 10);
+    await paper.placeOrder(order({ symbol: BTC, side: 'buy', orderType: 'market', quantity: '0.1' }));
+    await paper.onBar(flat(BTC, T0 + MINUTE, '60000'));
+    expect(str((await paper.getAccountState()).marginUsed)).toBe('600');
+    await rejects(paper.setLeverage(BTC, 5), 'INSUFFICIENT_MARGIN'); // would need 1200
+    expect(paper.getLeverage(BTC)).toBe(10);
+    await paper.setLeverage(BTC, 20);
+    expect(str((await paper.getAccountState()).marginUsed)).toBe('300');
+  });
+});
