@@ -81,21 +81,19 @@ export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillO
     const signedQuantity = prev.signedQuantity.plus(delta);
     const quantity = signedQuantity.abs();
     const added = delta.abs();
-    const position = new Position({
-      ...base,
-      signedQuantity,
-      costBasis: prev.costBasis.plus(delta.times(price)),
-      fees: prev.fees.plus(feeValue),
-      maxAdverseExcursion: mae,
-      maxFavorableExcursion: mfe,
-      updatedAt: time,
-      fillCount: prev.fillCount + 1,
-      peakQuantity: quantity.gt(prev.peakQuantity) ? quantity : prev.peakQuantity,
-      entryQuantity: prev.entryQuantity.plus(added),
-      entryNotional: prev.entryNotional.plus(added.times(price)),
-      lastFillPrice: price,
-      markFresh: false,
-    });
+    base.signedQuantity = signedQuantity;
+    base.costBasis = prev.costBasis.plus(delta.times(price));
+    if (!feeValue.isZero()) base.fees = prev.fees.plus(feeValue);
+    base.maxAdverseExcursion = mae;
+    base.maxFavorableExcursion = mfe;
+    base.updatedAt = time;
+    base.fillCount = prev.fillCount + 1;
+    if (quantity.gt(prev.peakQuantity)) base.peakQuantity = quantity;
+    base.entryQuantity = prev.entryQuantity.plus(added);
+    base.entryNotional = prev.entryNotional.plus(added.times(price));
+    base.lastFillPrice = price;
+    base.markFresh = false;
+    const position = new Position(base);
     return { position, closed: undefined, realizedPnl: ZERO };
   }
 
@@ -106,21 +104,19 @@ export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillO
     const costRemoved = roundMoney(prev.costBasis.times(traded).div(held));
     const proceeds = price.times(traded);
     const realized = (direction > 0 ? proceeds : proceeds.neg()).minus(costRemoved);
-    const position = new Position({
-      ...base,
-      signedQuantity: prev.signedQuantity.plus(delta),
-      costBasis: prev.costBasis.minus(costRemoved),
-      realizedPnl: prev.realizedPnl.plus(realized),
-      fees: prev.fees.plus(feeValue),
-      maxAdverseExcursion: mae,
-      maxFavorableExcursion: mfe,
-      updatedAt: time,
-      fillCount: prev.fillCount + 1,
-      exitQuantity: prev.exitQuantity.plus(traded),
-      exitNotional: prev.exitNotional.plus(proceeds),
-      lastFillPrice: price,
-      markFresh: false,
-    });
+    base.signedQuantity = prev.signedQuantity.plus(delta);
+    base.costBasis = prev.costBasis.minus(costRemoved);
+    base.realizedPnl = prev.realizedPnl.plus(realized);
+    if (!feeValue.isZero()) base.fees = prev.fees.plus(feeValue);
+    base.maxAdverseExcursion = mae;
+    base.maxFavorableExcursion = mfe;
+    base.updatedAt = time;
+    base.fillCount = prev.fillCount + 1;
+    base.exitQuantity = prev.exitQuantity.plus(traded);
+    base.exitNotional = prev.exitNotional.plus(proceeds);
+    base.lastFillPrice = price;
+    base.markFresh = false;
+    const position = new Position(base);
     return { position, closed: undefined, realizedPnl: realized };
   }
 
@@ -168,23 +164,21 @@ export function applyMark(prev: Position, price: Decimal, time: number): MarkOut
   const worse = u.lt(prev.maxAdverseExcursion);
   const better = u.gt(prev.maxFavorableExcursion);
   const extreme = worse || better;
-  const position = new Position({
-    ...prev.fields(),
-    maxAdverseExcursion: worse ? u : prev.maxAdverseExcursion,
-    maxFavorableExcursion: better ? u : prev.maxFavorableExcursion,
-    markPrice: price,
-    markTime: time,
-    markFresh: true,
-    updatedAt: extreme ? Math.max(prev.updatedAt, time) : prev.updatedAt,
-  });
+  const next = prev.fields();
+  if (worse) next.maxAdverseExcursion = u;
+  if (better) next.maxFavorableExcursion = u;
+  next.markPrice = price;
+  next.markTime = time;
+  next.markFresh = true;
+  if (extreme) next.updatedAt = Math.max(prev.updatedAt, time);
+  const position = new Position(next);
   return { position, extreme };
 }
 
 /** Adds a funding payment (positive = received) to the open position. */
 export function applyFunding(prev: Position, amount: Decimal, time: number): Position {
-  return new Position({
-    ...prev.fields(),
-    funding: prev.funding.plus(amount),
-    updatedAt: Math.max(prev.updatedAt, time),
-  });
+  const next = prev.fields();
+  next.funding = prev.funding.plus(amount);
+  next.updatedAt = Math.max(prev.updatedAt, time);
+  return new Position(next);
 }

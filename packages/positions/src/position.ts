@@ -34,6 +34,9 @@ export interface PositionFields {
   readonly markFresh: boolean;
 }
 
+/** PositionFields without `readonly`, used while the tracker builds the next version of a position. */
+export type MutablePositionFields = { -readonly [K in keyof PositionFields]: PositionFields[K] };
+
 /**
  * One open net position (Hyperliquid one-way mode: one per symbol). Immutable: every fill, mark or funding
  * payment produces a new `Position`, so a reference you hold is a consistent snapshot.
@@ -67,6 +70,8 @@ export class Position implements PositionFields {
   readonly markPrice: Decimal | undefined;
   readonly markTime: number | undefined;
   readonly markFresh: boolean;
+  /** Size of the position, always > 0. */
+  readonly quantity: Decimal;
   /** Price P&L of the open quantity at the valuation price (quote currency). */
   readonly unrealizedPnl: Decimal;
   /**
@@ -101,12 +106,14 @@ export class Position implements PositionFields {
     this.markTime = f.markTime;
     this.markFresh = f.markFresh;
     const quantity = f.signedQuantity.abs();
+    this.quantity = quantity;
     if (f.markFresh && f.markPrice !== undefined) {
       this.unrealizedPnl = f.signedQuantity.times(f.markPrice).minus(f.costBasis);
       this.exposure = quantity.times(f.markPrice);
     } else {
-      this.unrealizedPnl = f.signedQuantity.times(f.lastFillPrice).minus(f.costBasis);
-      const atFill = quantity.times(f.lastFillPrice);
+      const value = f.signedQuantity.times(f.lastFillPrice);
+      this.unrealizedPnl = value.minus(f.costBasis);
+      const atFill = value.abs();
       const atCost = f.costBasis.abs();
       this.exposure = atFill.gte(atCost) ? atFill : atCost;
     }
@@ -115,11 +122,6 @@ export class Position implements PositionFields {
   /** `long` or `short`. */
   get side(): PositionSide {
     return this.signedQuantity.isPositive() ? 'long' : 'short';
-  }
-
-  /** Size of the position, always > 0. */
-  get quantity(): Decimal {
-    return this.signedQuantity.abs();
   }
 
   /** Weighted average entry price of the open quantity (cost basis / quantity, 40 significant digits). */
@@ -167,8 +169,8 @@ export class Position implements PositionFields {
     return snapshot;
   }
 
-  /** The stored fields, for building the next version. */
-  fields(): PositionFields {
+  /** A fresh, mutable copy of the stored fields, for building the next version. */
+  fields(): MutablePositionFields {
     return {
       symbol: this.symbol,
       marketKind: this.marketKind,

@@ -1,0 +1,156 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditLogger } from '@hl-bot/audit';
+import type { FillInput } from '@hl-bot/core-types';
+import { afterAll, bench, describe } from 'vitest';
+import { nullAuditSink, PositionTracker } from '../src/index.js';
+
+// Each bench iteration applies CHUNK operations, so fills/s = hz x CHUNK (printed at the end as well).
+const CHUNK = 1000;
+const SYMBOLS = Array.from({ length: 50 }, (_, i) => `S${i}-USD`);
+
+let seq = 0;
+/** A realistic mix: opens, adds, partial closes and flips over 50 symbols, string decimals as a venue sends. */
+function nextFills(n: number): FillInput[] {
+  const out: FillInput[] = [];
+  for (let i = 0; i < n; i += 1) {
+    seq += 1;
+    out.push({
+      id: `f${seq}`,
+      orderId: `o${seq}`,
+      symbol: SYMBOLS[seq % SYMBOLS.length] as string,
+      side: seq % 3 === 0 ? 'sell' : 'buy',
+      quantity: `0.0${1 + (seq % 9)}`,
+      price: `${100 + (seq % 17)}.${seq % 100}`,
+      fee: '0.0123',
+      timestamp: 1_767_225_600_000 + seq,
+    });
+  }
+  return out;
+}
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('updateFromFill', () => {
+  const plain = new PositionTracker(nullAuditSink);
+  bench(
+    `${CHUNK} fills, one await each, without audit I/O (nullAuditSink)`,
+    async () => {
+      for (const f of nextFills(CHUNK)) await plain.updateFromFill(f);
+    },
+    { time: 3000, warmupTime: 500 },
+  );
+
+  const burst = new PositionTracker(nullAuditSink);
+  bench(
+    `${CHUNK} fills, concurrent, without audit I/O (nullAuditSink)`,
+    async () => {
+      await Promise.all(nextFills(CHUNK).map((f) => burst.updateFromFill(f)));
+    },
+    { time: 3000, warmupTime: 500 },
+  );
+
+  const dir = mkdtempSync(join(tmpdir(), 'hl-positions-bench-'));
+  dirs.push(dir);
+  const audit = new AuditLogger(dir, { durability: 'group' });
+  const audited = new PositionTracker(audit);
+  bench(
+    `${CHUNK} fills, concurrent, group-commit AuditLogger (fdatasync per group, real files)`,
+    async () => {
+      await Promise.all(nextFills(CHUNK).map((f) => audited.updateFromFill(f)));
+    },
+    { time: 5000, warmupTime: 500, teardown: async () => audit.flush() },
+  );
+
+  const dir2 = mkdtempSync(join(tmpdir(), 'hl-positions-bench-'));
+  dirs.push(dir2);
+  const audit2 = new AuditLogger(dir2, { durability: 'group' });
+  const serial = new PositionTracker(audit2);
+  bench(
+    '20 fills, one await each, group-commit AuditLogger (every fill waits for its own fdatasync)',
+    async () => {
+      for (const f of nextFills(20)) await serial.updateFromFill(f);
+    },
+    { time: 2000, iterations: 3 },
+  );
+});
+
+describe('updateMarketPrice (fast path: marks inside the MAE/MFE range seen so far)', () => {
+  async function openTracker(positions: number): Promise<PositionTracker> {
+    const t = new PositionTracker(nullAuditSink);
+    await Promise.all(
+      Array.from({ length: positions }, (_, i) =>
+        t.updateFromFill({
+          id: `open${i}`,
+          orderId: 'o',
+          symbol: `M${i}-USD`,
+          side: i % 2 ? 'buy' : 'sell',
+          quantity: '1',
+          price: '100',
+        }),
+      ),
+    );
+    // establish the excursion range, so the benchmarked marks are ordinary (unaudited) ones
+    for (let i = 0; i < positions; i += 1) {
+      await t.updateMarketPrice(`M${i}-USD`, '80');
+      await t.updateMarketPrice(`M${i}-USD`, '120');
+    }
+    return t;
+  }
+  const prices = Array.from({ length: 97 }, (_, i) => `${90 + (i % 20)}.${i}`);
+  for (const positions of [10, 1000]) {
+    let tracker: PositionTracker | undefined;
+    let k = 0;
+    bench(
+      `${CHUNK} marks with ${positions} open positions`,
+      async () => {
+        const t = tracker as PositionTracker;
+        for (let i = 0; i < CHUNK; i += 1) {
+          k += 1;
+          await t.updateMarketPrice(`M${k % positions}-USD`, prices[k % prices.length] as string);
+        }
+      },
+      {
+        time: 2000,
+        setup: async () => {
+          tracker ??= await openTracker(positions);
+        },
+      },
+    );
+  }
+});
+
+describe('recovery', () => {
+  const fills = Number(process.env.HL_BENCH_RECOVERY_FILLS ?? 1_000_000);
+  const dir = mkdtempSync(join(tmpdir(), 'hl-positions-recover-'));
+  dirs.push(dir);
+  let written = false;
+  bench(
+    `recover(dir) from a log of ${fills.toLocaleString('en')} fills (order_filled + position_updated each, hash chain verified)`,
+    async () => {
+      const t = await PositionTracker.recover(dir, { durability: 'none' });
+      if (t.processedFillCount !== fills) throw new Error(`recovered ${t.processedFillCount} fills`);
+      await t.close();
+    },
+    {
+      iterations: 1,
+      time: 0,
+      warmupIterations: 0,
+      warmupTime: 0,
+      setup: async () => {
+        if (written) return;
+        written = true;
+        const audit = await AuditLogger.open(dir, { durability: 'none' });
+        const t = new PositionTracker(audit);
+        for (let done = 0; done < fills; done += 5000) {
+          await Promise.all(nextFills(Math.min(5000, fills - done)).map((f) => t.updateFromFill(f)));
+        }
+        await audit.close();
+      },
+    },
+  );
+});
