@@ -1,4 +1,10 @@
-import { type Decimal, PositionSnapshot, parseOrThrow, ZERO } from '@hl-bot/core-types';
+import {
+  Decimal,
+  PositionSnapshot,
+  type PositionSnapshotInput,
+  parseOrThrow,
+  ZERO,
+} from '@hl-bot/core-types';
 import { MinHeap } from './min-heap.js';
 
 /** The latest mark of a symbol. */
@@ -13,6 +19,19 @@ interface Held {
   readonly signedQty: Decimal;
   readonly absQty: Decimal;
   readonly entryPrice: Decimal;
+}
+
+/** A snapshot already parsed by the schema: Decimal fields and a valid side (cheap structural check). */
+function isParsed(value: PositionSnapshot | PositionSnapshotInput): value is PositionSnapshot {
+  const v = value as PositionSnapshot;
+  return (
+    v.quantity instanceof Decimal &&
+    v.entryPrice instanceof Decimal &&
+    v.quantity.gt(0) &&
+    v.entryPrice.gt(0) &&
+    (v.side === 'long' || v.side === 'short') &&
+    typeof v.symbol === 'string'
+  );
 }
 
 function signedOf(p: PositionSnapshot): Decimal {
@@ -147,23 +166,14 @@ export class PositionBook {
   /**
    * Makes the book equal to `snapshots`. Unchanged snapshot objects (same reference) cost one map lookup,
    * so a caller that keeps immutable snapshots pays O(n) cheap comparisons, not O(n) decimal arithmetic.
-   * @throws {Error} for a duplicate symbol or a snapshot without a positive Decimal quantity
+   * Unparsed input is parsed with the PositionSnapshot schema first.
+   * @throws {ValidationError} for a malformed snapshot; {Error} for a duplicate symbol
    */
-  replaceAll(snapshots: readonly PositionSnapshot[]): void {
+  replaceAll(snapshots: readonly (PositionSnapshot | PositionSnapshotInput)[]): void {
     const gen = ++this.generation;
-    for (const s of snapshots) {
+    for (const input of snapshots) {
+      const s = isParsed(input) ? input : parseOrThrow(PositionSnapshot, input, 'position snapshot');
       if (this.seen.get(s.symbol) === gen) throw new Error(`duplicate position for symbol ${s.symbol}`);
-      if (
-        typeof s.quantity?.gt !== 'function' ||
-        !s.quantity.gt(0) ||
-        typeof s.entryPrice?.gt !== 'function'
-      ) {
-        throw new Error(
-          `position ${String(s.symbol)} is not a parsed PositionSnapshot (quantity/entryPrice)`,
-        );
-      }
-      if (s.side !== 'long' && s.side !== 'short')
-        throw new Error(`position ${s.symbol} has an invalid side`);
       this.seen.set(s.symbol, gen);
       this.upsert(s);
     }

@@ -123,12 +123,12 @@ export class ReservationLedger {
 
   /**
    * Releases `quantity` of a hold (all of it when undefined or not less than what remains).
-   * Returns the hold as it was before, or undefined for an unknown id.
+   * Returns false for an unknown id. Per-symbol totals stay allocated (at zero) once a symbol was used:
+   * deleting and recreating them on every order costs more than the memory.
    */
-  release(idOrClientId: string, quantity?: Decimal): Reservation | undefined {
+  release(idOrClientId: string, quantity?: Decimal): boolean {
     const r = this.lookup(idOrClientId);
-    if (r === undefined) return undefined;
-    const before: Reservation = { ...r };
+    if (r === undefined) return false;
     const t = this.perSymbol.get(r.symbol);
     const full = quantity === undefined || quantity.gte(r.quantity);
     const qty = full ? r.quantity : quantity;
@@ -141,7 +141,7 @@ export class ReservationLedger {
     if (!full) {
       r.quantity = r.quantity.minus(qty);
       r.notional = r.notional.minus(notional);
-      return before;
+      return true;
     }
     this.byId.delete(r.id);
     this.reservedQueue.delete(r.id);
@@ -154,9 +154,8 @@ export class ReservationLedger {
           this.onPendingNewChange(r.symbol, false);
         }
       }
-      if (t.newSlotHolds === 0 && t.buyQty.isZero() && t.sellQty.isZero()) this.perSymbol.delete(r.symbol);
     }
-    return before;
+    return true;
   }
 
   /** Releases every `reserved` hold whose `expiresAt` is at or before `now`; returns them. */
@@ -165,8 +164,7 @@ export class ReservationLedger {
     for (const r of this.reservedQueue.values()) {
       // Holds are queued in creation order with one timeout, so the first live one ends the sweep.
       if (r.expiresAt === null || r.expiresAt > now) break;
-      const released = this.release(r.id);
-      if (released !== undefined) out.push(released);
+      if (this.release(r.id)) out.push(r);
     }
     return out;
   }

@@ -365,7 +365,10 @@ export class RiskManager {
    * const r = await risk.checkOrder(order);
    * if (!r.approved) console.log(r.code, r.failures.map((f) => f.message));
    */
-  async checkOrder(order: unknown, positions?: readonly PositionSnapshot[]): Promise<RiskCheckResult> {
+  async checkOrder(
+    order: unknown,
+    positions?: readonly (PositionSnapshot | PositionSnapshotInput)[],
+  ): Promise<RiskCheckResult> {
     let result: RiskCheckResult;
     let parsed: OrderRequest | undefined;
     try {
@@ -394,7 +397,7 @@ export class RiskManager {
    */
   releaseReservation(id: string, outcome: ReservationOutcome): boolean {
     if (outcome === 'submitted') return this.ledger.markWorking(id);
-    return this.ledger.release(id) !== undefined;
+    return this.ledger.release(id);
   }
 
   /**
@@ -405,12 +408,12 @@ export class RiskManager {
     const qty = quantity === undefined ? undefined : toDecimal(quantity, 'quantity');
     if (qty !== undefined && !qty.gt(0))
       throw new ValidationError('quantity must be > 0', { field: 'quantity' });
-    return this.ledger.release(id, qty) !== undefined;
+    return this.ledger.release(id, qty);
   }
 
   /** A working order was cancelled: releases what it held. */
   orderCancelled(id: string): boolean {
-    return this.ledger.release(id) !== undefined;
+    return this.ledger.release(id);
   }
 
   /** Reserved and working orders. */
@@ -632,7 +635,10 @@ export class RiskManager {
 
   // ---------------------------------------------------------------- checks
 
-  private evaluate(order: OrderRequest, positions: readonly PositionSnapshot[] | undefined): RiskCheckResult {
+  private evaluate(
+    order: OrderRequest,
+    positions: readonly (PositionSnapshot | PositionSnapshotInput)[] | undefined,
+  ): RiskCheckResult {
     const now = this.clock.now();
     const cfg = this.config;
     const failures: RiskFailure[] = [];
@@ -897,10 +903,13 @@ export class RiskManager {
     });
     guard('positionSize', () => {
       const pos = this.book.signedQuantity(symbol);
-      const projectedQty =
-        order.side === 'buy'
-          ? pos.plus(this.ledger.pendingQty(symbol, 'buy')).plus(order.quantity).abs()
-          : pos.minus(this.ledger.pendingQty(symbol, 'sell')).minus(order.quantity).abs();
+      const pending = this.ledger.pendingQty(symbol, order.side);
+      const ahead = pending.isZero() ? order.quantity : pending.plus(order.quantity);
+      const projectedQty = pos.isZero()
+        ? ahead
+        : order.side === 'buy'
+          ? pos.plus(ahead).abs()
+          : pos.minus(ahead).abs();
       const size = projectedQty.times(valuation);
       if (size.gt(cfg.maxPositionSizeUsd))
         add(RiskCode.POSITION_SIZE_EXCEEDED, { size, limit: cfg.maxPositionSizeUsd, quantity: projectedQty });
@@ -979,7 +988,7 @@ export class RiskManager {
       reason: 'approved',
       code: null,
       failures: [],
-      reservation: { ...reservation },
+      reservation,
       ...(worstPrice === undefined ? {} : { worstPrice }),
     };
   }

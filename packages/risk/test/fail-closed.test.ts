@@ -96,9 +96,9 @@ describe('fail closed', () => {
     expect(sink.ofType('risk_order_invalid')).toHaveLength(6);
   });
 
-  it('rejects with CHECK_FAILED when a caller-supplied position is not a parsed snapshot', async () => {
+  it('rejects with CHECK_FAILED when a caller-supplied position is malformed', async () => {
     const { risk } = setup();
-    const bogus = [{ symbol: 'BTC-USD', side: 'long', quantity: '1', entryPrice: '1' }] as never;
+    const bogus = [{ symbol: 'BTC-USD', side: 'long' as const, quantity: '-1', entryPrice: '1' }];
     const r = await risk.checkOrder(limitBuy('0.001'), bogus);
     expect(r.approved).toBe(false);
     expect(r.code).toBe(RiskCode.CHECK_FAILED);

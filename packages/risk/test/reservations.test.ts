@@ -103,6 +103,13 @@ describe('positions given with each check', () => {
     expect((await risk.checkOrder(limitBuy('0.001'), [])).approved).toBe(true);
   });
 
+  it('accepts unparsed snapshots (decimal strings) and parses them', async () => {
+    const { risk } = setup({ maxPositions: 1 });
+    risk.updateMarketPrice('ETH-USD', '2000');
+    const r = await risk.checkOrder(limitBuy('0.001'), [long('ETH-USD', '0.1', '2000')]);
+    expect(codes(r)).toEqual([RiskCode.MAX_POSITIONS_EXCEEDED]);
+  });
+
   it('rejects a list with the same symbol twice', async () => {
     const { risk } = setup();
     const p = {
