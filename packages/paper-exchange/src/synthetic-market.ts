@@ -30,6 +30,7 @@ export interface SyntheticMarketOptions {
 }
 
 const REGIMES = [0.5, 1, 2.5] as const;
+const MIN_VOLUME = new Decimal('0.0001');
 
 function defaultStartPrice(symbol: string): number {
   const s = symbol.toUpperCase();
@@ -66,7 +67,8 @@ interface SymbolState {
  * It needs no network or files. Candles are generated lazily, so a year of minutes never sits in memory.
  *
  * Determinism: a seeded xoshiro128** per symbol (seed mixed with the symbol name) and float arithmetic
- * limited to + - * / and sqrt, which IEEE 754 specifies exactly; no Math.random, exp or log.
+ * limited to + - * / and sqrt, which IEEE 754 specifies exactly, and rounding through toPrecision/toFixed,
+ * which ECMAScript specifies exactly; no Math.random, exp or log.
  * Prices are rounded to `priceSignificantDigits` and `maxPriceDecimals`; high >= max(open, close),
  * low <= min(open, close), low > 0 and volume > 0 always hold. Each bar opens at the previous close.
  *
@@ -132,7 +134,8 @@ export function syntheticMarket(options: SyntheticMarketOptions): MarketDataSour
   });
 
   const round = (x: number): Decimal => {
-    const d = new Decimal(x).toSignificantDigits(sigFigs).toDecimalPlaces(maxDecimals);
+    // toPrecision is specified exactly by ECMAScript (nearest, ties up), so this is engine-independent.
+    const d = new Decimal(x.toPrecision(sigFigs)).toDecimalPlaces(maxDecimals);
     return d.gt(0) ? d : new Decimal(minTick);
   };
 
@@ -170,7 +173,7 @@ export function syntheticMarket(options: SyntheticMarketOptions): MarketDataSour
     const lowRounded = round(lower);
     const low = lowRounded.lte(bottom) ? lowRounded : bottom;
     const volumeF = baseVolume * (REGIMES[s.regime] ?? 1) * (0.5 + rng.next()) * (1 + 20 * Math.abs(ret));
-    const volume = Decimal.max(new Decimal(volumeF).toDecimalPlaces(4), new Decimal('0.0001'));
+    const volume = Decimal.max(new Decimal(volumeF.toFixed(4)), MIN_VOLUME);
     s.price = closeF;
     return { symbol: s.symbol, openTime, closeTime: openTime + interval - 1, open, high, low, close, volume };
   }
