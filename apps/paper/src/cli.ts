@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { HlBotError } from '@hl-bot/core-types';
+import { BUILT_IN_STRATEGIES } from '@hl-bot/engine';
 import { ProgressBar } from './progress.js';
 import { summaryRows } from './report/summary.js';
 import { runPaper } from './run-paper.js';
-import { BUILT_IN_STRATEGIES } from './strategies/index.js';
 
 const HELP = `hl-paper: paper trading through the live pipeline (risk -> simulated exchange -> positions -> audit)
 

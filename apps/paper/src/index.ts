@@ -1,4 +1,3 @@
 export { type ReportInput, renderHtmlReport } from './report/html-report.js';
 export { buildSummary, type PaperSummary, summaryRows } from './report/summary.js';
 export { type PaperRunOptions, type PaperRunResult, runPaper } from './run-paper.js';
-export { BUILT_IN_STRATEGIES, loadStrategy, type StrategyOptions } from './strategies/index.js';

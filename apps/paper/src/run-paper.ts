@@ -3,7 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { AuditLogger, verifyAuditLog } from '@hl-bot/audit';
 import { type ClosedPosition, HlBotError, ManualClock, toDecimal } from '@hl-bot/core-types';
-import { type Strategy, TradingEngine } from '@hl-bot/engine';
+import { loadStrategy, type Strategy, TradingEngine } from '@hl-bot/engine';
 import {
   type Candle,
   csvCandles,
@@ -20,7 +20,6 @@ import { RiskConfig, RiskManager } from '@hl-bot/risk';
 import { type PricePoint, type RejectionRow, renderHtmlReport } from './report/html-report.js';
 import type { EquityPoint } from './report/statistics.js';
 import { buildSummary, type PaperSummary, summaryRows } from './report/summary.js';
-import { loadStrategy } from './strategies/index.js';
 
 /** Options of one paper run; the CLI maps its flags onto these. */
 export interface PaperRunOptions {

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HlBotError } from '@hl-bot/core-types';
-import type { Strategy } from '@hl-bot/engine';
+import type { Strategy } from '../strategy.js';
 import { meanReversion } from './mean-reversion.js';
 import { riskShowcase } from './risk-showcase.js';
 import { trendFollower } from './trend-follower.js';
