@@ -1,4 +1,5 @@
 import { type ClosedPosition, Decimal, ZERO } from '@hl-bot/core-types';
+import { InvalidFillError } from './errors.js';
 import type { NormalizedFill } from './fill-input.js';
 import { Position, type PositionFields } from './position.js';
 
@@ -64,9 +65,28 @@ export function pnlAt(p: PositionFields, price: Decimal): Decimal {
  * realizes its share of the cost basis at the fill price; closing all of it removes the whole cost basis
  * (so a round trip realizes exactly exit notional - entry notional); more than all of it flips, with the
  * fee split pro rata by quantity between the closing and the opening leg.
+ *
+ * @throws {InvalidFillError} for a spot sell of more than is held (spot cannot go short)
  */
 export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillOutcome {
   const { fill, delta, feeValue } = nf;
+  if (fill.marketKind === 'spot' && delta.isNegative()) {
+    const held = prev?.signedQuantity ?? ZERO;
+    if (held.plus(delta).isNegative()) {
+      // A spot balance cannot go short: the tracker is missing a buy (or a balance held before it started).
+      throw new InvalidFillError(
+        `fill ${fill.id}: spot sell of ${delta.neg().toString()} ${fill.symbol} exceeds the ${held.toString()} held`,
+        {
+          details: {
+            fillId: fill.id,
+            symbol: fill.symbol,
+            held: held.toString(),
+            sold: delta.neg().toString(),
+          },
+        },
+      );
+    }
+  }
   if (prev === undefined)
     return { position: open(nf, delta, feeValue), closed: undefined, realizedPnl: ZERO };
 

@@ -357,7 +357,7 @@ export class PositionTracker {
     return this.#ledger.positions.get(symbol);
   }
 
-  /** All open positions, in the order their symbols were first opened. */
+  /** All open positions (a new array; order: when each current position was opened, oldest first). */
   getAllPositions(): Position[] {
     return [...this.#ledger.positions.values()];
   }

@@ -4,19 +4,42 @@ import { AuditLogger } from '@hl-bot/audit';
 import { PositionTracker } from '../src/index.js';
 import { scenario } from './fixtures/scenario.js';
 
-const [dir, count, seed] = process.argv.slice(2);
+const [dir, count, seed, mode] = process.argv.slice(2);
 if (dir === undefined || count === undefined || seed === undefined) {
-  throw new Error('usage: fill-writer <dir> <steps> <seed>');
+  throw new Error('usage: kill-child <dir> <steps> <seed> [serial|burst]');
 }
 const audit = await AuditLogger.open(dir, { durability: 'group', groupCommitMs: 0 });
 const tracker = new PositionTracker(audit);
-for (const [i, step] of scenario(Number(count), Number(seed)).entries()) {
+const steps = scenario(Number(count), Number(seed));
+const apply = async (step: (typeof steps)[number]) => {
   if (step.kind === 'fill') await tracker.updateFromFill(step.fill);
   else if (step.kind === 'mark') await tracker.updateMarketPrice(step.symbol, step.price, step.time);
   else if (tracker.getPosition(step.symbol) !== undefined) {
     await tracker.applyFunding(step.symbol, step.amount, step.time, step.fundingId);
   }
-  process.stdout.write(`step ${i}\n`);
+};
+if (mode === 'burst') {
+  // Bursts of fills in flight together (one group commit), as a venue batch would arrive.
+  let i = 0;
+  while (i < steps.length) {
+    const burst: Promise<unknown>[] = [];
+    while (i < steps.length && burst.length < 25 && steps[i]?.kind === 'fill') {
+      burst.push(apply(steps[i] as (typeof steps)[number]));
+      i += 1;
+    }
+    if (burst.length === 0) {
+      await apply(steps[i] as (typeof steps)[number]);
+      i += 1;
+    } else {
+      await Promise.all(burst);
+    }
+    process.stdout.write(`step ${i - 1}\n`);
+  }
+} else {
+  for (const [i, step] of steps.entries()) {
+    await apply(step);
+    process.stdout.write(`step ${i}\n`);
+  }
 }
 process.stdout.write('done\n');
 await audit.close();

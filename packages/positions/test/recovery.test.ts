@@ -105,68 +105,72 @@ describe('recovery from a real audit log', () => {
 });
 
 describe('crash between fills', () => {
-  it('a process killed mid-stream is rebuilt from its audit directory to a state the live tracker had', async () => {
-    const total = 400;
-    const steps = scenario(total, 11);
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(here, 'kill-child.ts'), dir, String(total), '11'],
-      {
-        cwd: join(here, '..'),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let confirmed = -1;
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => {
-      stderr += b.toString();
-    });
-    const killAt = 120;
-    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => {
-      child.on('exit', (code, signal) => resolve(signal ?? code));
-    });
-    let buffered = '';
-    child.stdout.on('data', (b: Buffer) => {
-      buffered += b.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        const m = /^step (\d+)$/.exec(line);
-        if (m) confirmed = Number(m[1]);
-        if (confirmed >= killAt && child.exitCode === null && !child.killed) child.kill('SIGKILL');
-      }
-    });
-    const how = await exited;
-    expect(how, stderr).toBe('SIGKILL');
-    expect(confirmed).toBeGreaterThanOrEqual(killAt);
-    expect(confirmed).toBeLessThan(total - 1);
-    expect((await readdir(dir)).some((f) => f.endsWith('.jsonl'))).toBe(true);
+  it.each(['serial', 'burst'])(
+    'a process killed mid-stream (%s fills) is rebuilt from its audit directory to a state the live tracker had',
+    async (mode) => {
+      const total = 3000;
+      const steps = scenario(total, 11);
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(here, 'kill-child.ts'), dir, String(total), '11', mode],
+        {
+          cwd: join(here, '..'),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let confirmed = -1;
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString();
+      });
+      const killAt = 120;
+      const exited = new Promise<NodeJS.Signals | number | null>((resolve) => {
+        child.on('exit', (code, signal) => resolve(signal ?? code));
+      });
+      let buffered = '';
+      child.stdout.on('data', (b: Buffer) => {
+        buffered += b.toString();
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) {
+          const m = /^step (\d+)$/.exec(line);
+          if (m) confirmed = Number(m[1]);
+          if (confirmed >= killAt && child.exitCode === null && !child.killed) child.kill('SIGKILL');
+        }
+      });
+      const how = await exited;
+      expect(how, stderr).toBe('SIGKILL');
+      expect(confirmed).toBeGreaterThanOrEqual(killAt);
+      expect(confirmed).toBeLessThan(total - 1);
+      expect((await readdir(dir)).some((f) => f.endsWith('.jsonl'))).toBe(true);
 
-    const recovered = await PositionTracker.recover(dir, { durability: 'none' });
-    onTestFinished(() => recovered.close());
-    const view = ledgerView(recovered);
-    // Every step the child confirmed is in the log; steps after it may or may not have reached it.
-    const reference = new PositionTracker(new MemorySink());
-    let match = -1;
-    for (const [i, step] of steps.entries()) {
-      await apply(reference, step);
-      if (i >= confirmed && JSON.stringify(ledgerView(reference)) === JSON.stringify(view)) {
-        match = i;
-        break;
+      const recovered = await PositionTracker.recover(dir, { durability: 'none' });
+      onTestFinished(() => recovered.close());
+      const view = ledgerView(recovered);
+      // Every step the child confirmed is in the log; steps after it may or may not have reached it.
+      const reference = new PositionTracker(new MemorySink());
+      let match = -1;
+      for (const [i, step] of steps.entries()) {
+        await apply(reference, step);
+        if (i >= confirmed && JSON.stringify(ledgerView(reference)) === JSON.stringify(view)) {
+          match = i;
+          break;
+        }
       }
-    }
-    expect(
-      match,
-      'recovered state equals the live state after some step at or after the last confirmed one',
-    ).toBeGreaterThanOrEqual(confirmed);
+      expect(
+        match,
+        'recovered state equals the live state after some step at or after the last confirmed one',
+      ).toBeGreaterThanOrEqual(confirmed);
 
-    // restart: the exchange re-sends every old fill, then the session goes on; the end state is the
-    // uninterrupted session's
-    for (const step of steps.slice(0, match + 1)) if (step.kind === 'fill') await apply(recovered, step);
-    expect(ledgerView(recovered)).toEqual(view);
-    for (const step of steps.slice(match + 1)) await apply(recovered, step);
-    const full = new PositionTracker(new MemorySink());
-    for (const step of steps) await apply(full, step);
-    expect(ledgerView(recovered)).toEqual(ledgerView(full));
-  }, 60_000);
+      // restart: the exchange re-sends every old fill, then the session goes on; the end state is the
+      // uninterrupted session's
+      for (const step of steps.slice(0, match + 1)) if (step.kind === 'fill') await apply(recovered, step);
+      expect(ledgerView(recovered)).toEqual(view);
+      for (const step of steps.slice(match + 1)) await apply(recovered, step);
+      const full = new PositionTracker(new MemorySink());
+      for (const step of steps) await apply(full, step);
+      expect(ledgerView(recovered)).toEqual(ledgerView(full));
+    },
+    60_000,
+  );
 });

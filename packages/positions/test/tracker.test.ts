@@ -81,6 +81,17 @@ describe('invalid fills', () => {
     },
   );
 
+  it('a spot sell of more than is held is refused: a spot balance cannot go short', async () => {
+    const spot = { symbol: 'PURR-USDC', marketKind: 'spot' as const };
+    await expect(tracker.updateFromFill(fill('sell', '1', '0.2', spot))).rejects.toThrow(InvalidFillError);
+    await tracker.updateFromFill(fill('buy', '10', '0.2', spot));
+    await expect(tracker.updateFromFill(fill('sell', '10.5', '0.2', spot))).rejects.toThrow(
+      /exceeds the 10 held/,
+    );
+    expect(s(tracker.getPosition('PURR-USDC')?.quantity)).toBe('10');
+    expect(await tracker.updateFromFill(fill('sell', '10', '0.2', spot))).toBeUndefined();
+  });
+
   it('a fill that contradicts the open position’s market kind is refused', async () => {
     await tracker.updateFromFill(fill('buy', '1', '100'));
     await expect(tracker.updateFromFill(fill('buy', '1', '100', { marketKind: 'spot' }))).rejects.toThrow(
