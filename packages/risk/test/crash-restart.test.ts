@@ -13,7 +13,7 @@ const root = resolve(here, '../../..');
 
 function runUntilReady(dir: string): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures/crash-child.ts'), dir], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'crash-child.fixture.ts'), dir], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
