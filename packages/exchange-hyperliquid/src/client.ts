@@ -48,7 +48,7 @@ import {
   UnrepresentableNumberError,
 } from './errors.js';
 import { FillDeduper, mapOrderStatus, toFill, toOrderUpdate } from './fills.js';
-import { formatPrice, formatSize } from './format.js';
+import { formatPrice, formatSize, toWireDecimal } from './format.js';
 import { postJson } from './http.js';
 import {
   AllMidsResponseSchema,
@@ -84,7 +84,13 @@ import {
   type Sleep,
   WeightedTokenBucket,
 } from './rate-limit.js';
-import { signL1Action } from './signing.js';
+import {
+  buildUsdSendAction,
+  buildWithdrawAction,
+  signL1Action,
+  signUserSignedAction,
+  type UserSignedAction,
+} from './signing.js';
 import { AssetMap, type PerpAsset } from './symbols.js';
 import { venueError } from './venue-errors.js';
 import { HyperliquidWebSocket } from './ws.js';
@@ -672,6 +678,68 @@ export class HyperliquidClient implements Exchange {
     await this.sendAction(buildScheduleCancelAction(time));
   }
 
+  async #sendUserSigned(action: UserSignedAction, nonce: number): Promise<void> {
+    const signer = this.#signer;
+    if (signer === undefined) {
+      throw new HyperliquidClientError(
+        'HL_INVALID_ARGUMENT',
+        'this client has no privateKey; it cannot sign actions',
+      );
+    }
+    const signature = signUserSignedAction({ privateKey: signer, action });
+    await this.#bucket.take(exchangeRequestWeight(1));
+    const raw = (await postJson(this.baseUrl, 'exchange', { action, signature, nonce }, this.#timeoutMs))
+      .body;
+    const parsed = ExchangeResponseSchema.safeParse(raw);
+    if (!parsed.success) {
+      throw new HyperliquidResponseError(`exchange ${action.type} answered an unexpected shape`, {
+        cause: parsed.error,
+      });
+    }
+    if (parsed.data.status === 'err') {
+      const venueMessage = parsed.data.response;
+      throw new HyperliquidActionError(`Hyperliquid refused ${action.type}: ${venueMessage}`, venueMessage);
+    }
+  }
+
+  /**
+   * Sends perp USDC to another address. Must be signed by the account's own key (not an agent).
+   * @throws {HyperliquidActionError} {HyperliquidHttpError} {UnrepresentableNumberError}
+   */
+  async usdSend(destination: string, amount: DecimalInput): Promise<void> {
+    const nonce = this.#nonces.next();
+    const action = buildUsdSendAction({
+      destination,
+      amount: toWireDecimal(amount),
+      time: nonce,
+      isMainnet: this.isMainnet,
+    });
+    await this.#record({
+      type: 'note',
+      message: `usdSend ${action.amount} USDC to ${String(action.destination)}`,
+    });
+    await this.#sendUserSigned(action, nonce);
+  }
+
+  /**
+   * Withdraws USDC to Arbitrum. Must be signed by the account's own key (not an agent).
+   * @throws {HyperliquidActionError} {HyperliquidHttpError} {UnrepresentableNumberError}
+   */
+  async withdraw(destination: string, amount: DecimalInput): Promise<void> {
+    const nonce = this.#nonces.next();
+    const action = buildWithdrawAction({
+      destination,
+      amount: toWireDecimal(amount),
+      time: nonce,
+      isMainnet: this.isMainnet,
+    });
+    await this.#record({
+      type: 'note',
+      message: `withdraw ${action.amount} USDC to ${String(action.destination)}`,
+    });
+    await this.#sendUserSigned(action, nonce);
+  }
+
   // ---- Exchange port ------------------------------------------------------------------------------
 
   async #protectionPrice(
@@ -1090,8 +1158,9 @@ export class HyperliquidClient implements Exchange {
   /**
    * Opens the WebSocket (allMids, userFills, orderUpdates) and resolves once connected. Each (re)connect
    * backfills fills over REST from the newest fill seen; every fill reaches `onFill` once.
+   * @throws {HyperliquidClientError} `HL_NOT_CONNECTED` when no connection opens within `timeoutMs` (30 s).
    */
-  async start(): Promise<void> {
+  async start(opts: { timeoutMs?: number } = {}): Promise<void> {
     if (this.#ws !== undefined) return;
     const user = this.#requireAccount(undefined);
     await this.loadAssets();
@@ -1112,7 +1181,30 @@ export class HyperliquidClient implements Exchange {
     ws.subscribe({ type: 'allMids' });
     ws.subscribe({ type: 'userFills', user });
     ws.subscribe({ type: 'orderUpdates', user });
-    await ws.connect();
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        ws.connect(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new HyperliquidClientError(
+                  'HL_NOT_CONNECTED',
+                  `WebSocket ${this.wsUrl} did not open within ${timeoutMs} ms`,
+                ),
+              ),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } catch (error) {
+      this.close();
+      throw error;
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
   }
 
   /** Waits for the backfills scheduled so far (tests and orderly shutdown). */

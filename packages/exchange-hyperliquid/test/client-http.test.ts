@@ -12,6 +12,8 @@ import {
   type HyperliquidClientOptions,
   PrivateKeySigner,
   recoverL1ActionSigner,
+  recoverUserSignedActionSigner,
+  type UserSignedAction,
 } from '../src/index.js';
 import { FakeVenue, fill, META } from './helpers/fake-venue.js';
 
@@ -494,6 +496,39 @@ describe('cancelling and listing orders', () => {
     expect(orders[0]?.filledQuantity.toFixed()).toBe('0.01');
     expect(orders[1]).toMatchObject({ symbol: 'ETH-USD', orderType: 'stop-market', reduceOnly: true });
     expect(orders[1]?.triggerPrice?.toFixed()).toBe('3050');
+  });
+});
+
+describe('user-signed transfers', () => {
+  it('usdSend posts a user-signed action whose time equals the nonce and whose signer is the key', async () => {
+    venue.exchange = () => ({ json: { status: 'ok', response: { type: 'default' } } });
+    await client({ testnet: true }).usdSend('0x2222222222222222222222222222222222222222', '12.50');
+    const body = venue.requestsOf('/exchange')[0]?.body as {
+      action: UserSignedAction;
+      nonce: number;
+      signature: never;
+    };
+    expect(body.action).toEqual({
+      type: 'usdSend',
+      signatureChainId: '0x66eee',
+      hyperliquidChain: 'Testnet',
+      destination: '0x2222222222222222222222222222222222222222',
+      amount: '12.5',
+      time: T0,
+    });
+    expect(body.nonce).toBe(T0);
+    expect(recoverUserSignedActionSigner({ action: body.action, signature: body.signature })).toBe(
+      new PrivateKeySigner(KEY).address,
+    );
+  });
+});
+
+describe('stream start', () => {
+  it('fails with HL_NOT_CONNECTED when the WebSocket never opens', async () => {
+    venue.info = infoRouter();
+    const c = client({ wsUrl: 'ws://127.0.0.1:9/ws', ws: { reconnectDelayMs: 5, maxReconnectDelayMs: 10 } });
+    await expect(c.start({ timeoutMs: 200 })).rejects.toMatchObject({ code: 'HL_NOT_CONNECTED' });
+    c.close();
   });
 });
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { PrivateKeySigner, recoverL1ActionSigner, signL1Action } from '../src/index.js';
+import {
+  canonicalizeL1Action,
+  ExchangeRequestSchema,
+  encodeAction,
+  PrivateKeySigner,
+  recoverL1ActionSigner,
+  signL1Action,
+} from '../src/index.js';
 
 // The Python SDK's test key; vectors cross-checked by four independent implementations (research note).
 const KEY = '0x0123456789012345678901234567890123456789012345678901234567890123';
@@ -52,5 +59,53 @@ describe('L1 action signatures match known answers', () => {
     expect(recoverL1ActionSigner({ action: ACTION, nonce: NONCE + 1, signature, isMainnet: true })).not.toBe(
       signer.address,
     );
+  });
+});
+
+describe('server-side helpers', () => {
+  it('canonicalizeL1Action restores the signed key order of a scrambled action', () => {
+    const scrambled = {
+      grouping: 'na',
+      orders: [{ t: { limit: { tif: 'Gtc' } }, r: false, s: '0.1', p: '30000', b: true, a: 0 }],
+      type: 'order',
+    };
+    const canonical = canonicalizeL1Action(scrambled);
+    expect(JSON.stringify(canonical)).toBe(JSON.stringify(ACTION));
+    const signature = signL1Action({ privateKey: KEY, action: ACTION, nonce: NONCE, isMainnet: true });
+    expect(recoverL1ActionSigner({ action: canonical, nonce: NONCE, signature, isMainnet: true })).toBe(
+      new PrivateKeySigner(KEY).address,
+    );
+  });
+
+  it('ExchangeRequestSchema accepts a signed body and refuses a non-canonical price', () => {
+    const signature = signL1Action({ privateKey: KEY, action: ACTION, nonce: NONCE, isMainnet: true });
+    expect(ExchangeRequestSchema.safeParse({ action: ACTION, nonce: NONCE, signature }).success).toBe(true);
+    const bad = { ...ACTION, orders: [{ ...ACTION.orders[0], p: '30000.0' }] };
+    expect(ExchangeRequestSchema.safeParse({ action: bad, nonce: NONCE, signature }).success).toBe(false);
+  });
+
+  it('refuses to sign floats and unsafe integers, which would change the msgpack encoding', () => {
+    expect(() =>
+      signL1Action({ privateKey: KEY, action: { type: 'x', n: 1.5 }, nonce: NONCE, isMainnet: true }),
+    ).toThrow(/safe integer/);
+    expect(() =>
+      signL1Action({ privateKey: KEY, action: { type: 'x', n: 2 ** 53 }, nonce: NONCE, isMainnet: true }),
+    ).toThrow(/safe integer/);
+  });
+
+  it('encodes integers above 2^32 as msgpack uint64 like Python does', () => {
+    expect(Buffer.from(encodeAction({ n: 100_000_000_000 })).toString('hex')).toBe(
+      '81a16ecf000000174876e800',
+    );
+  });
+
+  it('rejects malformed keys without repeating them', () => {
+    const bad = `0x${'zz'.repeat(32)}`;
+    expect(() => new PrivateKeySigner(bad)).toThrow(/private key must be 32 bytes/);
+    try {
+      new PrivateKeySigner(bad);
+    } catch (e) {
+      expect(String((e as Error).message)).not.toContain('zz');
+    }
   });
 });
