@@ -7,7 +7,7 @@ const common = {
 };
 
 export default defineConfig([
-  { ...common, entry: ['src/index.ts'], dts: true, clean: false },
-  // The CLI is a separate bundle-free entry with the shebang; it imports the library at run time.
+  { ...common, entry: ['src/index.ts', 'src/verify-worker.ts'], dts: true, clean: false },
+  // The CLI gets the shebang; it is bundled on its own, next to the verify worker it starts.
   { ...common, entry: ['src/cli.ts'], dts: false, clean: false, banner: { js: '#!/usr/bin/env node' } },
 ]);

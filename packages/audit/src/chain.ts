@@ -1,4 +1,4 @@
-import { type DecodedLine, decodeLine } from './codec.js';
+import { type DecodedLine, decodeLine, isHex64 } from './codec.js';
 import { GENESIS_HASH } from './format.js';
 
 /** The last verified entry of a chain: the next line must have `seq + 1` and `prevHash === hash`. */
@@ -25,18 +25,22 @@ export function checkDecodedLink(
   decoded: DecodedLine,
   expected: ChainCursor | undefined,
 ): DecodedLine | string {
-  if (expected !== undefined) {
-    const want = expected.seq + 1;
-    if (decoded.seq !== want) {
-      const kind =
-        decoded.seq > want
-          ? `entries ${want}..${decoded.seq - 1} are missing`
-          : 'a duplicate, reordered or inserted entry';
-      return `seq ${decoded.seq} where ${want} was expected: ${kind}`;
-    }
-    if (decoded.prevHash !== expected.hash) {
-      return `prevHash does not match the hash of entry ${expected.seq}: the chain is broken (an entry was inserted, replaced or reordered)`;
-    }
+  if (expected === undefined) {
+    return isHex64(decoded.prevHash) ? decoded : 'prevHash is not 64 lowercase hex digits';
   }
-  return decoded;
+  return linkProblem(decoded.seq, decoded.prevHash, expected) ?? decoded;
+}
+
+/** Why an entry with `seq` and `prevHash` does not follow `expected`; undefined when it does. */
+export function linkProblem(seq: number, prevHash: string, expected: ChainCursor): string | undefined {
+  const want = expected.seq + 1;
+  if (seq !== want) {
+    const kind =
+      seq > want ? `entries ${want}..${seq - 1} are missing` : 'a duplicate, reordered or inserted entry';
+    return `seq ${seq} where ${want} was expected: ${kind}`;
+  }
+  if (prevHash !== expected.hash) {
+    return `prevHash does not match the hash of entry ${expected.seq}: the chain is broken (an entry was inserted, replaced or reordered)`;
+  }
+  return undefined;
 }

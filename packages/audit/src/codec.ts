@@ -116,7 +116,7 @@ export interface DecodedLine {
 
 let scratch = Buffer.allocUnsafe(64 * 1024);
 
-function isHex64(value: unknown): value is string {
+export function isHex64(value: unknown): value is string {
   return typeof value === 'string' && value.length === 64 && /^[0-9a-f]{64}$/.test(value);
 }
 
@@ -147,7 +147,8 @@ export function decodeLine(bytes: Buffer): DecodedLine | string {
   const record = object as Record<string, unknown>;
   const { seq, prevHash, hash, timestamp } = record;
   if (typeof hash !== 'string') return 'hash is missing';
-  if (!isHex64(prevHash)) return 'prevHash is not 64 lowercase hex digits';
+  // Its hex form is checked by the chain check: equal to the previous (verified) hash, or by isHex64.
+  if (typeof prevHash !== 'string' || prevHash.length !== 64) return 'prevHash is not 64 hex digits';
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
     return 'seq is not a positive integer';
   if (typeof timestamp !== 'string') return 'timestamp is missing';

@@ -13,5 +13,6 @@ export {
   type AuditVerifyFailure,
   type AuditVerifyOk,
   type AuditVerifyReport,
+  type VerifyAuditLogOptions,
   verifyAuditLog,
 } from './verify-audit-log.js';

@@ -25,6 +25,7 @@ export interface LineTail {
 
 /**
  * Streams a file's complete lines in batches of about 1 MiB, never holding the whole file in memory.
+ * Reads from `startOffset` (a line start) up to `endOffset` (exclusive).
  * When the file is read to its end, `tail.value` describes the bytes after the last newline.
  */
 export async function* readLineBatches(
@@ -32,6 +33,7 @@ export async function* readLineBatches(
   tail: { value?: LineTail },
   startOffset = 0,
   startLine = 1,
+  endOffset = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<LineBatch, void, undefined> {
   const handle = await open(path, 'r');
   try {
@@ -40,14 +42,15 @@ export async function* readLineBatches(
     let carryOffset = startOffset;
     let lineNo = startLine;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-      const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, position);
+      // The partial line carried over goes in front of the new bytes: only it is copied, not the chunk.
+      const want = Math.min(CHUNK_BYTES, endOffset - position);
+      if (want <= 0) break;
+      const chunk = Buffer.allocUnsafe(carry.length + want);
+      carry.copy(chunk, 0);
+      const { bytesRead } = await handle.read(chunk, carry.length, want, position);
       if (bytesRead === 0) break;
       position += bytesRead;
-      const data =
-        carry.length === 0
-          ? chunk.subarray(0, bytesRead)
-          : Buffer.concat([carry, chunk.subarray(0, bytesRead)]);
+      const data = chunk.subarray(0, carry.length + bytesRead);
       const lines: Buffer[] = [];
       const firstLine = lineNo;
       const firstOffset = carryOffset;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ManualClock } from '@hl-bot/core-types';
 import { describe, expect, it } from 'vitest';
 import { AuditLogger, readAuditLog, verifyAuditLog } from '../src/index.js';
-import { fileLines, orderSubmitted, readAll, tempDir, writeLines } from './helpers.js';
+import { distIndexUrl, fileLines, orderSubmitted, readAll, tempDir, writeLines } from './helpers.js';
 
 const DAY1 = 'audit-2025-02-11.jsonl';
 const DAY2 = 'audit-2025-02-12.jsonl';
@@ -149,5 +149,34 @@ describe('verifyAuditLog detects tampering', () => {
   it('an untouched log verifies and reads back in full', async () => {
     const dir = await threeDays();
     expect((await readAll(dir)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  });
+});
+
+describe('verifyAuditLog in parallel byte ranges', () => {
+  const tamperings: Array<[string, (dir: string) => Promise<void>]> = [
+    ['untouched', async () => {}],
+    [
+      'edited field',
+      (dir) =>
+        editLines(join(dir, DAY2), (lines) => {
+          lines[2] = (lines[2] ?? '').replace('"o6"', '"o7"');
+          return lines;
+        }),
+    ],
+    ['deleted line', (dir) => editLines(join(dir, DAY2), (lines) => lines.filter((_, i) => i !== 2))],
+    ['swapped lines', (dir) => editLines(join(dir, DAY3), (l) => [l[0], l[2], l[1], l[3]] as string[])],
+    ['deleted first line of a file', (dir) => editLines(join(dir, DAY3), (lines) => lines.slice(1))],
+    ['missing middle day file', (dir) => rm(join(dir, DAY2))],
+    ['torn tail', (dir) => editLines(join(dir, DAY3), (lines) => [...lines, '{"timestamp":"2025-02-13'])],
+  ];
+
+  it.each(tamperings)('reports exactly what the sequential check reports: %s', async (_name, tamper) => {
+    const dir = await threeDays();
+    await tamper(dir);
+    const sequential = await verifyAuditLog(dir, { workers: 0 });
+    // Ranges of about one line each, checked in this thread and then by real worker threads (built package).
+    expect(await verifyAuditLog(dir, { workers: 0, rangeBytes: 100 })).toEqual(sequential);
+    const built = (await import(distIndexUrl)) as typeof import('../src/index.js');
+    expect(await built.verifyAuditLog(dir, { workers: 2, rangeBytes: 100 })).toEqual(sequential);
   });
 });
