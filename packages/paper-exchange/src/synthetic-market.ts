@@ -17,7 +17,7 @@ export interface SyntheticMarketOptions {
   startTime?: number;
   /** First open, one for all symbols or per symbol. Default BTC* 60000, ETH* 3000, SOL* 150, else 100. */
   startPrice?: string | number | Readonly<Record<string, string | number>>;
-  /** Standard deviation of a bar's return in the normal regime. Default 0.0008 per minute, scaled by sqrt(time). */
+  /** Standard deviation of a bar's return in the normal regime. Default 0.0006 per minute, scaled by sqrt(time). */
   volatility?: number;
   /** Mean volume of a bar in the base asset. Default 10. */
   baseVolume?: number;
@@ -29,7 +29,7 @@ export interface SyntheticMarketOptions {
   maxPriceDecimals?: number;
 }
 
-const REGIMES = [0.5, 1, 2.5] as const;
+const REGIMES = [0.5, 1, 2] as const;
 const MIN_VOLUME = new Decimal('0.0001');
 
 function defaultStartPrice(symbol: string): number {
@@ -106,7 +106,7 @@ export function syntheticMarket(options: SyntheticMarketOptions): MarketDataSour
   if (!Number.isInteger(maxDecimals) || maxDecimals < 0 || maxDecimals > 12) {
     throw new ValidationError('maxPriceDecimals must be 0..12', { field: 'maxPriceDecimals' });
   }
-  const vol = positiveFinite(options.volatility, 0.0008 * Math.sqrt(interval / 60_000), 'volatility');
+  const vol = positiveFinite(options.volatility, 0.0006 * Math.sqrt(interval / 60_000), 'volatility');
   const baseVolume = positiveFinite(options.baseVolume, 10, 'baseVolume');
   const jumpProbability = positiveFinite(options.jumpProbability, 0.0005, 'jumpProbability');
   const minTick = new Decimal(10).pow(-maxDecimals).toNumber();
@@ -151,7 +151,7 @@ export function syntheticMarket(options: SyntheticMarketOptions): MarketDataSour
   function nextCandle(s: SymbolState, openTime: number): Candle {
     const rng = s.rng;
     if (rng.next() < 0.002) s.regime = Math.floor(rng.next() * REGIMES.length);
-    if (rng.next() < 0.001) s.trend = (rng.next() - 0.5) * 0.6;
+    if (rng.next() < 0.001) s.trend = (rng.next() - 0.5) * 0.04;
     const sigma = vol * (REGIMES[s.regime] ?? 1);
     let ret = s.trend * sigma + sigma * normal(rng);
     if (rng.next() < jumpProbability) {
