@@ -15,6 +15,7 @@ import {
   type PositionSnapshotInput,
   parseOrThrow,
   type RiskFailure,
+  SymbolSchema,
   systemClock,
   TradingState,
   toDecimal,
@@ -568,10 +569,12 @@ export class RiskManager {
    * Net P&L of a closed position (fees and funding included). A loss extends the losing streak, anything
    * else ends it; `maxConsecutiveLosses` losses in a row trip the breaker. The P&L also moves the estimated
    * equity until the next `updateAccount`. Resolves when durable.
-   * @throws {InvalidDecimalError} for a malformed netPnl
+   * @throws {InvalidDecimalError} for a malformed netPnl; {ValidationError} for a malformed symbol
    */
   async recordTradeResult(netPnl: DecimalInput, symbol?: string): Promise<void> {
     const pnl = toDecimal(netPnl, 'netPnl');
+    // Validate before any state change: an event the audit schema refuses would halt all trading.
+    if (symbol !== undefined) parseOrThrow(SymbolSchema, symbol, 'symbol');
     this.rollDay(this.clock.now());
     this.realizedSinceSnapshot = this.realizedSinceSnapshot.plus(pnl);
     this.consecutiveLosses = pnl.isNegative() && !pnl.isZero() ? this.consecutiveLosses + 1 : 0;

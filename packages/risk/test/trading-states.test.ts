@@ -143,6 +143,15 @@ describe('circuit breaker', () => {
     expect(sink.ofType('circuit_breaker_tripped')[0]).toMatchObject({ cooldownUntil: T0 + 30 * 60_000 });
   });
 
+  it('refuses a malformed symbol before changing the streak', async () => {
+    const { risk } = setup();
+    await expect(risk.recordTradeResult('-1', 'bad symbol!')).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    expect(risk.state.consecutiveLosses).toBe(0);
+    expect(risk.state.auditFailure).toBeNull();
+  });
+
   it('does not trip when a winning or break-even trade interrupts the losing streak', async () => {
     const { risk } = setup({ maxConsecutiveLosses: 2 });
     await risk.recordTradeResult('-1');
