@@ -29,6 +29,11 @@ function id(v: unknown): v is string {
   return typeof v === 'string' && v.length >= 1 && v.length <= 256;
 }
 
+// decimal.js's gt(0) builds a Decimal from 0 on every call; the sign and zero checks do not.
+function positive(d: Decimal): boolean {
+  return d.isPositive() && !d.isZero();
+}
+
 function dec(v: unknown): Decimal | undefined {
   try {
     return toDecimal(v);
@@ -59,7 +64,8 @@ export function fastParseFill(raw: unknown): Fill | undefined {
   if (side !== 'buy' && side !== 'sell') return undefined;
   const quantity = dec(r.quantity);
   const price = dec(r.price);
-  if (quantity === undefined || price === undefined || !quantity.gt(0) || !price.gt(0)) return undefined;
+  if (quantity === undefined || price === undefined || !positive(quantity) || !positive(price))
+    return undefined;
   let fee = ZERO;
   if ('fee' in r) {
     const f = dec(r.fee);
