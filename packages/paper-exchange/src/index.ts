@@ -16,6 +16,7 @@ export { intervalMs } from './interval.js';
 export {
   HYPERLIQUID_BASE_FEES,
   HYPERLIQUID_BASELINE_FUNDING_RATE,
+  isLiquidationFill,
   type LiquidationEvent,
   PaperExchange,
   type PaperExchangeOptions,

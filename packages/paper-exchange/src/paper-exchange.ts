@@ -999,6 +999,16 @@ function fastValidCandle(c: Candle): boolean {
   );
 }
 
+/**
+ * True for a fill the paper exchange produced by liquidating the account (its orderId starts with `liq-`).
+ *
+ * @example
+ * paper.onFill((fill) => { if (isLiquidationFill(fill)) alert(fill); });
+ */
+export function isLiquidationFill(fill: Pick<Fill, 'orderId'>): boolean {
+  return fill.orderId.startsWith('liq-');
+}
+
 /** Maintenance margin rate: half the initial margin rate at max leverage. */
 function maintenanceRate(maxLeverage: number): Decimal {
   return new Decimal(1).div(2 * maxLeverage);

@@ -18,6 +18,7 @@ describe('public API', () => {
       'csvCandles',
       'hyperliquidCandles',
       'intervalMs',
+      'isLiquidationFill',
       'priceDecimals',
       'syntheticMarket',
     ]);

@@ -1,5 +1,6 @@
 import { ExchangeError } from '@hl-bot/core-types';
 import { describe, expect, it } from 'vitest';
+import { isLiquidationFill } from '../src/index.js';
 import { bar, flat, MINUTE, order, setup, str, T0 } from './helpers.js';
 
 const BTC = 'BTC-USD';
@@ -491,6 +492,8 @@ describe('margin', () => {
     expect(fills).toHaveLength(2);
     const liq = fills[1];
     expect(liq?.orderId).toMatch(/^liq-/);
+    expect(liq !== undefined && isLiquidationFill(liq)).toBe(true);
+    expect(isLiquidationFill(fills[0] ?? { orderId: 'x' })).toBe(false);
     expect(liq?.side).toBe('sell');
     expect(str(liq?.price)).toBe('58734.1');
     expect(str(liq?.closedPnl)).toBe('-632.95');
