@@ -96,7 +96,7 @@ export class UnknownAssetError extends HlBotError {
 /** A request the client refuses before sending: bad arguments, closed client, WebSocket not connected. */
 export class HyperliquidClientError extends HlBotError {
   constructor(
-    code: 'HL_INVALID_ARGUMENT' | 'HL_CLIENT_CLOSED' | 'HL_NOT_CONNECTED',
+    code: 'HL_INVALID_ARGUMENT' | 'HL_NOT_CONNECTED',
     message: string,
     options: HlBotErrorOptions = {},
   ) {
