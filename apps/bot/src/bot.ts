@@ -1,0 +1,521 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { AuditLogger, readAuditLog } from '@hl-bot/audit';
+import { type Clock, Fill, systemClock } from '@hl-bot/core-types';
+import { loadStrategy, type Strategy, TradingEngine } from '@hl-bot/engine';
+import { HyperliquidClient } from '@hl-bot/exchange-hyperliquid';
+import { PositionTracker } from '@hl-bot/positions';
+import { RiskManager } from '@hl-bot/risk';
+import type { Logger } from 'pino';
+import { BarBuilder } from './bar-builder.js';
+import type { BotConfig } from './config.js';
+import { Metrics } from './metrics.js';
+import { comparePositions, type PositionMismatch } from './reconcile.js';
+import type { Secret } from './secret.js';
+
+/** Where a running bot tells other processes (`hl-bot kill`, `status`) how to reach it. */
+export const CONTROL_FILE = 'control.json';
+
+export interface ControlInfo {
+  pid: number;
+  url: string;
+  token: string;
+}
+
+export interface ReconcileReport {
+  time: number;
+  mismatches: Array<{ symbol: string; local: string; venue: string }>;
+  action: 'none' | 'breaker_tripped' | 'adopted_venue_state';
+  venueOpenOrders: number;
+}
+
+export interface BotStatus {
+  pid: number;
+  network: string;
+  tradingState: string;
+  circuitBreakerTripped: boolean;
+  circuitBreakerReason: string | null;
+  cooldownUntil: number | null;
+  dailyPnl: string;
+  realizedPnl: string;
+  unrealizedPnl: string;
+  positions: Array<{
+    symbol: string;
+    side: string;
+    quantity: string;
+    entryPrice: string;
+    unrealizedPnl: string;
+  }>;
+  openOrders: number;
+  lastReconciliation: ReconcileReport | null;
+}
+
+export interface BotOptions {
+  config: BotConfig;
+  key: Secret;
+  logger: Logger;
+  clock?: Clock;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The live bot: recovers positions and risk state from the audit log in the state directory, reconciles with
+ * the venue, then trades the strategy through the TradingEngine with periodic reconciliation, an optional
+ * dead man's switch, and a 127.0.0.1 control/metrics endpoint that `hl-bot kill|status|reset-breaker|reconcile`
+ * talk to.
+ */
+export class Bot {
+  readonly metrics = new Metrics();
+  private readonly config: BotConfig;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly key: Secret;
+  private audit!: AuditLogger;
+  private tracker!: PositionTracker;
+  private risk!: RiskManager;
+  private client!: HyperliquidClient;
+  private engine!: TradingEngine;
+  private strategy!: Strategy;
+  private server: Server | undefined;
+  private control: ControlInfo | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly bars: BarBuilder;
+  private lastReconciliation: ReconcileReport | null = null;
+  private barChain: Promise<void> = Promise.resolve();
+  private deadMansSwitchRefused = false;
+  private stopping = false;
+  private wsErrors = 0;
+
+  constructor(options: BotOptions) {
+    this.config = options.config;
+    this.logger = options.logger;
+    this.clock = options.clock ?? systemClock;
+    this.key = options.key;
+    this.bars = new BarBuilder(this.config.barIntervalMs);
+  }
+
+  get auditDir(): string {
+    return join(this.config.stateDir, 'audit');
+  }
+
+  /** Recovery, reconciliation, then trading. Resolves once the bot is running. */
+  async start(): Promise<void> {
+    await mkdir(this.config.stateDir, { recursive: true, mode: 0o700 });
+    this.audit = await AuditLogger.open(this.auditDir, { clock: this.clock, durability: 'group' });
+    const lastFillTime = await this.lastFillTime();
+    this.tracker = await PositionTracker.recover(this.audit, { clock: this.clock });
+    this.risk = await RiskManager.recover({
+      config: this.config.riskConfig,
+      auditLogger: this.audit,
+      clock: this.clock,
+    });
+    this.logger.info(
+      {
+        positions: this.tracker.getAllPositions().length,
+        tradingState: this.risk.state.tradingState,
+        breaker: this.risk.state.circuitBreakerTripped,
+      },
+      'recovered state from the audit log',
+    );
+    this.client = new HyperliquidClient({
+      privateKey: this.key.reveal(),
+      ...(this.config.walletAddress === undefined ? {} : { walletAddress: this.config.walletAddress }),
+      testnet: this.config.network === 'testnet',
+      ...(this.config.apiUrl === undefined ? {} : { baseUrl: this.config.apiUrl }),
+      ...(this.config.wsUrl === undefined ? {} : { wsUrl: this.config.wsUrl }),
+      auditLogger: this.audit,
+      clock: this.clock,
+      // The venue does not replay fills: ask for everything since the last one this log holds.
+      fillsSince: lastFillTime ?? this.clock.now(),
+    });
+    this.client.onError((error) => {
+      this.wsErrors += 1;
+      this.metrics.inc(
+        'hl_bot_stream_errors_total',
+        'WebSocket and backfill errors (each followed by a reconnect)',
+      );
+      this.logger.warn({ err: errorText(error) }, 'stream error');
+    });
+    this.strategy = await loadStrategy(this.config.strategy, { sizeDecimals: () => 4 });
+    this.engine = new TradingEngine({
+      exchange: this.client,
+      risk: this.risk,
+      tracker: this.tracker,
+      audit: this.audit,
+      clock: this.clock,
+      clientOrderIdPrefix: 'bot',
+      cancelOrdersOnStop: this.config.cancelOrdersOnShutdown,
+      accountRefreshMs: this.config.accountRefreshMs,
+      observer: {
+        onRejected: (order, result) => {
+          this.metrics.inc('hl_bot_risk_rejections_total', 'Orders rejected before reaching the venue', {
+            code: result.code,
+          });
+          this.logger.warn(
+            { symbol: order.symbol, code: result.code, reason: result.reason },
+            'order rejected by risk',
+          );
+        },
+        onSubmitted: (r) => {
+          this.metrics.inc('hl_bot_orders_submitted_total', 'Orders accepted by the venue');
+          this.logger.info({ clientOrderId: r.clientOrderId, status: r.ack.status }, 'order submitted');
+        },
+        onFailed: (r) => {
+          this.metrics.inc('hl_bot_orders_failed_total', 'Orders the venue refused or that failed', {
+            code: r.code,
+          });
+          this.logger.error(
+            { clientOrderId: r.clientOrderId, code: r.code, reason: r.reason },
+            'order failed',
+          );
+        },
+        onFill: (fill) => {
+          this.metrics.inc('hl_bot_fills_total', 'Fills applied to positions');
+          this.logger.info(
+            { id: fill.id, symbol: fill.symbol, side: fill.side, qty: fill.quantity.toString() },
+            'fill',
+          );
+        },
+        onHalt: (reason, cancelled) =>
+          this.logger.error({ reason, cancelled }, 'circuit breaker tripped: orders cancelled'),
+        onPipelineError: (error) =>
+          this.logger.error({ err: errorText(error) }, 'pipeline failure: trading halted'),
+      },
+    });
+    this.client.onPrice((p) => {
+      for (const bar of this.bars.add(p.symbol, p.price, p.timestamp)) this.queueBar(bar);
+    });
+    await this.audit.append({ type: 'session_started', app: 'hl-bot', mode: this.config.network });
+    await this.engine.start(this.strategy);
+    await this.client.start();
+    await this.client.settled();
+    await this.engine.idle();
+    await this.reconcile('startup');
+    await this.startControlServer();
+    this.every(this.config.reconcileIntervalMs, async () => {
+      await this.reconcile('periodic');
+    });
+    this.every(this.config.barIntervalMs, async () => {
+      for (const bar of this.bars.closeDue(this.clock.now())) this.queueBar(bar);
+    });
+    this.every(this.config.accountRefreshMs, async () => {
+      await this.engine.refreshAccount();
+    });
+    if (this.config.deadMansSwitch.enabled) {
+      await this.refreshDeadMansSwitch();
+      this.every(this.config.deadMansSwitch.refreshMs, () => this.refreshDeadMansSwitch());
+    }
+    this.logger.info({ url: this.control?.url, network: this.config.network }, 'hl-bot running');
+  }
+
+  /** Orderly stop: strategy stopped, open orders cancelled (configurable), audit flushed. */
+  async stop(reason = 'shutdown'): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const t of this.timers.splice(0)) clearInterval(t);
+    try {
+      await this.barChain;
+      await this.engine?.stop(reason);
+      await this.client?.settled();
+    } catch (error) {
+      this.logger.error({ err: errorText(error) }, 'error while stopping');
+    } finally {
+      this.client?.close();
+      await new Promise<void>((resolve) =>
+        this.server === undefined ? resolve() : this.server.close(() => resolve()),
+      );
+      await rm(join(this.config.stateDir, CONTROL_FILE), { force: true });
+      if (this.audit !== undefined) {
+        await this.audit.append({ type: 'session_stopped', app: 'hl-bot', reason }).catch(() => undefined);
+        await this.audit.close();
+      }
+      this.logger.info({ reason }, 'hl-bot stopped');
+    }
+  }
+
+  /**
+   * Kill switch: optionally flattens with reduce-only orders first (they must pass risk, and a HALTED
+   * manager rejects every order), then trips the breaker, which cancels every open order.
+   */
+  async kill(
+    reason: string,
+    flatten: boolean,
+  ): Promise<{ cancelled: number; flattenOrders: number; flattenFailures: string[] }> {
+    const failures: string[] = [];
+    let sent = 0;
+    let cancelled = 0;
+    if (flatten && !this.risk.state.circuitBreakerTripped) {
+      cancelled += await this.engine.cancelAllOrders(undefined, `kill: ${reason}`);
+      for (const p of this.tracker.getAllPositions()) {
+        const r = await this.engine.submitOrder({
+          symbol: p.symbol,
+          side: p.side === 'long' ? 'sell' : 'buy',
+          orderType: 'market',
+          quantity: p.quantity,
+          reduceOnly: true,
+        });
+        if (r.status === 'submitted') sent += 1;
+        else failures.push(`${p.symbol}: ${r.code} ${r.reason}`);
+      }
+    } else if (flatten) {
+      failures.push('breaker already tripped: every order is rejected, positions were not flattened');
+    }
+    await this.engine.tripCircuitBreaker(`kill switch: ${reason}`);
+    cancelled += await this.engine.cancelAllOrders(undefined, `kill: ${reason}`);
+    this.logger.error({ reason, flatten, sent, failures }, 'kill switch');
+    return { cancelled, flattenOrders: sent, flattenFailures: failures };
+  }
+
+  async resetBreaker(): Promise<boolean> {
+    return this.engine.resetCircuitBreaker('hl-bot reset-breaker');
+  }
+
+  /**
+   * Compares positions with the venue. A mismatch is audited as `reconciliation_mismatch` and trips the
+   * breaker, unless the bot was started with --adopt-venue-state, which books the difference as an audited
+   * synthetic fill at the venue's entry price so the ledger matches the venue.
+   */
+  async reconcile(why: string): Promise<ReconcileReport> {
+    await this.engine.idle();
+    const venue = await this.client.clearinghouseState();
+    const openOrders = await this.client.getOpenOrders();
+    await this.engine.idle();
+    const mismatches = comparePositions(this.tracker, venue);
+    let action: ReconcileReport['action'] = 'none';
+    if (mismatches.length > 0) {
+      action = this.config.adoptVenueState ? 'adopted_venue_state' : 'breaker_tripped';
+      for (const m of mismatches) {
+        await this.audit.append({
+          type: 'reconciliation_mismatch',
+          symbol: m.symbol,
+          local: m.local.toString(),
+          venue: m.venue.toString(),
+          action,
+        });
+      }
+      if (this.config.adoptVenueState) await this.adopt(mismatches);
+      else
+        await this.engine.tripCircuitBreaker(
+          `reconciliation mismatch (${why}): ${mismatches.map((m) => `${m.symbol} local=${m.local} venue=${m.venue}`).join(', ')}`,
+        );
+    }
+    const report: ReconcileReport = {
+      time: this.clock.now(),
+      mismatches: mismatches.map((m) => ({
+        symbol: m.symbol,
+        local: m.local.toString(),
+        venue: m.venue.toString(),
+      })),
+      action,
+      venueOpenOrders: openOrders.length,
+    };
+    this.lastReconciliation = report;
+    this.metrics.set(
+      'hl_bot_last_reconciliation_timestamp_seconds',
+      'Time of the last reconciliation',
+      Math.floor(report.time / 1000),
+    );
+    this.metrics.inc('hl_bot_reconciliations_total', 'Reconciliations by outcome', { action });
+    this.logger[mismatches.length > 0 ? 'error' : 'info']({ why, ...report }, 'reconciliation');
+    return report;
+  }
+
+  status(): BotStatus {
+    const s = this.risk.state;
+    return {
+      pid: process.pid,
+      network: this.config.network,
+      tradingState: s.tradingState,
+      circuitBreakerTripped: s.circuitBreakerTripped,
+      circuitBreakerReason: s.circuitBreakerReason,
+      cooldownUntil: s.cooldownUntil,
+      dailyPnl: s.dailyPnl.toString(),
+      realizedPnl: this.tracker.getTotalNetRealizedPnl().toString(),
+      unrealizedPnl: this.tracker.getTotalUnrealizedPnl().toString(),
+      positions: this.tracker.getAllPositions().map((p) => ({
+        symbol: p.symbol,
+        side: p.side,
+        quantity: p.quantity.toString(),
+        entryPrice: p.entryPrice.toString(),
+        unrealizedPnl: p.unrealizedPnl.toString(),
+      })),
+      openOrders: this.engine.workingOrders().length,
+      lastReconciliation: this.lastReconciliation,
+    };
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private async adopt(mismatches: PositionMismatch[]): Promise<void> {
+    for (const m of mismatches) {
+      const diff = m.venue.minus(m.local);
+      const price = m.venueEntryPrice ?? (await this.client.getMarketPrice(m.symbol)).price;
+      const fill = Fill.parse({
+        id: `adopt-${m.symbol}-${this.clock.now()}-${this.audit.lastSeq}`,
+        orderId: 'venue-state-adoption',
+        symbol: m.symbol,
+        side: diff.gt(0) ? 'buy' : 'sell',
+        quantity: diff.abs(),
+        price,
+        fee: '0',
+        timestamp: this.clock.now(),
+      });
+      const position = await this.tracker.updateFromFill(fill);
+      if (position === undefined) this.risk.removePosition(m.symbol);
+      else this.risk.updatePosition(position.toPosition());
+    }
+  }
+
+  private async lastFillTime(): Promise<number | undefined> {
+    let last: number | undefined;
+    for await (const e of readAuditLog(this.auditDir, { types: ['order_filled'] })) {
+      if (e.type === 'order_filled') last = e.fill.timestamp ?? e.timestamp;
+    }
+    return last;
+  }
+
+  private queueBar(bar: Parameters<TradingEngine['onBar']>[0]): void {
+    this.barChain = this.barChain
+      .then(() => (this.stopping ? undefined : this.engine.onBar(bar)))
+      .catch((error: unknown) => this.logger.error({ err: errorText(error) }, 'strategy bar failed'));
+  }
+
+  private async refreshDeadMansSwitch(): Promise<void> {
+    if (this.deadMansSwitchRefused) return;
+    try {
+      await this.client.scheduleCancel(this.clock.now() + this.config.deadMansSwitch.aheadMs);
+    } catch (error) {
+      // Accounts under the venue's volume threshold cannot use scheduleCancel: warn once and carry on.
+      this.deadMansSwitchRefused = true;
+      this.logger.warn(
+        { err: errorText(error) },
+        "dead man's switch refused by the venue; continuing without it",
+      );
+    }
+  }
+
+  private every(ms: number, task: () => Promise<void>): void {
+    let running = false;
+    const t = setInterval(() => {
+      if (running || this.stopping) return;
+      running = true;
+      task()
+        .catch((error: unknown) => this.logger.error({ err: errorText(error) }, 'periodic task failed'))
+        .finally(() => {
+          running = false;
+        });
+    }, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  private updateGauges(): void {
+    const s = this.risk.state;
+    this.metrics.set('hl_bot_up', 'The bot is running', 1);
+    this.metrics.set(
+      'hl_bot_circuit_breaker_tripped',
+      'Circuit breaker state (1 = tripped)',
+      s.circuitBreakerTripped ? 1 : 0,
+    );
+    this.metrics.reset('hl_bot_trading_state');
+    for (const state of ['ACTIVE', 'REDUCING', 'HALTED']) {
+      this.metrics.set(
+        'hl_bot_trading_state',
+        'Trading state (1 for the current one)',
+        s.tradingState === state ? 1 : 0,
+        { state },
+      );
+    }
+    this.metrics.set(
+      'hl_bot_daily_pnl',
+      'Daily P&L (realized + unrealized) against day-start equity',
+      Number(s.dailyPnl.toString()),
+    );
+    this.metrics.set(
+      'hl_bot_unrealized_pnl',
+      'Unrealized P&L of open positions',
+      Number(this.tracker.getTotalUnrealizedPnl().toString()),
+    );
+    this.metrics.set(
+      'hl_bot_realized_pnl',
+      'Net realized P&L',
+      Number(this.tracker.getTotalNetRealizedPnl().toString()),
+    );
+    this.metrics.set('hl_bot_open_positions', 'Open positions', this.tracker.getAllPositions().length);
+    this.metrics.reset('hl_bot_position_quantity');
+    for (const p of this.tracker.getAllPositions()) {
+      this.metrics.set(
+        'hl_bot_position_quantity',
+        'Signed position size',
+        Number(p.signedQuantity.toString()),
+        { symbol: p.symbol },
+      );
+    }
+    this.metrics.set(
+      'hl_bot_open_orders',
+      'Working orders sent by the bot',
+      this.engine.workingOrders().length,
+    );
+  }
+
+  private async startControlServer(): Promise<void> {
+    const token = randomBytes(24).toString('hex');
+    const server = createServer((req, res) => {
+      this.handle(req, res, token).catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: errorText(error) }));
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.metrics.port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    const port = (server.address() as AddressInfo).port;
+    this.control = { pid: process.pid, url: `http://127.0.0.1:${port}`, token };
+    await writeFile(join(this.config.stateDir, CONTROL_FILE), JSON.stringify(this.control), { mode: 0o600 });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const json = (code: number, body: unknown) => {
+      res.writeHead(code, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method === 'GET' && url.pathname === '/health') {
+      const s = this.risk.state;
+      return json(200, { status: s.circuitBreakerTripped ? 'halted' : 'ok', tradingState: s.tradingState });
+    }
+    if (req.method === 'GET' && url.pathname === '/metrics') {
+      this.updateGauges();
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(this.metrics.render());
+      return;
+    }
+    if (req.headers.authorization !== `Bearer ${token}`) return json(401, { error: 'unauthorized' });
+    let body: Record<string, unknown> = {};
+    if (req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text.length > 0) body = JSON.parse(text) as Record<string, unknown>;
+    }
+    if (req.method === 'GET' && url.pathname === '/status') return json(200, this.status());
+    if (req.method === 'POST' && url.pathname === '/kill') {
+      const reason =
+        typeof body.reason === 'string' && body.reason.length > 0 ? body.reason : 'operator kill';
+      return json(200, await this.kill(reason, body.flatten === true));
+    }
+    if (req.method === 'POST' && url.pathname === '/reset-breaker')
+      return json(200, { reset: await this.resetBreaker() });
+    if (req.method === 'POST' && url.pathname === '/reconcile')
+      return json(200, await this.reconcile('requested'));
+    return json(404, { error: 'not found' });
+  }
+}

@@ -1,0 +1,292 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AuditLogger, readAuditLog } from '@hl-bot/audit';
+import { HlBotError } from '@hl-bot/core-types';
+import { nullAuditSink, PositionTracker } from '@hl-bot/positions';
+import { RiskConfig, RiskManager } from '@hl-bot/risk';
+import { Bot } from './bot.js';
+import { type BotCliOverrides, BotConfigError, loadBotConfig } from './config.js';
+import { callBot, readControl } from './control-client.js';
+import { createLogger } from './logger.js';
+import { loadPrivateKey } from './secret.js';
+
+const HELP = `hl-bot: live trading on Hyperliquid through the risk engine
+
+Usage:
+  hl-bot run --config FILE [--testnet | --mainnet --i-understand-this-is-real-money]
+             [--strategy NAME|./file.js] [--state-dir DIR] [--api-url URL] [--ws-url URL] [--adopt-venue-state]
+  hl-bot status        [--state-dir DIR | --config FILE] [--json]
+  hl-bot kill          [--state-dir DIR | --config FILE] [--reason TEXT] [--flatten]
+  hl-bot reset-breaker [--state-dir DIR | --config FILE]
+  hl-bot reconcile     [--state-dir DIR | --config FILE]
+
+The signing key comes from HL_PRIVATE_KEY or the config's keyFile (mode 600), never from a flag.
+Testnet is the default. On start the bot rebuilds positions and risk state (breaker, daily loss, streaks)
+from the audit log in the state directory, then reconciles with the venue: a mismatch trips the breaker
+unless --adopt-venue-state is given, which books the venue's positions (audited).
+
+kill, status, reset-breaker and reconcile talk to the running bot over its 127.0.0.1 control endpoint; when no
+bot is running they act on the audit log directly (kill and reset-breaker record the change there).
+
+Exit codes: 0 ok, 1 failure, 2 usage or configuration error.
+`;
+
+function fail(code: number, message: string): never {
+  process.stderr.write(`hl-bot: ${message}\n`);
+  process.exit(code);
+}
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: false,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        config: { type: 'string' },
+        testnet: { type: 'boolean' },
+        mainnet: { type: 'boolean' },
+        'i-understand-this-is-real-money': { type: 'boolean' },
+        strategy: { type: 'string' },
+        'state-dir': { type: 'string' },
+        'api-url': { type: 'string' },
+        'ws-url': { type: 'string' },
+        'adopt-venue-state': { type: 'boolean' },
+        reason: { type: 'string' },
+        flatten: { type: 'boolean' },
+        json: { type: 'boolean' },
+        'private-key': { type: 'string' },
+      },
+    }).values;
+  } catch (error) {
+    return fail(2, `${(error as Error).message}\nRun hl-bot --help for usage.`);
+  }
+}
+
+type Values = ReturnType<typeof parse>;
+
+function stateDirOf(v: Values): string {
+  if (typeof v['state-dir'] === 'string') return v['state-dir'];
+  if (typeof v.config === 'string') {
+    try {
+      const config = loadBotConfig(v.config, {}, {});
+      return config.stateDir;
+    } catch (error) {
+      if (error instanceof BotConfigError) {
+        const raw = error.problems.find((p) => p.includes('state directory'));
+        if (raw !== undefined) fail(2, raw);
+      }
+    }
+  }
+  return fail(2, 'give --state-dir DIR (or --config FILE with stateDir)');
+}
+
+async function run(v: Values): Promise<number> {
+  if (typeof v.config !== 'string') fail(2, 'run needs --config FILE');
+  if (v.testnet === true && v.mainnet === true) fail(2, '--testnet and --mainnet exclude each other');
+  const overrides: BotCliOverrides = {
+    ...(v.mainnet === true
+      ? { network: 'mainnet' as const }
+      : v.testnet === true
+        ? { network: 'testnet' as const }
+        : {}),
+    realMoneyConfirmed: v['i-understand-this-is-real-money'] === true,
+    ...(typeof v.strategy === 'string' ? { strategy: v.strategy } : {}),
+    ...(typeof v['state-dir'] === 'string' ? { stateDir: v['state-dir'] } : {}),
+    ...(typeof v['api-url'] === 'string' ? { apiUrl: v['api-url'] } : {}),
+    ...(typeof v['ws-url'] === 'string' ? { wsUrl: v['ws-url'] } : {}),
+    adoptVenueState: v['adopt-venue-state'] === true,
+  };
+  const problems: string[] = [];
+  let config: ReturnType<typeof loadBotConfig> | undefined;
+  try {
+    config = loadBotConfig(v.config, overrides, process.env);
+  } catch (error) {
+    if (error instanceof BotConfigError) problems.push(...error.problems);
+    else problems.push((error as Error).message);
+  }
+  let key: ReturnType<typeof loadPrivateKey> | undefined;
+  try {
+    key = loadPrivateKey({ env: process.env, keyFile: config?.keyFile });
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (problems.length > 0 || config === undefined || key === undefined) {
+    fail(2, `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  const logger = createLogger({ pretty: process.stdout.isTTY === true, secrets: [key.reveal()] });
+  const bot = new Bot({ config, key, logger });
+
+  let signals = 0;
+  const stopped = new Promise<number>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals += 1;
+      if (signals > 1) {
+        logger.warn({ signal }, 'second signal: exiting now');
+        process.exit(130);
+      }
+      logger.info({ signal }, 'stopping');
+      bot.stop(`signal ${signal}`).then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  try {
+    await bot.start();
+  } catch (error) {
+    logger.error({ err: error instanceof Error ? error.message : String(error) }, 'start failed');
+    await bot.stop('start failed').catch(() => undefined);
+    return 1;
+  }
+  return stopped;
+}
+
+/** Read-only view of the state in the audit log, for when no bot is running. */
+async function offlineState(stateDir: string) {
+  const dir = join(stateDir, 'audit');
+  const tracker = new PositionTracker(nullAuditSink);
+  await tracker.replay(readAuditLog(dir));
+  const risk = await RiskManager.recover({
+    config: RiskConfig.defaults(),
+    auditLogger: nullAuditSink,
+    entries: readAuditLog(dir),
+  });
+  return { tracker, risk };
+}
+
+async function status(v: Values): Promise<number> {
+  const stateDir = stateDirOf(v);
+  const control = await readControl(stateDir);
+  let out: Record<string, unknown>;
+  if (control !== undefined) {
+    out = { running: true, ...((await callBot(control, 'GET', '/status')) as Record<string, unknown>) };
+  } else {
+    const { tracker, risk } = await offlineState(stateDir);
+    const s = risk.state;
+    out = {
+      running: false,
+      tradingState: s.tradingState,
+      circuitBreakerTripped: s.circuitBreakerTripped,
+      circuitBreakerReason: s.circuitBreakerReason,
+      cooldownUntil: s.cooldownUntil,
+      dailyPnl: s.dailyPnl.toString(),
+      realizedPnl: tracker.getTotalNetRealizedPnl().toString(),
+      positions: tracker.getAllPositions().map((p) => ({
+        symbol: p.symbol,
+        side: p.side,
+        quantity: p.quantity.toString(),
+        entryPrice: p.entryPrice.toString(),
+      })),
+    };
+  }
+  if (v.json === true) {
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else {
+    for (const [k, val] of Object.entries(out)) {
+      process.stdout.write(
+        `${k.padEnd(22)} ${typeof val === 'object' && val !== null ? JSON.stringify(val) : String(val)}\n`,
+      );
+    }
+  }
+  return 0;
+}
+
+async function kill(v: Values): Promise<number> {
+  const stateDir = stateDirOf(v);
+  const reason = typeof v.reason === 'string' ? v.reason : 'operator kill';
+  const control = await readControl(stateDir);
+  if (control !== undefined) {
+    const result = await callBot(control, 'POST', '/kill', { reason, flatten: v.flatten === true });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  }
+  // No bot running: record the trip in the audit log, so the next start is halted.
+  const audit = await AuditLogger.open(join(stateDir, 'audit'));
+  try {
+    const risk = await RiskManager.recover({ config: RiskConfig.defaults(), auditLogger: audit });
+    await risk.tripCircuitBreaker(`kill switch (bot not running): ${reason}`);
+  } finally {
+    await audit.close();
+  }
+  process.stdout.write(
+    'no bot running: circuit breaker tripped in the audit log; open orders on the venue were not touched\n',
+  );
+  return 0;
+}
+
+async function resetBreaker(v: Values): Promise<number> {
+  const stateDir = stateDirOf(v);
+  const control = await readControl(stateDir);
+  let reset: boolean;
+  if (control !== undefined) {
+    reset = ((await callBot(control, 'POST', '/reset-breaker')) as { reset: boolean }).reset;
+  } else {
+    const audit = await AuditLogger.open(join(stateDir, 'audit'));
+    try {
+      const risk = await RiskManager.recover({ config: RiskConfig.defaults(), auditLogger: audit });
+      reset = await risk.resetCircuitBreaker('hl-bot reset-breaker (bot not running)');
+    } finally {
+      await audit.close();
+    }
+  }
+  process.stdout.write(
+    reset ? 'circuit breaker reset\n' : 'circuit breaker not reset: still cooling down or not tripped\n',
+  );
+  return reset ? 0 : 1;
+}
+
+async function reconcile(v: Values): Promise<number> {
+  const stateDir = stateDirOf(v);
+  const control = await readControl(stateDir);
+  if (control === undefined) fail(1, 'no bot is running for this state directory; start it to reconcile');
+  const report = (await callBot(control, 'POST', '/reconcile', {}, 30_000)) as { mismatches: unknown[] };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  return report.mismatches.length === 0 ? 0 : 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  const v = parse(rest);
+  if (v.help === true) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (v['private-key'] !== undefined) {
+    fail(
+      2,
+      'the key is never taken from a flag (it would show in ps and shell history): use HL_PRIVATE_KEY or keyFile',
+    );
+  }
+  switch (command) {
+    case 'run':
+      return run(v);
+    case 'status':
+      return status(v);
+    case 'kill':
+      return kill(v);
+    case 'reset-breaker':
+      return resetBreaker(v);
+    case 'reconcile':
+      return reconcile(v);
+    default:
+      return fail(2, `unknown command "${command}"; run hl-bot --help`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const code = HlBotError.is(error) ? ` [${error.code}]` : '';
+    process.stderr.write(
+      `hl-bot: failed${code}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

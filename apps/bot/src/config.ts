@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import { HlBotError } from '@hl-bot/core-types';
+import { RISK_CONFIG_FIELDS, RiskConfig, riskEnvName } from '@hl-bot/risk';
+import { z } from 'zod';
+
+/** The bot's config file (JSON). Risk limits sit under `risk` (or in `riskFile`); `RISK_*` variables override both. */
+export const BotConfigFile = z
+  .object({
+    network: z.enum(['testnet', 'mainnet']).default('testnet'),
+    apiUrl: z.string().url().optional(),
+    wsUrl: z.string().url().optional(),
+    /** The account traded and queried; the key may belong to an API (agent) wallet of it. */
+    walletAddress: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address')
+      .optional(),
+    /** Path of a file holding the key (mode 600). Otherwise `HL_PRIVATE_KEY`. */
+    keyFile: z.string().min(1).optional(),
+    symbols: z.array(z.string().regex(/^[A-Z0-9]+-USD$/, 'symbols look like BTC-USD')).min(1),
+    strategy: z.string().min(1).default('trend'),
+    barIntervalMs: z.number().int().min(1000).default(60_000),
+    stateDir: z.string().min(1).optional(),
+    risk: z.record(z.string(), z.unknown()).optional(),
+    riskFile: z.string().min(1).optional(),
+    reconcileIntervalMs: z.number().int().min(1000).default(60_000),
+    accountRefreshMs: z.number().int().min(1000).default(15_000),
+    cancelOrdersOnShutdown: z.boolean().default(true),
+    deadMansSwitch: z
+      .object({
+        enabled: z.boolean().default(false),
+        /** How far ahead the venue's scheduled cancel is kept (>= 5 s per the venue). */
+        aheadMs: z.number().int().min(5_000).default(60_000),
+        refreshMs: z.number().int().min(1_000).default(20_000),
+      })
+      .strict()
+      .default({ enabled: false, aheadMs: 60_000, refreshMs: 20_000 }),
+    metrics: z
+      .object({ port: z.number().int().min(0).max(65535).default(9464) })
+      .strict()
+      .default({ port: 9464 }),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.risk !== undefined && c.riskFile !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['riskFile'],
+        message: 'give risk limits inline (risk) or in riskFile, not both',
+      });
+    }
+    if (c.deadMansSwitch.refreshMs >= c.deadMansSwitch.aheadMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['deadMansSwitch', 'refreshMs'],
+        message: 'must be shorter than aheadMs, or the scheduled cancel fires between refreshes',
+      });
+    }
+  });
+export type BotConfigFile = z.output<typeof BotConfigFile>;
+
+/** Command-line choices that complete or override the file. */
+export interface BotCliOverrides {
+  network?: 'testnet' | 'mainnet';
+  realMoneyConfirmed?: boolean;
+  strategy?: string;
+  stateDir?: string;
+  apiUrl?: string;
+  wsUrl?: string;
+  adoptVenueState?: boolean;
+}
+
+export interface BotConfig extends BotConfigFile {
+  stateDir: string;
+  riskConfig: RiskConfig;
+  adoptVenueState: boolean;
+}
+
+/** Every problem found in the configuration, listed together. */
+export class BotConfigError extends HlBotError {
+  constructor(readonly problems: readonly string[]) {
+    super('BOT_CONFIG_INVALID', `invalid bot configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
+      details: { problems },
+    });
+    this.name = 'BotConfigError';
+  }
+}
+
+/**
+ * Reads and validates the config file, the command-line overrides and `RISK_*` variables. Collects every
+ * problem before failing, so one run shows them all.
+ * @throws {BotConfigError} code `BOT_CONFIG_INVALID`
+ */
+export function loadBotConfig(
+  path: string,
+  overrides: BotCliOverrides,
+  env: Readonly<Record<string, string | undefined>>,
+): BotConfig {
+  const problems: string[] = [];
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new BotConfigError([`${path}: ${(error as Error).message}`]);
+  }
+  const parsed = BotConfigFile.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      problems.push(`${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const file = parsed.success ? parsed.data : undefined;
+  const network = overrides.network ?? file?.network ?? 'testnet';
+  if (network === 'mainnet' && overrides.realMoneyConfirmed !== true) {
+    problems.push('--mainnet trades real money: add --i-understand-this-is-real-money to confirm');
+  }
+  if (overrides.network === undefined && file?.network === 'mainnet') {
+    problems.push('mainnet must be chosen on the command line (--mainnet), not only in the config file');
+  }
+  const stateDir = overrides.stateDir ?? file?.stateDir;
+  if (stateDir === undefined) problems.push('no state directory: give --state-dir or stateDir in the config');
+  let riskConfig: RiskConfig | undefined;
+  try {
+    // Validated from the raw file too, so a risk problem is listed even when other fields are wrong.
+    const rawObject = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+    const inline = rawObject.risk;
+    const riskFile = typeof rawObject.riskFile === 'string' ? rawObject.riskFile : undefined;
+    riskConfig =
+      inline === undefined
+        ? RiskConfig.load({ ...(riskFile === undefined ? {} : { file: riskFile }), env })
+        : withEnv(RiskConfig.from(inline as Record<string, unknown>), env);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (problems.length > 0 || file === undefined || stateDir === undefined || riskConfig === undefined) {
+    throw new BotConfigError(problems.length > 0 ? problems : ['invalid configuration']);
+  }
+  return {
+    ...file,
+    network,
+    ...(overrides.strategy === undefined ? {} : { strategy: overrides.strategy }),
+    ...(overrides.apiUrl === undefined ? {} : { apiUrl: overrides.apiUrl }),
+    ...(overrides.wsUrl === undefined ? {} : { wsUrl: overrides.wsUrl }),
+    stateDir,
+    riskConfig,
+    adoptVenueState: overrides.adoptVenueState === true,
+  };
+}
+
+/** Inline risk limits (the file layer) with the `RISK_*` variables that are set on top: defaults < file < env. */
+function withEnv(fileLayer: RiskConfig, env: Readonly<Record<string, string | undefined>>): RiskConfig {
+  const fromEnv = RiskConfig.fromEnv(env);
+  const set: Record<string, unknown> = {};
+  for (const field of RISK_CONFIG_FIELDS) {
+    if (env[riskEnvName(field)] !== undefined) set[field] = fromEnv[field];
+  }
+  return fileLayer.with(set as Parameters<RiskConfig['with']>[0]);
+}

@@ -1,0 +1,42 @@
+import { type Decimal, ZERO } from '@hl-bot/core-types';
+import type { ClearinghouseStateResponse } from '@hl-bot/exchange-hyperliquid';
+import { coinToSymbol } from '@hl-bot/exchange-hyperliquid';
+import type { PositionTracker } from '@hl-bot/positions';
+
+/** A symbol whose position differs between the local ledger and the venue. */
+export interface PositionMismatch {
+  symbol: string;
+  /** Signed quantity: positive long, negative short. */
+  local: Decimal;
+  venue: Decimal;
+  venueEntryPrice: Decimal | undefined;
+}
+
+/**
+ * Compares the tracker's net positions with the venue's `clearinghouseState`, symbol by symbol. Quantities
+ * must be equal to the last digit: sizes are exact decimals on both sides, so any difference is drift.
+ */
+export function comparePositions(
+  tracker: PositionTracker,
+  venue: ClearinghouseStateResponse,
+): PositionMismatch[] {
+  const venueBySymbol = new Map<string, { szi: Decimal; entryPx: Decimal | undefined }>();
+  for (const ap of venue.assetPositions) {
+    const p = ap.position;
+    venueBySymbol.set(coinToSymbol(p.coin), { szi: p.szi, entryPx: p.entryPx ?? undefined });
+  }
+  const symbols = new Set<string>([
+    ...venueBySymbol.keys(),
+    ...tracker.getAllPositions().map((p) => p.symbol),
+  ]);
+  const out: PositionMismatch[] = [];
+  for (const symbol of [...symbols].sort()) {
+    const local = tracker.getPosition(symbol)?.signedQuantity ?? ZERO;
+    const v = venueBySymbol.get(symbol);
+    const venueQty = v?.szi ?? ZERO;
+    if (!local.eq(venueQty)) {
+      out.push({ symbol, local, venue: venueQty, venueEntryPrice: v?.entryPx });
+    }
+  }
+  return out;
+}
