@@ -15,6 +15,8 @@ export interface Mark {
 
 interface Held {
   readonly snapshot: PositionSnapshot;
+  /** Generation of the last `replaceAll` that listed it. */
+  gen: number;
   /** Positive long, negative short. */
   readonly signedQty: Decimal;
   readonly absQty: Decimal;
@@ -52,7 +54,6 @@ export class PositionBook {
   private exposureTotal: Decimal = ZERO;
   private unrealizedTotal: Decimal = ZERO;
   private generation = 0;
-  private readonly seen = new Map<string, number>();
 
   constructor(private readonly onHeldChange: (symbol: string, held: boolean) => void = () => {}) {}
 
@@ -136,7 +137,13 @@ export class PositionBook {
       this.removeContribution(snapshot.symbol, old);
     }
     const signedQty = signedOf(snapshot);
-    const held: Held = { snapshot, signedQty, absQty: snapshot.quantity, entryPrice: snapshot.entryPrice };
+    const held: Held = {
+      snapshot,
+      gen: 0,
+      signedQty,
+      absQty: snapshot.quantity,
+      entryPrice: snapshot.entryPrice,
+    };
     this.positions.set(snapshot.symbol, held);
     const mark = this.marks.get(snapshot.symbol);
     if (mark === undefined) this.unmarked++;
@@ -172,17 +179,22 @@ export class PositionBook {
   replaceAll(snapshots: readonly (PositionSnapshot | PositionSnapshotInput)[]): void {
     const gen = ++this.generation;
     for (const input of snapshots) {
+      const current = this.positions.get(input.symbol);
+      if (current !== undefined && current.snapshot === input) {
+        if (current.gen === gen) throw new Error(`duplicate position for symbol ${input.symbol}`);
+        current.gen = gen;
+        continue;
+      }
       const s = isParsed(input) ? input : parseOrThrow(PositionSnapshot, input, 'position snapshot');
-      if (this.seen.get(s.symbol) === gen) throw new Error(`duplicate position for symbol ${s.symbol}`);
-      this.seen.set(s.symbol, gen);
+      if (current !== undefined && current.gen === gen)
+        throw new Error(`duplicate position for symbol ${s.symbol}`);
       this.upsert(s);
+      const held = this.positions.get(s.symbol);
+      if (held !== undefined) held.gen = gen;
     }
     if (this.positions.size !== snapshots.length) {
-      for (const symbol of [...this.positions.keys()]) {
-        if (this.seen.get(symbol) !== gen) {
-          this.remove(symbol);
-          this.seen.delete(symbol);
-        }
+      for (const [symbol, held] of [...this.positions]) {
+        if (held.gen !== gen) this.remove(symbol);
       }
     }
   }

@@ -145,3 +145,65 @@ describe('no sequence of approvals breaks a limit', () => {
     expect(total.lte(new Decimal(1))).toBe(true);
   });
 });
+
+describe('running totals equal a full recomputation', () => {
+  const op = fc.oneof(
+    fc.record({
+      kind: fc.constant('upsert' as const),
+      symbol: fc.constantFrom('A-USD', 'B-USD', 'C-USD'),
+      side: fc.constantFrom('long' as const, 'short' as const),
+      quantity: fc.constantFrom('0.1', '1', '2.5', '10'),
+      entryPrice: fc.constantFrom('9', '10', '11.5'),
+    }),
+    fc.record({ kind: fc.constant('remove' as const), symbol: fc.constantFrom('A-USD', 'B-USD', 'C-USD') }),
+    fc.record({
+      kind: fc.constant('mark' as const),
+      symbol: fc.constantFrom('A-USD', 'B-USD', 'C-USD'),
+      price: fc.constantFrom('8', '10', '12.25', '100'),
+    }),
+    fc.record({
+      kind: fc.constant('replace' as const),
+      keep: fc.subarray(['A-USD', 'B-USD', 'C-USD']),
+    }),
+  );
+
+  test.prop([fc.array(op, { maxLength: 60 })], { numRuns: 200 })(
+    'exposure and unrealized P&L after any sequence of position and mark updates',
+    async (ops) => {
+      const { risk } = setup();
+      const marks = new Map<string, Decimal>();
+      for (const o of ops) {
+        if (o.kind === 'upsert') {
+          const { kind: _kind, ...snapshot } = o;
+          risk.updatePosition(snapshot);
+        } else if (o.kind === 'remove') risk.removePosition(o.symbol);
+        else if (o.kind === 'mark') {
+          risk.updateMarketPrice(o.symbol, o.price);
+          marks.set(o.symbol, new Decimal(o.price));
+        } else {
+          const kept = risk.positions().filter((p) => o.keep.includes(p.symbol));
+          await risk.checkOrder(
+            { symbol: 'BTC-USD', side: 'buy', orderType: 'limit', quantity: '0.0001', price: '50000' },
+            kept,
+          );
+        }
+      }
+      let exposure = ZERO;
+      let unrealized = ZERO;
+      for (const p of risk.positions()) {
+        const m = marks.get(p.symbol);
+        if (m === undefined) continue;
+        const signed = p.side === 'long' ? p.quantity : p.quantity.neg();
+        exposure = exposure.plus(p.quantity.times(m));
+        unrealized = unrealized.plus(m.minus(p.entryPrice).times(signed));
+      }
+      const reserved = risk
+        .reservations()
+        .filter((r) => r.opening)
+        .reduce((sum, r) => sum.plus(r.notional), ZERO);
+      expect(risk.state.exposure.minus(reserved).toString()).toBe(exposure.toString());
+      const book = (risk as unknown as { book: { unrealizedPnl: Decimal } }).book;
+      expect(book.unrealizedPnl.toString()).toBe(unrealized.toString());
+    },
+  );
+});
