@@ -195,6 +195,7 @@ export class PaperExchange implements Exchange {
   private listenerErrors: unknown[] = [];
   private readonly onListenerError: ((error: unknown) => void) | undefined;
   private readonly markTimes = new Map<string, number>();
+  private readonly maintenanceRates = new Map<string, Decimal>();
 
   /** @throws {ValidationError} for invalid options (bad instrument, negative balance, bad rates). */
   constructor(options: PaperExchangeOptions) {
@@ -759,32 +760,29 @@ export class PaperExchange implements Exchange {
     const pos = this.positions.get(symbol);
     if (pos === undefined) return;
     const inst = this.instrument(symbol);
-    const mmr = maintenanceRate(inst.maxLeverage);
+    const mmr = this.maintenanceRateOf(symbol);
     let otherUnrealized = ZERO;
     let otherMaintenance = ZERO;
     for (const [s, p] of this.positions) {
       if (s === symbol) continue;
       const mark = this.marks.get(s) ?? p.entryPrice;
       otherUnrealized = otherUnrealized.plus(p.size.times(mark.minus(p.entryPrice)));
-      otherMaintenance = otherMaintenance.plus(
-        p.size
-          .abs()
-          .times(mark)
-          .times(maintenanceRate(this.instrument(s).maxLeverage)),
-      );
+      otherMaintenance = otherMaintenance.plus(p.size.abs().times(mark).times(this.maintenanceRateOf(s)));
     }
-    // equity(p) = balance + U_other + q (p - entry); maintenance(p) = M_other + |q| p mmr; solve equality.
+    // equity(p) = balance + U_other + q (p - entry) and maintenance(p) = M_other + |q| p mmr are linear in p,
+    // so equity < maintenance somewhere in the bar iff it is so at the adverse extreme; only then solve for
+    // the price where they are equal.
     const q = pos.size;
-    const denominator = q.minus(q.abs().times(mmr));
+    const isLong = q.gt(0);
+    const extreme = isLong ? bar.low : bar.high;
+    const equityAtExtreme = this.balance.plus(otherUnrealized).plus(q.times(extreme.minus(pos.entryPrice)));
+    const maintenanceAtExtreme = otherMaintenance.plus(q.abs().times(extreme).times(mmr));
+    if (!equityAtExtreme.lt(maintenanceAtExtreme)) return;
     const liqPrice = otherMaintenance
       .minus(this.balance)
       .minus(otherUnrealized)
       .plus(q.times(pos.entryPrice))
-      .div(denominator);
-    const isLong = q.gt(0);
-    if (liqPrice.lte(0)) return;
-    const hit = isLong ? bar.low.lt(liqPrice) : bar.high.gt(liqPrice);
-    if (!hit) return;
+      .div(q.minus(q.abs().times(mmr)));
     const rawPrice = isLong ? Decimal.min(bar.open, liqPrice) : Decimal.max(bar.open, liqPrice);
     const closeSide: OrderSide = isLong ? 'sell' : 'buy';
     const price = roundAdverse(inst, rawPrice, closeSide);
@@ -812,6 +810,15 @@ export class PaperExchange implements Exchange {
   }
 
   // ---------------------------------------------------------------- internals: accounting
+
+  private maintenanceRateOf(symbol: string): Decimal {
+    let rate = this.maintenanceRates.get(symbol);
+    if (rate === undefined) {
+      rate = maintenanceRate(this.instrument(symbol).maxLeverage);
+      this.maintenanceRates.set(symbol, rate);
+    }
+    return rate;
+  }
 
   private instrument(symbol: string): InstrumentConfig {
     const inst = this.instruments.get(symbol);
@@ -869,12 +876,7 @@ export class PaperExchange implements Exchange {
     let total = ZERO;
     for (const [s, p] of this.positions) {
       const mark = s === symbol && price !== undefined ? price : (this.marks.get(s) ?? p.entryPrice);
-      total = total.plus(
-        p.size
-          .abs()
-          .times(mark)
-          .times(maintenanceRate(this.instrument(s).maxLeverage)),
-      );
+      total = total.plus(p.size.abs().times(mark).times(this.maintenanceRateOf(s)));
     }
     return total;
   }

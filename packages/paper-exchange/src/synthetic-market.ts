@@ -133,10 +133,14 @@ export function syntheticMarket(options: SyntheticMarketOptions): MarketDataSour
     };
   });
 
+  // At or above this magnitude a number with sigFigs significant figures has at most maxDecimals decimals.
+  const noDecimalCapAbove = Number(`1e${sigFigs - 1 - maxDecimals}`);
   const round = (x: number): Decimal => {
     // toPrecision is specified exactly by ECMAScript (nearest, ties up), so this is engine-independent.
-    const d = new Decimal(x.toPrecision(sigFigs)).toDecimalPlaces(maxDecimals);
-    return d.gt(0) ? d : new Decimal(minTick);
+    const d = new Decimal(x.toPrecision(sigFigs));
+    if (x >= noDecimalCapAbove) return d;
+    const capped = d.toDecimalPlaces(maxDecimals);
+    return capped.gt(0) ? capped : new Decimal(minTick);
   };
 
   return {
