@@ -893,7 +893,12 @@ export class HyperliquidClient implements Exchange {
         if (result === undefined) throw new HyperliquidResponseError('order action answered no status');
         return result;
       } catch (error) {
-        if (!(error instanceof HyperliquidHttpError && error.transient)) throw error;
+        // A transient HTTP failure or an unreadable answer leaves the order's fate open; anything else
+        // (a 4xx, a refusal) is a definite answer.
+        const ambiguous =
+          (error instanceof HyperliquidHttpError && error.transient) ||
+          error instanceof HyperliquidResponseError;
+        if (!ambiguous) throw error;
         await this.#recordError(
           error,
           `order ${cloid} attempt ${attempt} may not have arrived; checking orderStatus`,
@@ -1007,9 +1012,15 @@ export class HyperliquidClient implements Exchange {
    * @throws {ExchangeError} for other refusals; {HyperliquidHttpError} on transport failure.
    */
   async cancelOrder(symbol: string, orderId: string): Promise<boolean> {
-    const [result] = /^\d+$/.test(orderId)
-      ? await this.cancel([{ symbol, oid: Number(orderId) }])
-      : await this.cancelByCloid([{ symbol, cloid: orderId }]);
+    let result: true | ExchangeError | undefined;
+    try {
+      [result] = /^\d+$/.test(orderId)
+        ? await this.cancel([{ symbol, oid: Number(orderId) }])
+        : await this.cancelByCloid([{ symbol, cloid: orderId }]);
+    } catch (error) {
+      await this.#recordError(error, `cancelling ${symbol} order ${orderId}`);
+      throw error;
+    }
     if (result === true) {
       await this.#record({ type: 'order_cancelled', orderId, symbol });
       return true;
@@ -1032,10 +1043,19 @@ export class HyperliquidClient implements Exchange {
     let cancelled = 0;
     for (let i = 0; i < open.length; i += 100) {
       const chunk = open.slice(i, i + 100);
-      const results = await this.#cancelStatuses(
-        buildCancelAction(chunk.map((o) => ({ asset: assets.byCoin(o.coin).asset, oid: o.oid }))),
-        chunk.length,
-      );
+      let results: Array<true | ExchangeError>;
+      try {
+        results = await this.#cancelStatuses(
+          buildCancelAction(chunk.map((o) => ({ asset: assets.byCoin(o.coin).asset, oid: o.oid }))),
+          chunk.length,
+        );
+      } catch (error) {
+        await this.#recordError(
+          error,
+          `cancelling all orders${opts.reason === undefined ? '' : ` (${opts.reason})`}`,
+        );
+        throw error;
+      }
       for (const [j, r] of results.entries()) {
         const o = chunk[j];
         if (o === undefined) continue;

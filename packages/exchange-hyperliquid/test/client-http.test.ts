@@ -390,6 +390,32 @@ describe('placing orders', () => {
     expect(sent[1]?.nonce).toBeGreaterThan(sent[0]?.expiresAfter ?? Number.POSITIVE_INFINITY);
   });
 
+  it('treats an unreadable answer to an order as ambiguous and asks orderStatus instead of re-sending', async () => {
+    venue.info = infoRouter({
+      orderStatus: (b) => ({
+        status: 'order',
+        order: {
+          order: {
+            coin: 'BTC',
+            side: 'B',
+            limitPx: '60000',
+            sz: '0.01',
+            oid: 31,
+            timestamp: T0,
+            origSz: '0.01',
+            cloid: b.oid,
+          },
+          status: 'open',
+          statusTimestamp: T0,
+        },
+      }),
+    });
+    venue.exchange = () => ({ json: { status: 'ok', response: { type: 'surprise' } } });
+    const ack = await client().placeOrder(limitBuy);
+    expect(ack).toMatchObject({ orderId: '31', status: 'resting' });
+    expect(venue.requestsOf('/exchange')).toHaveLength(1);
+  });
+
   it('throws HL_ORDER_STATE_UNKNOWN when neither the order nor orderStatus answers', async () => {
     venue.info = (b) => (b.type === 'orderStatus' ? { status: 503, text: 'down' } : infoRouter()(b));
     venue.exchange = () => ({ status: 503, text: 'down' });
