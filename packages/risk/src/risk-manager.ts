@@ -425,7 +425,8 @@ export class RiskManager {
   /**
    * Registers an order already working on the venue (after a restart or reconciliation) without checks,
    * so its quantity and exposure count again.
-   * @throws {ValidationError} for an invalid order, or when neither the order nor a mark gives a price
+   * @throws {ValidationError} for an invalid order, an id or clientOrderId already held, or when neither the
+   *   order nor a mark gives a price
    */
   adoptWorkingOrder(order: unknown, id?: string): Reservation {
     const o = parseOrThrow(OrderRequest, order, 'working order');
@@ -433,9 +434,17 @@ export class RiskManager {
     const own = o.price ?? o.triggerPrice;
     const price = own !== undefined && mark !== undefined ? Decimal.max(own, mark) : (own ?? mark);
     if (price === undefined) throw new ValidationError(`no price to value working order on ${o.symbol}`);
+    const rid = id ?? o.clientOrderId ?? randomUUID();
+    if (this.ledger.get(rid) !== undefined)
+      throw new ValidationError(`order ${rid} is already held`, { field: 'id' });
+    if (o.clientOrderId !== undefined && this.ledger.hasClientOrderId(o.clientOrderId)) {
+      throw new ValidationError(`clientOrderId ${o.clientOrderId} is already held`, {
+        field: 'clientOrderId',
+      });
+    }
     const opening = !this.isReducing(o.symbol, o.side, o.quantity);
     const reservation: Reservation = {
-      id: id ?? o.clientOrderId ?? randomUUID(),
+      id: rid,
       symbol: o.symbol,
       side: o.side,
       quantity: o.quantity,

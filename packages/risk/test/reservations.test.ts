@@ -86,6 +86,13 @@ describe('atomic check-and-reserve', () => {
     expect(codes(await risk.checkOrder(limitBuy('0.0001')))).toEqual([RiskCode.EXPOSURE_EXCEEDED]);
     expect(risk.orderCancelled('venue-1')).toBe(true);
   });
+
+  it('refuses to adopt the same working order twice', () => {
+    const { risk } = setup();
+    risk.adoptWorkingOrder(limitBuy('0.02'), 'venue-1');
+    expect(() => risk.adoptWorkingOrder(limitBuy('0.02'), 'venue-1')).toThrow('already held');
+    expect(risk.state.openOrders).toBe(1);
+  });
 });
 
 describe('positions given with each check', () => {
