@@ -1,3 +1,4 @@
+import type { Exchange } from '@hl-bot/core-types';
 import { describe, expect, it } from 'vitest';
 import * as api from '../src/index.js';
 
@@ -22,6 +23,15 @@ describe('public API', () => {
       'priceDecimals',
       'syntheticMarket',
     ]);
+  });
+
+  it('PaperExchange satisfies the core-types Exchange port', () => {
+    const exchange: Exchange = new api.PaperExchange({
+      startBalance: '1',
+      instruments: api.HYPERLIQUID_PERPS,
+    });
+    expect(exchange.name).toBe('paper');
+    expect(typeof exchange.onFunding).toBe('function');
   });
 
   it('the PRNG is reproducible and spreads over [0, 1)', () => {

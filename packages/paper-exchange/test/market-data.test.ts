@@ -176,6 +176,10 @@ describe('hyperliquidCandles', () => {
     const backwards = [SNAPSHOT[1], SNAPSHOT[0]];
     expect((await failure(hyperliquidCandles(backwards))).message).toMatch(/does not increase/);
     expect((await failure(hyperliquidCandles('[{"t":'))).message).toMatch(/not a candleSnapshot JSON/);
+    const mixed = [SNAPSHOT[0], { ...SNAPSHOT[1], s: 'BTC' }];
+    expect((await failure(hyperliquidCandles(mixed))).message).toMatch(/candle \[1\]: coin BTC differs/);
+    const missing = await failure(hyperliquidCandles(join(dir, 'nope.json')));
+    expect(missing.file).toBe(join(dir, 'nope.json'));
   });
 });
 
