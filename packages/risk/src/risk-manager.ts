@@ -149,7 +149,11 @@ function rawJson(input: unknown): string {
     const text = JSON.stringify(input, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
     return clip(text ?? String(input), 4000);
   } catch {
-    return clip(String(input), 4000);
+    try {
+      return clip(String(input), 4000);
+    } catch {
+      return '(unprintable input)';
+    }
   }
 }
 
@@ -386,7 +390,15 @@ export class RiskManager {
         failure(RiskCode.CHECK_FAILED, { check: 'checkOrder', error: errorText(error) }),
       ]);
     }
-    if (!result.approved) await this.auditRejection(order, parsed, result);
+    if (!result.approved) {
+      try {
+        await this.auditRejection(order, parsed, result);
+      } catch (error) {
+        // Building the event failed (hostile input): the rejection stands, and an unaudited rejection
+        // halts approvals like any other audit failure.
+        this.auditFailure ??= error;
+      }
+    }
     return result;
   }
 

@@ -96,6 +96,24 @@ describe('fail closed', () => {
     expect(sink.ofType('risk_order_invalid')).toHaveLength(6);
   });
 
+  it('rejects a hostile order object whose property access throws, without throwing', async () => {
+    const { risk, sink } = setup();
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('trap');
+        },
+        ownKeys() {
+          throw new Error('trap');
+        },
+      },
+    );
+    const r = await risk.checkOrder(hostile);
+    expect(r.approved).toBe(false);
+    expect(sink.ofType('risk_order_invalid').length + sink.ofType('risk_rejected').length).toBe(1);
+  });
+
   it('rejects with CHECK_FAILED when a caller-supplied position is malformed', async () => {
     const { risk } = setup();
     const bogus = [{ symbol: 'BTC-USD', side: 'long' as const, quantity: '-1', entryPrice: '1' }];
