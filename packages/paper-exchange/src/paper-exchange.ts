@@ -17,6 +17,7 @@ import {
   type OrderUpdate,
   type PositionSnapshot,
   parseOrThrow,
+  SymbolSchema,
   type TimeInForce,
   toDecimal,
   ValidationError,
@@ -204,6 +205,11 @@ export class PaperExchange implements Exchange {
     if (this.balance.isNegative())
       throw new ValidationError('startBalance must be >= 0', { field: 'startBalance' });
     for (const [symbol, raw] of Object.entries(options.instruments)) {
+      if (!SymbolSchema.safeParse(symbol).success) {
+        throw new ValidationError(`instrument symbol ${JSON.stringify(symbol)} is not a valid symbol`, {
+          field: 'instruments',
+        });
+      }
       this.instruments.set(symbol, parseOrThrow(InstrumentConfig, raw, `instrument ${symbol}`));
     }
     if (this.instruments.size === 0)

@@ -430,6 +430,12 @@ describe('instrument rules', () => {
     await expect(paper.onBar(flat('DOGE-USD', T0, '1'))).rejects.toMatchObject({ code: 'UNKNOWN_SYMBOL' });
   });
 
+  it('refuses to configure an instrument whose name is not a valid symbol', () => {
+    expect(() => setup({ instruments: { 'BTC USD': { szDecimals: 5, maxLeverage: 40 } } })).toThrow(
+      /not a valid symbol/,
+    );
+  });
+
   it('refuses a duplicate open clientOrderId', async () => {
     const { paper } = setup();
     await paper.onBar(flat(BTC, T0, '60000'));
