@@ -88,13 +88,20 @@ export interface EncodedLine {
  */
 export function encodeLine(validated: ValidatedEvent, seq: number, prevHash: string): EncodedLine {
   const iso = formatTimestamp(validated.ms);
-  // Spreading after a leading `timestamp` keeps that key first; the event's own epoch-ms value is then
-  // replaced by the ISO form. (Faster than rest-destructuring the timestamp away.)
-  const record: Record<string, unknown> = { timestamp: iso, ...validated.event, seq, prevHash };
-  record.timestamp = iso;
-  const content = JSON.stringify(record);
-  const hash = sha256Hex(prevHash + content);
-  const line = `${content.slice(0, -1)},"hash":"${hash}"}\n`;
+  // The ISO time goes first; the event's own epoch-ms `timestamp` is hidden from JSON.stringify (which omits
+  // undefined members) rather than copying the event without it. `type` is the event's first key.
+  const event = validated.event as { timestamp?: unknown };
+  const own = event.timestamp;
+  event.timestamp = undefined;
+  let body: string;
+  try {
+    body = JSON.stringify(event);
+  } finally {
+    event.timestamp = own;
+  }
+  const head = `{"timestamp":"${iso}",${body.slice(1, -1)},"seq":${seq},"prevHash":"${prevHash}"`;
+  const hash = sha256Hex(`${prevHash}${head}}`);
+  const line = `${head},"hash":"${hash}"}\n`;
   if (line.length > MAX_LINE_BYTES / 4 && Buffer.byteLength(line) > MAX_LINE_BYTES) {
     throw new AuditValidationError(
       `invalid audit event ${validated.event.type}: the line would be longer than ${MAX_LINE_BYTES} bytes`,
