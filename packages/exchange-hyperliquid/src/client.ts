@@ -21,6 +21,7 @@ import {
 } from '@hl-bot/core-types';
 import type { z } from 'zod';
 import {
+  buildBatchModifyAction,
   buildCancelAction,
   buildCancelByCloidAction,
   buildModifyAction,
@@ -584,6 +585,10 @@ export class HyperliquidClient implements Exchange {
       batchLength: orders.length,
       ...(opts.expiresAfter === undefined ? {} : { expiresAfter: opts.expiresAfter }),
     });
+    return this.#orderResults(res, orders);
+  }
+
+  #orderResults(res: ExchangeResponse, orders: readonly OrderWire[]): OrderResult[] {
     if (res.status !== 'ok' || res.response.type !== 'order') {
       throw new HyperliquidResponseError('order action answered something other than order statuses');
     }
@@ -653,6 +658,22 @@ export class HyperliquidClient implements Exchange {
   /** Replaces an open order (by oid or cloid) with `order`. @throws {HyperliquidActionError} */
   async modify(oid: number | string, order: OrderWire): Promise<void> {
     await this.sendAction(buildModifyAction(typeof oid === 'string' ? toCloid(oid) : oid, order));
+  }
+
+  /**
+   * Replaces several open orders at once; one result per modify, in request order. The new oid comes from
+   * the result (do not assume it equals the old one).
+   * @throws {HyperliquidActionError} {HyperliquidHttpError} {HyperliquidResponseError}
+   */
+  async batchModify(modifies: readonly { oid: number | string; order: OrderWire }[]): Promise<OrderResult[]> {
+    const action = buildBatchModifyAction(
+      modifies.map((m) => ({ oid: typeof m.oid === 'string' ? toCloid(m.oid) : m.oid, order: m.order })),
+    );
+    const res = await this.sendAction(action, { batchLength: modifies.length });
+    return this.#orderResults(
+      res,
+      modifies.map((m) => m.order),
+    );
   }
 
   /** Sets leverage of a symbol (cross by default). @throws {HyperliquidActionError} {ExchangeError} */

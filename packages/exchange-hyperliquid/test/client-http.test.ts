@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   HyperliquidClient,
   type HyperliquidClientOptions,
+  orderWire,
   PrivateKeySigner,
   recoverL1ActionSigner,
   recoverUserSignedActionSigner,
@@ -435,6 +436,62 @@ describe('placing orders', () => {
     const nonces = venue.requestsOf('/exchange').map((r) => r.body.nonce as number);
     expect(new Set(nonces).size).toBe(25);
     expect(Math.min(...nonces)).toBe(T0);
+  });
+});
+
+describe('batches', () => {
+  const wire = (asset: number, cloid: string) =>
+    orderWire({
+      asset,
+      isBuy: true,
+      price: '100',
+      size: '1',
+      reduceOnly: false,
+      orderType: { limit: { tif: 'Gtc' } },
+      cloid,
+    });
+
+  it('returns one result per order and applies a single batch-wide error to every order', async () => {
+    const answers = [
+      orderOk([
+        { resting: { oid: 1 } },
+        { filled: { totalSz: '1', avgPx: '99.5', oid: 2 } },
+        { error: 'Order must have minimum value of $10.' },
+      ]),
+      orderOk([{ error: 'Invalid TP/SL price.' }]),
+    ];
+    venue.exchange = () => answers.shift() ?? { status: 500, text: 'no more' };
+    const c = client();
+    const batch = [
+      wire(0, '0x00000000000000000000000000000001'),
+      wire(1, '0x00000000000000000000000000000002'),
+      wire(3, '0x00000000000000000000000000000003'),
+    ];
+    const first = await c.submitOrders(batch);
+    expect(first.map((r) => r.kind)).toEqual(['resting', 'filled', 'error']);
+    expect(first[2]).toMatchObject({ kind: 'error', error: { code: 'MIN_NOTIONAL' } });
+    const second = await c.submitOrders(batch, { grouping: 'normalTpsl' });
+    expect(second.map((r) => (r.kind === 'error' ? r.error.code : r.kind))).toEqual([
+      'INVALID_PRICE',
+      'INVALID_PRICE',
+      'INVALID_PRICE',
+    ]);
+    expect(venue.requestsOf('/exchange')[1]?.body.action).toMatchObject({ grouping: 'normalTpsl' });
+  });
+
+  it('batchModify sends canonical modifies and returns the new order ids', async () => {
+    venue.exchange = () => orderOk([{ resting: { oid: 501 } }, { resting: { oid: 502 } }]);
+    const results = await client().batchModify([
+      { oid: 11, order: wire(0, '0x00000000000000000000000000000001') },
+      { oid: 'client-2', order: wire(1, '0x00000000000000000000000000000002') },
+    ]);
+    expect(results).toEqual([
+      { kind: 'resting', oid: 501 },
+      { kind: 'resting', oid: 502 },
+    ]);
+    const action = venue.requestsOf('/exchange')[0]?.body.action as { modifies: Array<{ oid: unknown }> };
+    expect(action.modifies[0]?.oid).toBe(11);
+    expect(action.modifies[1]?.oid).toMatch(/^0x[0-9a-f]{32}$/);
   });
 });
 

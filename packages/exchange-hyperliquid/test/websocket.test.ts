@@ -1,6 +1,6 @@
 import { type Fill, ManualClock, type MarketPrice, type OrderUpdate } from '@hl-bot/core-types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HyperliquidClient } from '../src/index.js';
+import { HyperliquidClient, HyperliquidWebSocket } from '../src/index.js';
 import { eventually, FakeVenue, fill, META } from './helpers/fake-venue.js';
 
 const KEY = '0x0123456789012345678901234567890123456789012345678901234567890123';
@@ -160,5 +160,39 @@ describe('WebSocket streams', () => {
     const backfills = venue.requestsOf('/info', 'userFillsByTime').map((r) => r.body.startTime);
     expect(backfills.at(-1)).toBeGreaterThanOrEqual(T0 + 1);
     expect(backfills.every((s) => (s as number) >= T0)).toBe(true);
+  });
+});
+
+describe('HyperliquidWebSocket on its own', () => {
+  it('backs off with jitter between failed reconnects and sends unsubscribe for a removed subscription', async () => {
+    const jitter: number[] = [];
+    let closes = 0;
+    const ws = new HyperliquidWebSocket({
+      url: venue.wsUrl,
+      reconnectDelayMs: 5,
+      maxReconnectDelayMs: 20,
+      random: () => {
+        jitter.push(1);
+        return 0.5;
+      },
+      onClose: ({ willReconnect }) => {
+        closes += 1;
+        expect(willReconnect).toBe(true);
+      },
+    });
+    ws.subscribe({ type: 'allMids' });
+    await ws.connect();
+    ws.unsubscribe({ type: 'allMids' });
+    await eventually(
+      () => venue.wsMessages.some((m) => (m as { method?: string }).method === 'unsubscribe'),
+      'unsubscribe',
+    );
+    // Every new connection is dropped at once: the client keeps retrying, drawing jitter each time.
+    venue.onWsConnection = (socket) => socket.terminate();
+    venue.dropSockets();
+    await eventually(() => venue.connections >= 4, 'repeated reconnect attempts');
+    expect(closes).toBeGreaterThanOrEqual(3);
+    expect(jitter.length).toBeGreaterThanOrEqual(3);
+    ws.close();
   });
 });
