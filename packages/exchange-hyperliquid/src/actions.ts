@@ -1,3 +1,4 @@
+import { parseOrThrow } from '@hl-bot/core-types';
 import { z } from 'zod';
 
 /**
@@ -192,6 +193,10 @@ export type ExchangeResponse = z.output<typeof ExchangeResponseSchema>;
 
 // ---- builders -----------------------------------------------------------------------------------------
 
+function parseWire<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  return parseOrThrow(schema, value, 'Hyperliquid action');
+}
+
 /** Input of `orderWire`: every decimal already formatted for the wire (see formatPrice/formatSize). */
 export interface OrderWireInput {
   asset: number;
@@ -207,10 +212,10 @@ export interface OrderWireInput {
 
 /**
  * One order in canonical key order, validated.
- * @throws {z.ZodError} when a field is malformed (non-canonical decimal, bad cloid).
+ * @throws {ValidationError} when a field is malformed (non-canonical decimal, bad cloid).
  */
 export function orderWire(input: OrderWireInput): OrderWire {
-  return OrderWireSchema.parse({
+  return parseWire(OrderWireSchema, {
     a: input.asset,
     b: input.isBuy,
     p: input.price,
@@ -221,13 +226,13 @@ export function orderWire(input: OrderWireInput): OrderWire {
   });
 }
 
-/** @throws {z.ZodError} for an empty or malformed batch. */
+/** @throws {ValidationError} for an empty or malformed batch. */
 export function buildOrderAction(
   orders: readonly OrderWire[],
   grouping: Grouping = 'na',
   builder?: { b: string; f: number },
 ): OrderAction {
-  return OrderActionSchema.parse({
+  return parseWire(OrderActionSchema, {
     type: 'order',
     orders,
     grouping,
@@ -235,51 +240,52 @@ export function buildOrderAction(
   });
 }
 
-/** @throws {z.ZodError} for an empty or malformed batch. */
+/** @throws {ValidationError} for an empty or malformed batch. */
 export function buildCancelAction(cancels: readonly { asset: number; oid: number }[]): CancelAction {
-  return CancelActionSchema.parse({
+  return parseWire(CancelActionSchema, {
     type: 'cancel',
     cancels: cancels.map((c) => ({ a: c.asset, o: c.oid })),
   });
 }
 
-/** @throws {z.ZodError} for an empty or malformed batch. */
+/** @throws {ValidationError} for an empty or malformed batch. */
 export function buildCancelByCloidAction(
   cancels: readonly { asset: number; cloid: string }[],
 ): CancelByCloidAction {
-  return CancelByCloidActionSchema.parse({
+  return parseWire(CancelByCloidActionSchema, {
     type: 'cancelByCloid',
     cancels: cancels.map((c) => ({ asset: c.asset, cloid: c.cloid })),
   });
 }
 
-/** @throws {z.ZodError} for a malformed order or id. */
+/** @throws {ValidationError} for a malformed order or id. */
 export function buildModifyAction(oid: number | string, order: OrderWire): ModifyAction {
-  return ModifyActionSchema.parse({ type: 'modify', oid, order });
+  return parseWire(ModifyActionSchema, { type: 'modify', oid, order });
 }
 
-/** @throws {z.ZodError} for an empty or malformed batch. */
+/** @throws {ValidationError} for an empty or malformed batch. */
 export function buildBatchModifyAction(
   modifies: readonly { oid: number | string; order: OrderWire }[],
 ): BatchModifyAction {
-  return BatchModifyActionSchema.parse({
+  return parseWire(BatchModifyActionSchema, {
     type: 'batchModify',
     modifies: modifies.map((m) => ({ oid: m.oid, order: m.order })),
   });
 }
 
-/** @throws {z.ZodError} for a leverage outside 1..1000 or a bad asset. */
+/** @throws {ValidationError} for a leverage outside 1..1000 or a bad asset. */
 export function buildUpdateLeverageAction(
   asset: number,
   isCross: boolean,
   leverage: number,
 ): UpdateLeverageAction {
-  return UpdateLeverageActionSchema.parse({ type: 'updateLeverage', asset, isCross, leverage });
+  return parseWire(UpdateLeverageActionSchema, { type: 'updateLeverage', asset, isCross, leverage });
 }
 
-/** `time` undefined clears the dead man's switch. @throws {z.ZodError} for a bad time. */
+/** `time` undefined clears the dead man's switch. @throws {ValidationError} for a bad time. */
 export function buildScheduleCancelAction(time?: number): ScheduleCancelAction {
-  return ScheduleCancelActionSchema.parse(
+  return parseWire(
+    ScheduleCancelActionSchema,
     time === undefined ? { type: 'scheduleCancel' } : { type: 'scheduleCancel', time },
   );
 }
@@ -291,8 +297,8 @@ export function buildNoopAction(): NoopAction {
 /**
  * Re-orders a received action's keys canonically (what Hyperliquid does before checking a signature).
  * A server recovers the signer from the result, never from the raw JSON's key order.
- * @throws {z.ZodError} for an action this package does not know or a malformed one.
+ * @throws {ValidationError} for an action this package does not know or a malformed one.
  */
 export function canonicalizeL1Action(action: unknown): L1Action {
-  return L1ActionSchema.parse(action);
+  return parseWire(L1ActionSchema, action);
 }
