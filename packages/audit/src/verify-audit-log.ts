@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type ChainCursor, GENESIS, linkProblem } from './chain.js';
@@ -35,7 +35,8 @@ export type AuditVerifyReport = AuditVerifyOk | AuditVerifyFailure;
 export interface VerifyAuditLogOptions {
   /**
    * Worker threads that check byte ranges in parallel (the chain links between ranges are checked here).
-   * Default: up to 4, one per available core, for logs of 64 MiB or more; 0 checks everything in this thread.
+   * Default: up to 4, one per available core, for logs of 64 MiB or more while the 1-minute load average
+   * leaves a core idle; 0 checks everything in this thread.
    */
   workers?: number;
   /** Target size of one range in bytes (tuning and tests). Default: the log split 4 ways per worker. */
@@ -157,7 +158,11 @@ export async function verifyAuditLog(
   const sizes = await Promise.all(files.map(async (f) => (await stat(f.path)).size));
   const total = sizes.reduce((a, b) => a + b, 0);
   const available = existsSync(WORKER_FILE) ? Math.min(availableParallelism(), 4) : 0;
-  const workers = Math.min(options.workers ?? (total >= PARALLEL_THRESHOLD ? available : 0), available);
+  // Workers only pay off with idle cores: on a saturated machine their start-up (each loads the schemas) is
+  // pure overhead, so by default they are used for large logs only while the load leaves a core free.
+  const idle = (loadavg()[0] ?? 0) < availableParallelism() - 0.5;
+  const byDefault = total >= PARALLEL_THRESHOLD && idle ? available : 0;
+  const workers = Math.min(options.workers ?? byDefault, available);
   const rangeBytes =
     options.rangeBytes ?? (workers > 0 ? Math.ceil(total / (workers * 4)) : Number.POSITIVE_INFINITY);
   const ranges = await plan(files, sizes, Math.max(1, rangeBytes));
