@@ -9,6 +9,7 @@ import {
   type Exchange,
   ExchangeError,
   type Fill,
+  FundingPayment,
   MarketPrice,
   OpenOrder,
   OrderAck,
@@ -74,6 +75,7 @@ import {
   WsAllMidsSchema,
   WsOrderUpdatesSchema,
   WsUserFillsSchema,
+  WsUserFundingsSchema,
 } from './info-schemas.js';
 import { NonceManager } from './nonce.js';
 import { type Address, type PrivateKeySigner, toSigner } from './private-key.js';
@@ -92,7 +94,7 @@ import {
   signUserSignedAction,
   type UserSignedAction,
 } from './signing.js';
-import { AssetMap, type PerpAsset } from './symbols.js';
+import { AssetMap, coinToSymbol, type PerpAsset } from './symbols.js';
 import { venueError } from './venue-errors.js';
 import { HyperliquidWebSocket } from './ws.js';
 
@@ -235,6 +237,8 @@ export class HyperliquidClient implements Exchange {
   readonly #updateListeners = new Set<(update: OrderUpdate) => void>();
   readonly #priceListeners = new Set<(price: MarketPrice) => void>();
   readonly #errorListeners = new Set<(error: Error) => void>();
+  readonly #fundingListeners = new Set<(payment: FundingPayment) => void>();
+  readonly #seenFundings = new Set<string>();
 
   /** @throws {SigningError} for a malformed key; {HyperliquidClientError} for malformed addresses. */
   constructor(options: HyperliquidClientOptions = {}) {
@@ -1190,6 +1194,17 @@ export class HyperliquidClient implements Exchange {
     return () => this.#priceListeners.delete(listener);
   }
 
+  /**
+   * Hourly funding payments of the account's perp positions (the venue's `userFundings` stream). `amount`
+   * is signed from the account's side: negative when it paid. Each (coin, time) is delivered once; payments
+   * before `fillsSince` are history and not delivered. Not backfilled over REST after a reconnect: the
+   * stream's snapshot on resubscribe covers the gap.
+   */
+  onFunding(listener: (payment: FundingPayment) => void): () => void {
+    this.#fundingListeners.add(listener);
+    return () => this.#fundingListeners.delete(listener);
+  }
+
   /** Stream and backfill problems (they are also audited as `error` events). */
   onError(listener: (error: Error) => void): () => void {
     this.#errorListeners.add(listener);
@@ -1222,6 +1237,7 @@ export class HyperliquidClient implements Exchange {
     ws.subscribe({ type: 'allMids' });
     ws.subscribe({ type: 'userFills', user });
     ws.subscribe({ type: 'orderUpdates', user });
+    ws.subscribe({ type: 'userFundings', user });
     const timeoutMs = opts.timeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -1309,6 +1325,33 @@ export class HyperliquidClient implements Exchange {
         for (const l of this.#updateListeners) {
           try {
             l(update);
+          } catch (error) {
+            this.#emitError(error instanceof Error ? error : new Error(String(error)));
+          }
+        }
+      }
+    } else if (channel === 'userFundings') {
+      const parsed = WsUserFundingsSchema.safeParse(data);
+      if (!parsed.success) {
+        this.#invalidMessage(channel);
+        return;
+      }
+      for (const f of [...parsed.data.fundings].sort((a, b) => a.time - b.time)) {
+        const key = `${f.coin}:${f.time}`;
+        if (this.#seenFundings.has(key)) continue;
+        this.#seenFundings.add(key);
+        if (f.time < this.#deduper.since || (this.#assets !== undefined && !this.#assets.hasCoin(f.coin)))
+          continue;
+        const payment = FundingPayment.parse({
+          symbol: coinToSymbol(f.coin),
+          amount: f.usdc,
+          time: f.time,
+          rate: f.fundingRate,
+          positionSize: f.szi,
+        });
+        for (const l of this.#fundingListeners) {
+          try {
+            l(payment);
           } catch (error) {
             this.#emitError(error instanceof Error ? error : new Error(String(error)));
           }

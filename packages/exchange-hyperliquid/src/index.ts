@@ -113,10 +113,12 @@ export {
   type UserRateLimitResponse,
   UserRateLimitResponseSchema,
   WsAllMidsSchema,
+  WsFundingSchema,
   type WsOrderUpdate,
   WsOrderUpdatesSchema,
   type WsUserFills,
   WsUserFillsSchema,
+  WsUserFundingsSchema,
 } from './info-schemas.js';
 export { NonceManager } from './nonce.js';
 export { type Address, PrivateKeySigner, publicKeyToAddress, type Signature } from './private-key.js';

@@ -236,3 +236,15 @@ export const WsOrderUpdatesSchema = z.array(
   z.object({ order: OpenOrderWireSchema, status: z.string().min(1), statusTimestamp: Time }).passthrough(),
 );
 export type WsOrderUpdate = z.output<typeof WsOrderUpdatesSchema>[number];
+
+/** One hourly funding payment; `usdc` is the signed change of the account (negative: the account paid). */
+export const WsFundingSchema = z
+  .object({ time: Time, coin: z.string(), usdc: HlDecimal, szi: HlDecimal, fundingRate: HlDecimal })
+  .passthrough();
+export const WsUserFundingsSchema = z
+  .object({
+    user: Address.optional(),
+    isSnapshot: z.boolean().optional(),
+    fundings: z.array(WsFundingSchema),
+  })
+  .passthrough();

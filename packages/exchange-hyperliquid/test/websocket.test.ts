@@ -1,4 +1,10 @@
-import { type Fill, ManualClock, type MarketPrice, type OrderUpdate } from '@hl-bot/core-types';
+import {
+  type Fill,
+  type FundingPayment,
+  ManualClock,
+  type MarketPrice,
+  type OrderUpdate,
+} from '@hl-bot/core-types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HyperliquidClient, HyperliquidWebSocket } from '../src/index.js';
 import { eventually, FakeVenue, fill, META } from './helpers/fake-venue.js';
@@ -111,6 +117,44 @@ describe('WebSocket streams', () => {
     expect(prices[0]?.price.toFixed()).toBe('60000.5');
     expect(updates[0]).toMatchObject({ orderId: '55', symbol: 'ETH-USD', status: 'filled' });
     expect(updates[0]?.filledQuantity.toFixed()).toBe('2');
+  });
+
+  it('delivers each funding payment once, signed from the account side, and skips history', async () => {
+    const payments: FundingPayment[] = [];
+    c.onFunding((p) => payments.push(p));
+    await c.start();
+    await eventually(() => subscribes('userFundings').length === 1, 'userFundings subscription');
+    const old = {
+      time: T0 - 3_600_000,
+      coin: 'BTC',
+      usdc: '-1',
+      szi: '0.1',
+      fundingRate: '0.0001',
+      nSamples: null,
+    };
+    const paid = {
+      time: T0 + 3_600_000,
+      coin: 'BTC',
+      usdc: '-0.6',
+      szi: '0.1',
+      fundingRate: '0.0001',
+      nSamples: null,
+    };
+    const received = {
+      time: T0 + 3_600_000,
+      coin: 'ETH',
+      usdc: '0.25',
+      szi: '-1',
+      fundingRate: '0.00008',
+      nSamples: null,
+    };
+    venue.push('userFundings', { user: ACCOUNT, isSnapshot: true, fundings: [old, paid] });
+    venue.push('userFundings', { user: ACCOUNT, fundings: [paid, received] });
+    await eventually(() => payments.length === 2, 'funding payments');
+    expect(payments.map((p) => [p.symbol, p.amount.toFixed(), p.positionSize?.toFixed()])).toEqual([
+      ['BTC-USD', '-0.6', '0.1'],
+      ['ETH-USD', '0.25', '-1'],
+    ]);
   });
 
   it('pings before the idle timeout and keeps one connection while pongs arrive', async () => {
