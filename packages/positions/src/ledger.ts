@@ -149,7 +149,7 @@ export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillO
   const feesTotal = prev.fees.plus(closeFee);
   const exitQuantity = prev.exitQuantity.plus(held);
   const exitNotional = prev.exitNotional.plus(closeNotional);
-  const closed: ClosedPosition = {
+  const closed: ClosedPosition = Object.freeze({
     symbol: prev.symbol,
     side: prev.side,
     quantity: prev.entryQuantity,
@@ -166,7 +166,7 @@ export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillO
     closedAt: time,
     durationMs: Math.max(0, time - prev.openedAt),
     fillCount: prev.fillCount + 1,
-  };
+  });
   const position = flips ? open(nf, prev.signedQuantity.plus(delta), feeValue.minus(closeFee)) : undefined;
   return { position, closed, realizedPnl: realized };
 }
