@@ -60,6 +60,8 @@ export interface SimStats {
   wsConnections: number;
   wsDropped: number;
   steps: number;
+  /** Bars the timer could not apply (see `lastBarError` in GET /sim/state). */
+  barErrors: number;
 }
 
 /** A running simulator. */
@@ -183,12 +185,14 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
     wsConnections: 0,
     wsDropped: 0,
     steps: 0,
+    barErrors: 0,
   };
   let windowStart = now();
   let windowCount = 0;
   /** API requests since the fault settings were last replaced: `fail5xxEvery` counts from here. */
   let faultCount = 0;
   let closed = false;
+  let lastBarError: string | undefined;
 
   function setFaults(f: SimFaults): void {
     const problem = faultProblem(f);
@@ -216,7 +220,13 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
     accounts.set(a, account);
     const last = new Map<string, Candle>();
     for (const group of bars) for (const c of group) last.set(c.symbol, c);
-    for (const c of last.values()) void account.onBar(c);
+    if (last.size > 0) {
+      void serial(async () => {
+        for (const c of last.values()) await account.onBar(c);
+      }).catch((error: unknown) => {
+        lastBarError = error instanceof Error ? error.message : String(error);
+      });
+    }
   }
 
   function approveAgent(agent: string, master: string): void {
@@ -699,6 +709,7 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
           agents: Object.fromEntries(agents),
           faults,
           stats,
+          lastBarError: lastBarError ?? null,
         });
       }
       if (method !== 'POST') return { status: 405, text: 'method not allowed' };
@@ -868,9 +879,15 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
     barTimer = setInterval(() => {
       if (stepping) return;
       stepping = true;
-      void step(1).finally(() => {
-        stepping = false;
-      });
+      step(1)
+        .catch((error: unknown) => {
+          // A broken bar source must not crash the server; it shows in GET /sim/state.
+          stats.barErrors += 1;
+          lastBarError = error instanceof Error ? error.message : String(error);
+        })
+        .finally(() => {
+          stepping = false;
+        });
     }, barMs);
     barTimer.unref();
   }
