@@ -458,6 +458,14 @@ export class HyperliquidClient implements Exchange {
         }
         if (f.time > last) last = f.time;
       }
+      if (last === start && fills.length >= FILLS_PAGE_LIMIT / 4 && added > 0) {
+        // A full page inside one millisecond: the next page would start at the same time and the venue
+        // offers no cursor, so fills could be missed. Refuse rather than return an incomplete history.
+        throw new HyperliquidResponseError(
+          `userFillsByTime returned a full page of ${fills.length} fills at one timestamp (${start}); cannot page further without missing fills`,
+          { details: { startTime: start } },
+        );
+      }
       if (added === 0 || fills.length < FILLS_PAGE_LIMIT / 4 || last === start) break;
       start = last;
     }

@@ -174,6 +174,14 @@ describe('info reads', () => {
     expect(venue.requestsOf('/info', 'userFillsByTime').length).toBeGreaterThan(2);
   });
 
+  it('refuses to return a fill history it cannot page through (a full page in one millisecond)', async () => {
+    const same = Array.from({ length: 500 }, (_, i) => fill({ tid: i, time: T0 }));
+    venue.info = infoRouter({ userFillsByTime: () => same });
+    await expect(client().userFillsByTime({ startTime: T0 })).rejects.toMatchObject({
+      code: 'HL_BAD_RESPONSE',
+    });
+  });
+
   it('maps symbols to coins and asset ids from meta, never from a hardcoded table', async () => {
     venue.info = infoRouter();
     const assets = await client().loadAssets();
