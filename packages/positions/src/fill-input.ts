@@ -86,5 +86,9 @@ export function normalizeFill(
     delta = signed.minus(fill.fee);
     feeValue = fill.fee.isZero() ? ZERO : fill.fee.times(fill.price);
   }
-  return { fill: { ...fill, timestamp, marketKind: kind }, delta, feeValue };
+  // Both parsers return a fresh object, so completing it in place is safe (and cheaper than a copy).
+  const complete = fill as Fill & { timestamp: number; marketKind: MarketKind };
+  complete.timestamp = timestamp;
+  complete.marketKind = kind;
+  return { fill: complete, delta, feeValue };
 }

@@ -631,13 +631,17 @@ export class PositionTracker {
       txn.emit({ type: 'position_closed', fillId: fill.id, position: outcome.closed });
       txn.closed.push(outcome.closed);
     }
-    txn.emit({
-      type: 'position_updated',
-      symbol: fill.symbol,
-      cause: 'fill',
-      fillId: fill.id,
-      ...(outcome.position === undefined ? {} : { position: outcome.position.toPosition() }),
-    });
+    txn.emit(
+      outcome.position === undefined
+        ? { type: 'position_updated', symbol: fill.symbol, cause: 'fill', fillId: fill.id }
+        : {
+            type: 'position_updated',
+            symbol: fill.symbol,
+            cause: 'fill',
+            fillId: fill.id,
+            position: outcome.position.toPosition(),
+          },
+    );
     txn.positions.set(fill.symbol, outcome.position ?? null);
     txn.fillIds.add(fill.id);
     return outcome.position;
