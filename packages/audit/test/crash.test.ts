@@ -32,7 +32,7 @@ describe('durability across SIGKILL', () => {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`child reported too little: ${stdout.length} ${stderr}`)),
-        20_000,
+        60_000,
       );
       child.stdout.setEncoding('utf8').on('data', (d: string) => {
         stdout += d;
