@@ -72,15 +72,9 @@ export class Position implements PositionFields {
   readonly markFresh: boolean;
   /** Size of the position, always > 0. */
   readonly quantity: Decimal;
-  /** Price P&L of the open quantity at the valuation price (quote currency). */
-  readonly unrealizedPnl: Decimal;
-  /**
-   * Notional at risk (quote currency, >= 0): |quantity| x mark when the mark is the newest price; otherwise
-   * the larger of the cost basis (|quantity| x entry) and |quantity| x last fill price, so a position with
-   * no fresh mark is never valued below a price it is known to have traded at.
-   */
-  readonly exposure: Decimal;
   #entryPrice: Decimal | undefined;
+  #unrealizedPnl: Decimal | undefined;
+  #exposure: Decimal | undefined;
 
   /** @internal Positions are created by the tracker. */
   constructor(f: PositionFields) {
@@ -105,17 +99,36 @@ export class Position implements PositionFields {
     this.markPrice = f.markPrice;
     this.markTime = f.markTime;
     this.markFresh = f.markFresh;
-    const quantity = f.signedQuantity.abs();
-    this.quantity = quantity;
-    if (f.markFresh && f.markPrice !== undefined) {
-      this.unrealizedPnl = f.signedQuantity.times(f.markPrice).minus(f.costBasis);
-      this.exposure = quantity.times(f.markPrice);
+    this.quantity = f.signedQuantity.abs();
+  }
+
+  /** Price P&L of the open quantity at the valuation price (quote currency). Computed once, on first use. */
+  get unrealizedPnl(): Decimal {
+    if (this.#unrealizedPnl === undefined) this.#value();
+    return this.#unrealizedPnl as Decimal;
+  }
+
+  /**
+   * Notional at risk (quote currency, >= 0): |quantity| x mark when the mark is the newest price; otherwise
+   * the larger of the cost basis (|quantity| x entry) and |quantity| x last fill price, so a position with
+   * no fresh mark is never valued below a price it is known to have traded at.
+   */
+  get exposure(): Decimal {
+    if (this.#exposure === undefined) this.#value();
+    return this.#exposure as Decimal;
+  }
+
+  // Lazy because a burst or a replay builds many intermediate versions that nobody values.
+  #value(): void {
+    if (this.markFresh && this.markPrice !== undefined) {
+      this.#unrealizedPnl = this.signedQuantity.times(this.markPrice).minus(this.costBasis);
+      this.#exposure = this.quantity.times(this.markPrice);
     } else {
-      const value = f.signedQuantity.times(f.lastFillPrice);
-      this.unrealizedPnl = value.minus(f.costBasis);
+      const value = this.signedQuantity.times(this.lastFillPrice);
+      this.#unrealizedPnl = value.minus(this.costBasis);
       const atFill = value.abs();
-      const atCost = f.costBasis.abs();
-      this.exposure = atFill.gte(atCost) ? atFill : atCost;
+      const atCost = this.costBasis.abs();
+      this.#exposure = atFill.gte(atCost) ? atFill : atCost;
     }
   }
 
