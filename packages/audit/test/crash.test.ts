@@ -29,7 +29,7 @@ describe('durability across SIGKILL', () => {
       stderr += d;
     });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_c, s) => resolve(s)));
-    await new Promise<void>((resolve, reject) => {
+    const reported300 = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`child reported too little: ${stdout.length} ${stderr}`)),
         60_000,
@@ -42,7 +42,11 @@ describe('durability across SIGKILL', () => {
         }
       });
     });
-    child.kill('SIGKILL');
+    try {
+      await reported300;
+    } finally {
+      child.kill('SIGKILL'); // also when the child failed to report: never leave it running
+    }
     expect(await exited).toBe('SIGKILL');
     const reported = stdout
       .split('\n')
