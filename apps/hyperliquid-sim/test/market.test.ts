@@ -3,7 +3,7 @@ import { HyperliquidClient, PrivateKeySigner } from '@hl-bot/exchange-hyperliqui
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { HyperliquidSim } from '../src/index.js';
-import { eventually, MASTER, post, startSim } from './helpers.js';
+import { clientFor, eventually, MASTER, post, startSim } from './helpers.js';
 
 let sim: HyperliquidSim | undefined;
 afterEach(async () => {
@@ -83,5 +83,54 @@ describe('market data and control', () => {
     await sim.step(1);
     await eventually(() => messages.filter((m) => m.channel === 'allMids').length >= 2, 'a streamed allMids');
     socket.close();
+  });
+});
+
+describe('network and random faults', () => {
+  it('verifies testnet signatures with --testnet and treats mainnet-signed actions as unknown signers', async () => {
+    sim = await startSim({ testnet: true });
+    const testnet = clientFor(sim, { testnet: true, baseUrl: sim.url });
+    expect(
+      (
+        await testnet.placeOrder(
+          OrderRequest.parse({
+            symbol: 'BTC-USD',
+            side: 'buy',
+            orderType: 'limit',
+            price: '59000',
+            quantity: '0.01',
+          }),
+        )
+      ).status,
+    ).toBe('resting');
+    const mainnet = clientFor(sim);
+    await expect(
+      mainnet.placeOrder(
+        OrderRequest.parse({
+          symbol: 'BTC-USD',
+          side: 'buy',
+          orderType: 'limit',
+          price: '59000',
+          quantity: '0.01',
+        }),
+      ),
+    ).rejects.toThrow(/User or API Wallet 0x[0-9a-f]{40} does not exist\./);
+  });
+
+  it('fails API requests at --fail-5xx-rate, reproducibly for a seed', async () => {
+    const pattern = async (seed: number): Promise<number[]> => {
+      const s = await startSim({ seed, faults: { fail5xxRate: 0.5 } });
+      const out: number[] = [];
+      for (let i = 0; i < 12; i++) out.push((await post(s, '/info', { type: 'allMids' })).status);
+      await s.close();
+      return out;
+    };
+    const a = await pattern(3);
+    expect(a).toEqual(await pattern(3));
+    expect(a).toContain(500);
+    expect(a).toContain(200);
+    sim = await startSim({ faults: { fail5xxRate: 1 } });
+    expect((await post(sim, '/info', { type: 'meta' })).status).toBe(500);
+    expect((await post(sim, '/sim/step', {})).status).toBe(200);
   });
 });
