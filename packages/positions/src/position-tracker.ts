@@ -440,6 +440,9 @@ export class PositionTracker {
    * through the same code path as live updates, without auditing them again. Used by `recover`.
    *
    * @throws {PositionRecoveryError} code `POSITION_RECOVERY_FAILED` when an entry does not apply
+   * @example
+   * const copy = new PositionTracker(nullAuditSink);
+   * await copy.replay(readAuditLog('./logs/audit', { types: ['order_filled', 'funding_applied', 'position_excursion'] }));
    */
   async replay(entries: AsyncIterable<AuditEntry> | Iterable<AuditEntry>): Promise<void> {
     if (this.#draining || this.#queue.length > 0) {
@@ -631,17 +634,20 @@ export class PositionTracker {
       txn.emit({ type: 'position_closed', fillId: fill.id, position: outcome.closed });
       txn.closed.push(outcome.closed);
     }
-    txn.emit(
-      outcome.position === undefined
-        ? { type: 'position_updated', symbol: fill.symbol, cause: 'fill', fillId: fill.id }
-        : {
-            type: 'position_updated',
-            symbol: fill.symbol,
-            cause: 'fill',
-            fillId: fill.id,
-            position: outcome.position.toPosition(),
-          },
-    );
+    // A replay records nothing: skip building the snapshot (a division and a dozen fields).
+    if (txn.record) {
+      txn.emit(
+        outcome.position === undefined
+          ? { type: 'position_updated', symbol: fill.symbol, cause: 'fill', fillId: fill.id }
+          : {
+              type: 'position_updated',
+              symbol: fill.symbol,
+              cause: 'fill',
+              fillId: fill.id,
+              position: outcome.position.toPosition(),
+            },
+      );
+    }
     txn.positions.set(fill.symbol, outcome.position ?? null);
     txn.fillIds.add(fill.id);
     return outcome.position;
@@ -672,7 +678,9 @@ export class PositionTracker {
       fundingTime: time,
       ...(fundingId === undefined ? {} : { fundingId }),
     });
-    txn.emit({ type: 'position_updated', symbol, cause: 'funding', position: position.toPosition() });
+    if (txn.record) {
+      txn.emit({ type: 'position_updated', symbol, cause: 'funding', position: position.toPosition() });
+    }
     txn.positions.set(symbol, position);
     if (fundingId !== undefined) txn.fundingIds.add(fundingId);
     return position;

@@ -102,7 +102,7 @@ describe('updateMarketPrice (fast path: marks inside the MAE/MFE range seen so f
     return t;
   }
   const prices = Array.from({ length: 97 }, (_, i) => `${90 + (i % 20)}.${i}`);
-  for (const positions of [10, 1000]) {
+  for (const positions of [10, 1000, 10_000]) {
     let tracker: PositionTracker | undefined;
     let k = 0;
     bench(
