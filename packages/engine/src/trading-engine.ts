@@ -472,9 +472,9 @@ export class TradingEngine {
   async #handlePrice(price: MarketPrice): Promise<void> {
     this.#prices.set(price.symbol, price.price);
     await this.#tracker.updateMarketPrice(price.symbol, price.price, price.timestamp);
+    // The risk manager values its own copy of the position at this mark; positions change only with fills
+    // and funding, where they are pushed to it.
     this.#risk.updateMarketPrice(price.symbol, price.price, price.timestamp);
-    const position = this.#tracker.getPosition(price.symbol);
-    if (position !== undefined) this.#risk.updatePosition(position.toPosition());
     await this.#checkHalt();
   }
 

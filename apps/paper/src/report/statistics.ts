@@ -40,19 +40,27 @@ export function drawdownSeries(curve: readonly EquityPoint[]): { time: number; d
   });
 }
 
-function periodReturns(curve: readonly EquityPoint[]): Decimal[] {
-  const out: Decimal[] = [];
-  for (let i = 1; i < curve.length; i++) {
-    const prev = curve[i - 1]?.equity;
-    const cur = curve[i]?.equity;
-    if (prev === undefined || cur === undefined || prev.lte(0)) continue;
-    out.push(cur.div(prev).minus(1));
+/**
+ * Per-bar returns as binary floats. Sharpe and Sortino are dimensionless statistics of a sample, not money:
+ * float precision is far beyond their meaning, and 40-digit decimal division per bar would dominate a long run.
+ */
+function periodReturns(curve: readonly EquityPoint[]): number[] {
+  const out: number[] = [];
+  let prev: number | undefined;
+  for (const point of curve) {
+    const cur = Number(point.equity.toString());
+    if (prev !== undefined && prev > 0) out.push(cur / prev - 1);
+    prev = cur;
   }
   return out;
 }
 
+function roundStat(x: number): Decimal {
+  return Number.isFinite(x) ? new Decimal(x.toFixed(6)) : ZERO;
+}
+
 /**
- * Annualised Sharpe and Sortino ratios of per-bar equity returns (risk-free rate 0).
+ * Annualised Sharpe and Sortino ratios of per-bar equity returns (risk-free rate 0), rounded to 6 decimals.
  * Zero when there is no variation to measure, rather than Infinity or NaN.
  */
 export function riskAdjustedReturns(
@@ -61,16 +69,22 @@ export function riskAdjustedReturns(
 ): { sharpe: Decimal; sortino: Decimal } {
   const returns = periodReturns(curve);
   if (returns.length < 2) return { sharpe: ZERO, sortino: ZERO };
-  const n = new Decimal(returns.length);
-  const mean = returns.reduce((a, r) => a.plus(r), ZERO).div(n);
-  const variance = returns.reduce((a, r) => a.plus(r.minus(mean).pow(2)), ZERO).div(n.minus(1));
-  const downside = returns.reduce((a, r) => (r.lt(0) ? a.plus(r.pow(2)) : a), ZERO).div(n);
-  const annual = new Decimal(periodsPerYear).sqrt();
-  const sd = variance.sqrt();
-  const dd = downside.sqrt();
+  const n = returns.length;
+  let sum = 0;
+  for (const r of returns) sum += r;
+  const mean = sum / n;
+  let sq = 0;
+  let down = 0;
+  for (const r of returns) {
+    sq += (r - mean) ** 2;
+    if (r < 0) down += r * r;
+  }
+  const sd = Math.sqrt(sq / (n - 1));
+  const dd = Math.sqrt(down / n);
+  const annual = Math.sqrt(periodsPerYear);
   return {
-    sharpe: sd.isZero() ? ZERO : mean.div(sd).times(annual),
-    sortino: dd.isZero() ? ZERO : mean.div(dd).times(annual),
+    sharpe: sd === 0 ? ZERO : roundStat((mean / sd) * annual),
+    sortino: dd === 0 ? ZERO : roundStat((mean / dd) * annual),
   };
 }
 
