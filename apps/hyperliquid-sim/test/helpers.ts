@@ -32,8 +32,9 @@ export function clientFor(sim: HyperliquidSim, over: HyperliquidClientOptions = 
     wsUrl: sim.wsUrl,
     fillsSince: 0,
     retry: { maxRetries: 6, baseDelayMs: 20, maxDelayMs: 200 },
-    // The sim does not enforce the venue's IP weights; the client's own bucket would only slow tests down
-    // (and it waits after computing expiresAfter, see the README's findings).
+    // The sim does not enforce the venue's IP weights; the client's own bucket would only slow tests down.
+    // Workaround (exchange-hyperliquid): the client fixes expiresAfter before its bucket may wait, so a
+    // throttled order can arrive already expired (client.ts #submitSafely -> sendAction).
     rateLimit: { weightPerMinute: 1_000_000 },
     orderExpiryMs: 1000,
     orderSettleMs: 100,
