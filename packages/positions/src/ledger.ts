@@ -101,8 +101,9 @@ export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillO
     const signedQuantity = prev.signedQuantity.plus(delta);
     const quantity = signedQuantity.abs();
     const added = delta.abs();
+    const addedCost = delta.times(price);
     base.signedQuantity = signedQuantity;
-    base.costBasis = prev.costBasis.plus(delta.times(price));
+    base.costBasis = prev.costBasis.plus(addedCost);
     if (!feeValue.isZero()) base.fees = prev.fees.plus(feeValue);
     base.maxAdverseExcursion = mae;
     base.maxFavorableExcursion = mfe;
@@ -110,7 +111,7 @@ export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillO
     base.fillCount = prev.fillCount + 1;
     if (quantity.gt(prev.peakQuantity)) base.peakQuantity = quantity;
     base.entryQuantity = prev.entryQuantity.plus(added);
-    base.entryNotional = prev.entryNotional.plus(added.times(price));
+    base.entryNotional = prev.entryNotional.plus(addedCost.abs());
     base.lastFillPrice = price;
     base.markFresh = false;
     const position = new Position(base);
