@@ -82,6 +82,48 @@ describe('recovery from a real audit log', () => {
     await again.close();
   });
 
+  it('recovering an empty directory gives an empty tracker that writes to it', async () => {
+    const t = await PositionTracker.recover(join(dir, 'fresh'), { durability: 'none' });
+    expect(t.getAllPositions()).toEqual([]);
+    expect(t.processedFillCount).toBe(0);
+    await t.updateFromFill({
+      id: 'a',
+      orderId: 'o',
+      symbol: 'BTC-USD',
+      side: 'buy',
+      quantity: '1',
+      price: '1',
+    });
+    await t.close();
+    const again = await PositionTracker.recover(join(dir, 'fresh'), { durability: 'none' });
+    expect(again.hasProcessedFill('a')).toBe(true);
+    await again.close();
+  });
+
+  it('refuses to start when a recorded fill no longer applies (e.g. the symbol is now configured as spot)', async () => {
+    const audit = await AuditLogger.open(dir, { durability: 'none' });
+    const live = new PositionTracker(audit);
+    await live.updateFromFill({
+      id: 'a',
+      orderId: 'o',
+      symbol: 'PURR-USDC',
+      side: 'buy',
+      quantity: '1',
+      price: '1',
+    });
+    await audit.close();
+    const error = await PositionTracker.recover(dir, {
+      durability: 'none',
+      spotSymbols: ['PURR-USDC'],
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PositionRecoveryError);
+    expect((error as PositionRecoveryError).code).toBe('POSITION_RECOVERY_FAILED');
+    // the directory lock was released: a correct recovery still works
+    const ok = await PositionTracker.recover(dir, { durability: 'none' });
+    expect(ok.getPosition('PURR-USDC')?.marketKind).toBe('perp');
+    await ok.close();
+  });
+
   it('refuses to start from a log whose recorded excursions do not replay', async () => {
     const sink = new MemorySink();
     const t = new PositionTracker(sink);
