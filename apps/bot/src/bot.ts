@@ -133,6 +133,7 @@ export class Bot {
       clock: this.clock,
       // The venue does not replay fills: ask for everything since the last one this log holds.
       fillsSince: lastFillTime ?? this.clock.now(),
+      ...this.clientTuning(),
     });
     this.client.onError((error) => {
       this.wsErrors += 1;
@@ -142,7 +143,11 @@ export class Bot {
       );
       this.logger.warn({ err: errorText(error) }, 'stream error');
     });
-    this.strategy = await loadStrategy(this.config.strategy, { sizeDecimals: () => 4 });
+    const assets = await this.client.loadAssets();
+    for (const symbol of this.config.symbols) assets.bySymbol(symbol); // unknown symbol: fail before trading
+    this.strategy = await loadStrategy(this.config.strategy, {
+      sizeDecimals: (symbol) => assets.bySymbol(symbol).szDecimals,
+    });
     this.engine = new TradingEngine({
       exchange: this.client,
       risk: this.risk,
@@ -196,6 +201,7 @@ export class Bot {
     await this.client.start();
     await this.client.settled();
     await this.engine.idle();
+    await this.handleStaleOrders();
     await this.reconcile('startup');
     await this.startControlServer();
     this.every(this.config.reconcileIntervalMs, async () => {
@@ -282,11 +288,21 @@ export class Bot {
    * synthetic fill at the venue's entry price so the ledger matches the venue.
    */
   async reconcile(why: string): Promise<ReconcileReport> {
-    await this.engine.idle();
-    const venue = await this.client.clearinghouseState();
-    const openOrders = await this.client.getOpenOrders();
-    await this.engine.idle();
-    const mismatches = comparePositions(this.tracker, venue);
+    // A fill can be on the venue's books a moment before its stream message reaches us: only a mismatch that
+    // persists over a few looks, with the stream drained in between, is real drift.
+    let mismatches: PositionMismatch[] = [];
+    let openOrders: Awaited<ReturnType<HyperliquidClient['getOpenOrders']>> = [];
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 400));
+      await this.client.settled();
+      await this.engine.idle();
+      const venue = await this.client.clearinghouseState();
+      openOrders = await this.client.getOpenOrders();
+      await this.client.settled();
+      await this.engine.idle();
+      mismatches = comparePositions(this.tracker, venue);
+      if (mismatches.length === 0) break;
+    }
     let action: ReconcileReport['action'] = 'none';
     if (mismatches.length > 0) {
       action = this.config.adoptVenueState ? 'adopted_venue_state' : 'breaker_tripped';
@@ -352,6 +368,37 @@ export class Bot {
 
   // ------------------------------------------------------------------ internals
 
+  /**
+   * Orders an earlier run left working on the venue are not in this run's risk ledger. Cancelling them is the
+   * safe default; `staleOrdersOnStart: "adopt"` registers them with risk so their exposure counts instead.
+   */
+  private async handleStaleOrders(): Promise<void> {
+    const open = await this.client.getOpenOrders();
+    if (open.length === 0) return;
+    if (this.config.staleOrdersOnStart === 'cancel') {
+      const n = await this.engine.cancelAllOrders(undefined, 'stale orders from an earlier run');
+      this.logger.warn({ cancelled: n }, 'cancelled orders left by an earlier run');
+      return;
+    }
+    for (const o of open) {
+      this.risk.adoptWorkingOrder(
+        {
+          symbol: o.symbol,
+          side: o.side,
+          orderType: o.orderType,
+          quantity: o.quantity.minus(o.filledQuantity),
+          ...(o.price === undefined ? {} : { price: o.price }),
+          ...(o.triggerPrice === undefined ? {} : { triggerPrice: o.triggerPrice }),
+          reduceOnly: o.reduceOnly,
+          timeInForce: o.timeInForce,
+          ...(o.clientOrderId === undefined ? {} : { clientOrderId: o.clientOrderId }),
+        },
+        o.clientOrderId ?? o.orderId,
+      );
+    }
+    this.logger.warn({ adopted: open.length }, 'adopted orders left by an earlier run');
+  }
+
   private async adopt(mismatches: PositionMismatch[]): Promise<void> {
     for (const m of mismatches) {
       const diff = m.venue.minus(m.local);
@@ -370,6 +417,21 @@ export class Bot {
       if (position === undefined) this.risk.removePosition(m.symbol);
       else this.risk.updatePosition(position.toPosition());
     }
+  }
+
+  private clientTuning(): Partial<ConstructorParameters<typeof HyperliquidClient>[0]> {
+    const c = this.config.client;
+    return {
+      ...(c.orderExpiryMs === undefined ? {} : { orderExpiryMs: c.orderExpiryMs }),
+      ...(c.orderSettleMs === undefined ? {} : { orderSettleMs: c.orderSettleMs }),
+      ...(c.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: c.requestTimeoutMs }),
+      ...(c.weightPerMinute === undefined ? {} : { rateLimit: { weightPerMinute: c.weightPerMinute } }),
+      ...(c.retryBaseDelayMs === undefined ? {} : { retry: { baseDelayMs: c.retryBaseDelayMs } }),
+      ws: {
+        ...(c.reconnectDelayMs === undefined ? {} : { reconnectDelayMs: c.reconnectDelayMs }),
+        ...(c.maxReconnectDelayMs === undefined ? {} : { maxReconnectDelayMs: c.maxReconnectDelayMs }),
+      },
+    };
   }
 
   private async lastFillTime(): Promise<number | undefined> {

@@ -25,6 +25,8 @@ export const BotConfigFile = z
     reconcileIntervalMs: z.number().int().min(1000).default(60_000),
     accountRefreshMs: z.number().int().min(1000).default(15_000),
     cancelOrdersOnShutdown: z.boolean().default(true),
+    /** Orders left working on the venue by an earlier run: cancel them at start (default) or adopt them into risk. */
+    staleOrdersOnStart: z.enum(['cancel', 'adopt']).default('cancel'),
     deadMansSwitch: z
       .object({
         enabled: z.boolean().default(false),
@@ -34,6 +36,19 @@ export const BotConfigFile = z
       })
       .strict()
       .default({ enabled: false, aheadMs: 60_000, refreshMs: 20_000 }),
+    /** Client tuning; the defaults suit the real venue. */
+    client: z
+      .object({
+        orderExpiryMs: z.number().int().min(1000).optional(),
+        orderSettleMs: z.number().int().min(0).optional(),
+        requestTimeoutMs: z.number().int().min(100).optional(),
+        weightPerMinute: z.number().int().min(1).optional(),
+        reconnectDelayMs: z.number().int().min(10).optional(),
+        maxReconnectDelayMs: z.number().int().min(10).optional(),
+        retryBaseDelayMs: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .default({}),
     metrics: z
       .object({ port: z.number().int().min(0).max(65535).default(9464) })
       .strict()

@@ -1,0 +1,216 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readAuditLog } from '@hl-bot/audit';
+import { HyperliquidClient, PrivateKeySigner } from '@hl-bot/exchange-hyperliquid';
+import { nullAuditSink, PositionTracker } from '@hl-bot/positions';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const BOT_CLI = join(here, '..', 'dist', 'cli.js');
+// hl-sim is another app: the bot's tests run its built CLI as a separate process, the way an operator would.
+export const SIM_CLI = join(here, '..', '..', 'hyperliquid-sim', 'dist', 'cli.js');
+export const STRATEGY = join(here, 'fixtures', 'busy-strategy.mjs');
+
+export const MASTER_KEY = `0x${'5a'.repeat(32)}`;
+export const AGENT_KEY = `0x${'6b'.repeat(32)}`;
+export const MASTER = new PrivateKeySigner(MASTER_KEY).address;
+export const AGENT = new PrivateKeySigner(AGENT_KEY).address;
+
+export interface RunningSim {
+  url: string;
+  wsUrl: string;
+  proc: ChildProcess;
+  output: string[];
+  stop(): Promise<void>;
+}
+
+export async function startSim(extra: string[] = []): Promise<RunningSim> {
+  const proc = spawn(
+    process.execPath,
+    [
+      SIM_CLI,
+      '--testnet',
+      '--symbols',
+      'BTC',
+      '--bar-ms',
+      '250',
+      '--volatility',
+      '0.002',
+      '--account',
+      `${MASTER}:100000`,
+      '--agent',
+      `${AGENT}:${MASTER}`,
+      ...extra,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const output: string[] = [];
+  proc.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+  const first = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    proc.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      output.push(d.toString());
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve(buf.slice(0, nl));
+    });
+    proc.once('exit', (code) => reject(new Error(`hl-sim exited ${code}: ${output.join('')}`)));
+  });
+  const { url, wsUrl } = JSON.parse(first) as { url: string; wsUrl: string };
+  return {
+    url,
+    wsUrl,
+    proc,
+    output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
+export function writeConfig(dir: string, sim: RunningSim, extra: Record<string, unknown> = {}): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'bot.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      apiUrl: sim.url,
+      wsUrl: sim.wsUrl,
+      walletAddress: MASTER,
+      symbols: ['BTC-USD'],
+      strategy: STRATEGY,
+      barIntervalMs: 1000,
+      reconcileIntervalMs: 2000,
+      accountRefreshMs: 2000,
+      metrics: { port: 0 },
+      risk: {
+        maxOrdersPerMinute: 200,
+        maxOrdersPerSecond: 20,
+        maxConsecutiveLosses: 1000,
+        maxConsecutiveErrors: 1000,
+        maxMarketPriceAgeMs: 5000,
+        maxDailyLoss: '5000',
+        maxDailyLossPercent: '0.5',
+        maxDrawdownPercent: '0.5',
+      },
+      client: {
+        orderExpiryMs: 1500,
+        orderSettleMs: 100,
+        weightPerMinute: 1000000,
+        reconnectDelayMs: 30,
+        maxReconnectDelayMs: 200,
+        retryBaseDelayMs: 20,
+      },
+      ...extra,
+    }),
+  );
+  return path;
+}
+
+export interface RunningBot {
+  proc: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+export function spawnBot(
+  config: string,
+  stateDir: string,
+  env: Record<string, string> = {},
+  args: string[] = [],
+): RunningBot {
+  const proc = spawn(
+    process.execPath,
+    [BOT_CLI, 'run', '--config', config, '--testnet', '--state-dir', stateDir, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HL_PRIVATE_KEY: AGENT_KEY, ...env },
+    },
+  );
+  const output: string[] = [];
+  proc.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return { proc, output, exited };
+}
+
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [BOT_CLI, ...args], { env: { ...process.env, ...env } });
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    proc.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    proc.once('exit', (code) => resolve({ code, out }));
+  });
+}
+
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function readClient(sim: RunningSim): HyperliquidClient {
+  return new HyperliquidClient({
+    walletAddress: MASTER,
+    baseUrl: sim.url,
+    wsUrl: sim.wsUrl,
+    testnet: true,
+    rateLimit: { weightPerMinute: 1_000_000 },
+  });
+}
+
+/** Signed venue positions by symbol, as strings. */
+export async function venuePositions(sim: RunningSim): Promise<Record<string, string>> {
+  const state = await readClient(sim).clearinghouseState(MASTER);
+  const out: Record<string, string> = {};
+  for (const ap of state.assetPositions) {
+    if (!ap.position.szi.isZero()) out[`${ap.position.coin}-USD`] = ap.position.szi.toString();
+  }
+  return out;
+}
+
+/** Signed positions in the bot's audit log, rebuilt read-only. */
+export async function ledgerPositions(stateDir: string): Promise<Record<string, string>> {
+  const tracker = new PositionTracker(nullAuditSink);
+  await tracker.replay(readAuditLog(join(stateDir, 'audit')));
+  const out: Record<string, string> = {};
+  for (const p of tracker.getAllPositions()) out[p.symbol] = p.signedQuantity.toString();
+  return out;
+}
+
+export async function auditFillIds(stateDir: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const e of readAuditLog(join(stateDir, 'audit'), { types: ['order_filled'] })) {
+    if (e.type === 'order_filled') ids.push(e.fill.id);
+  }
+  return ids;
+}
+
+/** Every file under a directory, read as text, for secret scans. */
+export function allFileText(dir: string): string {
+  let text = '';
+  for (const entry of readdirSync(dir)) {
+    const p = join(dir, entry);
+    if (statSync(p).isDirectory()) text += allFileText(p);
+    else text += readFileSync(p, 'latin1');
+  }
+  return text;
+}
