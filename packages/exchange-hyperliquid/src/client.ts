@@ -540,7 +540,7 @@ export class HyperliquidClient implements Exchange {
    */
   async sendAction(
     action: L1Action,
-    opts: { batchLength?: number; expiresAfter?: number } = {},
+    opts: { batchLength?: number; expiresAfter?: number; weightTaken?: boolean } = {},
   ): Promise<ExchangeResponse> {
     const signer = this.#signer;
     if (signer === undefined) {
@@ -549,6 +549,9 @@ export class HyperliquidClient implements Exchange {
         'this client has no privateKey; it cannot sign actions',
       );
     }
+    // Wait for rate-limit capacity before the nonce and signature exist, so a throttled action is signed
+    // when it can actually be sent.
+    if (opts.weightTaken !== true) await this.#bucket.take(exchangeRequestWeight(opts.batchLength ?? 1));
     const nonce = this.#nonces.next();
     const signature = signL1Action({
       privateKey: signer,
@@ -565,7 +568,6 @@ export class HyperliquidClient implements Exchange {
       ...(this.vaultAddress === undefined ? {} : { vaultAddress: this.vaultAddress }),
       ...(opts.expiresAfter === undefined ? {} : { expiresAfter: opts.expiresAfter }),
     };
-    await this.#bucket.take(exchangeRequestWeight(opts.batchLength ?? 1));
     const raw = (await postJson(this.baseUrl, 'exchange', body, this.#timeoutMs)).body;
     const parsed = ExchangeResponseSchema.safeParse(raw);
     if (!parsed.success) {
@@ -590,12 +592,13 @@ export class HyperliquidClient implements Exchange {
    */
   async submitOrders(
     orders: readonly OrderWire[],
-    opts: { grouping?: Grouping; expiresAfter?: number } = {},
+    opts: { grouping?: Grouping; expiresAfter?: number; weightTaken?: boolean } = {},
   ): Promise<OrderResult[]> {
     const action = buildOrderAction(orders, opts.grouping ?? 'na');
     const res = await this.sendAction(action, {
       batchLength: orders.length,
       ...(opts.expiresAfter === undefined ? {} : { expiresAfter: opts.expiresAfter }),
+      ...(opts.weightTaken === undefined ? {} : { weightTaken: opts.weightTaken }),
     });
     return this.#orderResults(res, orders);
   }
@@ -919,10 +922,15 @@ export class HyperliquidClient implements Exchange {
     cloid: string,
   ): Promise<OrderResult | { kind: 'status'; response: OrderStatusResponse & { status: 'order' } }> {
     for (let attempt = 1; ; attempt++) {
+      // Capacity first, expiry second: a wait in the rate limiter must not eat the order's validity window.
+      await this.#bucket.take(exchangeRequestWeight(1));
       const expiresAfter =
         this.#orderExpiryMs === null ? undefined : Math.floor(this.#clock.now()) + this.#orderExpiryMs;
       try {
-        const [result] = await this.submitOrders([wire], expiresAfter === undefined ? {} : { expiresAfter });
+        const [result] = await this.submitOrders([wire], {
+          weightTaken: true,
+          ...(expiresAfter === undefined ? {} : { expiresAfter }),
+        });
         if (result === undefined) throw new HyperliquidResponseError('order action answered no status');
         return result;
       } catch (error) {

@@ -434,6 +434,24 @@ describe('placing orders', () => {
     expect(venue.requestsOf('/exchange')).toHaveLength(1);
   });
 
+  it('signs a throttled order only once the rate limiter lets it go, so its expiry window is intact', async () => {
+    venue.info = infoRouter();
+    let sentAt = 0;
+    venue.exchange = () => {
+      sentAt = clock.now();
+      return orderOk([{ resting: { oid: 5 } }]);
+    };
+    // 20 weight a minute with no headroom: meta (20) spends the minute, so the order waits for the next one.
+    const c = client({ rateLimit: { weightPerMinute: 20, headroom: 0 }, orderExpiryMs: 5_000 });
+    await c.loadAssets();
+    await c.placeOrder(limitBuy);
+    const [req] = venue.requestsOf('/exchange');
+    const body = req?.body as { expiresAfter: number; nonce: number };
+    expect(Math.max(...sleeps)).toBeGreaterThan(5_000);
+    expect(body.expiresAfter).toBe(sentAt + 5_000);
+    expect(body.nonce).toBeGreaterThanOrEqual(T0 + Math.max(...sleeps));
+  });
+
   it('gives concurrent actions strictly increasing, distinct nonces', async () => {
     venue.info = infoRouter();
     venue.exchange = () => ({
