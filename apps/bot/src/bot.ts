@@ -169,6 +169,18 @@ export class Bot {
         },
         onSubmitted: (r) => {
           this.metrics.inc('hl_bot_orders_submitted_total', 'Orders accepted by the venue');
+          this.metrics.inc(
+            'hl_bot_order_latency_seconds_sum',
+            'Total time from send to venue ack',
+            {},
+            r.latencyMs / 1000,
+          );
+          this.metrics.inc('hl_bot_order_latency_seconds_count', 'Acknowledged orders timed');
+          this.metrics.set(
+            'hl_bot_order_latency_last_seconds',
+            'Latency of the last acknowledged order',
+            r.latencyMs / 1000,
+          );
           this.logger.info({ clientOrderId: r.clientOrderId, status: r.ack.status }, 'order submitted');
         },
         onFailed: (r) => {
@@ -523,6 +535,11 @@ export class Bot {
       'hl_bot_open_orders',
       'Working orders sent by the bot',
       this.engine.workingOrders().length,
+    );
+    this.metrics.set(
+      'hl_bot_ws_reconnects_total',
+      'WebSocket reconnections since start',
+      this.client.streamReconnects,
     );
   }
 

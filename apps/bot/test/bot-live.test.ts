@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,17 @@ describe('hl-bot against hl-sim', () => {
       const running = await status(stateDir);
       expect(running.running).toBe(true);
       expect(running.tradingState).toBe('ACTIVE');
+      const control = JSON.parse(readFileSync(join(stateDir, 'control.json'), 'utf8')) as { url: string };
+      expect(new URL(control.url).hostname).toBe('127.0.0.1');
+      const health = (await (await fetch(`${control.url}/health`)).json()) as { status: string };
+      expect(health.status).toBe('ok');
+      const metrics = await (await fetch(`${control.url}/metrics`)).text();
+      expect(metrics).toMatch(/hl_bot_orders_submitted_total \d+/);
+      expect(metrics).toMatch(/hl_bot_order_latency_seconds_count \d+/);
+      expect(metrics).toContain('hl_bot_circuit_breaker_tripped 0');
+      expect(metrics).toMatch(/hl_bot_open_positions \d+/);
+      expect(metrics).toContain('hl_bot_ws_reconnects_total');
+      expect((await fetch(`${control.url}/status`)).status).toBe(401); // the control API needs the token
       bot.proc.kill('SIGTERM');
       expect(await bot.exited).toBe(0);
       captured.push(...bot.output);

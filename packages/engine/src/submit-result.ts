@@ -6,6 +6,8 @@ export interface SubmittedResult {
   readonly order: OrderRequest;
   readonly clientOrderId: string;
   readonly ack: OrderAck;
+  /** Time from sending to the exchange's acknowledgement, in milliseconds. */
+  readonly latencyMs: number;
 }
 
 /** Risk rejected the order; it never reached the exchange. */
@@ -24,6 +26,8 @@ export interface FailedResult {
   readonly code: string;
   readonly reason: string;
   readonly error: unknown;
+  /** Time from sending to the failure, in milliseconds; undefined when nothing was sent. */
+  readonly latencyMs?: number;
 }
 
 /** What `TradingEngine.submitOrder` resolves with; it never throws for a refused order. */

@@ -290,17 +290,20 @@ export class TradingEngine {
     }
 
     let ack: Awaited<ReturnType<Exchange['placeOrder']>>;
+    const sentAt = performance.now();
     try {
       ack = await this.#exchange.placeOrder(order, { clientOrderId });
     } catch (error) {
+      const latencyMs = performance.now() - sentAt;
       this.#risk.releaseReservation(reservationId, 'rejected');
       const code = errorCode(error);
       const reason = errorMessage(error);
       await this.#safeAppend({ type: 'order_rejected', orderId: clientOrderId, order, reason, code });
       await this.#risk.recordError(error).catch((e: unknown) => this.#pipelineFailed(e));
       await this.#checkHalt();
-      return this.#failed(order, clientOrderId, code, reason, error);
+      return this.#failed(order, clientOrderId, code, reason, error, latencyMs);
     }
+    const latencyMs = performance.now() - sentAt;
 
     this.#risk.releaseReservation(reservationId, 'submitted');
     const terminal = ack.status === 'cancelled' || ack.status === 'rejected' || ack.status === 'filled';
@@ -329,7 +332,7 @@ export class TradingEngine {
     });
     await this.#risk.recordSuccess().catch((e: unknown) => this.#pipelineFailed(e));
     this.#stats.submitted += 1;
-    const result = { status: 'submitted', order, clientOrderId, ack } as const;
+    const result = { status: 'submitted', order, clientOrderId, ack, latencyMs } as const;
     this.#observer.onSubmitted?.(result);
     return result;
   }
@@ -569,9 +572,18 @@ export class TradingEngine {
     code: string,
     reason: string,
     error: unknown,
+    latencyMs?: number,
   ): FailedResult {
     this.#stats.failed += 1;
-    const result: FailedResult = { status: 'failed', order, clientOrderId, code, reason, error };
+    const result: FailedResult = {
+      status: 'failed',
+      order,
+      clientOrderId,
+      code,
+      reason,
+      error,
+      ...(latencyMs === undefined ? {} : { latencyMs }),
+    };
     this.#observer.onFailed?.(result);
     return result;
   }

@@ -232,6 +232,7 @@ export class HyperliquidClient implements Exchange {
   #assets: AssetMap | undefined;
   #assetsLoading: Promise<AssetMap> | undefined;
   #ws: HyperliquidWebSocket | undefined;
+  #reconnects = 0;
   #backfill: Promise<void> = Promise.resolve();
   readonly #fillListeners = new Set<(fill: Fill) => void>();
   readonly #updateListeners = new Set<(update: OrderUpdate) => void>();
@@ -1240,7 +1241,8 @@ export class HyperliquidClient implements Exchange {
       url: this.wsUrl,
       ...this.#wsOptions,
       random: this.#random,
-      onOpen: () => {
+      onOpen: (info) => {
+        if (info.reconnect) this.#reconnects += 1;
         this.#scheduleBackfill();
       },
       onMessage: (channel, data) => this.#onWsMessage(channel, data),
@@ -1278,6 +1280,11 @@ export class HyperliquidClient implements Exchange {
     } finally {
       if (timer !== undefined) clearTimeout(timer);
     }
+  }
+
+  /** How many times the WebSocket reconnected since `start()` (each one followed by a REST backfill). */
+  get streamReconnects(): number {
+    return this.#reconnects;
   }
 
   /** Waits for the backfills scheduled so far (tests and orderly shutdown). */
