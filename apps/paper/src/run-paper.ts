@@ -17,8 +17,9 @@ import {
 } from '@hl-bot/paper-exchange';
 import { PositionTracker } from '@hl-bot/positions';
 import { RiskConfig, RiskManager } from '@hl-bot/risk';
+import { Downsampler } from './report/downsampler.js';
+import { EquityRecorder } from './report/equity-recorder.js';
 import { type PricePoint, type RejectionRow, renderHtmlReport } from './report/html-report.js';
-import type { EquityPoint } from './report/statistics.js';
 import { buildSummary, type PaperSummary, summaryRows } from './report/summary.js';
 
 /** Options of one paper run; the CLI maps its flags onto these. */
@@ -55,6 +56,7 @@ export interface PaperRunResult {
 }
 
 const DEFAULT_SYMBOLS = ['BTC-USD', 'ETH-USD'];
+const MAX_REJECTION_ROWS = 1000;
 const FALLBACK_INSTRUMENT: InstrumentConfigInput = { szDecimals: 3, maxLeverage: 10 };
 
 async function* limit(source: MarketDataSource, symbols: ReadonlySet<string>, max: number | undefined) {
@@ -145,8 +147,15 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
   const rejections: RejectionRow[] = [];
   const breakerTrips: Array<{ time: number; reason: string; cancelledOrders: number }> = [];
   const closed: ClosedPosition[] = [];
-  const equity: EquityPoint[] = [];
-  const prices = new Map<string, PricePoint[]>(symbols.map((s) => [s, []]));
+  const equity = new EquityRecorder();
+  const mergeCandles = (a: PricePoint, b: PricePoint): PricePoint => ({
+    time: a.time,
+    open: a.open,
+    high: Math.max(a.high, b.high),
+    low: Math.min(a.low, b.low),
+    close: b.close,
+  });
+  const priceSamplers = new Map(symbols.map((s) => [s, new Downsampler<PricePoint>(4000, mergeCandles)]));
   let strategy: Strategy;
   let engine: TradingEngine | undefined;
   let firstTime: number | undefined;
@@ -166,7 +175,7 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
 
     const sample = async (time: number) => {
       const account = await exchange.getAccountState();
-      equity.push({ time, equity: account.equity, exposure: tracker.getTotalExposure() });
+      equity.add(time, account.equity, tracker.getTotalExposure());
     };
 
     for await (const candle of source) {
@@ -185,6 +194,8 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
           clientOrderIdPrefix: 'paper',
           observer: {
             onRejected: (order, result, time) =>
+              // The report lists the first rejections; summary.json counts all of them by code.
+              rejections.length < MAX_REJECTION_ROWS &&
               rejections.push({
                 time,
                 symbol: String(order.symbol),
@@ -220,12 +231,12 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
       }
       await engine.onBar(bar);
       lastTime = bar.closeTime ?? bar.openTime;
-      prices.get(bar.symbol)?.push({
+      priceSamplers.get(bar.symbol)?.push({
         time: bar.openTime,
-        open: bar.open.toString(),
-        high: bar.high.toString(),
-        low: bar.low.toString(),
-        close: bar.close.toString(),
+        open: bar.open.toNumber(),
+        high: bar.high.toNumber(),
+        low: bar.low.toNumber(),
+        close: bar.close.toNumber(),
       });
       barsDone += 1;
       options.onProgress?.(
@@ -281,8 +292,8 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
       renderHtmlReport({
         title: `hl-paper: ${strategy.name} on ${symbols.join(', ')} (${label})`,
         summaryRows: summaryRows(summary),
-        equity,
-        prices,
+        equity: equity.chartPoints(),
+        prices: new Map([...priceSamplers].map(([symbol, sampler]) => [symbol, sampler.values()])),
         trades: closed,
         rejections,
         rejectionsByCode: summary.risk.rejectionsByCode,

@@ -2,16 +2,15 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ClosedPosition } from '@hl-bot/core-types';
-import type { EquityPoint } from './statistics.js';
-import { drawdownSeries } from './statistics.js';
+import type { EquityChartPoint } from './equity-recorder.js';
 
-/** A candle close sampled for the price chart. */
+/** A (possibly merged) candle for the price chart; display values only. */
 export interface PricePoint {
   time: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
 }
 
 export interface RejectionRow {
@@ -28,7 +27,9 @@ export interface ReportInput {
   title: string;
   /** Already formatted summary rows: label and value. */
   summaryRows: ReadonlyArray<readonly [string, string]>;
-  equity: readonly EquityPoint[];
+  /** Already bounded (see EquityRecorder). */
+  equity: readonly EquityChartPoint[];
+  /** Already bounded per symbol (see Downsampler). */
   prices: ReadonlyMap<string, readonly PricePoint[]>;
   trades: readonly ClosedPosition[];
   rejections: readonly RejectionRow[];
@@ -49,27 +50,6 @@ function thin<T>(points: readonly T[], max = MAX_POINTS): T[] {
   }
   const last = points[points.length - 1];
   if (last !== undefined && out[out.length - 1] !== last) out.push(last);
-  return out;
-}
-
-/** Merges consecutive candles into buckets so at most `max` candles remain, keeping true highs and lows. */
-function bucketCandles(points: readonly PricePoint[], max = MAX_POINTS): PricePoint[] {
-  if (points.length <= max) return [...points];
-  const size = Math.ceil(points.length / max);
-  const out: PricePoint[] = [];
-  for (let i = 0; i < points.length; i += size) {
-    const group = points.slice(i, i + size);
-    const first = group[0];
-    const last = group[group.length - 1];
-    if (first === undefined || last === undefined) continue;
-    let high = Number(first.high);
-    let low = Number(first.low);
-    for (const c of group) {
-      high = Math.max(high, Number(c.high));
-      low = Math.min(low, Number(c.low));
-    }
-    out.push({ time: first.time, open: first.open, high: String(high), low: String(low), close: last.close });
-  }
   return out;
 }
 
@@ -155,21 +135,15 @@ const CLIENT_SCRIPT = `
 
 /** Builds a self-contained, offline report.html: no CDN, no network, the chart library inlined. */
 export function renderHtmlReport(input: ReportInput): string {
-  const equity = thin(input.equity).map((p) => ({
-    time: Math.floor(p.time / 1000),
-    value: Number(p.equity.toString()),
-  }));
-  const drawdown = thin(drawdownSeries(input.equity)).map((p) => ({
-    time: Math.floor(p.time / 1000),
-    value: Number(p.drawdown.toString()),
-  }));
+  const equity = input.equity.map((p) => ({ time: Math.floor(p.time / 1000), value: p.equity }));
+  const drawdown = input.equity.map((p) => ({ time: Math.floor(p.time / 1000), value: p.drawdown }));
   const symbols = [...input.prices.entries()].map(([symbol, points]) => {
-    const candles = bucketCandles(points).map((c) => ({
+    const candles = points.map((c) => ({
       time: Math.floor(c.time / 1000),
-      open: Number(c.open),
-      high: Number(c.high),
-      low: Number(c.low),
-      close: Number(c.close),
+      open: c.open,
+      high: c.high,
+      low: c.low,
+      close: c.close,
     }));
     const firstTime = candles[0]?.time ?? 0;
     const snap = (t: number) => {

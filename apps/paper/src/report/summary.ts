@@ -1,12 +1,7 @@
 import type { ClosedPosition, Decimal, PositionSnapshot, TradingState } from '@hl-bot/core-types';
 import type { EngineStats } from '@hl-bot/engine';
-import {
-  type EquityPoint,
-  exposureStats,
-  maxDrawdown,
-  riskAdjustedReturns,
-  tradeStats,
-} from './statistics.js';
+import type { EquityStatistics } from './equity-recorder.js';
+import { tradeStats } from './statistics.js';
 
 const YEAR_MS = 365 * 24 * 3_600_000;
 
@@ -22,13 +17,19 @@ export interface SummaryInput {
   endTime: number;
   startBalance: Decimal;
   finalEquity: Decimal;
-  equity: readonly EquityPoint[];
+  /** Statistics of the equity curve, sampled once per bar time. */
+  equity: EquityRecorderLike;
   closed: readonly ClosedPosition[];
   openPositions: readonly PositionSnapshot[];
   stats: EngineStats;
   breakerTrips: ReadonlyArray<{ time: number; reason: string; cancelledOrders: number }>;
   finalTradingState: TradingState;
   riskConfig: Record<string, string | number>;
+}
+
+/** What the summary needs from an EquityRecorder. */
+export interface EquityRecorderLike {
+  statistics(periodsPerYear: number): EquityStatistics;
 }
 
 const money = (d: Decimal) => d.toFixed(2);
@@ -38,10 +39,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** The content of summary.json: only run inputs and results, never wall-clock times or paths. */
 export function buildSummary(input: SummaryInput) {
   const trades = tradeStats(input.closed);
-  const dd = maxDrawdown(input.equity);
   const periodsPerYear = input.intervalMs > 0 ? YEAR_MS / input.intervalMs : 0;
-  const ratios = riskAdjustedReturns(input.equity, periodsPerYear);
-  const exposure = exposureStats(input.equity);
+  const curve = input.equity.statistics(periodsPerYear);
   const rejectionsByCode = Object.fromEntries(
     Object.entries(input.stats.rejectionsByCode).sort(([a], [b]) => a.localeCompare(b)),
   );
@@ -77,16 +76,16 @@ export function buildSummary(input: SummaryInput) {
       profitFactor: trades.profitFactor === null ? null : ratio(trades.profitFactor),
     },
     performance: {
-      maxDrawdown: money(dd.maxDrawdown),
-      maxDrawdownPercent: ratio(dd.maxDrawdownPercent),
-      peakEquity: money(dd.peakEquity),
-      sharpe: ratio(ratios.sharpe),
-      sortino: ratio(ratios.sortino),
+      maxDrawdown: money(curve.maxDrawdown),
+      maxDrawdownPercent: ratio(curve.maxDrawdownPercent),
+      peakEquity: money(curve.peakEquity),
+      sharpe: ratio(curve.sharpe),
+      sortino: ratio(curve.sortino),
     },
     exposure: {
-      max: money(exposure.maxExposure),
-      average: money(exposure.averageExposure),
-      timeInMarket: ratio(exposure.timeInMarket),
+      max: money(curve.maxExposure),
+      average: money(curve.averageExposure),
+      timeInMarket: ratio(curve.timeInMarket),
     },
     orders: {
       submitted: input.stats.submitted,

@@ -1,0 +1,108 @@
+import { Decimal, ZERO } from '@hl-bot/core-types';
+import { Downsampler } from './downsampler.js';
+
+/** A chart point of the equity curve: equity and the drawdown below the running peak at that time. */
+export interface EquityChartPoint {
+  time: number;
+  equity: number;
+  /** <= 0; within a merged point, the deepest drawdown it covers. */
+  drawdown: number;
+}
+
+export interface EquityStatistics {
+  points: number;
+  maxDrawdown: Decimal;
+  maxDrawdownPercent: Decimal;
+  peakEquity: Decimal;
+  sharpe: Decimal;
+  sortino: Decimal;
+  maxExposure: Decimal;
+  averageExposure: Decimal;
+  timeInMarket: Decimal;
+}
+
+function roundStat(x: number): Decimal {
+  return Number.isFinite(x) ? new Decimal(x.toFixed(6)) : ZERO;
+}
+
+/**
+ * Streams the equity curve (one sample per bar) into the run's statistics, keeping O(1) state plus a
+ * bounded chart series.
+ *
+ * Drawdown and exposure are exact decimals. Sharpe and Sortino are statistics of per-bar returns and use
+ * binary floats (Welford's online mean and variance): float precision is far beyond their meaning, and a
+ * 40-digit decimal division per bar would dominate a long run.
+ */
+export class EquityRecorder {
+  private peak: Decimal | undefined;
+  private worst = ZERO;
+  private worstPercent = ZERO;
+  private count = 0;
+  private previous: number | undefined;
+  private returns = 0;
+  private mean = 0;
+  private m2 = 0;
+  private downside = 0;
+  private maxExposure = ZERO;
+  private exposureSum = ZERO;
+  private inMarket = 0;
+  private readonly chart = new Downsampler<EquityChartPoint>(4000, (a, b) => ({
+    time: a.time,
+    equity: b.equity,
+    drawdown: Math.min(a.drawdown, b.drawdown),
+  }));
+
+  add(time: number, equity: Decimal, exposure: Decimal): void {
+    this.count += 1;
+    if (this.peak === undefined || equity.gt(this.peak)) this.peak = equity;
+    const dd = this.peak.minus(equity);
+    if (dd.gt(this.worst)) this.worst = dd;
+    if (this.peak.gt(0) && dd.gt(0)) {
+      const pct = dd.div(this.peak);
+      if (pct.gt(this.worstPercent)) this.worstPercent = pct;
+    }
+    const value = Number(equity.toString());
+    if (this.previous !== undefined && this.previous > 0) {
+      const r = value / this.previous - 1;
+      this.returns += 1;
+      const delta = r - this.mean;
+      this.mean += delta / this.returns;
+      this.m2 += delta * (r - this.mean);
+      if (r < 0) this.downside += r * r;
+    }
+    this.previous = value;
+    if (exposure.gt(this.maxExposure)) this.maxExposure = exposure;
+    this.exposureSum = this.exposureSum.plus(exposure);
+    if (exposure.gt(0)) this.inMarket += 1;
+    this.chart.push({ time, equity: value, drawdown: -Number(dd.toString()) });
+  }
+
+  /** Statistics so far; `periodsPerYear` annualises Sharpe and Sortino (risk-free rate 0). */
+  statistics(periodsPerYear: number): EquityStatistics {
+    const n = this.returns;
+    let sharpe = ZERO;
+    let sortino = ZERO;
+    if (n >= 2) {
+      const sd = Math.sqrt(this.m2 / (n - 1));
+      const dd = Math.sqrt(this.downside / n);
+      const annual = Math.sqrt(periodsPerYear);
+      if (sd > 0) sharpe = roundStat((this.mean / sd) * annual);
+      if (dd > 0) sortino = roundStat((this.mean / dd) * annual);
+    }
+    return {
+      points: this.count,
+      maxDrawdown: this.worst,
+      maxDrawdownPercent: this.worstPercent,
+      peakEquity: this.peak ?? ZERO,
+      sharpe,
+      sortino,
+      maxExposure: this.maxExposure,
+      averageExposure: this.count === 0 ? ZERO : this.exposureSum.div(this.count),
+      timeInMarket: this.count === 0 ? ZERO : new Decimal(this.inMarket).div(this.count),
+    };
+  }
+
+  chartPoints(): EquityChartPoint[] {
+    return this.chart.values();
+  }
+}
