@@ -187,6 +187,30 @@ describe('hl-bot against hl-sim', () => {
     }
   });
 
+  it("keeps a dead man's switch armed, so the venue cancels the bot's orders after it dies", async () => {
+    const sim = await startSim();
+    const stateDir = join(work, 'dead-mans-switch');
+    try {
+      const config = writeConfig(stateDir, sim, {
+        deadMansSwitch: { enabled: true, aheadMs: 6000, refreshMs: 1000 },
+      });
+      const bot = spawnBot(config, stateDir, { REST_LIMITS: '1' });
+      const client = readClient(sim);
+      await eventually(async () => (await client.openOrders(MASTER)).length > 0, 'a resting order', 30_000);
+      bot.proc.kill('SIGKILL');
+      await bot.exited;
+      captured.push(...bot.output);
+      expect((await client.openOrders(MASTER)).length).toBeGreaterThan(0);
+      await eventually(
+        async () => (await client.openOrders(MASTER)).length === 0,
+        'the scheduled cancel',
+        15_000,
+      );
+    } finally {
+      await sim.stop();
+    }
+  });
+
   it('never writes the private key to any output, log or audit file', () => {
     const everything = captured.join('') + allFileText(work);
     expect(everything.length).toBeGreaterThan(1000);
