@@ -192,6 +192,8 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
           audit,
           clock,
           clientOrderIdPrefix: 'paper',
+          // The simulated account only changes with fills and funding, which mark it for a refresh anyway.
+          accountRefreshMs: 6 * 3_600_000,
           observer: {
             onRejected: (order, result, time) =>
               // The report lists the first rejections; summary.json counts all of them by code.

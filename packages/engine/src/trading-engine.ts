@@ -476,9 +476,9 @@ export class TradingEngine {
     this.#prices.set(price.symbol, price.price);
     await this.#tracker.updateMarketPrice(price.symbol, price.price, price.timestamp);
     // The risk manager values its own copy of the position at this mark; positions change only with fills
-    // and funding, where they are pushed to it.
+    // and funding, where they are pushed to it. A mark can move risk to REDUCING but never trips the
+    // breaker (losses, errors and operators do), so there is no halt to act on here.
     this.#risk.updateMarketPrice(price.symbol, price.price, price.timestamp);
-    await this.#checkHalt();
   }
 
   async #handleFunding(payment: FundingPayment): Promise<void> {
