@@ -1,4 +1,13 @@
-import { type Decimal, Fill, type MarketKind, parseOrThrow, ValidationError, ZERO } from '@hl-bot/core-types';
+import {
+  type Clock,
+  type Decimal,
+  Fill,
+  type MarketKind,
+  parseOrThrow,
+  ValidationError,
+  ZERO,
+} from '@hl-bot/core-types';
+import { abs, cmp } from './decimal-ops.js';
 import { InvalidFillError } from './errors.js';
 import { fastParseFill } from './fast-fill.js';
 
@@ -32,7 +41,7 @@ export function normalizeFill(
   raw: unknown,
   spotSymbols: ReadonlySet<string>,
   openKind: MarketKind | undefined,
-  now: () => number,
+  clock: Clock,
 ): NormalizedFill {
   let fill: Fill;
   try {
@@ -52,7 +61,7 @@ export function normalizeFill(
       { details: { fillId: fill.id, symbol: fill.symbol, marketKind: kind } },
     );
   }
-  const timestamp = fill.timestamp ?? now();
+  const timestamp = fill.timestamp ?? clock.now();
   let feeInBase = false;
   if (kind === 'spot' && fill.feeCurrency !== undefined) {
     const pair = SPOT_PAIR.exec(fill.symbol);
@@ -77,7 +86,7 @@ export function normalizeFill(
   let delta = signed;
   let feeValue = fill.fee;
   if (feeInBase) {
-    if (fill.fee.abs().gte(fill.quantity)) {
+    if (cmp(abs(fill.fee), fill.quantity) >= 0) {
       throw new InvalidFillError(
         `fill ${fill.id}: a base-asset fee of ${fill.fee.toString()} is not smaller than the fill quantity ${fill.quantity.toString()}`,
         { details: { fillId: fill.id, fee: fill.fee.toString(), quantity: fill.quantity.toString() } },

@@ -1,4 +1,5 @@
 import { type ClosedPosition, Decimal, ZERO } from '@hl-bot/core-types';
+import { abs, cmp } from './decimal-ops.js';
 import { InvalidFillError } from './errors.js';
 import type { NormalizedFill } from './fill-input.js';
 import { Position, type PositionFields } from './position.js';
@@ -26,7 +27,7 @@ export interface FillOutcome {
 
 function open(nf: NormalizedFill, delta: Decimal, fees: Decimal): Position {
   const { fill } = nf;
-  const quantity = delta.abs();
+  const quantity = abs(delta);
   return new Position({
     symbol: fill.symbol,
     marketKind: fill.marketKind,
@@ -92,15 +93,15 @@ export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillO
 
   const price = fill.price;
   const atFill = pnlAt(prev, price);
-  const mae = atFill.lt(prev.maxAdverseExcursion) ? atFill : prev.maxAdverseExcursion;
-  const mfe = atFill.gt(prev.maxFavorableExcursion) ? atFill : prev.maxFavorableExcursion;
+  const mae = cmp(atFill, prev.maxAdverseExcursion) < 0 ? atFill : prev.maxAdverseExcursion;
+  const mfe = cmp(atFill, prev.maxFavorableExcursion) > 0 ? atFill : prev.maxFavorableExcursion;
   const base = prev.fields();
   const time = fill.timestamp;
 
   if (delta.isPositive() === prev.signedQuantity.isPositive()) {
     const signedQuantity = prev.signedQuantity.plus(delta);
-    const quantity = signedQuantity.abs();
-    const added = delta.abs();
+    const quantity = abs(signedQuantity);
+    const added = abs(delta);
     const addedCost = delta.times(price);
     base.signedQuantity = signedQuantity;
     base.costBasis = prev.costBasis.plus(addedCost);
@@ -109,19 +110,19 @@ export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillO
     base.maxFavorableExcursion = mfe;
     base.updatedAt = time;
     base.fillCount = prev.fillCount + 1;
-    if (quantity.gt(prev.peakQuantity)) base.peakQuantity = quantity;
+    if (cmp(quantity, prev.peakQuantity) > 0) base.peakQuantity = quantity;
     base.entryQuantity = prev.entryQuantity.plus(added);
-    base.entryNotional = prev.entryNotional.plus(addedCost.abs());
+    base.entryNotional = prev.entryNotional.plus(abs(addedCost));
     base.lastFillPrice = price;
     base.markFresh = false;
     const position = new Position(base);
     return { position, closed: undefined, realizedPnl: ZERO };
   }
 
-  const held = prev.signedQuantity.abs();
-  const traded = delta.abs();
+  const held = prev.quantity;
+  const traded = abs(delta);
   const direction = prev.signedQuantity.isPositive() ? 1 : -1;
-  if (traded.lt(held)) {
+  if (cmp(traded, held) < 0) {
     const costRemoved = roundMoney(prev.costBasis.times(traded).div(held));
     const proceeds = price.times(traded);
     const realized = (direction > 0 ? proceeds : proceeds.neg()).minus(costRemoved);
@@ -142,7 +143,7 @@ export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillO
   }
 
   // Closes everything held; a remainder opens the other side.
-  const flips = traded.gt(held);
+  const flips = cmp(traded, held) > 0;
   const closeFee = flips ? roundMoney(feeValue.times(held).div(traded)) : feeValue;
   const closeNotional = price.times(held);
   const realized = (direction > 0 ? closeNotional : closeNotional.neg()).minus(prev.costBasis);
@@ -182,8 +183,8 @@ export interface MarkOutcome {
 /** Values the position at a new mark and extends MAE/MFE. */
 export function applyMark(prev: Position, price: Decimal, time: number): MarkOutcome {
   const u = pnlAt(prev, price);
-  const worse = u.lt(prev.maxAdverseExcursion);
-  const better = u.gt(prev.maxFavorableExcursion);
+  const worse = cmp(u, prev.maxAdverseExcursion) < 0;
+  const better = cmp(u, prev.maxFavorableExcursion) > 0;
   const extreme = worse || better;
   const next = prev.fields();
   if (worse) next.maxAdverseExcursion = u;

@@ -13,6 +13,7 @@ import {
   toDecimal,
   ZERO,
 } from '@hl-bot/core-types';
+import { abs, cmp } from './decimal-ops.js';
 import {
   InvalidFundingError,
   InvalidMarkPriceError,
@@ -99,7 +100,7 @@ class Txn {
   }
 
   hasFill(id: string): boolean {
-    return this.fillIds.has(id) || this.base.fillIds.has(id);
+    return (this.fillIds.size > 0 && this.fillIds.has(id)) || this.base.fillIds.has(id);
   }
 
   hasFunding(id: string): boolean {
@@ -158,7 +159,11 @@ export class PositionTracker {
   #idleWaiters: Array<() => void> = [];
   /** The logger `recover(dir)` opened, which `close()` closes. */
   #ownedLogger: AuditLogger | undefined;
-  // Maintained sums, so totals and mark updates are O(1) in the number of positions.
+  // Maintained sums, so totals and mark updates are O(1) in the number of positions. A change is folded into
+  // them when a total is read, from the version the sums hold to the current one: a burst of fills (or
+  // marks) on a symbol between two reads costs one fold instead of one per change.
+  /** Symbols changed since the last fold -> the version of their position the sums hold. */
+  readonly #unfolded = new Map<string, Position | undefined>();
   #exposure: Decimal = ZERO;
   #unrealized: Decimal = ZERO;
   #openRealized: Decimal = ZERO;
@@ -373,26 +378,31 @@ export class PositionTracker {
    * mark is never valued below a price it is known to trade at. O(1).
    */
   getTotalExposure(): Decimal {
+    this.#fold();
     return this.#exposure;
   }
 
   /** Sum of the open positions' unrealized P&L. O(1). */
   getTotalUnrealizedPnl(): Decimal {
+    this.#fold();
     return this.#unrealized;
   }
 
   /** Gross realized P&L of closed round trips plus the realized part of open positions. O(1). */
   getTotalRealizedPnl(): Decimal {
+    this.#fold();
     return this.#closedRealized.plus(this.#openRealized);
   }
 
   /** Fees of closed and open positions (rebates negative). O(1). */
   getTotalFees(): Decimal {
+    this.#fold();
     return this.#closedFees.plus(this.#openFees);
   }
 
   /** Funding of closed and open positions (received positive). O(1). */
   getTotalFunding(): Decimal {
+    this.#fold();
     return this.#closedFunding.plus(this.#openFunding);
   }
 
@@ -532,10 +542,13 @@ export class PositionTracker {
             ? this.#queue.splice(0)
             : this.#queue.splice(0, this.#maxBatch);
         const txn = new Txn(this.#ledger, true);
-        const results: Array<{ ok: true; value: Position | undefined } | { ok: false; error: unknown }> = [];
-        for (const op of ops) {
+        // values[i] is op i's result; errors holds the failed ones (rare), so a success allocates nothing.
+        const values: Array<Position | undefined> = new Array(ops.length);
+        let errors: Map<number, unknown> | undefined;
+        for (let i = 0; i < ops.length; i += 1) {
+          const op = ops[i] as Op;
           try {
-            results.push({ ok: true, value: this.#applyOp(txn, op) });
+            values[i] = this.#applyOp(txn, op);
           } catch (error) {
             const { message, code } = describeError(error);
             txn.emit({
@@ -544,13 +557,18 @@ export class PositionTracker {
               source: SOURCE,
               ...(code === undefined ? {} : { code }),
             });
-            results.push({ ok: false, error });
+            errors ??= new Map();
+            errors.set(i, error);
           }
         }
-        if (txn.events.length > 0) {
+        const events = txn.events;
+        if (events.length > 0) {
           try {
             const sink = this.#sink;
-            await Promise.all(txn.events.map((event) => sink.append(event)));
+            const appended: Array<Promise<unknown>> = new Array(events.length);
+            for (let i = 0; i < events.length; i += 1)
+              appended[i] = sink.append(events[i] as AuditEventInput);
+            await Promise.all(appended);
           } catch (error) {
             this.#halt(error, ops);
             return;
@@ -559,10 +577,8 @@ export class PositionTracker {
         this.#commit(txn);
         for (let i = 0; i < ops.length; i += 1) {
           const op = ops[i] as Op;
-          const r = results[i];
-          if (r === undefined) op.reject(new Error('internal: missing result'));
-          else if (r.ok) op.resolve(r.value);
-          else op.reject(r.error);
+          if (errors?.has(i)) op.reject(errors.get(i));
+          else op.resolve(values[i]);
         }
       }
     } finally {
@@ -609,7 +625,7 @@ export class PositionTracker {
   #applyFillOp(txn: Txn, raw: unknown): Position | undefined {
     const symbol = (raw as { symbol?: unknown } | null)?.symbol;
     const open = typeof symbol === 'string' ? txn.get(symbol) : undefined;
-    const nf = normalizeFill(raw, this.#spotSymbols, open?.marketKind, () => this.#clock.now());
+    const nf = normalizeFill(raw, this.#spotSymbols, open?.marketKind, this.#clock);
     const { fill } = nf;
     if (txn.hasFill(fill.id)) {
       txn.emit({ type: 'fill_duplicate', fillId: fill.id, symbol: fill.symbol });
@@ -619,8 +635,8 @@ export class PositionTracker {
     txn.emit({ type: 'order_filled', fill });
     const venuePnl = fill.closedPnl;
     if (venuePnl !== undefined) {
-      const gap = venuePnl.minus(outcome.realizedPnl).abs();
-      if (gap.gt(this.#tolerance)) {
+      const gap = abs(venuePnl.minus(outcome.realizedPnl));
+      if (cmp(gap, this.#tolerance) > 0) {
         txn.emit({
           type: 'pnl_mismatch',
           fillId: fill.id,
@@ -708,6 +724,20 @@ export class PositionTracker {
     } else {
       this.#ledger.positions.set(symbol, next);
     }
+    if (!this.#unfolded.has(symbol)) this.#unfolded.set(symbol, prev);
+  }
+
+  /** Brings the maintained sums of open positions up to date with every change since the last fold. */
+  #fold(): void {
+    if (this.#unfolded.size === 0) return;
+    for (const [symbol, prev] of this.#unfolded) {
+      this.#foldOne(prev, this.#ledger.positions.get(symbol));
+    }
+    this.#unfolded.clear();
+  }
+
+  #foldOne(prev: Position | undefined, next: Position | undefined): void {
+    if (prev === next) return;
     // Unchanged fields share their Decimal with the previous version, so most sums need no arithmetic.
     const e0 = prev?.exposure ?? ZERO;
     const e1 = next?.exposure ?? ZERO;

@@ -1,4 +1,5 @@
 import type { Decimal, MarketKind, PositionSide, PositionSnapshot } from '@hl-bot/core-types';
+import { abs, cmp } from './decimal-ops.js';
 
 /** The stored fields of a position; everything else is derived from them. */
 export interface PositionFields {
@@ -99,7 +100,7 @@ export class Position implements PositionFields {
     this.markPrice = f.markPrice;
     this.markTime = f.markTime;
     this.markFresh = f.markFresh;
-    this.quantity = f.signedQuantity.abs();
+    this.quantity = abs(f.signedQuantity);
   }
 
   /** Price P&L of the open quantity at the valuation price (quote currency). Computed once, on first use. */
@@ -126,9 +127,9 @@ export class Position implements PositionFields {
     } else {
       const value = this.signedQuantity.times(this.lastFillPrice);
       this.#unrealizedPnl = value.minus(this.costBasis);
-      const atFill = value.abs();
-      const atCost = this.costBasis.abs();
-      this.#exposure = atFill.gte(atCost) ? atFill : atCost;
+      const atFill = abs(value);
+      const atCost = abs(this.costBasis);
+      this.#exposure = cmp(atFill, atCost) >= 0 ? atFill : atCost;
     }
   }
 
