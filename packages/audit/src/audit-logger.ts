@@ -37,7 +37,8 @@ export interface AuditLoggerOptions {
 type State = 'new' | 'opening' | 'open' | 'closing' | 'closed' | 'failed';
 
 interface Pending {
-  readonly line: string;
+  /** The line's UTF-8 bytes, newline included. */
+  readonly bytes: Buffer;
   readonly day: string;
   readonly entry: AuditEntry;
   readonly resolve: (entry: AuditEntry) => void;
@@ -296,7 +297,7 @@ export class AuditLogger implements AuditSink {
     if (refusal !== undefined) return Promise.reject(refusal);
     const seq = this.#lastSeq + 1;
     const prevHash = this.#lastHash;
-    const { line, hash, iso } = encodeLine(validated, seq, prevHash);
+    const { bytes, hash, iso } = encodeLine(validated, seq, prevHash);
     const eventDay = iso.slice(0, 10);
     // Time may step back across midnight (clock adjustments, late events): the entry then joins the newest
     // file, so file order always equals seq order.
@@ -311,7 +312,7 @@ export class AuditLogger implements AuditSink {
     entry.prevHash = prevHash;
     entry.hash = hash;
     const promise = new Promise<AuditEntry>((resolve, reject) => {
-      this.#queue.push({ line, day, entry: entry as unknown as AuditEntry, resolve, reject });
+      this.#queue.push({ bytes, day, entry: entry as unknown as AuditEntry, resolve, reject });
     });
     this.#last = promise;
     this.#schedule();
@@ -361,14 +362,26 @@ export class AuditLogger implements AuditSink {
       while (start < batch.length) {
         const day = (batch[start] as Pending).day;
         let end = start;
-        let text = '';
+        let length = 0;
         while (end < batch.length && (batch[end] as Pending).day === day) {
-          text += (batch[end] as Pending).line;
+          length += (batch[end] as Pending).bytes.length;
           end += 1;
         }
+        // One copy of the already encoded lines into one buffer: one write per group and day.
+        let buffer: Buffer;
+        if (end - start === 1) buffer = (batch[start] as Pending).bytes;
+        else {
+          buffer = Buffer.allocUnsafe(length);
+          let offset = 0;
+          for (let i = start; i < end; i += 1) {
+            const bytes = (batch[i] as Pending).bytes;
+            buffer.set(bytes, offset);
+            offset += bytes.length;
+          }
+        }
         const handle = await this.#fileFor(day);
-        if (this.#durability === 'none') writeAllSync(handle, Buffer.from(text, 'utf8'));
-        else await writeAll(handle, Buffer.from(text, 'utf8'));
+        if (this.#durability === 'none') writeAllSync(handle, buffer);
+        else await writeAll(handle, buffer);
         if (this.#durability === 'fsync') await handle.sync();
         else if (this.#durability === 'group') await handle.datasync();
         for (let i = start; i < end; i += 1) {

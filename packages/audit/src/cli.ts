@@ -13,7 +13,7 @@ import { toEntry } from './codec.js';
 import { writeDemoDay } from './demo.js';
 import { describeEntry } from './describe-entry.js';
 import { AuditCorruptError } from './errors.js';
-import { type LineTail, readLineBatches } from './line-reader.js';
+import { type LineTail, lineAt, readLineBatches } from './line-reader.js';
 import { listDayFiles } from './log-files.js';
 import { readAuditLog } from './read-audit-log.js';
 import { verifyAuditLog } from './verify-audit-log.js';
@@ -117,8 +117,8 @@ async function tail(dir: string, values: Record<string, unknown>): Promise<numbe
       }
       const end: { value?: LineTail } = {};
       for await (const batch of readLineBatches(file.path, end, offset, line)) {
-        for (let i = 0; i < batch.lines.length; i += 1) {
-          const decoded = checkLink(batch.lines[i] as Buffer, cursor);
+        for (let i = 0; i < batch.ends.length; i += 1) {
+          const decoded = checkLink(lineAt(batch, i), cursor);
           if (typeof decoded === 'string')
             throw new AuditCorruptError(file.name, batch.firstLine + i, decoded);
           const entry = toEntry(decoded);

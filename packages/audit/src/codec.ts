@@ -76,10 +76,18 @@ export function sha256Hex(data: string | Buffer): string {
 
 /** One serialised line (with trailing newline) and its hash. */
 export interface EncodedLine {
-  readonly line: string;
+  /** The UTF-8 bytes of the line, trailing newline included. */
+  readonly bytes: Buffer;
   readonly hash: string;
   readonly iso: string;
 }
+
+const HASH_MEMBER = ',"hash":"';
+const LINE_END = '"}\n';
+// The writer's scratch: `prevHash || content`, hashed in place, followed by the rest of the line, so each
+// line is UTF-8 encoded exactly once (encoding a string for the hash and again for the write cost more than
+// the hash itself).
+let encodeScratch = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * Serialises a validated event as a log line. Decimals become strings through Decimal#toJSON.
@@ -100,15 +108,37 @@ export function encodeLine(validated: ValidatedEvent, seq: number, prevHash: str
     event.timestamp = own;
   }
   const head = `{"timestamp":"${iso}",${body.slice(1, -1)},"seq":${seq},"prevHash":"${prevHash}"`;
-  const hash = sha256Hex(`${prevHash}${head}}`);
-  const line = `${head},"hash":"${hash}"}\n`;
-  if (line.length > MAX_LINE_BYTES / 4 && Buffer.byteLength(line) > MAX_LINE_BYTES) {
+  // A UTF-16 unit takes 1 to 3 bytes in UTF-8, so a head longer than the limit in units is too long in bytes.
+  if (head.length > MAX_LINE_BYTES) {
     throw new AuditValidationError(
       `invalid audit event ${validated.event.type}: the line would be longer than ${MAX_LINE_BYTES} bytes`,
       { details: { type: validated.event.type } },
     );
   }
-  return { line, hash, iso };
+  // 64 (prevHash) + head (at most 3 bytes a unit) + the 76-byte hash member and line end.
+  const bound = 64 + head.length * 3 + HASH_SUFFIX_LENGTH + 1;
+  if (encodeScratch.length < bound)
+    encodeScratch = Buffer.allocUnsafe(Math.max(bound, encodeScratch.length * 2));
+  const scratch = encodeScratch;
+  scratch.write(prevHash, 0, 'latin1');
+  const headBytes = scratch.write(head, 64, 'utf8');
+  let end = 64 + headBytes;
+  scratch[end] = CLOSE_BRACE;
+  // hash = SHA-256(ASCII(prevHash) || content), content = head + `}` (see above).
+  const hash = sha256Hex(scratch.subarray(0, end + 1));
+  end += scratch.write(HASH_MEMBER, end, 'latin1');
+  end += scratch.write(hash, end, 'latin1');
+  end += scratch.write(LINE_END, end, 'latin1');
+  if (end - 64 > MAX_LINE_BYTES) {
+    throw new AuditValidationError(
+      `invalid audit event ${validated.event.type}: the line would be longer than ${MAX_LINE_BYTES} bytes`,
+      { details: { type: validated.event.type } },
+    );
+  }
+  // Small copies come from Node's shared buffer pool: no allocation of their own.
+  const bytes = Buffer.allocUnsafe(end - 64);
+  bytes.set(scratch.subarray(64, end));
+  return { bytes, hash, iso };
 }
 
 /** The envelope of a line that parsed and whose hash matched its bytes. */
@@ -132,21 +162,26 @@ export function isHex64(value: unknown): value is string {
  * Returns a reason string instead of throwing, so callers can attach file and line.
  */
 export function decodeLine(bytes: Buffer): DecodedLine | string {
-  const n = bytes.length;
+  return decodeSpan(bytes, 0, bytes.length);
+}
+
+/** `decodeLine` of the bytes of `data` from `start` up to `end`, without a Buffer view of them. */
+export function decodeSpan(data: Buffer, start: number, end: number): DecodedLine | string {
+  const n = end - start;
   if (n === 0) return 'empty line';
   if (n <= HASH_SUFFIX_LENGTH + 2) return 'line too short to be an audit entry';
   if (n > MAX_LINE_BYTES) return `line longer than ${MAX_LINE_BYTES} bytes`;
   const cut = n - HASH_SUFFIX_LENGTH;
   if (
-    bytes[n - 1] !== CLOSE_BRACE ||
-    bytes[n - 2] !== QUOTE ||
-    bytes.compare(HASH_PREFIX, 0, HASH_PREFIX.length, cut, cut + HASH_PREFIX.length) !== 0
+    data[end - 1] !== CLOSE_BRACE ||
+    data[end - 2] !== QUOTE ||
+    data.compare(HASH_PREFIX, 0, HASH_PREFIX.length, start + cut, start + cut + HASH_PREFIX.length) !== 0
   ) {
     return 'line does not end with a "hash" member';
   }
   let object: unknown;
   try {
-    object = JSON.parse(bytes.toString('utf8'));
+    object = JSON.parse(data.toString('utf8', start, end));
   } catch (error) {
     return `not valid JSON (${(error as Error).message})`;
   }
@@ -162,7 +197,7 @@ export function decodeLine(bytes: Buffer): DecodedLine | string {
   const needed = 64 + cut + 1;
   if (scratch.length < needed) scratch = Buffer.allocUnsafe(Math.max(needed, scratch.length * 2));
   scratch.write(prevHash, 0, 'latin1');
-  scratch.set(bytes.subarray(0, cut), 64);
+  data.copy(scratch, 64, start, start + cut);
   scratch[64 + cut] = CLOSE_BRACE;
   const computed = sha256Hex(scratch.subarray(0, needed));
   if (computed !== hash) return `hash mismatch (line was modified): computed ${computed}, line says ${hash}`;

@@ -4,13 +4,29 @@ import { MAX_LINE_BYTES } from './codec.js';
 const CHUNK_BYTES = 1024 * 1024;
 const NEWLINE = 0x0a;
 
-/** Complete lines read from one file, in order, without their newlines. */
+/**
+ * Complete lines read from one file, in order, without their newlines: line `i` is the bytes of `data` from
+ * `lineStart(batch, i)` up to `ends[i]` (its newline). Offsets instead of one Buffer view per line: the views
+ * of a whole chunk outlived young-generation collections and made garbage collection most of a verify.
+ */
 export interface LineBatch {
-  readonly lines: Buffer[];
-  /** 1-based line number of `lines[0]`. */
+  readonly data: Buffer;
+  /** Exclusive end of each line in `data`. */
+  readonly ends: number[];
+  /** 1-based line number of the first line. */
   readonly firstLine: number;
-  /** Byte offset of `lines[0]` in the file. */
+  /** Byte offset of the first line (`data[0]`) in the file. */
   readonly firstOffset: number;
+}
+
+/** Where line `i` of a batch starts in `batch.data`. */
+export function lineStart(batch: LineBatch, i: number): number {
+  return i === 0 ? 0 : (batch.ends[i - 1] as number) + 1;
+}
+
+/** Line `i` of a batch as a view of `batch.data`. */
+export function lineAt(batch: LineBatch, i: number): Buffer {
+  return batch.data.subarray(lineStart(batch, i), batch.ends[i]);
 }
 
 /** What a read left at the end of the file: bytes after the last newline (a torn or in-progress write). */
@@ -51,27 +67,27 @@ export async function* readLineBatches(
       if (bytesRead === 0) break;
       position += bytesRead;
       const data = chunk.subarray(0, carry.length + bytesRead);
-      const lines: Buffer[] = [];
+      const ends: number[] = [];
       const firstLine = lineNo;
       const firstOffset = carryOffset;
       let start = 0;
       for (;;) {
         const nl = data.indexOf(NEWLINE, start);
         if (nl === -1) break;
-        lines.push(data.subarray(start, nl));
+        ends.push(nl);
         start = nl + 1;
       }
-      lineNo += lines.length;
+      lineNo += ends.length;
       carryOffset += start;
       carry = data.subarray(start);
       if (carry.length > MAX_LINE_BYTES) {
         // A line this long was never written by the logger; report it as one oversized line.
-        lines.push(carry);
+        ends.push(data.length);
         carry = Buffer.alloc(0);
         lineNo += 1;
         carryOffset = position;
       }
-      if (lines.length > 0) yield { lines, firstLine, firstOffset };
+      if (ends.length > 0) yield { data, ends, firstLine, firstOffset };
     }
     tail.value = { fragment: carry, offset: carryOffset, line: lineNo };
   } finally {

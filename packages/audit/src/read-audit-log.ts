@@ -1,6 +1,6 @@
 import type { AuditEntry, AuditEventType } from '@hl-bot/core-types';
-import { type ChainCursor, checkLink } from './chain.js';
-import { toEntry } from './codec.js';
+import { type ChainCursor, checkDecodedLink } from './chain.js';
+import { decodeSpan, toEntry } from './codec.js';
 import { AuditCorruptError } from './errors.js';
 import { endOfDay } from './format.js';
 import { type LineTail, readLineBatches } from './line-reader.js';
@@ -44,9 +44,11 @@ export async function* readAuditLog(
     if (file === undefined) continue;
     if (since !== undefined && endOfDay(file.day) <= since) continue;
     const end: { value?: LineTail } = {};
-    for await (const { lines, firstLine } of readLineBatches(file.path, end)) {
-      for (let i = 0; i < lines.length; i += 1) {
-        const decoded = checkLink(lines[i] as Buffer, cursor);
+    for await (const { data, ends, firstLine } of readLineBatches(file.path, end)) {
+      for (let i = 0; i < ends.length; i += 1) {
+        const lineEnd = ends[i] as number;
+        const span = decodeSpan(data, i === 0 ? 0 : (ends[i - 1] as number) + 1, lineEnd);
+        const decoded = typeof span === 'string' ? span : checkDecodedLink(span, cursor);
         if (typeof decoded === 'string') throw new AuditCorruptError(file.name, firstLine + i, decoded);
         cursor = { seq: decoded.seq, hash: decoded.hash };
         const type = decoded.object.type;

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { type ChainCursor, checkDecodedLink, checkLink, GENESIS } from './chain.js';
 import { decodeLine, toEntry } from './codec.js';
 import { AuditCorruptError } from './errors.js';
-import { type LineTail, readLineBatches } from './line-reader.js';
+import { type LineTail, lineAt, readLineBatches } from './line-reader.js';
 import { type DayFile, listDayFiles, readLastLine } from './log-files.js';
 import { syncDir } from './sync-dir.js';
 
@@ -98,10 +98,11 @@ export async function recoverLog(dir: string): Promise<RecoveredState> {
   let validEnd = 0;
   let bad: { line: number; offset: number; reason: string } | undefined;
   const end: { value?: LineTail } = {};
-  for await (const { lines, firstLine, firstOffset } of readLineBatches(last.path, end)) {
+  for await (const batch of readLineBatches(last.path, end)) {
+    const { firstLine, firstOffset } = batch;
     let offset = firstOffset;
-    for (let i = 0; i < lines.length; i += 1) {
-      const bytes = lines[i] as Buffer;
+    for (let i = 0; i < batch.ends.length; i += 1) {
+      const bytes = lineAt(batch, i);
       const lineNo = firstLine + i;
       if (bad !== undefined) {
         // A complete line after a broken one: the damage is not a torn tail.

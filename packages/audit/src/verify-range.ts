@@ -1,5 +1,5 @@
 import { checkDecodedLink } from './chain.js';
-import { decodeLine, toEntry } from './codec.js';
+import { decodeSpan, toEntry } from './codec.js';
 import { type LineTail, readLineBatches } from './line-reader.js';
 
 /** A byte range of one day file, starting at a line start and ending after a newline (or at the file end). */
@@ -30,36 +30,38 @@ export interface RangeResult {
 export async function verifyRange(task: RangeTask): Promise<RangeResult> {
   let entries = 0;
   let first: RangeResult['first'];
-  let cursor: { seq: number; hash: string } | undefined;
+  // The last verified entry, kept as two locals rather than an object per line.
+  let lastSeq = 0;
+  let lastHash: string | undefined;
   const end: { value?: LineTail } = {};
-  for await (const { lines } of readLineBatches(task.path, end, task.start, 1, task.end)) {
-    for (let i = 0; i < lines.length; i += 1) {
-      const index = entries;
-      const done = (reason: string): RangeResult => ({
-        entries,
-        first,
-        last: cursor,
-        problem: { index, reason },
-        fragment: false,
-      });
-      const decoded = decodeLine(lines[i] as Buffer);
-      if (typeof decoded === 'string') return done(decoded);
-      const linked = checkDecodedLink(decoded, cursor);
-      if (typeof linked === 'string') return done(linked);
+  const result = (problem: RangeResult['problem']): RangeResult => ({
+    entries,
+    first,
+    last: lastHash === undefined ? undefined : { seq: lastSeq, hash: lastHash },
+    problem,
+    fragment: problem === undefined && (end.value?.fragment.length ?? 0) > 0,
+  });
+  for await (const { data, ends } of readLineBatches(task.path, end, task.start, 1, task.end)) {
+    for (let i = 0; i < ends.length; i += 1) {
+      const decoded = decodeSpan(data, i === 0 ? 0 : (ends[i - 1] as number) + 1, ends[i] as number);
+      if (typeof decoded === 'string') return result({ index: entries, reason: decoded });
+      const linked = checkDecodedLink(
+        decoded,
+        lastHash === undefined ? undefined : { seq: lastSeq, hash: lastHash },
+      );
+      if (typeof linked === 'string') return result({ index: entries, reason: linked });
       if (first === undefined) first = { seq: decoded.seq, prevHash: decoded.prevHash };
       const entry = toEntry(decoded);
-      if (typeof entry === 'string') return done(entry);
+      if (typeof entry === 'string') return result({ index: entries, reason: entry });
       if (entry.timestamp >= task.fileEnd)
-        return done(`entry time ${decoded.timestamp} is after the day of its file`);
-      cursor = { seq: decoded.seq, hash: decoded.hash };
+        return result({
+          index: entries,
+          reason: `entry time ${decoded.timestamp} is after the day of its file`,
+        });
+      lastSeq = decoded.seq;
+      lastHash = decoded.hash;
       entries += 1;
     }
   }
-  return {
-    entries,
-    first,
-    last: cursor,
-    problem: undefined,
-    fragment: (end.value?.fragment.length ?? 0) > 0,
-  };
+  return result(undefined);
 }

@@ -179,4 +179,35 @@ describe('AuditLogger.append and readAuditLog', () => {
       expect(await verifyAuditLog(dir)).toMatchObject({ ok: true, entries: 20 });
     }
   });
+  it('writes lines whose hash is SHA-256 of the previous hash and the line bytes up to its hash member, also for multi-byte text', async () => {
+    const dir = await tempDir();
+    const clock = new ManualClock('2025-02-11T12:00:00.000Z');
+    const audit = await AuditLogger.open(dir, { clock });
+    const messages = ['plain', 'Grüße €100 — 日本語 🚀🇨🇭', 'e\u0301 \u2028 "quoted" \\ back\tslash', ''];
+    await Promise.all(messages.map((message) => audit.append({ type: 'note', message })));
+    await audit.close();
+    const { createHash } = await import('node:crypto');
+    const bytes = await readFile(join(dir, 'audit-2025-02-11.jsonl'));
+    let prevHash = '0'.repeat(64);
+    let start = 0;
+    const read: string[] = [];
+    for (let nl = bytes.indexOf(0x0a); nl !== -1; nl = bytes.indexOf(0x0a, start)) {
+      const line = bytes.subarray(start, nl);
+      const cut = line.length - 75;
+      expect(line.subarray(cut, cut + 9).toString('latin1')).toBe(',"hash":"');
+      const expected = createHash('sha256')
+        .update(Buffer.from(prevHash, 'ascii'))
+        .update(line.subarray(0, cut))
+        .update('}')
+        .digest('hex');
+      const parsed = JSON.parse(line.toString('utf8'));
+      expect(parsed.hash).toBe(expected);
+      expect(parsed.prevHash).toBe(prevHash);
+      read.push(parsed.message);
+      prevHash = expected;
+      start = nl + 1;
+    }
+    expect(start).toBe(bytes.length);
+    expect(read).toEqual(messages);
+  });
 });
