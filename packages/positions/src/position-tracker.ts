@@ -86,7 +86,10 @@ class Txn {
   readonly fillIds = new Set<string>();
   readonly fundingIds = new Set<string>();
   readonly closed: ClosedPosition[] = [];
-  readonly events: AuditEventInput[] = [];
+  /** Events to append, in order; a superseded fill update leaves a hole (undefined). */
+  readonly events: Array<AuditEventInput | FillUpdate | undefined> = [];
+  /** Index in `events` of each symbol's latest fill update, which a later fill of the symbol supersedes. */
+  readonly #fillUpdates = new Map<string, number>();
 
   constructor(
     private readonly base: Ledger,
@@ -109,6 +112,36 @@ class Txn {
 
   emit(event: AuditEventInput): void {
     if (this.record) this.events.push(event);
+  }
+
+  /**
+   * Records the symbol's position after a fill (`position_updated`, cause `fill`). Within one batch only the
+   * last fill of a symbol keeps its update: the earlier ones would be superseded before anything becomes
+   * visible, and recovery never reads them (it replays `order_filled`, which every fill keeps). The snapshot
+   * is built when the batch is appended, so superseded versions are never snapshotted.
+   */
+  emitFillUpdate(symbol: string, fillId: string, position: Position | undefined): void {
+    if (!this.record) return;
+    const earlier = this.#fillUpdates.get(symbol);
+    if (earlier !== undefined) this.events[earlier] = undefined;
+    this.#fillUpdates.set(symbol, this.events.length);
+    this.events.push(new FillUpdate(symbol, fillId, position));
+  }
+}
+
+/** A `position_updated` (cause `fill`) whose snapshot is built only if it is still current at append time. */
+class FillUpdate {
+  constructor(
+    readonly symbol: string,
+    readonly fillId: string,
+    readonly position: Position | undefined,
+  ) {}
+
+  toEvent(): AuditEventInput {
+    const { symbol, fillId, position } = this;
+    return position === undefined
+      ? { type: 'position_updated', symbol, cause: 'fill', fillId }
+      : { type: 'position_updated', symbol, cause: 'fill', fillId, position: position.toPosition() };
   }
 }
 
@@ -375,14 +408,14 @@ export class PositionTracker {
   /**
    * Sum of the open positions' `exposure` (quote currency): |quantity| x mark when the mark is newer than
    * the last fill; else max(|quantity| x entry, |quantity| x last fill price), so a symbol without a fresh
-   * mark is never valued below a price it is known to trade at. O(1).
+   * mark is never valued below a price it is known to trade at. Amortized O(1): changes are folded in when read.
    */
   getTotalExposure(): Decimal {
     this.#fold();
     return this.#exposure;
   }
 
-  /** Sum of the open positions' unrealized P&L. O(1). */
+  /** Sum of the open positions' unrealized P&L. Amortized O(1). */
   getTotalUnrealizedPnl(): Decimal {
     this.#fold();
     return this.#unrealized;
@@ -565,9 +598,11 @@ export class PositionTracker {
         if (events.length > 0) {
           try {
             const sink = this.#sink;
-            const appended: Array<Promise<unknown>> = new Array(events.length);
-            for (let i = 0; i < events.length; i += 1)
-              appended[i] = sink.append(events[i] as AuditEventInput);
+            const appended: Array<Promise<unknown>> = [];
+            for (const event of events) {
+              if (event === undefined) continue;
+              appended.push(sink.append(event instanceof FillUpdate ? event.toEvent() : event));
+            }
             await Promise.all(appended);
           } catch (error) {
             this.#halt(error, ops);
@@ -650,20 +685,7 @@ export class PositionTracker {
       txn.emit({ type: 'position_closed', fillId: fill.id, position: outcome.closed });
       txn.closed.push(outcome.closed);
     }
-    // A replay records nothing: skip building the snapshot (a division and a dozen fields).
-    if (txn.record) {
-      txn.emit(
-        outcome.position === undefined
-          ? { type: 'position_updated', symbol: fill.symbol, cause: 'fill', fillId: fill.id }
-          : {
-              type: 'position_updated',
-              symbol: fill.symbol,
-              cause: 'fill',
-              fillId: fill.id,
-              position: outcome.position.toPosition(),
-            },
-      );
-    }
+    txn.emitFillUpdate(fill.symbol, fill.id, outcome.position);
     txn.positions.set(fill.symbol, outcome.position ?? null);
     txn.fillIds.add(fill.id);
     return outcome.position;
