@@ -1,4 +1,5 @@
 import { type Decimal, type OrderSide, ZERO } from '@hl-bot/core-types';
+import { equals } from './decimal-compare.js';
 
 /** How a reservation ends or moves on. */
 export type ReservationOutcome = 'submitted' | 'rejected' | 'filled' | 'cancelled' | 'expired';
@@ -34,6 +35,14 @@ export interface Reservation {
   readonly expiresAt: number | null;
 }
 
+/**
+ * `total - part`, giving the shared ZERO when the last hold goes (x - x is exactly 0 in decimal.js), so an
+ * idle ledger makes no new Decimal and callers memoizing on these totals by identity keep their memo.
+ */
+function minusToZero(total: Decimal, part: Decimal): Decimal {
+  return equals(total, part) ? ZERO : total.minus(part);
+}
+
 type MutableReservation = { -readonly [K in keyof Reservation]: Reservation[K] };
 
 interface SymbolTotals {
@@ -47,10 +56,18 @@ export class ReservationLedger {
   private readonly byId = new Map<string, MutableReservation>();
   private readonly byClientId = new Map<string, string>();
   /** Reserved (not yet submitted) holds in creation order, for expiry. */
-  private readonly reservedQueue = new Map<string, MutableReservation>();
+  /**
+   * Reserved holds in creation order, for expiry. Entries that were released or became working stay until
+   * the sweep reaches them (a Map delete per order costs a table shrink once the map empties).
+   */
+  private reservedQueue: MutableReservation[] = [];
+  private reservedHead = 0;
+  /** Live `reserved` holds. */
+  private reservedCount = 0;
   private readonly perSymbol = new Map<string, SymbolTotals>();
   private openingNotionalTotal: Decimal = ZERO;
-  private readonly pendingNew = new Set<string>();
+  /** Symbols with a hold that reserved a new position slot (counted per symbol in `perSymbol`). */
+  private pendingNewCount = 0;
 
   constructor(private readonly onPendingNewChange: (symbol: string, pending: boolean) => void = () => {}) {}
 
@@ -64,8 +81,14 @@ export class ReservationLedger {
   }
 
   /** Symbols with a hold that reserved a new position slot. */
-  get pendingNewSymbols(): ReadonlySet<string> {
-    return this.pendingNew;
+  get pendingNewSymbolCount(): number {
+    return this.pendingNewCount;
+  }
+
+  /** True when some hold on the symbol reserved a new position slot. */
+  hasPendingNew(symbol: string): boolean {
+    const t = this.perSymbol.get(symbol);
+    return t !== undefined && t.newSlotHolds > 0;
   }
 
   get(idOrClientId: string): Reservation | undefined {
@@ -91,7 +114,10 @@ export class ReservationLedger {
     const m: MutableReservation = { ...r };
     this.byId.set(m.id, m);
     if (m.clientOrderId !== undefined) this.byClientId.set(m.clientOrderId, m.id);
-    if (m.status === 'reserved') this.reservedQueue.set(m.id, m);
+    if (m.status === 'reserved') {
+      this.reservedQueue.push(m);
+      this.reservedCount++;
+    }
     let t = this.perSymbol.get(m.symbol);
     if (t === undefined) {
       t = { buyQty: ZERO, sellQty: ZERO, newSlotHolds: 0 };
@@ -103,7 +129,7 @@ export class ReservationLedger {
     if (m.newPositionSlot) {
       t.newSlotHolds++;
       if (t.newSlotHolds === 1) {
-        this.pendingNew.add(m.symbol);
+        this.pendingNewCount++;
         this.onPendingNewChange(m.symbol, true);
       }
     }
@@ -116,7 +142,7 @@ export class ReservationLedger {
     if (r.status === 'reserved') {
       r.status = 'working';
       r.expiresAt = null;
-      this.reservedQueue.delete(r.id);
+      this.reservedCount--;
     }
     return true;
   }
@@ -134,23 +160,23 @@ export class ReservationLedger {
     const qty = full ? r.quantity : quantity;
     const notional = full ? r.notional : qty.times(r.price);
     if (t !== undefined) {
-      if (r.side === 'buy') t.buyQty = t.buyQty.minus(qty);
-      else t.sellQty = t.sellQty.minus(qty);
+      if (r.side === 'buy') t.buyQty = minusToZero(t.buyQty, qty);
+      else t.sellQty = minusToZero(t.sellQty, qty);
     }
-    if (r.opening) this.openingNotionalTotal = this.openingNotionalTotal.minus(notional);
+    if (r.opening) this.openingNotionalTotal = minusToZero(this.openingNotionalTotal, notional);
     if (!full) {
       r.quantity = r.quantity.minus(qty);
       r.notional = r.notional.minus(notional);
       return true;
     }
     this.byId.delete(r.id);
-    this.reservedQueue.delete(r.id);
+    if (r.status === 'reserved') this.reservedCount--;
     if (r.clientOrderId !== undefined) this.byClientId.delete(r.clientOrderId);
     if (t !== undefined) {
       if (r.newPositionSlot) {
         t.newSlotHolds--;
         if (t.newSlotHolds === 0) {
-          this.pendingNew.delete(r.symbol);
+          this.pendingNewCount--;
           this.onPendingNewChange(r.symbol, false);
         }
       }
@@ -160,12 +186,33 @@ export class ReservationLedger {
 
   /** Releases every `reserved` hold whose `expiresAt` is at or before `now`; returns them. */
   expire(now: number): Reservation[] {
+    if (this.reservedCount === 0) {
+      // Nothing live is queued: drop the released and working entries left behind.
+      if (this.reservedQueue.length > 0) {
+        this.reservedQueue = [];
+        this.reservedHead = 0;
+      }
+      return [];
+    }
     const out: Reservation[] = [];
-    for (const r of this.reservedQueue.values()) {
+    const queue = this.reservedQueue;
+    let head = this.reservedHead;
+    while (head < queue.length) {
+      const r = queue[head] as MutableReservation;
+      if (r.status !== 'reserved' || this.byId.get(r.id) !== r) {
+        head++;
+        continue;
+      }
       // Holds are queued in creation order with one timeout, so the first live one ends the sweep.
       if (r.expiresAt === null || r.expiresAt > now) break;
+      head++;
       if (this.release(r.id)) out.push(r);
     }
+    if (head > 64 && head * 2 > queue.length) {
+      this.reservedQueue = queue.slice(head);
+      head = 0;
+    }
+    this.reservedHead = head;
     return out;
   }
 

@@ -24,8 +24,10 @@ import {
 } from '@hl-bot/core-types';
 import { RiskCode } from './codes.js';
 import { RiskConfig } from './config.js';
+import { equals, gt, gte, isPositive, lt } from './decimal-compare.js';
 import { AuditUnavailableError } from './errors.js';
-import { type DetailValue, errorText, failure } from './failure.js';
+import { errorText, failure } from './failure.js';
+import { fastParseOrder } from './order-parse.js';
 import { PositionBook } from './position-book.js';
 import { type Reservation, ReservationLedger, type ReservationOutcome } from './reservations.js';
 import { SlidingWindow } from './sliding-window.js';
@@ -117,6 +119,12 @@ interface Account {
   equity: Decimal;
 }
 
+interface Band {
+  mark: Decimal;
+  band: Decimal;
+  negBand: Decimal;
+}
+
 interface EquityLimits {
   equity: Decimal;
   orderNotional: Decimal;
@@ -142,6 +150,15 @@ const MAX_REASON = 2000;
 
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function checkFailed(failures: RiskFailure[], check: string, error: unknown): void {
+  failures.push(failure(RiskCode.CHECK_FAILED, { check, error: errorText(error) }));
+}
+
+/** |diff| > band, with no intermediate Decimal: diff > band or diff < -band. */
+function outside(diff: Decimal, b: Band): boolean {
+  return gt(diff, b.band) || lt(diff, b.negBand);
 }
 
 function rawJson(input: unknown): string {
@@ -215,6 +232,8 @@ export class RiskManager {
   } | null = null;
   private limitsMemo: EquityLimits | null = null;
   private drawdownMemo: { peak: Decimal; limit: Decimal } | null = null;
+  private exposureMemo: { book: Decimal; held: Decimal; value: Decimal } | null = null;
+  private bandMemo: Band | null = null;
 
   private auditFailure: unknown = null;
   private readonly pending = new Set<Promise<void>>();
@@ -225,7 +244,7 @@ export class RiskManager {
     this.audit = options.auditLogger;
     this.clock = options.clock ?? systemClock;
     this.book = new PositionBook((symbol, held) => {
-      if (this.ledger.pendingNewSymbols.has(symbol)) this.overlap += held ? 1 : -1;
+      if (this.ledger.hasPendingNew(symbol)) this.overlap += held ? 1 : -1;
     });
     this.ledger = new ReservationLedger((symbol, pending) => {
       if (this.book.has(symbol)) this.overlap += pending ? 1 : -1;
@@ -377,13 +396,18 @@ export class RiskManager {
     let result: RiskCheckResult;
     let parsed: OrderRequest | undefined;
     try {
-      const parse = OrderRequest.safeParse(order);
-      if (!parse.success) {
-        const issues = parse.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-        result = this.reject([failure(RiskCode.INVALID_ORDER, { issues: issues.join('; ') })]);
-      } else {
-        parsed = parse.data;
-        result = this.evaluate(parsed, positions);
+      // The common well-formed order skips zod; anything else, valid or not, goes through the schema.
+      parsed = fastParseOrder(order);
+      if (parsed !== undefined) result = this.evaluate(parsed, positions);
+      else {
+        const parse = OrderRequest.safeParse(order);
+        if (!parse.success) {
+          const issues = parse.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+          result = this.reject([failure(RiskCode.INVALID_ORDER, { issues: issues.join('; ') })]);
+        } else {
+          parsed = parse.data;
+          result = this.evaluate(parsed, positions);
+        }
       }
     } catch (error) {
       result = this.reject([
@@ -659,6 +683,8 @@ export class RiskManager {
 
   // ---------------------------------------------------------------- checks
 
+  // Each check below runs in its own try/catch: a check that throws becomes CHECK_FAILED naming it, and the
+  // other checks still report. Plain blocks rather than callbacks keep a check free of per-call closures.
   private evaluate(
     order: OrderRequest,
     positions: readonly (PositionSnapshot | PositionSnapshotInput)[] | undefined,
@@ -666,15 +692,6 @@ export class RiskManager {
     const now = this.clock.now();
     const cfg = this.config;
     const failures: RiskFailure[] = [];
-    const add = (code: RiskCode, details: Record<string, DetailValue>) =>
-      failures.push(failure(code, details));
-    const guard = (check: string, fn: () => void) => {
-      try {
-        fn();
-      } catch (error) {
-        add(RiskCode.CHECK_FAILED, { check, error: errorText(error) });
-      }
-    };
 
     if (positions !== undefined) {
       try {
@@ -696,149 +713,183 @@ export class RiskManager {
     let mark: Decimal | undefined;
     let reducing = false;
 
-    guard('audit', () => {
+    try {
       if (this.auditFailure !== null)
-        add(RiskCode.AUDIT_UNAVAILABLE, { error: errorText(this.auditFailure) });
-    });
-    guard('circuitBreaker', () => {
+        failures.push(failure(RiskCode.AUDIT_UNAVAILABLE, { error: errorText(this.auditFailure) }));
+    } catch (error) {
+      checkFailed(failures, 'audit', error);
+    }
+    try {
       const b = this.breaker;
       if (b !== null) {
-        add(RiskCode.CIRCUIT_BREAKER_TRIPPED, {
-          reason: b.reason,
-          trippedAt: b.trippedAt,
-          cooldownUntil: b.cooldownUntil,
-        });
+        failures.push(
+          failure(RiskCode.CIRCUIT_BREAKER_TRIPPED, {
+            reason: b.reason,
+            trippedAt: b.trippedAt,
+            cooldownUntil: b.cooldownUntil,
+          }),
+        );
       }
-    });
-    guard('account', () => {
+    } catch (error) {
+      checkFailed(failures, 'circuitBreaker', error);
+    }
+    try {
       if (equity === null) {
-        add(RiskCode.ACCOUNT_STATE_MISSING, { confirmed: String(this.accountConfirmed) });
-      } else if (!equity.gt(0)) add(RiskCode.ACCOUNT_EQUITY_NON_POSITIVE, { equity });
-    });
-    guard('marketPrice', () => {
+        failures.push(failure(RiskCode.ACCOUNT_STATE_MISSING, { confirmed: String(this.accountConfirmed) }));
+      } else if (!isPositive(equity))
+        failures.push(failure(RiskCode.ACCOUNT_EQUITY_NON_POSITIVE, { equity }));
+    } catch (error) {
+      checkFailed(failures, 'account', error);
+    }
+    try {
       const m = this.book.mark(symbol);
       if (m === undefined) {
-        add(RiskCode.MARKET_PRICE_MISSING, { symbol });
-        return;
+        failures.push(failure(RiskCode.MARKET_PRICE_MISSING, { symbol }));
+      } else {
+        const age = now - m.timestamp;
+        if (age > cfg.maxMarketPriceAgeMs) {
+          failures.push(
+            failure(RiskCode.MARKET_PRICE_STALE, { symbol, ageMs: age, limitMs: cfg.maxMarketPriceAgeMs }),
+          );
+        } else mark = m.price;
       }
-      const age = now - m.timestamp;
-      if (age > cfg.maxMarketPriceAgeMs) {
-        add(RiskCode.MARKET_PRICE_STALE, { symbol, ageMs: age, limitMs: cfg.maxMarketPriceAgeMs });
-        return;
-      }
-      mark = m.price;
-    });
-    guard('clientOrderId', () => {
+    } catch (error) {
+      checkFailed(failures, 'marketPrice', error);
+    }
+    try {
       if (order.clientOrderId !== undefined && this.ledger.hasClientOrderId(order.clientOrderId)) {
-        add(RiskCode.DUPLICATE_CLIENT_ORDER_ID, { clientOrderId: order.clientOrderId });
+        failures.push(failure(RiskCode.DUPLICATE_CLIENT_ORDER_ID, { clientOrderId: order.clientOrderId }));
       }
-    });
-    guard('reduceOnly', () => {
+    } catch (error) {
+      checkFailed(failures, 'clientOrderId', error);
+    }
+    try {
       reducing = this.isReducing(symbol, order.side, qty);
       if (order.reduceOnly && !reducing) {
-        add(RiskCode.REDUCE_ONLY_INVALID, {
-          position: this.book.signedQuantity(symbol),
-          pendingSameSide: this.ledger.pendingQty(symbol, order.side),
-          quantity: qty,
-        });
+        failures.push(
+          failure(RiskCode.REDUCE_ONLY_INVALID, {
+            position: this.book.signedQuantity(symbol),
+            pendingSameSide: this.ledger.pendingQty(symbol, order.side),
+            quantity: qty,
+          }),
+        );
       }
-    });
-    guard('tradingState', () => {
+    } catch (error) {
+      checkFailed(failures, 'reduceOnly', error);
+    }
+    try {
       if (this.tradingStateValue === TradingState.REDUCING && !reducing) {
-        add(RiskCode.TRADING_STATE_REDUCING, {
-          reason: this.reducingReason ?? 'reducing',
-          position: this.book.signedQuantity(symbol),
-          quantity: qty,
-        });
+        failures.push(
+          failure(RiskCode.TRADING_STATE_REDUCING, {
+            reason: this.reducingReason ?? 'reducing',
+            position: this.book.signedQuantity(symbol),
+            quantity: qty,
+          }),
+        );
       }
-    });
+    } catch (error) {
+      checkFailed(failures, 'tradingState', error);
+    }
 
     // Price-dependent checks need a fresh mark; without one the order already fails above.
     let valuation: Decimal | undefined;
     let notional: Decimal | undefined;
     let worstPrice: Decimal | undefined;
-    const m = mark as Decimal | undefined;
+    const m = mark;
     if (m !== undefined) {
-      guard('priceDeviation', () => {
-        const band = m.times(cfg.maxPriceDeviation);
-        if (
-          order.orderType !== 'market' &&
-          order.price !== undefined &&
-          order.price.minus(m).abs().gt(band)
-        ) {
-          add(RiskCode.PRICE_DEVIATION_EXCEEDED, {
-            price: order.price,
-            mark: m,
-            deviation: order.price.minus(m).abs().div(m).toSignificantDigits(6),
-            limit: cfg.maxPriceDeviation,
-          });
+      try {
+        const band = this.markBand(m);
+        const price = order.price;
+        if (order.orderType !== 'market' && price !== undefined && outside(price.minus(m), band)) {
+          failures.push(
+            failure(RiskCode.PRICE_DEVIATION_EXCEEDED, {
+              price,
+              mark: m,
+              deviation: price.minus(m).abs().div(m).toSignificantDigits(6),
+              limit: cfg.maxPriceDeviation,
+            }),
+          );
         }
-        if (order.triggerPrice?.minus(m).abs().gt(band)) {
-          add(RiskCode.PRICE_DEVIATION_EXCEEDED, {
-            triggerPrice: order.triggerPrice,
-            mark: m,
-            deviation: order.triggerPrice.minus(m).abs().div(m).toSignificantDigits(6),
-            limit: cfg.maxPriceDeviation,
-          });
+        const trigger = order.triggerPrice;
+        if (trigger !== undefined && outside(trigger.minus(m), band)) {
+          failures.push(
+            failure(RiskCode.PRICE_DEVIATION_EXCEEDED, {
+              triggerPrice: trigger,
+              mark: m,
+              deviation: trigger.minus(m).abs().div(m).toSignificantDigits(6),
+              limit: cfg.maxPriceDeviation,
+            }),
+          );
         }
-      });
-      guard('slippage', () => {
-        if (order.orderType !== 'market') return;
-        if (order.price === undefined) {
-          const slip = m.times(cfg.maxSlippagePercent);
-          worstPrice = order.side === 'buy' ? m.plus(slip) : m.minus(slip);
-          return;
+      } catch (error) {
+        checkFailed(failures, 'priceDeviation', error);
+      }
+      try {
+        if (order.orderType === 'market') {
+          if (order.price === undefined) {
+            const slip = m.times(cfg.maxSlippagePercent);
+            worstPrice = order.side === 'buy' ? m.plus(slip) : m.minus(slip);
+          } else if (order.price.minus(m).abs().gt(m.times(cfg.maxSlippagePercent))) {
+            failures.push(
+              failure(RiskCode.SLIPPAGE_EXCEEDED, {
+                price: order.price,
+                mark: m,
+                slippage: order.price.minus(m).abs().div(m).toSignificantDigits(6),
+                limit: cfg.maxSlippagePercent,
+              }),
+            );
+          }
         }
-        if (order.price.minus(m).abs().gt(m.times(cfg.maxSlippagePercent))) {
-          add(RiskCode.SLIPPAGE_EXCEEDED, {
-            price: order.price,
-            mark: m,
-            slippage: order.price.minus(m).abs().div(m).toSignificantDigits(6),
-            limit: cfg.maxSlippagePercent,
-          });
-        }
-      });
-      guard('valuation', () => {
+      } catch (error) {
+        checkFailed(failures, 'slippage', error);
+      }
+      try {
         let v = m;
-        if (order.price?.gt(v)) v = order.price;
-        if (order.triggerPrice?.gt(v)) v = order.triggerPrice;
+        if (order.price !== undefined && gt(order.price, v)) v = order.price;
+        if (order.triggerPrice !== undefined && gt(order.triggerPrice, v)) v = order.triggerPrice;
         valuation = v;
         notional = qty.times(v);
-      });
+      } catch (error) {
+        checkFailed(failures, 'valuation', error);
+      }
     }
 
-    guard('rateLimit', () => {
+    try {
       const symbolCount = this.windowFor(symbol).count(now);
       if (symbolCount >= cfg.maxOrdersPerMinute) {
-        add(RiskCode.SYMBOL_RATE_LIMIT_EXCEEDED, {
-          symbol,
-          orders: symbolCount,
-          limit: cfg.maxOrdersPerMinute,
-          windowMs: MINUTE_MS,
-        });
+        failures.push(
+          failure(RiskCode.SYMBOL_RATE_LIMIT_EXCEEDED, {
+            symbol,
+            orders: symbolCount,
+            limit: cfg.maxOrdersPerMinute,
+            windowMs: MINUTE_MS,
+          }),
+        );
       }
       const globalCount = this.globalWindow.count(now);
       if (globalCount >= cfg.maxOrdersPerSecond) {
-        add(RiskCode.GLOBAL_RATE_LIMIT_EXCEEDED, {
-          orders: globalCount,
-          limit: cfg.maxOrdersPerSecond,
-          windowMs: SECOND_MS,
-        });
+        failures.push(
+          failure(RiskCode.GLOBAL_RATE_LIMIT_EXCEEDED, {
+            orders: globalCount,
+            limit: cfg.maxOrdersPerSecond,
+            windowMs: SECOND_MS,
+          }),
+        );
       }
-    });
+    } catch (error) {
+      checkFailed(failures, 'rateLimit', error);
+    }
 
-    if (!reducing) this.openingChecks(order, equity, valuation, notional, now, add, guard);
+    if (!reducing) this.openingChecks(order, equity, valuation, notional, now, failures);
 
     if (failures.length > 0) return this.reject(failures);
-    const v = valuation as Decimal | undefined;
-    const n = notional as Decimal | undefined;
-    if (v === undefined || n === undefined) {
+    if (valuation === undefined || notional === undefined) {
       // Unreachable unless a check silently failed to run: never approve without a valuation.
       return this.reject([
         failure(RiskCode.CHECK_FAILED, { check: 'valuation', error: 'no valuation price' }),
       ]);
     }
-    return this.approve(order, v, n, reducing, now, worstPrice);
+    return this.approve(order, valuation, notional, reducing, now, worstPrice);
   }
 
   private openingChecks(
@@ -847,85 +898,76 @@ export class RiskManager {
     valuation: Decimal | undefined,
     notional: Decimal | undefined,
     now: number,
-    add: (code: RiskCode, details: Record<string, DetailValue>) => void,
-    guard: (check: string, fn: () => void) => void,
+    failures: RiskFailure[],
   ): void {
     const cfg = this.config;
     const symbol = order.symbol;
-    const eq = equity?.gt(0) ? equity : null;
+    const eq = equity !== null && isPositive(equity) ? equity : null;
     const limits = eq === null ? null : this.limitsFor(eq);
 
-    guard('positionPrices', () => {
+    try {
       const unmarked = this.book.unmarkedCount;
       const oldest = this.book.oldestMarkTimestamp();
       const oldestAge = oldest === undefined ? 0 : now - oldest;
       if (unmarked > 0 || oldestAge > cfg.maxMarketPriceAgeMs) {
-        add(RiskCode.POSITION_PRICE_UNAVAILABLE, {
-          unmarkedPositions: unmarked,
-          oldestMarkAgeMs: oldestAge,
-          limitMs: cfg.maxMarketPriceAgeMs,
-        });
+        failures.push(
+          failure(RiskCode.POSITION_PRICE_UNAVAILABLE, {
+            unmarkedPositions: unmarked,
+            oldestMarkAgeMs: oldestAge,
+            limitMs: cfg.maxMarketPriceAgeMs,
+          }),
+        );
       }
-    });
-    guard('positionCount', () => {
-      if (this.book.has(symbol) || this.ledger.pendingNewSymbols.has(symbol)) return;
-      const open = this.book.count;
-      const reserved = this.ledger.pendingNewSymbols.size - this.overlap;
-      if (open + reserved + 1 > cfg.maxPositions) {
-        add(RiskCode.MAX_POSITIONS_EXCEEDED, { positions: open, reserved, limit: cfg.maxPositions });
+    } catch (error) {
+      checkFailed(failures, 'positionPrices', error);
+    }
+    try {
+      if (!this.book.has(symbol) && !this.ledger.hasPendingNew(symbol)) {
+        const open = this.book.count;
+        const reserved = this.ledger.pendingNewSymbolCount - this.overlap;
+        if (open + reserved + 1 > cfg.maxPositions) {
+          failures.push(
+            failure(RiskCode.MAX_POSITIONS_EXCEEDED, { positions: open, reserved, limit: cfg.maxPositions }),
+          );
+        }
       }
-    });
-    guard('openOrders', () => {
+    } catch (error) {
+      checkFailed(failures, 'positionCount', error);
+    }
+    try {
       const count = this.ledger.count;
       if (count + 1 > cfg.maxOpenOrders)
-        add(RiskCode.MAX_OPEN_ORDERS_EXCEEDED, { openOrders: count, limit: cfg.maxOpenOrders });
-    });
-    guard('dailyLoss', () => {
-      const start = this.dayStartEquity;
-      if (equity === null || start === null) return;
-      if (equity.gte(start) && equity.eq(this.peakEquity ?? equity)) return;
-      const loss = start.minus(equity);
-      if (loss.gte(cfg.maxDailyLoss)) {
-        add(RiskCode.DAILY_LOSS_EXCEEDED, { loss, limit: cfg.maxDailyLoss, dayStartEquity: start });
-      }
-      const pctLimit = this.dailyLossPercentLimit;
-      if (pctLimit !== null && loss.gte(pctLimit)) {
-        add(RiskCode.DAILY_LOSS_PERCENT_EXCEEDED, {
-          loss,
-          limit: pctLimit,
-          percent: cfg.maxDailyLossPercent,
-          dayStartEquity: start,
-        });
-      }
-      const peak = this.peakEquity;
-      if (peak?.gt(0)) {
-        const drawdown = peak.minus(equity);
-        const ddLimit = this.drawdownLimit(peak);
-        if (drawdown.gte(ddLimit))
-          add(RiskCode.DRAWDOWN_EXCEEDED, {
-            drawdown,
-            limit: ddLimit,
-            peakEquity: peak,
-            percent: cfg.maxDrawdownPercent,
-          });
-      }
-    });
+        failures.push(
+          failure(RiskCode.MAX_OPEN_ORDERS_EXCEEDED, { openOrders: count, limit: cfg.maxOpenOrders }),
+        );
+    } catch (error) {
+      checkFailed(failures, 'openOrders', error);
+    }
+    try {
+      this.dailyLossChecks(equity, failures);
+    } catch (error) {
+      checkFailed(failures, 'dailyLoss', error);
+    }
     if (valuation === undefined || notional === undefined) return;
-    guard('orderSize', () => {
-      if (notional.gt(cfg.maxOrderNotional))
-        add(RiskCode.ORDER_NOTIONAL_EXCEEDED, { notional, limit: cfg.maxOrderNotional });
+    try {
+      if (gt(notional, cfg.maxOrderNotional))
+        failures.push(failure(RiskCode.ORDER_NOTIONAL_EXCEEDED, { notional, limit: cfg.maxOrderNotional }));
       if (eq !== null && limits !== null) {
         const limit = limits.orderNotional;
-        if (notional.gt(limit))
-          add(RiskCode.ORDER_NOTIONAL_PERCENT_EXCEEDED, {
-            notional,
-            limit,
-            percent: cfg.maxOrderNotionalPercent,
-            equity: eq,
-          });
+        if (gt(notional, limit))
+          failures.push(
+            failure(RiskCode.ORDER_NOTIONAL_PERCENT_EXCEEDED, {
+              notional,
+              limit,
+              percent: cfg.maxOrderNotionalPercent,
+              equity: eq,
+            }),
+          );
       }
-    });
-    guard('positionSize', () => {
+    } catch (error) {
+      checkFailed(failures, 'orderSize', error);
+    }
+    try {
       const pos = this.book.signedQuantity(symbol);
       const pending = this.ledger.pendingQty(symbol, order.side);
       const ahead = pending.isZero() ? order.quantity : pending.plus(order.quantity);
@@ -934,46 +976,121 @@ export class RiskManager {
         : order.side === 'buy'
           ? pos.plus(ahead).abs()
           : pos.minus(ahead).abs();
-      const size = projectedQty.times(valuation);
-      if (size.gt(cfg.maxPositionSizeUsd))
-        add(RiskCode.POSITION_SIZE_EXCEEDED, { size, limit: cfg.maxPositionSizeUsd, quantity: projectedQty });
+      // A new position with nothing pending is the order itself: its size is the notional already computed.
+      const size = projectedQty === order.quantity ? notional : projectedQty.times(valuation);
+      if (gt(size, cfg.maxPositionSizeUsd))
+        failures.push(
+          failure(RiskCode.POSITION_SIZE_EXCEEDED, {
+            size,
+            limit: cfg.maxPositionSizeUsd,
+            quantity: projectedQty,
+          }),
+        );
       if (eq !== null) {
         const limit = limits?.positionSize ?? eq.times(cfg.maxPositionSizePercent);
-        if (size.gt(limit))
-          add(RiskCode.POSITION_SIZE_PERCENT_EXCEEDED, {
-            size,
-            limit,
-            percent: cfg.maxPositionSizePercent,
-            equity: eq,
-          });
+        if (gt(size, limit))
+          failures.push(
+            failure(RiskCode.POSITION_SIZE_PERCENT_EXCEEDED, {
+              size,
+              limit,
+              percent: cfg.maxPositionSizePercent,
+              equity: eq,
+            }),
+          );
       }
-    });
-    guard('exposure', () => {
-      const after = this.book.exposure.plus(this.ledger.openingNotional).plus(notional);
-      if (after.gt(cfg.maxTotalExposure))
-        add(RiskCode.EXPOSURE_EXCEEDED, { exposure: after, limit: cfg.maxTotalExposure });
+    } catch (error) {
+      checkFailed(failures, 'positionSize', error);
+    }
+    try {
+      const after = this.heldExposure().plus(notional);
+      if (gt(after, cfg.maxTotalExposure))
+        failures.push(failure(RiskCode.EXPOSURE_EXCEEDED, { exposure: after, limit: cfg.maxTotalExposure }));
       if (eq !== null) {
         const pctLimit = limits?.exposure ?? eq.times(cfg.maxExposurePercent);
-        if (after.gt(pctLimit))
-          add(RiskCode.EXPOSURE_PERCENT_EXCEEDED, {
-            exposure: after,
-            limit: pctLimit,
-            percent: cfg.maxExposurePercent,
-            equity: eq,
-          });
+        if (gt(after, pctLimit))
+          failures.push(
+            failure(RiskCode.EXPOSURE_PERCENT_EXCEEDED, {
+              exposure: after,
+              limit: pctLimit,
+              percent: cfg.maxExposurePercent,
+              equity: eq,
+            }),
+          );
         const levLimit = limits?.leverage ?? eq.times(cfg.maxLeverage);
-        if (after.gt(levLimit)) {
-          add(RiskCode.LEVERAGE_EXCEEDED, {
-            leverage: after.div(eq).toSignificantDigits(6),
-            limit: cfg.maxLeverage,
-            exposure: after,
-            equity: eq,
-          });
+        if (gt(after, levLimit)) {
+          failures.push(
+            failure(RiskCode.LEVERAGE_EXCEEDED, {
+              leverage: after.div(eq).toSignificantDigits(6),
+              limit: cfg.maxLeverage,
+              exposure: after,
+              equity: eq,
+            }),
+          );
         }
       }
-    });
+    } catch (error) {
+      checkFailed(failures, 'exposure', error);
+    }
   }
 
+  private dailyLossChecks(equity: Decimal | null, failures: RiskFailure[]): void {
+    const cfg = this.config;
+    const start = this.dayStartEquity;
+    if (equity === null || start === null) return;
+    if (gte(equity, start) && equals(equity, this.peakEquity ?? equity)) return;
+    const loss = start.minus(equity);
+    if (gte(loss, cfg.maxDailyLoss)) {
+      failures.push(
+        failure(RiskCode.DAILY_LOSS_EXCEEDED, { loss, limit: cfg.maxDailyLoss, dayStartEquity: start }),
+      );
+    }
+    const pctLimit = this.dailyLossPercentLimit;
+    if (pctLimit !== null && gte(loss, pctLimit)) {
+      failures.push(
+        failure(RiskCode.DAILY_LOSS_PERCENT_EXCEEDED, {
+          loss,
+          limit: pctLimit,
+          percent: cfg.maxDailyLossPercent,
+          dayStartEquity: start,
+        }),
+      );
+    }
+    const peak = this.peakEquity;
+    if (peak !== null && isPositive(peak)) {
+      const drawdown = peak.minus(equity);
+      const ddLimit = this.drawdownLimit(peak);
+      if (gte(drawdown, ddLimit))
+        failures.push(
+          failure(RiskCode.DRAWDOWN_EXCEEDED, {
+            drawdown,
+            limit: ddLimit,
+            peakEquity: peak,
+            percent: cfg.maxDrawdownPercent,
+          }),
+        );
+    }
+  }
+
+  /** Positions at mark plus opening holds, recomputed only when either total changes. */
+  private heldExposure(): Decimal {
+    const book = this.book.exposure;
+    const held = this.ledger.openingNotional;
+    const memo = this.exposureMemo;
+    if (memo !== null && memo.book === book && memo.held === held) return memo.value;
+    const value = book.plus(held);
+    this.exposureMemo = { book, held, value };
+    return value;
+  }
+
+  /** The price-deviation band around a mark (and its negation), computed once per mark. */
+  private markBand(m: Decimal): Band {
+    const memo = this.bandMemo;
+    if (memo !== null && memo.mark === m) return memo;
+    const band = m.times(this.config.maxPriceDeviation);
+    const next: Band = { mark: m, band, negBand: band.neg() };
+    this.bandMemo = next;
+    return next;
+  }
   /** True when the order strictly reduces the open position: opposite side, and with every working order on its side it is at most the position. */
   private isReducing(symbol: string, side: 'buy' | 'sell', qty: Decimal): boolean {
     const pos = this.book.signedQuantity(symbol);
@@ -1007,14 +1124,9 @@ export class RiskManager {
     this.ledger.add(reservation);
     this.windowFor(order.symbol).add(now);
     this.globalWindow.add(now);
-    return {
-      approved: true,
-      reason: 'approved',
-      code: null,
-      failures: [],
-      reservation,
-      ...(worstPrice === undefined ? {} : { worstPrice }),
-    };
+    return worstPrice === undefined
+      ? { approved: true, reason: 'approved', code: null, failures: [], reservation }
+      : { approved: true, reason: 'approved', code: null, failures: [], reservation, worstPrice };
   }
 
   private reject(failures: RiskFailure[]): RiskCheckResult {
@@ -1143,11 +1255,11 @@ export class RiskManager {
     const equity = this.estimatedEquity();
     const start = this.dayStartEquity;
     if (equity === null || start === null) return;
-    if (this.peakEquity === null || equity.gt(this.peakEquity)) this.peakEquity = equity;
+    if (this.peakEquity === null || gt(equity, this.peakEquity)) this.peakEquity = equity;
     if (this.reducingReason !== null) return;
     const cfg = this.config;
     // Fast path: no loss and no fall from the peak means no limit can be reached.
-    if (equity.gte(start) && equity.eq(this.peakEquity)) return;
+    if (gte(equity, start) && equals(equity, this.peakEquity)) return;
     const loss = start.minus(equity);
     let reason: string | null = null;
     if (loss.gte(cfg.maxDailyLoss))
