@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { MAX_LINE_BYTES } from './codec.js';
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -52,21 +52,19 @@ export async function* readLineBatches(
   endOffset = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<LineBatch, void, undefined> {
   const handle = await open(path, 'r');
+  let next: Promise<ChunkRead | undefined> | undefined;
   try {
     let carry: Buffer = Buffer.alloc(0);
     let position = startOffset;
     let carryOffset = startOffset;
     let lineNo = startLine;
+    next = readChunk(handle, carry, position, endOffset);
     for (;;) {
-      // The partial line carried over goes in front of the new bytes: only it is copied, not the chunk.
-      const want = Math.min(CHUNK_BYTES, endOffset - position);
-      if (want <= 0) break;
-      const chunk = Buffer.allocUnsafe(carry.length + want);
-      carry.copy(chunk, 0);
-      const { bytesRead } = await handle.read(chunk, carry.length, want, position);
-      if (bytesRead === 0) break;
+      const read = await next;
+      next = undefined;
+      if (read === undefined) break;
+      const { data, bytesRead } = read;
       position += bytesRead;
-      const data = chunk.subarray(0, carry.length + bytesRead);
       const ends: number[] = [];
       const firstLine = lineNo;
       const firstOffset = carryOffset;
@@ -87,10 +85,40 @@ export async function* readLineBatches(
         lineNo += 1;
         carryOffset = position;
       }
+      // The next chunk is read (in the thread pool) while the caller checks this one.
+      const ahead = readChunk(handle, carry, position, endOffset);
+      // A failed read-ahead is reported by the await above, or dropped when the caller stops early.
+      ahead.catch(() => undefined);
+      next = ahead;
       if (ends.length > 0) yield { data, ends, firstLine, firstOffset };
     }
     tail.value = { fragment: carry, offset: carryOffset, line: lineNo };
   } finally {
+    // Never close the handle under a read still in flight.
+    if (next !== undefined) await next.catch(() => undefined);
     await handle.close();
   }
+}
+
+interface ChunkRead {
+  /** The carried partial line followed by the bytes read. */
+  readonly data: Buffer;
+  readonly bytesRead: number;
+}
+
+/** Reads up to CHUNK_BYTES at `position` behind a copy of `carry`; undefined at the range or file end. */
+async function readChunk(
+  handle: FileHandle,
+  carry: Buffer,
+  position: number,
+  endOffset: number,
+): Promise<ChunkRead | undefined> {
+  const want = Math.min(CHUNK_BYTES, endOffset - position);
+  if (want <= 0) return undefined;
+  // The partial line carried over goes in front of the new bytes: only it is copied, not the chunk.
+  const chunk = Buffer.allocUnsafe(carry.length + want);
+  carry.copy(chunk, 0);
+  const { bytesRead } = await handle.read(chunk, carry.length, want, position);
+  if (bytesRead === 0) return undefined;
+  return { data: chunk.subarray(0, carry.length + bytesRead), bytesRead };
 }
