@@ -36,7 +36,8 @@ describe('durability across SIGKILL', () => {
       );
       child.stdout.setEncoding('utf8').on('data', (d: string) => {
         stdout += d;
-        if (stdout.split('\n').length > 300) {
+        // More than 300 complete lines: split() also yields the unfinished text after the last newline.
+        if (stdout.split('\n').length > 301) {
           clearTimeout(timer);
           resolve();
         }
