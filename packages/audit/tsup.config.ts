@@ -1,13 +1,22 @@
 import { defineConfig } from 'tsup';
 
 const common = {
-  format: ['esm' as const],
   sourcemap: true,
   target: 'node20' as const,
 };
 
 export default defineConfig([
-  { ...common, entry: ['src/index.ts', 'src/verify-worker.ts'], dts: true, clean: false },
+  // ESM for `import`, CommonJS for `require()` (the shim gives the CommonJS build its own import.meta.url,
+  // so both find the verify worker next to them).
+  { ...common, format: ['esm', 'cjs'], entry: ['src/index.ts'], dts: true, clean: false, shims: true },
+  { ...common, format: ['esm'], entry: ['src/verify-worker.ts'], dts: false, clean: false },
   // The CLI gets the shebang; it is bundled on its own, next to the verify worker it starts.
-  { ...common, entry: ['src/cli.ts'], dts: false, clean: false, banner: { js: '#!/usr/bin/env node' } },
+  {
+    ...common,
+    format: ['esm'],
+    entry: ['src/cli.ts'],
+    dts: false,
+    clean: false,
+    banner: { js: '#!/usr/bin/env node' },
+  },
 ]);
