@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { rm } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { AuditLogger, readAuditLog } from '@hl-bot/audit';
 import { type Clock, Fill, systemClock } from '@hl-bot/core-types';
@@ -12,9 +11,12 @@ import { RiskManager } from '@hl-bot/risk';
 import type { Logger } from 'pino';
 import { BarBuilder } from './bar-builder.js';
 import type { BotConfig } from './config.js';
+import { type ControlRequest, type ControlServer, startControlServer } from './http/control-server.js';
 import { Metrics } from './metrics.js';
 import { comparePositions, type PositionMismatch } from './reconcile.js';
 import type { Secret } from './secret.js';
+import { writeFileNoFollow } from './secure-file.js';
+import { prepareStateDir } from './state-dir.js';
 
 /** Where a running bot tells other processes (`hl-bot kill`, `status`) how to reach it. */
 export const CONTROL_FILE = 'control.json';
@@ -82,7 +84,7 @@ export class Bot {
   private client!: HyperliquidClient;
   private engine!: TradingEngine;
   private strategy!: Strategy;
-  private server: Server | undefined;
+  private server: ControlServer | undefined;
   private control: ControlInfo | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly bars: BarBuilder;
@@ -106,7 +108,7 @@ export class Bot {
 
   /** Recovery, reconciliation, then trading. Resolves once the bot is running. */
   async start(): Promise<void> {
-    await mkdir(this.config.stateDir, { recursive: true, mode: 0o700 });
+    await prepareStateDir(this.config.stateDir);
     this.audit = await AuditLogger.open(this.auditDir, { clock: this.clock, durability: 'group' });
     const lastFillTime = await this.lastFillTime();
     this.tracker = await PositionTracker.recover(this.audit, { clock: this.clock });
@@ -245,9 +247,7 @@ export class Bot {
       this.logger.error({ err: errorText(error) }, 'error while stopping');
     } finally {
       this.client?.close();
-      await new Promise<void>((resolve) =>
-        this.server === undefined ? resolve() : this.server.close(() => resolve()),
-      );
+      await this.server?.close();
       await rm(join(this.config.stateDir, CONTROL_FILE), { force: true });
       if (this.audit !== undefined) {
         await this.audit.append({ type: 'session_stopped', app: 'hl-bot', reason }).catch(() => undefined);
@@ -545,24 +545,19 @@ export class Bot {
 
   private async startControlServer(): Promise<void> {
     const token = randomBytes(24).toString('hex');
-    const server = createServer((req, res) => {
-      this.handle(req, res, token).catch((error: unknown) => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: errorText(error) }));
-      });
+    this.server = await startControlServer({
+      port: this.config.metrics.port,
+      token,
+      publicPaths: ['/health', '/metrics'],
+      handler: (req, res) => this.handle(req, res),
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.config.metrics.port, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    const port = (server.address() as AddressInfo).port;
-    this.control = { pid: process.pid, url: `http://127.0.0.1:${port}`, token };
-    await writeFile(join(this.config.stateDir, CONTROL_FILE), JSON.stringify(this.control), { mode: 0o600 });
+    this.control = { pid: process.pid, url: `http://127.0.0.1:${this.server.port}`, token };
+    await writeFileNoFollow(join(this.config.stateDir, CONTROL_FILE), JSON.stringify(this.control));
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  /** Host, body cap, JSON and the token are checked by the server before a request gets here. */
+  private async handle(req: ControlRequest, res: ServerResponse): Promise<void> {
+    const { url, body } = req;
     const json = (code: number, body: unknown) => {
       res.writeHead(code, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -577,22 +572,17 @@ export class Bot {
       res.end(this.metrics.render());
       return;
     }
-    if (req.headers.authorization !== `Bearer ${token}`) return json(401, { error: 'unauthorized' });
-    let body: Record<string, unknown> = {};
-    if (req.method === 'POST') {
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.length > 0) body = JSON.parse(text) as Record<string, unknown>;
-    }
     if (req.method === 'GET' && url.pathname === '/status') return json(200, this.status());
     if (req.method === 'POST' && url.pathname === '/kill') {
       const reason =
         typeof body.reason === 'string' && body.reason.length > 0 ? body.reason : 'operator kill';
       return json(200, await this.kill(reason, body.flatten === true));
     }
-    if (req.method === 'POST' && url.pathname === '/reset-breaker')
-      return json(200, { reset: await this.resetBreaker() });
+    if (req.method === 'POST' && url.pathname === '/reset-breaker') {
+      const wasTripped = this.risk.state.circuitBreakerTripped;
+      const reset = await this.resetBreaker();
+      return json(200, { reset, wasTripped, cooldownUntil: this.risk.state.cooldownUntil });
+    }
     if (req.method === 'POST' && url.pathname === '/reconcile')
       return json(200, await this.reconcile('requested'));
     return json(404, { error: 'not found' });

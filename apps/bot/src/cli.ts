@@ -7,8 +7,11 @@ import { RiskConfig, RiskManager } from '@hl-bot/risk';
 import { Bot } from './bot.js';
 import { type BotCliOverrides, BotConfigError, loadBotConfig } from './config.js';
 import { callBot, readControl } from './control-client.js';
+import { scrubEnvironmentVariable } from './environ.js';
 import { createLogger } from './logger.js';
+import { formatStatus, isoTime, resetBreakerMessage } from './operator-output.js';
 import { loadPrivateKey } from './secret.js';
+import { checkStateDir, prepareStateDir, requireBotState } from './state-dir.js';
 
 const HELP = `hl-bot: live trading on Hyperliquid through the risk engine
 
@@ -26,7 +29,8 @@ from the audit log in the state directory, then reconciles with the venue: a mis
 unless --adopt-venue-state is given, which books the venue's positions (audited).
 
 kill, status, reset-breaker and reconcile talk to the running bot over its 127.0.0.1 control endpoint; when no
-bot is running they act on the audit log directly (kill and reset-breaker record the change there).
+bot is running they act on the audit log directly (kill and reset-breaker record the change there), with the
+risk settings of --config (built-in defaults without it). A directory holding no bot state is refused.
 
 Exit codes: 0 ok, 1 failure, 2 usage or configuration error.
 `;
@@ -65,18 +69,33 @@ function parse(args: string[]) {
 
 type Values = ReturnType<typeof parse>;
 
-function stateDirOf(v: Values): string {
-  if (typeof v['state-dir'] === 'string') return v['state-dir'];
+interface Target {
+  stateDir: string;
+  /** The risk settings offline commands act with: the configuration's, else the built-in defaults. */
+  riskConfig: RiskConfig;
+  riskFrom: string;
+}
+
+/** The state directory (and risk settings) an operator command acts on, from --state-dir and/or --config. */
+function targetOf(v: Values): Target {
+  const stateDirFlag = typeof v['state-dir'] === 'string' ? v['state-dir'] : undefined;
   if (typeof v.config === 'string') {
     try {
-      const config = loadBotConfig(v.config, {}, {});
-      return config.stateDir;
+      const config = loadBotConfig(
+        v.config,
+        { inspectOnly: true, ...(stateDirFlag === undefined ? {} : { stateDir: stateDirFlag }) },
+        process.env,
+      );
+      return { stateDir: config.stateDir, riskConfig: config.riskConfig, riskFrom: v.config };
     } catch (error) {
       if (error instanceof BotConfigError) {
-        const raw = error.problems.find((p) => p.includes('state directory'));
-        if (raw !== undefined) fail(2, raw);
+        fail(2, `invalid configuration:\n${error.problems.map((p) => `  - ${p}`).join('\n')}`);
       }
+      throw error;
     }
+  }
+  if (stateDirFlag !== undefined) {
+    return { stateDir: stateDirFlag, riskConfig: RiskConfig.defaults(), riskFrom: 'built-in defaults' };
   }
   return fail(2, 'give --state-dir DIR (or --config FILE with stateDir)');
 }
@@ -110,6 +129,19 @@ async function run(v: Values): Promise<number> {
     key = loadPrivateKey({ env: process.env, keyFile: config?.keyFile });
   } catch (error) {
     problems.push((error as Error).message);
+  }
+  try {
+    // Read once, the key leaves the environment: /proc/PID/environ would show it to this user for the whole run.
+    scrubEnvironmentVariable('HL_PRIVATE_KEY');
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (config !== undefined) {
+    try {
+      await prepareStateDir(config.stateDir);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
   }
   if (problems.length > 0 || config === undefined || key === undefined) {
     fail(2, `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -145,26 +177,36 @@ async function run(v: Values): Promise<number> {
 }
 
 /** Read-only view of the state in the audit log, for when no bot is running. */
-async function offlineState(stateDir: string) {
-  const dir = join(stateDir, 'audit');
+async function offlineState(target: Target) {
+  const dir = join(target.stateDir, 'audit');
   const tracker = new PositionTracker(nullAuditSink);
   await tracker.replay(readAuditLog(dir));
   const risk = await RiskManager.recover({
-    config: RiskConfig.defaults(),
+    config: target.riskConfig,
     auditLogger: nullAuditSink,
     entries: readAuditLog(dir),
   });
   return { tracker, risk };
 }
 
+/**
+ * The running bot's control file, or undefined when none runs. The directory is checked first: from one that
+ * others can write to, a control file (where the token is sent) or an audit log could be planted.
+ */
+async function controlOf(stateDir: string) {
+  await checkStateDir(stateDir);
+  return readControl(stateDir);
+}
+
 async function status(v: Values): Promise<number> {
-  const stateDir = stateDirOf(v);
-  const control = await readControl(stateDir);
+  const target = targetOf(v);
+  const control = await controlOf(target.stateDir);
   let out: Record<string, unknown>;
   if (control !== undefined) {
     out = { running: true, ...((await callBot(control, 'GET', '/status')) as Record<string, unknown>) };
   } else {
-    const { tracker, risk } = await offlineState(stateDir);
+    await requireBotState(target.stateDir);
+    const { tracker, risk } = await offlineState(target);
     const s = risk.state;
     out = {
       running: false,
@@ -180,67 +222,80 @@ async function status(v: Values): Promise<number> {
         quantity: p.quantity.toString(),
         entryPrice: p.entryPrice.toString(),
       })),
+      riskSettings: target.riskFrom,
     };
   }
   if (v.json === true) {
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
-    for (const [k, val] of Object.entries(out)) {
-      process.stdout.write(
-        `${k.padEnd(22)} ${typeof val === 'object' && val !== null ? JSON.stringify(val) : String(val)}\n`,
-      );
-    }
+    process.stdout.write(formatStatus(out, Date.now()));
   }
   return 0;
 }
 
 async function kill(v: Values): Promise<number> {
-  const stateDir = stateDirOf(v);
+  const target = targetOf(v);
   const reason = typeof v.reason === 'string' ? v.reason : 'operator kill';
-  const control = await readControl(stateDir);
+  const control = await controlOf(target.stateDir);
   if (control !== undefined) {
     const result = await callBot(control, 'POST', '/kill', { reason, flatten: v.flatten === true });
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   }
+  // Before anything is opened (opening creates the log): a wrong directory must not get a fresh one.
+  await requireBotState(target.stateDir);
   // No bot running: record the trip in the audit log, so the next start is halted.
-  const audit = await AuditLogger.open(join(stateDir, 'audit'));
+  const audit = await AuditLogger.open(join(target.stateDir, 'audit'));
+  let cooldownUntil: number | null;
   try {
-    const risk = await RiskManager.recover({ config: RiskConfig.defaults(), auditLogger: audit });
+    const risk = await RiskManager.recover({ config: target.riskConfig, auditLogger: audit });
     await risk.tripCircuitBreaker(`kill switch (bot not running): ${reason}`);
+    cooldownUntil = risk.state.cooldownUntil;
   } finally {
     await audit.close();
   }
   process.stdout.write(
-    'no bot running: circuit breaker tripped in the audit log; open orders on the venue were not touched\n',
+    `no bot running: circuit breaker tripped in the audit log, cooldown until ${isoTime(cooldownUntil)} ` +
+      `(${target.riskConfig.circuitBreakerCooldownMinutes} min, risk settings: ${target.riskFrom}); ` +
+      'open orders on the venue were not touched\n',
   );
   return 0;
 }
 
 async function resetBreaker(v: Values): Promise<number> {
-  const stateDir = stateDirOf(v);
-  const control = await readControl(stateDir);
-  let reset: boolean;
+  const target = targetOf(v);
+  const control = await controlOf(target.stateDir);
+  let outcome: { reset: boolean; wasTripped: boolean; cooldownUntil: number | null };
   if (control !== undefined) {
-    reset = ((await callBot(control, 'POST', '/reset-breaker')) as { reset: boolean }).reset;
+    const r = (await callBot(control, 'POST', '/reset-breaker')) as Partial<typeof outcome>;
+    outcome = {
+      reset: r.reset === true,
+      // A bot of an earlier version answers only { reset }.
+      wasTripped: r.wasTripped ?? true,
+      cooldownUntil: typeof r.cooldownUntil === 'number' ? r.cooldownUntil : null,
+    };
   } else {
-    const audit = await AuditLogger.open(join(stateDir, 'audit'));
+    await requireBotState(target.stateDir);
+    const audit = await AuditLogger.open(join(target.stateDir, 'audit'));
     try {
-      const risk = await RiskManager.recover({ config: RiskConfig.defaults(), auditLogger: audit });
-      reset = await risk.resetCircuitBreaker('hl-bot reset-breaker (bot not running)');
+      const risk = await RiskManager.recover({ config: target.riskConfig, auditLogger: audit });
+      const wasTripped = risk.state.circuitBreakerTripped;
+      const reset = wasTripped
+        ? await risk.resetCircuitBreaker('hl-bot reset-breaker (bot not running)')
+        : true;
+      outcome = { reset, wasTripped, cooldownUntil: risk.state.cooldownUntil };
     } finally {
       await audit.close();
     }
   }
-  process.stdout.write(
-    reset ? 'circuit breaker reset\n' : 'circuit breaker not reset: still cooling down or not tripped\n',
-  );
-  return reset ? 0 : 1;
+  const { text, code } = resetBreakerMessage(outcome, Date.now());
+  process.stdout.write(text);
+  return code;
 }
 
 async function reconcile(v: Values): Promise<number> {
-  const stateDir = stateDirOf(v);
-  const control = await readControl(stateDir);
+  const { stateDir } = targetOf(v);
+  const control = await controlOf(stateDir);
   if (control === undefined) fail(1, 'no bot is running for this state directory; start it to reconcile');
   const report = (await callBot(control, 'POST', '/reconcile', {}, 30_000)) as { mismatches: unknown[] };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

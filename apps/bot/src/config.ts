@@ -82,6 +82,11 @@ export interface BotCliOverrides {
   apiUrl?: string;
   wsUrl?: string;
   adoptVenueState?: boolean;
+  /**
+   * Read for an operator command (status, kill, reset-breaker), not to trade: mainnet need not be confirmed,
+   * since nothing is sent to the venue.
+   */
+  inspectOnly?: boolean;
 }
 
 export interface BotConfig extends BotConfigFile {
@@ -124,10 +129,11 @@ export function loadBotConfig(
   }
   const file = parsed.success ? parsed.data : undefined;
   const network = overrides.network ?? file?.network ?? 'testnet';
-  if (network === 'mainnet' && overrides.realMoneyConfirmed !== true) {
+  const trading = overrides.inspectOnly !== true;
+  if (trading && network === 'mainnet' && overrides.realMoneyConfirmed !== true) {
     problems.push('--mainnet trades real money: add --i-understand-this-is-real-money to confirm');
   }
-  if (overrides.network === undefined && file?.network === 'mainnet') {
+  if (trading && overrides.network === undefined && file?.network === 'mainnet') {
     problems.push('mainnet must be chosen on the command line (--mainnet), not only in the config file');
   }
   const stateDir = overrides.stateDir ?? file?.stateDir;

@@ -14,7 +14,33 @@ export {
   BotConfigFile,
   loadBotConfig,
 } from './config.js';
+export { ControlCallError, readControl } from './control-client.js';
+export { EnvironmentScrubError, scrubEnvironmentVariable } from './environ.js';
+export {
+  type ControlRequest,
+  type ControlServer,
+  type ControlServerOptions,
+  startControlServer,
+} from './http/control-server.js';
+export {
+  allowedHosts,
+  checkHost,
+  HttpRequestError,
+  MAX_BODY_BYTES,
+  parseJsonObject,
+  readBody,
+  tokenMatches,
+} from './http/guard.js';
 export { createLogger } from './logger.js';
 export { Metrics } from './metrics.js';
+export {
+  type BreakerResetOutcome,
+  duration,
+  formatStatus,
+  isoTime,
+  resetBreakerMessage,
+} from './operator-output.js';
 export { comparePositions, type PositionMismatch } from './reconcile.js';
 export { KeyError, loadPrivateKey, Secret } from './secret.js';
+export { readPrivateFile, UnsafeFileError, writeFileNoFollow } from './secure-file.js';
+export { checkStateDir, prepareStateDir, requireBotState, StateDirError } from './state-dir.js';

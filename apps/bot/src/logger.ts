@@ -6,6 +6,21 @@ import pretty from 'pino-pretty';
 const REDACT_PATHS = ['privateKey', '*.privateKey', 'key', '*.key', 'secret', '*.secret', 'token', '*.token'];
 
 /**
+ * Keys pino writes itself. A logged object carrying one of them (a reconciliation report has `time`) would
+ * repeat the key in the line, and JSON readers silently keep only one of the two.
+ */
+const CORE_KEYS = ['time', 'level', 'msg', 'pid', 'hostname', 'app'] as const;
+
+function renameCoreKeys(object: Record<string, unknown>): Record<string, unknown> {
+  if (!CORE_KEYS.some((k) => Object.hasOwn(object, k))) return object;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(object)) {
+    out[(CORE_KEYS as readonly string[]).includes(k) ? `event${k[0]?.toUpperCase()}${k.slice(1)}` : k] = v;
+  }
+  return out;
+}
+
+/**
  * pino logger: JSON lines (pretty on a terminal), secret fields redacted by path, and, as a last line of
  * defence, every line scrubbed of the given secret strings before it is written.
  */
@@ -38,6 +53,7 @@ export function createLogger(options: {
       level: options.level ?? 'info',
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       base: { app: 'hl-bot' },
+      formatters: { log: renameCoreKeys },
     },
     stream,
   );
