@@ -24,12 +24,12 @@ export {
 } from './http/control-server.js';
 export {
   allowedHosts,
+  bearerTokenCheck,
   checkHost,
   HttpRequestError,
   MAX_BODY_BYTES,
   parseJsonObject,
   readBody,
-  tokenMatches,
 } from './http/guard.js';
 export { createLogger } from './logger.js';
 export { Metrics } from './metrics.js';

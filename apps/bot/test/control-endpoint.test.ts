@@ -15,10 +15,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  bearerTokenCheck,
   type ControlServer,
   MAX_BODY_BYTES,
+  readControl,
   startControlServer,
-  tokenMatches,
   writeFileNoFollow,
 } from '../src/index.js';
 import {
@@ -27,6 +28,7 @@ import {
   eventually,
   type RunningBot,
   type RunningSim,
+  runCli,
   spawnBot,
   startSim,
   writeConfig,
@@ -315,33 +317,109 @@ describe('the control endpoint (in process, real HTTP on 127.0.0.1)', () => {
 });
 
 describe('the token comparison', () => {
+  /** Median time of a check against a wrong header that differs at the first vs the last byte, interleaved. */
+  function lateOverEarly(check: (header: string) => boolean, token: string): number {
+    // Flat strings (no ropes), so only the comparison itself differs between the two.
+    const flat = (s: string) => Buffer.from(s, 'latin1').toString('latin1');
+    const early = flat(`Bearer b${token.slice(1)}`);
+    const late = flat(`Bearer ${token.slice(0, -1)}b`);
+    const e: number[] = [];
+    const l: number[] = [];
+    for (let i = 0; i < 21; i += 1) {
+      let t = process.hrtime.bigint();
+      expect(check(early)).toBe(false);
+      e.push(Number(process.hrtime.bigint() - t));
+      t = process.hrtime.bigint();
+      expect(check(late)).toBe(false);
+      l.push(Number(process.hrtime.bigint() - t));
+    }
+    e.sort((a, b) => a - b);
+    l.sort((a, b) => a - b);
+    return (l[10] ?? 0) / Math.max(1, e[10] ?? 0);
+  }
+
   it('takes the same time wherever the first wrong byte is (digests compared, not strings)', () => {
-    // A long token makes an early-exit comparison measurable: a string compare of 4 MiB that fails at byte 0
-    // is far faster than one that fails at the last byte. Digests of both take the same time.
+    // A 4 MiB token makes an early-exit comparison measurable; the harness must see one in a plain ===.
     const token = 'a'.repeat(4 * 1024 * 1024);
-    const early = `Bearer b${token.slice(1)}`;
-    const late = `Bearer ${token.slice(0, -1)}b`;
-    const time = (candidate: string) => {
-      const samples: number[] = [];
-      for (let i = 0; i < 15; i += 1) {
-        const t = process.hrtime.bigint();
-        expect(tokenMatches(candidate, token)).toBe(false);
-        samples.push(Number(process.hrtime.bigint() - t));
-      }
-      samples.sort((a, b) => a - b);
-      return samples[7] ?? 0;
-    };
-    time(late);
-    const ratio = time(late) / time(early);
-    expect(ratio).toBeGreaterThan(0.4);
-    expect(ratio).toBeLessThan(2.5);
-    expect(tokenMatches(`Bearer ${token}`, token)).toBe(true);
-    expect(tokenMatches(undefined, token)).toBe(false);
-    expect(tokenMatches('', token)).toBe(false);
+    const expected = Buffer.from(`Bearer ${token}`, 'latin1').toString('latin1');
+    expect(lateOverEarly((h) => h === expected, token)).toBeGreaterThan(5);
+    const ratio = lateOverEarly(bearerTokenCheck(token), token);
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+  });
+
+  it('accepts exactly "Bearer <token>"', () => {
+    const check = bearerTokenCheck(TOKEN);
+    expect(check(`Bearer ${TOKEN}`)).toBe(true);
+    for (const h of [
+      undefined,
+      '',
+      TOKEN,
+      `Bearer ${TOKEN}x`,
+      `Bearer ${TOKEN.slice(1)}`,
+      `bearer ${TOKEN}`,
+    ]) {
+      expect(check(h)).toBe(false);
+    }
   });
 });
 
 describe('files the bot writes', () => {
+  it('a control file of any content is either a loopback bot of this user or refused with STATE_FILE_UNSAFE', async () => {
+    const dir = join(work, 'hostile-control');
+    mkdirSync(dir, { mode: 0o700 });
+    const path = join(dir, 'control.json');
+    const info = fc.record(
+      {
+        pid: fc.oneof(fc.constant(process.pid), fc.integer(), fc.constant(1), fc.double()),
+        url: fc.oneof(
+          fc.constant('http://127.0.0.1:8080'),
+          fc.webUrl(),
+          fc.constantFrom(
+            'http://127.0.0.1.evil:1',
+            'https://127.0.0.1:1',
+            'http://localhost:1',
+            'http://127.0.0.1:1/x',
+          ),
+        ),
+        token: fc.oneof(fc.constant('ab'.repeat(24)), fc.string()),
+        extra: fc.anything(),
+      },
+      { requiredKeys: [] },
+    );
+    const content = fc.oneof(
+      info.map((o) => JSON.stringify(o)),
+      fc.string(),
+      fc.json(),
+    );
+    await fc.assert(
+      fc.asyncProperty(content, async (text) => {
+        rmSync(path, { force: true });
+        writeFileSync(path, text, { mode: 0o600 });
+        try {
+          const r = await readControl(dir);
+          if (r !== undefined) {
+            expect(r.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+            expect(() => process.kill(r.pid, 0)).not.toThrow(); // a live process of this user
+          }
+        } catch (error) {
+          expect((error as { code?: string }).code).toBe('STATE_FILE_UNSAFE');
+        }
+      }),
+      { numRuns: 200 },
+    );
+    rmSync(path, { force: true });
+    mkdirSync(path);
+    await expect(readControl(dir)).rejects.toMatchObject({ code: 'STATE_FILE_UNSAFE' });
+    rmSync(path, { recursive: true });
+    writeFileSync(
+      path,
+      JSON.stringify({ pid: process.pid, url: 'http://127.0.0.1:1', token: 'ab'.repeat(24) }),
+      { mode: 0o644 },
+    );
+    await expect(readControl(dir)).rejects.toThrow(/mode 644/);
+  });
+
   it('replace a planted symlink instead of writing through it', async () => {
     const dir = join(work, 'no-follow');
     mkdirSync(dir, { mode: 0o700 });
@@ -454,6 +532,22 @@ describe('the built bot as a process against hl-sim', () => {
       circuitBreakerTripped: boolean;
     };
     expect(status.circuitBreakerTripped).toBe(false);
+  });
+
+  it('reset-breaker and status against the running bot say what they did, with ISO times', async () => {
+    const nothing = await runCli(['reset-breaker', '--state-dir', stateDir]);
+    expect(nothing.out).toContain('was not tripped: nothing to reset');
+    expect(nothing.code).toBe(0);
+    expect((await runCli(['kill', '--state-dir', stateDir, '--reason', 'endpoint test'])).code).toBe(0);
+    const cooling = await runCli(['reset-breaker', '--state-dir', stateDir]);
+    expect(cooling.out).toMatch(
+      /cooling down until \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z \(\d+m \d{2}s left\)/,
+    );
+    expect(cooling.code).toBe(1);
+    const status = await runCli(['status', '--state-dir', stateDir]);
+    expect(status.code).toBe(0);
+    expect(status.out).toMatch(/cooldownUntil\s+\d{4}-\d{2}-\d{2}T[\d:.]+Z \(\d+m \d{2}s left\)/);
+    expect(status.out).toMatch(/"time":"\d{4}-\d{2}-\d{2}T/);
   });
 
   it('stops on SIGTERM with exit 0', async () => {

@@ -2,12 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import {
   allowedHosts,
+  bearerTokenCheck,
   checkHost,
   HttpRequestError,
   MAX_BODY_BYTES,
   parseJsonObject,
   readBody,
-  tokenMatches,
 } from './guard.js';
 
 /** A request that passed every check: right Host, body within the cap, JSON object, token where needed. */
@@ -60,12 +60,13 @@ function send(res: ServerResponse, status: number, body: unknown, close = false)
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
   let hosts: ReadonlySet<string> = new Set();
+  const tokenMatches = bearerTokenCheck(options.token);
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     checkHost(req.headers.host, hosts);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     const isPublic = method === 'GET' && options.publicPaths.includes(url.pathname);
-    if (!isPublic && !tokenMatches(req.headers.authorization, options.token)) {
+    if (!isPublic && !tokenMatches(req.headers.authorization)) {
       throw new HttpRequestError(401, 'unauthorized');
     }
     const body = parseJsonObject(await readBody(req, limit));

@@ -38,12 +38,13 @@ export function checkHost(host: string | undefined, allowed: ReadonlySet<string>
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 /**
- * Compares an Authorization header with the bearer token in constant time: both are hashed first, so the
- * comparison runs on equal-length digests and takes the same time wherever the first differing byte is.
+ * A check of Authorization headers against the bearer token that takes the same time wherever a wrong header
+ * first differs: the header is hashed and the equal-length digests are compared with timingSafeEqual. The
+ * expected digest is computed once, so the token itself is never compared as a string.
  */
-export function tokenMatches(header: string | undefined, token: string): boolean {
-  if (typeof header !== 'string') return false;
-  return timingSafeEqual(digest(header), digest(`Bearer ${token}`));
+export function bearerTokenCheck(token: string): (header: string | undefined) => boolean {
+  const expected = digest(`Bearer ${token}`);
+  return (header) => typeof header === 'string' && timingSafeEqual(digest(header), expected);
 }
 
 /**
