@@ -7,7 +7,7 @@ import { RiskConfig, RiskManager } from '@hl-bot/risk';
 import { Bot } from './bot.js';
 import { type BotCliOverrides, BotConfigError, loadBotConfig } from './config.js';
 import { callBot, readControl } from './control-client.js';
-import { scrubEnvironmentVariable } from './environ.js';
+import { coreDumpLimit, scrubEnvironmentVariable } from './environ.js';
 import { createLogger } from './logger.js';
 import { formatStatus, isoTime, resetBreakerMessage } from './operator-output.js';
 import { loadPrivateKey } from './secret.js';
@@ -147,6 +147,13 @@ async function run(v: Values): Promise<number> {
     fail(2, `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   const logger = createLogger({ pretty: process.stdout.isTTY === true, secrets: [key.reveal()] });
+  const coreLimit = coreDumpLimit();
+  if (coreLimit !== undefined && coreLimit !== '0') {
+    logger.warn(
+      { coreLimit },
+      'core dumps are enabled: a crash would write the key to disk; start the bot with ulimit -c 0 (systemd: LimitCORE=0)',
+    );
+  }
   const bot = new Bot({ config, key, logger });
 
   let signals = 0;

@@ -58,3 +58,18 @@ export function scrubEnvironmentVariable(name: string): boolean {
   }
   return true;
 }
+
+/**
+ * The soft core-file size limit of this process from `/proc/self/limits` ("0", "unlimited" or bytes);
+ * undefined where the platform has no such file. A core dump holds the process memory, and so the key.
+ */
+export function coreDumpLimit(): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/limits', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const line = text.split('\n').find((l) => l.startsWith('Max core file size'));
+  return line?.slice('Max core file size'.length).trim().split(/\s+/)[0];
+}

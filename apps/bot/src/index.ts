@@ -15,7 +15,7 @@ export {
   loadBotConfig,
 } from './config.js';
 export { ControlCallError, readControl } from './control-client.js';
-export { EnvironmentScrubError, scrubEnvironmentVariable } from './environ.js';
+export { coreDumpLimit, EnvironmentScrubError, scrubEnvironmentVariable } from './environ.js';
 export {
   type ControlRequest,
   type ControlServer,

@@ -5,6 +5,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -222,6 +223,67 @@ describe('the state directory is refused when others could plant files in it', (
     expect(r.out).toContain('symbolic link');
     expect(await trips(stateDir)).toEqual([]);
   });
+});
+
+describe('core dumps', () => {
+  /** Starts `run` under a core-file limit, against a venue that is not there (start fails fast). */
+  async function runUnder(limit: string): Promise<string> {
+    const stateDir = join(work, `core-${limit}`);
+    const cfg = join(work, `core-${limit}.json`);
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        symbols: ['BTC-USD'],
+        stateDir,
+        apiUrl: 'http://127.0.0.1:9',
+        wsUrl: 'ws://127.0.0.1:9',
+        client: { retryBaseDelayMs: 1, requestTimeoutMs: 200 },
+      }),
+    );
+    const r = await new Promise<string>((resolve) => {
+      const proc = spawn(
+        'sh',
+        ['-c', `ulimit -S -c ${limit} && exec "$0" "$@"`, process.execPath, cli, 'run', '--config', cfg],
+        {
+          env: { ...process.env, HL_PRIVATE_KEY: KEY },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      proc.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      proc.stderr.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+      proc.once('exit', () => {
+        clearTimeout(timer);
+        resolve(out);
+      });
+    });
+    return r;
+  }
+
+  // The soft limit can be raised up to the hard one (ulimit counts in blocks, /proc in bytes: only
+  // 'unlimited' means the same to both).
+  const hardCoreLimit = readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max core file size'))
+    ?.slice('Max core file size'.length)
+    .trim()
+    .split(/\s+/)[1];
+  it.skipIf(hardCoreLimit !== 'unlimited')(
+    'a bot that could dump core warns at start, naming ulimit -c 0 and LimitCORE=0; one that cannot stays quiet',
+    async () => {
+      const enabled = await runUnder('unlimited');
+      expect(enabled).toContain('core dumps are enabled');
+      expect(enabled).toContain('LimitCORE=0');
+      const disabled = await runUnder('0');
+      expect(disabled).toContain('start failed'); // it did start
+      expect(disabled).not.toContain('core dumps are enabled');
+    },
+  );
 });
 
 describe('log lines', () => {
