@@ -103,7 +103,11 @@ function oidOfToken(token: string | undefined): number | undefined {
   return token?.startsWith('sim-') === true ? Number(token.slice(4)) : undefined;
 }
 
-const s = (d: Decimal): string => (d.isZero() ? '0' : d.toFixed());
+/** The venue's decimal strings: integers keep one decimal (`"57000.0"`, `"0.0"`), as every recording shows. */
+const s = (d: Decimal): string => {
+  const t = d.isZero() ? '0' : d.toFixed();
+  return t.includes('.') ? t : `${t}.0`;
+};
 /** Display rounding for derived account numbers (fills and prices stay exact). */
 const r6 = (d: Decimal): string => s(d.toDecimalPlaces(6));
 
@@ -496,7 +500,28 @@ export class SimAccount {
     };
   }
 
-  async clearinghouseState(now: number): Promise<Record<string, unknown>> {
+  /** Token balances; only a unified account keeps its USDC here (a standard one keeps it in perps). */
+  async spotClearinghouseState(unified: boolean): Promise<Record<string, unknown>> {
+    if (!unified) return { balances: [] };
+    const account = await this.paper.getAccountState();
+    return {
+      balances: [
+        {
+          coin: 'USDC',
+          token: 0,
+          hold: r6(account.marginUsed),
+          total: r6(account.balance),
+          entryNtl: '0.0',
+        },
+      ],
+    };
+  }
+
+  /**
+   * The perp dex's user state. For a unified account the collateral lives in spot, so the account value
+   * here is only the positions' unrealized P&L: a client that reads it as equity measures nearly zero.
+   */
+  async clearinghouseState(now: number, unified = false): Promise<Record<string, unknown>> {
     const account = await this.paper.getAccountState();
     const positions = this.paper.getPositions().map((p) => {
       const markPrice = p.markPrice ?? this.#marks.get(p.symbol.slice(0, -4)) ?? p.entryPrice;
@@ -552,7 +577,7 @@ export class SimAccount {
           entryPx: r6(p.entryPrice),
           positionValue: r6(value),
           unrealizedPnl: r6(p.unrealizedPnl),
-          returnOnEquity: initial.isZero() ? '0' : r6(p.unrealizedPnl.div(initial)),
+          returnOnEquity: initial.isZero() ? '0.0' : r6(p.unrealizedPnl.div(initial)),
           liquidationPx: liq === undefined || liq.lte(0) ? null : r6(liq),
           marginUsed: r6(margin),
           maxLeverage: info?.maxLeverage ?? leverage,
@@ -564,17 +589,18 @@ export class SimAccount {
         },
       };
     });
+    const value = unified ? account.equity.minus(account.balance) : account.equity;
     const summary = {
-      accountValue: r6(account.equity),
+      accountValue: r6(value),
       totalNtlPos: r6(totalNtl),
-      totalRawUsd: r6(account.equity.minus(signedNtl)),
+      totalRawUsd: r6(value.minus(signedNtl)),
       totalMarginUsed: r6(account.marginUsed),
     };
     return {
       marginSummary: summary,
       crossMarginSummary: summary,
       crossMaintenanceMarginUsed: r6(maint),
-      withdrawable: r6(Decimal.max(ZERO, account.equity.minus(account.marginUsed))),
+      withdrawable: unified ? '0.0' : r6(Decimal.max(ZERO, account.equity.minus(account.marginUsed))),
       assetPositions,
       time: now,
     };

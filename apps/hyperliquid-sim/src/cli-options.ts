@@ -27,6 +27,9 @@ Market
 Accounts
   --account 0xADDR[:BALANCE]  register a master account (repeatable; default balance 100000 USDC)
   --agent 0xAGENT:0xMASTER    approve an API (agent) wallet for a master (repeatable)
+  --account-mode standard|unified
+                              account abstraction mode of every account (default standard): unified
+                              keeps balances and holds in spotClearinghouseState, as the venue does
 
 WebSocket
   --ws-idle-ms MS             close a connection the server sent nothing to for MS (default 60000)
@@ -86,6 +89,7 @@ export function parseCli(argv: readonly string[]): HyperliquidSimOptions | 'help
         testnet: { type: 'boolean' },
         account: { type: 'string', multiple: true },
         agent: { type: 'string', multiple: true },
+        'account-mode': { type: 'string' },
         'ws-idle-ms': { type: 'string' },
         'drop-ws-every': { type: 'string' },
         'duplicate-fills': { type: 'boolean' },
@@ -136,6 +140,10 @@ export function parseCli(argv: readonly string[]): HyperliquidSimOptions | 'help
     fail5xxPhase: phase,
     latencyMs: num(str('latency-ms'), 'latency-ms'),
   };
+  const accountMode = str('account-mode');
+  if (accountMode !== undefined && accountMode !== 'standard' && accountMode !== 'unified') {
+    throw new SimError('SIM_INVALID_OPTION', '--account-mode must be standard or unified');
+  }
   const port = num(str('port'), 'port');
   const seed = num(str('seed'), 'seed');
   const volatility = num(str('volatility'), 'volatility');
@@ -149,6 +157,7 @@ export function parseCli(argv: readonly string[]): HyperliquidSimOptions | 'help
     ...(data === undefined ? {} : { data }),
     ...(barMs === undefined ? {} : { barMs }),
     ...(wsIdleMs === undefined ? {} : { wsIdleMs }),
+    ...(accountMode === undefined ? {} : { accountMode }),
     manualBars: values['manual-bars'] === true,
     testnet: values.testnet === true,
     accounts,

@@ -48,6 +48,12 @@ export interface HyperliquidSimOptions {
   wsIdleMs?: number;
   /** Fault injection. */
   faults?: SimFaults;
+  /**
+   * Account abstraction mode of every account (default `standard`, answered as `disabled`). `unified`
+   * answers `unifiedAccount` and keeps the USDC balance and holds in `spotClearinghouseState`, while the
+   * perp state's account value carries no collateral, as the venue's docs describe.
+   */
+  accountMode?: 'standard' | 'unified';
   /** Server time (epoch ms); default Date.now. Nonce windows and fill times use it. */
   now?: () => number;
 }
@@ -144,6 +150,10 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
   const seed = options.seed ?? 1;
   const wsIdleMs = options.wsIdleMs ?? 60_000;
   const isMainnet = options.testnet !== true;
+  const unified = options.accountMode === 'unified';
+  if (options.accountMode !== undefined && options.accountMode !== 'standard' && !unified) {
+    throw new SimError('SIM_INVALID_OPTION', 'accountMode must be standard or unified');
+  }
   const clockNow = options.now ?? Date.now;
   let lastNow = 0;
   const now = (): number => {
@@ -365,18 +375,27 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
         const bad = needsUser();
         if (bad !== undefined) return bad;
         if (account === undefined) {
-          const zero = { accountValue: '0', totalNtlPos: '0', totalRawUsd: '0', totalMarginUsed: '0' };
+          const zero = {
+            accountValue: '0.0',
+            totalNtlPos: '0.0',
+            totalRawUsd: '0.0',
+            totalMarginUsed: '0.0',
+          };
           return ok({
             marginSummary: zero,
             crossMarginSummary: zero,
-            crossMaintenanceMarginUsed: '0',
-            withdrawable: '0',
+            crossMaintenanceMarginUsed: '0.0',
+            withdrawable: '0.0',
             assetPositions: [],
             time: now(),
           });
         }
-        return ok(await account.clearinghouseState(now()));
+        return ok(await account.clearinghouseState(now(), unified));
       }
+      case 'spotClearinghouseState':
+        return needsUser() ?? ok((await account?.spotClearinghouseState(unified)) ?? { balances: [] });
+      case 'userAbstraction':
+        return needsUser() ?? ok(account === undefined ? 'default' : unified ? 'unifiedAccount' : 'disabled');
       case 'openOrders':
       case 'frontendOpenOrders':
         return needsUser() ?? ok(account?.openOrders(type === 'frontendOpenOrders') ?? []);
@@ -405,7 +424,7 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
           needsUser() ??
           ok(
             account?.userRateLimit() ?? {
-              cumVlm: '0',
+              cumVlm: '0.0',
               nRequestsUsed: 0,
               nRequestsCap: 10000,
               nRequestsSurplus: 0,

@@ -160,7 +160,7 @@ describe('tick and lot rules', () => {
     ).rejects.toMatchObject({
       code: 'POST_ONLY_WOULD_CROSS',
       message: expect.stringMatching(
-        /Post only order would have immediately matched, bbo was \d+@\d+\. asset=0/,
+        /Post only order would have immediately matched, bbo was [\d.]+@[\d.]+\. asset=0/,
       ),
     });
   });

@@ -53,7 +53,7 @@ describe('market data and control', () => {
     expect((await post(sim, '/exchange', { action: { type: 'order' }, nonce: 1 })).status).toBe(422);
     expect((await post(sim, '/info', { type: 'clearinghouseState', user: 'nope' })).status).toBe(422);
     const empty = await post(sim, '/info', { type: 'clearinghouseState', user: `0x${'9'.repeat(40)}` });
-    expect(empty.body).toMatchObject({ assetPositions: [], marginSummary: { accountValue: '0' } });
+    expect(empty.body).toMatchObject({ assetPositions: [], marginSummary: { accountValue: '0.0' } });
   });
 
   it('reports invalid and repeated subscriptions and answers info posts over the WebSocket', async () => {

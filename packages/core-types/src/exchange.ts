@@ -139,6 +139,16 @@ export const EXCHANGE_ERROR_CODES = [
   'MIN_NOTIONAL',
   'INVALID_LEVERAGE',
   'DUPLICATE_CLIENT_ORDER_ID',
+  /** The limit price is too far from the venue's reference (oracle/mark) price. */
+  'PRICE_TOO_FAR_FROM_REFERENCE',
+  /** The order's notional is above what the venue accepts in one order. */
+  'ORDER_VALUE_TOO_LARGE',
+  /** An IOC or market order found nothing to match against. */
+  'NO_LIQUIDITY',
+  /** The position would pass the size the margin tier allows at the current leverage. */
+  'POSITION_SIZE_LIMIT',
+  /** Not enough spot balance of the token the order spends. */
+  'INSUFFICIENT_SPOT_BALANCE',
 ] as const;
 export type ExchangeErrorCode = (typeof EXCHANGE_ERROR_CODES)[number];
 

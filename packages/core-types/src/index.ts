@@ -51,6 +51,7 @@ export {
   type OrderUpdateInput,
 } from './exchange.js';
 export {
+  AccountModeEvent,
   AccountUpdatedEvent,
   AUDIT_EVENT_TYPES,
   type AuditEntry,
@@ -66,6 +67,8 @@ export {
   ErrorEvent,
   FillDuplicateEvent,
   FundingAppliedEvent,
+  LedgerUpdateEvent,
+  LiquidationFillEvent,
   MarkPriceEvent,
   NoteEvent,
   OrderAcceptedEvent,
@@ -77,6 +80,7 @@ export {
   PnlMismatchEvent,
   PositionClosedEvent,
   PositionExcursionEvent,
+  PositionMismatchEvent,
   PositionUpdatedEvent,
   ReconciliationMismatchEvent,
   RiskApprovedEvent,
@@ -103,6 +107,7 @@ export {
   type ClosedPositionInput,
   Fill,
   type FillInput,
+  FillLiquidation,
   MarketPrice,
   type MarketPriceInput,
   OrderRequest,

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import {
-  AccountState,
+  type AccountState,
   type AuditEventInput,
   type AuditSink,
   type Clock,
@@ -21,6 +21,16 @@ import {
   ZERO,
 } from '@hl-bot/core-types';
 import type { z } from 'zod';
+import {
+  type AccountMode,
+  accountModeOf,
+  accountStateFor,
+  type DexState,
+  type SpotClearinghouseStateResponse,
+  SpotClearinghouseStateResponseSchema,
+  UserAbstractionResponseSchema,
+} from './account-mode.js';
+import { DailyActionCap } from './action-cap.js';
 import {
   buildBatchModifyAction,
   buildCancelAction,
@@ -156,6 +166,8 @@ export interface HyperliquidClientOptions {
   };
   /** Fills before this time (ms) are history, not delivered to `onFill` (default: construction time). */
   fillsSince?: number;
+  /** Share of a unified account's daily action cap kept for cancels and reduce-only orders (default 0.05). */
+  dailyActionReserve?: number;
 }
 
 /** Result of one order in an order action. */
@@ -229,6 +241,8 @@ export class HyperliquidClient implements Exchange {
   readonly #maxOrderAttempts: number;
   readonly #wsOptions: NonNullable<HyperliquidClientOptions['ws']>;
   readonly #deduper: FillDeduper;
+  readonly #actionCap: DailyActionCap;
+  #mode: AccountMode | undefined;
   #assets: AssetMap | undefined;
   #assetsLoading: Promise<AssetMap> | undefined;
   #ws: HyperliquidWebSocket | undefined;
@@ -282,11 +296,20 @@ export class HyperliquidClient implements Exchange {
     this.#maxOrderAttempts = Math.max(1, options.maxOrderAttempts ?? 3);
     this.#wsOptions = options.ws ?? {};
     this.#deduper = new FillDeduper({ since: options.fillsSince ?? this.#clock.now() });
+    this.#actionCap = new DailyActionCap({
+      clock: this.#clock,
+      ...(options.dailyActionReserve === undefined ? {} : { reserve: options.dailyActionReserve }),
+    });
   }
 
   /** Address of the signing key (the agent wallet when one is used), or undefined for read-only. */
   get signerAddress(): Address | undefined {
     return this.#signer?.address;
+  }
+
+  /** The daily action cap of unified and portfolio-margin accounts (no cap until the mode is known). */
+  get actionCap(): DailyActionCap {
+    return this.#actionCap;
   }
 
   /** The rate limiter, for inspection. */
@@ -412,6 +435,49 @@ export class HyperliquidClient implements Exchange {
       { type: 'clearinghouseState', user: this.#requireAccount(user) },
       ClearinghouseStateResponseSchema,
     );
+  }
+
+  /** Token balances and holds; the collateral of unified and portfolio-margin accounts. */
+  spotClearinghouseState(user?: string): Promise<SpotClearinghouseStateResponse> {
+    return this.#info(
+      { type: 'spotClearinghouseState', user: this.#requireAccount(user) },
+      SpotClearinghouseStateResponseSchema,
+    );
+  }
+
+  /** The venue's account abstraction mode string (`disabled`, `unifiedAccount`, ...), unchecked. */
+  userAbstraction(user?: string): Promise<string> {
+    return this.#info(
+      { type: 'userAbstraction', user: this.#requireAccount(user) },
+      UserAbstractionResponseSchema,
+    );
+  }
+
+  /**
+   * Reads the account's mode, audits it when it is new or changed, and sets the daily action cap.
+   * @throws {AccountModeError} for a mode the client does not know or does not support.
+   */
+  async accountMode(): Promise<AccountMode> {
+    const raw = await this.userAbstraction();
+    const previous = this.#mode;
+    let mode: AccountMode;
+    try {
+      mode = accountModeOf(raw);
+    } catch (error) {
+      await this.#recordError(error, 'account mode');
+      throw error;
+    }
+    this.#mode = mode;
+    this.#actionCap.setCap(mode.dailyActionCap);
+    if (previous?.venue !== mode.venue) {
+      await this.#record({
+        type: 'account_mode',
+        venueMode: mode.venue,
+        kind: mode.kind,
+        ...(previous === undefined ? {} : { previous: previous.venue }),
+      });
+    }
+    return mode;
   }
 
   openOrders(user?: string): Promise<OpenOrderWire[]> {
@@ -553,6 +619,7 @@ export class HyperliquidClient implements Exchange {
     // Wait for rate-limit capacity before the nonce and signature exist, so a throttled action is signed
     // when it can actually be sent.
     if (opts.weightTaken !== true) await this.#bucket.take(exchangeRequestWeight(opts.batchLength ?? 1));
+    this.#actionCap.take(action);
     const nonce = this.#nonces.next();
     const signature = signL1Action({
       privateKey: signer,
@@ -1156,14 +1223,13 @@ export class HyperliquidClient implements Exchange {
    * unrealized PnL (the cash the account would hold flat).
    */
   async getAccountState(): Promise<AccountState> {
-    const s = await this.clearinghouseState();
-    const upnl = s.assetPositions.reduce((acc, p) => acc.plus(p.position.unrealizedPnl), ZERO);
-    return AccountState.parse({
-      balance: s.marginSummary.accountValue.minus(upnl),
-      equity: s.marginSummary.accountValue,
-      marginUsed: s.marginSummary.totalMarginUsed,
-      timestamp: s.time,
-    });
+    const mode = await this.accountMode();
+    const [perp, spot] = await Promise.all([
+      this.clearinghouseState(),
+      mode.kind === 'standard' ? undefined : this.spotClearinghouseState(),
+    ]);
+    const dexes: DexState[] = [{ dex: '', state: perp }];
+    return accountStateFor({ mode, dexes, spot, time: perp.time });
   }
 
   /** @throws {ExchangeError} `UNKNOWN_SYMBOL` or `NO_MARKET_PRICE`. */
@@ -1236,6 +1302,8 @@ export class HyperliquidClient implements Exchange {
   async start(opts: { timeoutMs?: number } = {}): Promise<void> {
     if (this.#ws !== undefined) return;
     const user = this.#requireAccount(undefined);
+    // An account the client cannot measure must not trade: an unknown mode is a start-up error.
+    await this.accountMode();
     await this.loadAssets();
     const ws = new HyperliquidWebSocket({
       url: this.wsUrl,

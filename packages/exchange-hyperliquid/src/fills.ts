@@ -89,6 +89,21 @@ export function toFill(f: UserFill): Fill {
       closedPnl: f.closedPnl,
       marketKind: 'perp',
       ...(f.cloid == null ? {} : { clientOrderId: f.cloid }),
+      ...(f.dir === '' ? {} : { dir: f.dir }),
+      startPosition: f.startPosition,
+      ...(f.builderFee === undefined ? {} : { builderFee: f.builderFee }),
+      ...(f.twapId == null ? {} : { twapId: f.twapId }),
+      ...(f.liquidation == null
+        ? {}
+        : {
+            liquidation: {
+              ...(f.liquidation.liquidatedUser === undefined
+                ? {}
+                : { liquidatedUser: f.liquidation.liquidatedUser }),
+              markPx: f.liquidation.markPx,
+              method: f.liquidation.method,
+            },
+          }),
     },
     'Hyperliquid fill',
   );

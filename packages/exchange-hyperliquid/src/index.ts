@@ -1,4 +1,22 @@
 export {
+  type AccountMode,
+  AccountModeError,
+  type AccountModeKind,
+  accountModeOf,
+  accountStateFor,
+  type DexState,
+  type SpotBalance,
+  SpotBalanceSchema,
+  type SpotClearinghouseStateResponse,
+  SpotClearinghouseStateResponseSchema,
+  UNIFIED_DAILY_ACTION_CAP,
+  USDC_TOKEN,
+  UserAbstractionResponseSchema,
+  VENUE_ACCOUNT_MODES,
+  type VenueAccountMode,
+} from './account-mode.js';
+export { ActionCapError, actionCount, DailyActionCap, isProtectiveAction } from './action-cap.js';
+export {
   type BatchModifyAction,
   BatchModifyActionSchema,
   buildBatchModifyAction,
@@ -91,6 +109,7 @@ export {
   CandleSnapshotResponseSchema,
   type ClearinghouseStateResponse,
   ClearinghouseStateResponseSchema,
+  FillLiquidationWireSchema,
   type FrontendOpenOrder,
   FrontendOpenOrderSchema,
   FrontendOpenOrdersResponseSchema,

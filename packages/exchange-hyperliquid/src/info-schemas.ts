@@ -130,6 +130,15 @@ export const FrontendOpenOrderSchema = OpenOrderWireSchema.extend({
 export type FrontendOpenOrder = z.output<typeof FrontendOpenOrderSchema>;
 export const FrontendOpenOrdersResponseSchema = z.array(FrontendOpenOrderSchema);
 
+/** The liquidation a fill belongs to (`markPx` is a number in the docs' types, a string in some answers). */
+export const FillLiquidationWireSchema = z
+  .object({
+    liquidatedUser: z.string().optional(),
+    markPx: HlLooseDecimal,
+    method: z.string().min(1),
+  })
+  .passthrough();
+
 export const UserFillSchema = z
   .object({
     coin: z.string(),
@@ -148,8 +157,8 @@ export const UserFillSchema = z
     feeToken: z.string(),
     builderFee: HlDecimal.optional(),
     cloid: CloidSchema.nullable().optional(),
-    liquidation: z.unknown().optional(),
-    twapId: z.number().nullable().optional(),
+    liquidation: FillLiquidationWireSchema.nullable().optional(),
+    twapId: Oid.nullable().optional(),
   })
   .passthrough();
 export type UserFill = z.output<typeof UserFillSchema>;

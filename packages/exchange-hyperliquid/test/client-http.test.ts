@@ -56,6 +56,7 @@ function infoRouter(extra: Record<string, (body: Record<string, unknown>) => unk
     const h = extra[type];
     if (h !== undefined) return { json: h(body) };
     if (type === 'meta') return { json: META };
+    if (type === 'userAbstraction') return { json: 'disabled' };
     if (type === 'allMids') return { json: { BTC: '60000', ETH: '3000.5', SOL: '150.25', '@107': '18.6' } };
     return { status: 500, text: `unhandled info ${type}` };
   };

@@ -34,6 +34,7 @@ beforeEach(async () => {
   fills = [];
   venue.info = (b) => {
     if (b.type === 'meta') return { json: META };
+    if (b.type === 'userAbstraction') return { json: 'disabled' };
     if (b.type === 'userFillsByTime') {
       return { json: restFills.filter((f) => (f.time as number) >= (b.startTime as number)) };
     }

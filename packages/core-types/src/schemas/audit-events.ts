@@ -81,6 +81,41 @@ export const PnlMismatchEvent = event('pnl_mismatch', {
   venueClosedPnl: DecimalSchema,
   trackerRealizedPnl: DecimalSchema,
 });
+/** The venue's position before a fill differs from the tracker's: the books disagree, trading must stop. */
+export const PositionMismatchEvent = event('position_mismatch', {
+  fillId: Id,
+  symbol: SymbolSchema,
+  venueStartPosition: DecimalSchema,
+  trackerPosition: DecimalSchema,
+});
+/** A fill that is part of a liquidation of this account: a risk event. */
+export const LiquidationFillEvent = event('liquidation_fill', {
+  fillId: Id,
+  symbol: SymbolSchema,
+  method: z.string().min(1).max(32),
+  markPrice: DecimalSchema.optional(),
+});
+/** The venue's account abstraction mode, audited at start and whenever it changes. */
+export const AccountModeEvent = event('account_mode', {
+  /** The venue's word (`disabled`, `unifiedAccount`, ...). */
+  venueMode: z.string().min(1).max(100),
+  /** How it is measured: `standard`, `unified`, `portfolioMargin`. */
+  kind: z.string().min(1).max(32),
+  previous: z.string().min(1).max(100).optional(),
+});
+/**
+ * A non-funding change of the account's balance (deposit, withdrawal, transfer, liquidation, vault, ...).
+ * `amount` is the signed USDC change of this account; risk keeps it apart from trading P&L.
+ */
+export const LedgerUpdateEvent = event('ledger_update', {
+  ledgerId: Id,
+  kind: z.string().min(1).max(64),
+  amount: DecimalSchema,
+  time: TimestampSchema,
+  hash: z.string().max(100).optional(),
+  /** True when the amount is not cash moving in or out (a liquidation's account value, a spot transfer). */
+  nonCash: z.boolean().optional(),
+});
 export const FundingAppliedEvent = event('funding_applied', {
   symbol: SymbolSchema,
   amount: DecimalSchema,
@@ -199,6 +234,10 @@ export const AuditEvent = z.discriminatedUnion('type', [
   FillDuplicateEvent,
   PnlMismatchEvent,
   FundingAppliedEvent,
+  PositionMismatchEvent,
+  LiquidationFillEvent,
+  AccountModeEvent,
+  LedgerUpdateEvent,
   RiskRejectedEvent,
   RiskApprovedEvent,
   RiskOrderInvalidEvent,

@@ -59,6 +59,16 @@ export const OrderRequest = z
 export type OrderRequest = z.output<typeof OrderRequest>;
 export type OrderRequestInput = z.input<typeof OrderRequest>;
 
+/** The liquidation a fill belongs to, as the venue reports it. */
+export const FillLiquidation = z
+  .object({
+    liquidatedUser: z.string().min(1).max(64).optional(),
+    markPx: DecimalSchema,
+    method: z.string().min(1).max(32),
+  })
+  .strict();
+export type FillLiquidation = z.output<typeof FillLiquidation>;
+
 /**
  * One execution reported by a venue. `fee` may be negative (a maker rebate). `feeCurrency` defaults to the
  * quote currency; on spot a fee in the base asset reduces the quantity received. `closedPnl` is the
@@ -79,6 +89,16 @@ export const Fill = z
     closedPnl: DecimalSchema.optional(),
     marketKind: MarketKindSchema.optional(),
     clientOrderId: IdSchema.optional(),
+    /** The venue's direction label (`Open Long`, `Close Short`, `Long > Short`, `Liquidated Long`, ...). */
+    dir: z.string().min(1).max(64).optional(),
+    /** The venue's signed position in the symbol just before this fill: checked against the tracker. */
+    startPosition: DecimalSchema.optional(),
+    /** The part of `fee` paid to a builder (already included in `fee`). */
+    builderFee: DecimalSchema.optional(),
+    /** The TWAP order this fill is a slice of. */
+    twapId: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+    /** Present when the fill is a liquidation: a risk event, never an ordinary trade. */
+    liquidation: FillLiquidation.optional(),
   })
   .strict();
 export type Fill = z.output<typeof Fill>;
