@@ -416,11 +416,25 @@ export class TradingEngine {
     const before = this.#tracker.getPosition(fill.symbol);
     const beforeOpenedAt = before?.openedAt;
     const beforeSide = before?.side;
+    const beforeSigned = before?.signedQuantity;
     // The tracker audits the fill (or the duplicate) before it changes anything.
     const position = await this.#tracker.updateFromFill(fill);
     if (duplicate) {
       this.#stats.duplicateFills += 1;
       return;
+    }
+    // The tracker audits both (liquidation_fill, position_mismatch); trading stops on either. A
+    // liquidation is the venue closing positions for us; a wrong starting position means our books are off.
+    if (fill.liquidation !== undefined) {
+      await this.#risk.tripCircuitBreaker(`liquidation fill ${fill.id} on ${fill.symbol}`);
+    } else if (
+      fill.startPosition !== undefined &&
+      fill.marketKind !== 'spot' &&
+      !fill.startPosition.eq(beforeSigned ?? 0)
+    ) {
+      await this.#risk.tripCircuitBreaker(
+        `venue position before fill ${fill.id} was ${fill.startPosition.toFixed()} ${fill.symbol}, tracker had ${(beforeSigned ?? 0).toString()}`,
+      );
     }
     this.#stats.fills += 1;
     this.#accountDirty = true;

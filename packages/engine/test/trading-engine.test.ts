@@ -138,6 +138,60 @@ describe('TradingEngine', () => {
     expect((await entries()).filter((e) => e.type === 'fill_duplicate')).toHaveLength(2);
   });
 
+  it('a liquidation fill is audited as a risk event, trips the breaker and cancels resting orders', async () => {
+    exchange.emitFill(fill('f1', 'buy', '0.01', '50000'));
+    await engine.submitOrder({
+      symbol: 'BTC-USD',
+      side: 'sell',
+      orderType: 'limit',
+      price: '51000',
+      quantity: '0.01',
+    });
+    await engine.idle();
+    expect(engine.halted).toBe(false);
+    exchange.emitFill(
+      Fill.parse({
+        ...fill('liq1', 'sell', '0.01', '40000'),
+        startPosition: '0.01',
+        dir: 'Liquidated Long',
+        liquidation: { liquidatedUser: '0xabc', markPx: '40010', method: 'market' },
+      }),
+    );
+    await engine.idle();
+    expect(engine.halted).toBe(true);
+    expect(exchange.open.size).toBe(0);
+    expect(tracker.getPosition('BTC-USD')).toBeUndefined();
+    const log = await entries();
+    expect(log.find((e) => e.type === 'liquidation_fill')).toMatchObject({
+      fillId: 'liq1',
+      method: 'market',
+    });
+    expect(log.find((e) => e.type === 'circuit_breaker_tripped')?.reason).toMatch(/liquidation fill liq1/);
+  });
+
+  it('a venue startPosition that disagrees with the tracker is audited and stops trading', async () => {
+    exchange.emitFill(Fill.parse({ ...fill('f1', 'buy', '0.01', '50000'), startPosition: '0' }));
+    await engine.idle();
+    expect(engine.halted).toBe(false);
+    // The venue held 0.03 before this fill: two fills never reached us.
+    exchange.emitFill(Fill.parse({ ...fill('f2', 'buy', '0.01', '50000'), startPosition: '0.03' }));
+    await engine.idle();
+    expect(engine.halted).toBe(true);
+    const log = await entries();
+    expect(log.find((e) => e.type === 'position_mismatch')).toMatchObject({ fillId: 'f2' });
+    expect(log.find((e) => e.type === 'circuit_breaker_tripped')?.reason).toMatch(
+      /0\.03 BTC-USD, tracker had 0\.01/,
+    );
+    const again = await engine.submitOrder({
+      symbol: 'BTC-USD',
+      side: 'buy',
+      orderType: 'limit',
+      price: '49000',
+      quantity: '0.01',
+    });
+    expect(again.status).toBe('rejected');
+  });
+
   it('cancels every open order when the circuit breaker trips, and rejects new orders', async () => {
     await engine.submitOrder({
       symbol: 'BTC-USD',

@@ -668,6 +668,30 @@ export class PositionTracker {
     }
     const outcome = applyFill(open, nf);
     txn.emit({ type: 'order_filled', fill });
+    // The venue's own position before the fill: a disagreement means the books diverged (a missed fill,
+    // a position opened elsewhere); the engine stops trading on it.
+    const venueStart = fill.startPosition;
+    if (venueStart !== undefined && fill.marketKind !== 'spot') {
+      const held = open?.signedQuantity ?? ZERO;
+      if (cmp(venueStart, held) !== 0) {
+        txn.emit({
+          type: 'position_mismatch',
+          fillId: fill.id,
+          symbol: fill.symbol,
+          venueStartPosition: venueStart,
+          trackerPosition: held,
+        });
+      }
+    }
+    if (fill.liquidation !== undefined) {
+      txn.emit({
+        type: 'liquidation_fill',
+        fillId: fill.id,
+        symbol: fill.symbol,
+        method: fill.liquidation.method,
+        markPrice: fill.liquidation.markPx,
+      });
+    }
     const venuePnl = fill.closedPnl;
     if (venuePnl !== undefined) {
       const gap = abs(venuePnl.minus(outcome.realizedPnl));

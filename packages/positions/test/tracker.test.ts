@@ -326,6 +326,41 @@ describe('fills from the venue', () => {
     expect(s(tracker.getClosedPositions()[0]?.realizedPnl)).toBe('7');
   });
 
+  it('a venue startPosition that differs from the tracker’s position is audited as position_mismatch', async () => {
+    await tracker.updateFromFill(fill('buy', '1', '100', { startPosition: '0' }));
+    await tracker.updateFromFill(fill('buy', '1', '101', { startPosition: '1' }));
+    expect(sink.ofType('position_mismatch')).toHaveLength(0);
+    // The venue says the account held 3 before this sell; the tracker holds 2: a fill was missed.
+    const f = fill('sell', '1', '102', { startPosition: '3' });
+    await tracker.updateFromFill(f);
+    const [m] = sink.ofType('position_mismatch');
+    expect(m).toMatchObject({ fillId: f.id, symbol: 'BTC-USD' });
+    expect([s(m?.venueStartPosition), s(m?.trackerPosition)]).toEqual(['3', '2']);
+    // A short is negative on both sides.
+    await tracker.updateFromFill(fill('sell', '2', '100', { symbol: 'ETH-USD', startPosition: '0' }));
+    await tracker.updateFromFill(fill('buy', '1', '99', { symbol: 'ETH-USD', startPosition: '-2' }));
+    expect(sink.ofType('position_mismatch')).toHaveLength(1);
+  });
+
+  it('a liquidation fill is audited as liquidation_fill and keeps the venue fields in order_filled', async () => {
+    await tracker.updateFromFill(fill('buy', '1', '100'));
+    const f = fill('sell', '1', '80', {
+      dir: 'Liquidated Long',
+      startPosition: '1',
+      builderFee: '0.01',
+      twapId: 7,
+      liquidation: { liquidatedUser: '0xabc', markPx: '80.5', method: 'market' },
+    });
+    await tracker.updateFromFill(f);
+    expect(sink.ofType('liquidation_fill')).toEqual([
+      expect.objectContaining({ fillId: f.id, symbol: 'BTC-USD', method: 'market' }),
+    ]);
+    expect(s(sink.ofType('liquidation_fill')[0]?.markPrice)).toBe('80.5');
+    const logged = sink.ofType('order_filled').at(-1)?.fill;
+    expect(logged).toMatchObject({ dir: 'Liquidated Long', twapId: 7, liquidation: { method: 'market' } });
+    expect([s(logged?.startPosition), s(logged?.builderFee)]).toEqual(['1', '0.01']);
+  });
+
   it('a closedPnl tolerance absorbs the venue’s rounding', async () => {
     const t = new PositionTracker(sink, { closedPnlTolerance: '0.000001' });
     await t.updateFromFill(fill('buy', '3', '1', { symbol: 'X-USD' }));
