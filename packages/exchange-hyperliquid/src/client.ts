@@ -64,6 +64,7 @@ import { formatPrice, formatSize, toWireDecimal } from './format.js';
 import { postJson } from './http.js';
 import {
   AllMidsResponseSchema,
+  type BasicOpenOrder,
   type Candle,
   CandleSnapshotResponseSchema,
   type ClearinghouseStateResponse,
@@ -75,7 +76,6 @@ import {
   type MetaResponse,
   MetaResponseSchema,
   OpenOrdersResponseSchema,
-  type OpenOrderWire,
   type OrderStatusResponse,
   OrderStatusResponseSchema,
   type UserFill,
@@ -480,7 +480,7 @@ export class HyperliquidClient implements Exchange {
     return mode;
   }
 
-  openOrders(user?: string): Promise<OpenOrderWire[]> {
+  openOrders(user?: string): Promise<BasicOpenOrder[]> {
     return this.#info({ type: 'openOrders', user: this.#requireAccount(user) }, OpenOrdersResponseSchema);
   }
 

@@ -104,6 +104,8 @@ export {
 export {
   AllMidsResponseSchema,
   AssetPositionSchema,
+  type BasicOpenOrder,
+  BasicOpenOrderSchema,
   type Candle,
   CandleSchema,
   CandleSnapshotResponseSchema,

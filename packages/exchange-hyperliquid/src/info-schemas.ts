@@ -115,7 +115,15 @@ export const OpenOrderWireSchema = z
   })
   .passthrough();
 export type OpenOrderWire = z.output<typeof OpenOrderWireSchema>;
-export const OpenOrdersResponseSchema = z.array(OpenOrderWireSchema);
+/**
+ * `openOrders` elements. Unlike every other order shape, the venue leaves out `origSz` here (the docs'
+ * current example and the SDK's recordings alike), so it is optional.
+ */
+export const BasicOpenOrderSchema = OpenOrderWireSchema.extend({
+  origSz: HlDecimal.optional(),
+}).passthrough();
+export type BasicOpenOrder = z.output<typeof BasicOpenOrderSchema>;
+export const OpenOrdersResponseSchema = z.array(BasicOpenOrderSchema);
 
 export const FrontendOpenOrderSchema = OpenOrderWireSchema.extend({
   orderType: z.string(),

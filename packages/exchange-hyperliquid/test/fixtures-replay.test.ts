@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import {
+  AllMidsResponseSchema,
+  CandleSnapshotResponseSchema,
+  ClearinghouseStateResponseSchema,
+  ExchangeResponseSchema,
+  FrontendOpenOrdersResponseSchema,
+  L2BookResponseSchema,
+  MetaResponseSchema,
+  OpenOrdersResponseSchema,
+  OrderStatusResponseSchema,
+  SpotClearinghouseStateResponseSchema,
+  toFill,
+  UserFillSchema,
+  UserFillsResponseSchema,
+  UserRateLimitResponseSchema,
+  venueErrorCode,
+} from '../src/index.js';
+import { allFixtures, type Fixture, fixture, infoType } from './helpers/fixtures.js';
+
+/** The client's schema for each info type it reads. */
+const INFO_SCHEMAS: Record<string, z.ZodType> = {
+  meta: MetaResponseSchema,
+  allMids: AllMidsResponseSchema,
+  clearinghouseState: ClearinghouseStateResponseSchema,
+  spotClearinghouseState: SpotClearinghouseStateResponseSchema,
+  openOrders: OpenOrdersResponseSchema,
+  frontendOpenOrders: FrontendOpenOrdersResponseSchema,
+  userFills: UserFillsResponseSchema,
+  userFillsByTime: UserFillsResponseSchema,
+  l2Book: L2BookResponseSchema,
+  candleSnapshot: CandleSnapshotResponseSchema,
+  orderStatus: OrderStatusResponseSchema,
+  userRateLimit: UserRateLimitResponseSchema,
+};
+
+/**
+ * Payloads the client refuses on purpose, each with the reason. Everything else of a type it reads must
+ * parse. Refusing fails closed; misreading would not, so nothing may be added here to make a test pass.
+ */
+const REFUSED: Record<string, string> = {
+  // 2023 recordings, before the venue added tid/feeToken to fills and cumFunding to positions.
+  'pysdk/test_get_user_fills': 'fills without tid and feeToken (2023)',
+  'pysdk/test_get_user_fills_by_time': 'a copy of the 2023 userFills recording',
+  'pysdk/test_get_user_state': 'positions without cumFunding and maxLeverage (2023)',
+};
+
+function replayable(f: Fixture): boolean {
+  const type = infoType(f);
+  return (
+    f.endpoint === 'info' &&
+    type !== undefined &&
+    type in INFO_SCHEMAS &&
+    (f as { status?: number }).status !== 500
+  );
+}
+
+const current = [...allFixtures('docs'), ...allFixtures('pysdk')].filter(replayable);
+
+describe('every current venue payload parses', () => {
+  it('covers the info types the client reads', () => {
+    const types = new Set(current.map((f) => infoType(f)));
+    for (const t of [
+      'meta',
+      'clearinghouseState',
+      'spotClearinghouseState',
+      'openOrders',
+      'userFills',
+      'l2Book',
+    ])
+      expect(types).toContain(t);
+  });
+
+  for (const f of current) {
+    const type = infoType(f) as string;
+    const refused = REFUSED[f.id];
+    it(`${f.id} (${type}) ${refused === undefined ? 'parses' : `is refused: ${refused}`}`, () => {
+      const result = (INFO_SCHEMAS[type] as z.ZodType).safeParse(f.response);
+      if (refused === undefined) {
+        expect(result.error?.issues.slice(0, 3) ?? []).toEqual([]);
+      } else {
+        expect(result.success).toBe(false);
+      }
+    });
+  }
+
+  it('every exchange answer of the docs parses as an exchange response', () => {
+    // TWAP actions are not sent by this client (their fills are read: see twapId below).
+    const answers = allFixtures('docs').filter(
+      (f) => f.endpoint === 'exchange' && !f.type?.startsWith('twap'),
+    );
+    expect(answers.length).toBeGreaterThan(5);
+    for (const f of answers) {
+      const r = ExchangeResponseSchema.safeParse(f.response);
+      expect({ id: f.id, ok: r.success }).toEqual({ id: f.id, ok: true });
+    }
+  });
+});
+
+describe('fills keep what the venue reports', () => {
+  const docs = fixture('docs/userFills_3').response as unknown[];
+
+  it('keeps dir, startPosition and builderFee on the Fill', () => {
+    const fill = toFill(UserFillSchema.parse(docs[0]));
+    expect(fill).toMatchObject({
+      id: 'AVAX:118906512037719:90542681',
+      symbol: 'AVAX-USD',
+      side: 'buy',
+      dir: 'Open Long',
+      liquidity: 'maker',
+      feeCurrency: 'USDC',
+    });
+    expect(fill.startPosition?.toFixed()).toBe('26.86');
+    expect(fill.builderFee?.toFixed()).toBe('0.01');
+    expect(fill.fee.toFixed()).toBe('0.01');
+  });
+
+  it('reads a HIP-3 fill as its own symbol, dex prefix kept', () => {
+    const fill = toFill(UserFillSchema.parse(docs[1]));
+    expect(fill.symbol).toBe('xyz:XYZ100-USD');
+    expect(fill.startPosition?.toFixed()).toBe('0.7045');
+  });
+
+  it('keeps the twapId of a TWAP slice', () => {
+    const [slice] = fixture('docs/userTwapSliceFills_12').response as Array<{
+      fill: unknown;
+      twapId: number;
+    }>;
+    const fill = toFill(UserFillSchema.parse({ ...(slice?.fill as object), twapId: slice?.twapId }));
+    expect(fill.twapId).toBe(3156);
+  });
+
+  it('keeps the liquidation of a liquidation fill, markPx as a number (docs types) or a string', () => {
+    const base = docs[0] as Record<string, unknown>;
+    for (const markPx of [18.4, '18.4']) {
+      const fill = toFill(
+        UserFillSchema.parse({ ...base, dir: 'Liquidated Long', liquidation: { markPx, method: 'market' } }),
+      );
+      expect(fill.liquidation?.method).toBe('market');
+      expect(fill.liquidation?.markPx.toFixed()).toBe('18.4');
+    }
+  });
+});
+
+describe('the venue texts of refused orders', () => {
+  it('maps the docs example and the documented error strings to distinct codes', () => {
+    const status = (
+      fixture('docs/order_62').response as { response: { data: { statuses: [{ error: string }] } } }
+    ).response.data.statuses[0].error;
+    expect(venueErrorCode(status)).toBe('MIN_NOTIONAL');
+    const table: Array<[string, string]> = [
+      ['Order price cannot be more than 95% away from the reference price', 'PRICE_TOO_FAR_FROM_REFERENCE'],
+      ['Order price too far from oracle', 'PRICE_TOO_FAR_FROM_REFERENCE'],
+      ['Order would cause position to exceed margin tier limit at current leverage', 'POSITION_SIZE_LIMIT'],
+      ['Order could not immediately match against any resting orders. asset=0', 'NO_LIQUIDITY'],
+      ['No liquidity available for market order.', 'NO_LIQUIDITY'],
+      ['(Spot-only) Order has insufficient spot balance to trade', 'INSUFFICIENT_SPOT_BALANCE'],
+      ['Insufficient margin to place order. asset=0', 'INSUFFICIENT_MARGIN'],
+      ['Price must be divisible by tick size. asset=0', 'INVALID_PRICE'],
+      ['Invalid leverage value', 'INVALID_LEVERAGE'],
+      ['Order was never placed, already canceled, or filled.', 'UNKNOWN_ORDER'],
+    ];
+    for (const [text, code] of table) expect({ text, code: venueErrorCode(text) }).toEqual({ text, code });
+  });
+});
