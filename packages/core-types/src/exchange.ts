@@ -7,6 +7,7 @@ import {
   NonNegativeDecimalSchema,
   PositiveDecimalSchema,
   TimestampSchema,
+  VenueTimestampSchema,
 } from './schemas/decimal-schemas.js';
 import {
   type AccountState,
@@ -101,7 +102,7 @@ export const OrderUpdate = z
     filledQuantity: NonNegativeDecimalSchema,
     remainingQuantity: NonNegativeDecimalSchema,
     reason: z.string().min(1).max(2000).optional(),
-    timestamp: TimestampSchema,
+    timestamp: VenueTimestampSchema,
   })
   .strict();
 export type OrderUpdate = z.output<typeof OrderUpdate>;
@@ -116,7 +117,7 @@ export const FundingPayment = z
   .object({
     symbol: SymbolSchema,
     amount: DecimalSchema,
-    time: TimestampSchema,
+    time: VenueTimestampSchema,
     rate: DecimalSchema.optional(),
     positionSize: DecimalSchema.optional(),
     price: PositiveDecimalSchema.optional(),

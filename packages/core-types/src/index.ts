@@ -1,6 +1,7 @@
 export type { AuditSink } from './audit-sink.js';
 export { type Clock, ManualClock, SystemClock, systemClock } from './clock.js';
 export {
+  DECIMAL_LIMITS,
   Decimal,
   type DecimalInput,
   isDecimalInput,
@@ -99,6 +100,7 @@ export {
   NonNegativeDecimalSchema,
   PositiveDecimalSchema,
   TimestampSchema,
+  VenueTimestampSchema,
 } from './schemas/decimal-schemas.js';
 export {
   AccountState,
@@ -116,4 +118,5 @@ export {
   type PositionSnapshotInput,
   SymbolSchema,
 } from './schemas/domain.js';
+export { MAX_TIMESTAMP_MS, toTimestamp, toVenueTimestamp, VENUE_TIME_WINDOW } from './timestamp.js';
 export { parseOrThrow } from './validate.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Decimal, toDecimal } from '../decimal.js';
-import { InvalidDecimalError } from '../errors.js';
+import { InvalidDecimalError, ValidationError } from '../errors.js';
+import { toTimestamp, toVenueTimestamp } from '../timestamp.js';
 
 function decimalWith(check: ((d: Decimal) => string | undefined) | undefined) {
   return z.unknown().transform((value, ctx): Decimal => {
@@ -11,6 +12,7 @@ function decimalWith(check: ((d: Decimal) => string | undefined) | undefined) {
       ctx.addIssue({
         code: 'custom',
         message: error instanceof InvalidDecimalError ? error.message : 'not a decimal',
+        params: { code: 'INVALID_DECIMAL' },
       });
       return z.NEVER;
     }
@@ -30,13 +32,26 @@ export const PositiveDecimalSchema = decimalWith((d) => (d.gt(0) ? undefined : '
 /** A decimal greater than or equal to zero. */
 export const NonNegativeDecimalSchema = decimalWith((d) => (d.gte(0) ? undefined : 'must be >= 0'));
 
-/** Epoch milliseconds as a non-negative safe integer; accepts a Date or an ISO string too. */
-export const TimestampSchema = z.union([z.number(), z.string(), z.date()]).transform((value, ctx): number => {
-  const ms =
-    typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : value.getTime();
-  if (!Number.isSafeInteger(ms) || ms < 0) {
-    ctx.addIssue({ code: 'custom', message: `not a valid timestamp: ${String(value)}` });
-    return z.NEVER;
-  }
-  return ms;
-});
+function timestampWith(parse: (value: unknown) => number) {
+  return z.custom<number | string | Date>().transform((value, ctx): number => {
+    try {
+      return parse(value);
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        message: error instanceof ValidationError ? error.message : 'not a time',
+        params: { code: 'INVALID_TIMESTAMP' },
+      });
+      return z.NEVER;
+    }
+  });
+}
+
+/**
+ * Epoch milliseconds as a whole number between the Unix epoch and year 9999; accepts a Date or an ISO 8601
+ * string with a zone too (see `toTimestamp`).
+ */
+export const TimestampSchema = timestampWith((value) => toTimestamp(value));
+
+/** A time a venue can send: TimestampSchema within VENUE_TIME_WINDOW of this machine's clock. */
+export const VenueTimestampSchema = timestampWith((value) => toVenueTimestamp(value));

@@ -13,6 +13,7 @@ import {
   NonNegativeDecimalSchema,
   PositiveDecimalSchema,
   TimestampSchema,
+  VenueTimestampSchema,
 } from './decimal-schemas.js';
 
 /** Trading symbol in the project's form, e.g. `BTC-USD` (perp) or `PURR-USDC` (spot). */
@@ -84,7 +85,7 @@ export const Fill = z
     price: PositiveDecimalSchema,
     fee: DecimalSchema.default(() => ZERO),
     feeCurrency: z.string().min(1).max(32).optional(),
-    timestamp: TimestampSchema.optional(),
+    timestamp: VenueTimestampSchema.optional(),
     liquidity: LiquiditySchema.optional(),
     closedPnl: DecimalSchema.optional(),
     marketKind: MarketKindSchema.optional(),
