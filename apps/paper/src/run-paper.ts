@@ -105,7 +105,8 @@ function sourceFor(
 function paperRiskConfig(options: PaperRunOptions): RiskConfig {
   const config = RiskConfig.load({
     ...(options.configFile === undefined ? {} : { file: options.configFile }),
-    ...(options.env === undefined ? {} : { env: options.env }),
+    // Only the environment the caller hands in: a paper run must not pick up the shell's RISK_* by accident.
+    env: options.env ?? {},
   });
   const fromEnv = options.env?.RISK_MAX_MARKET_PRICE_AGE_MS !== undefined;
   let fromFile = false;

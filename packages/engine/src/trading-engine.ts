@@ -205,6 +205,8 @@ export class TradingEngine {
       await this.idle();
       if (this.#cancelOnStop) await this.cancelAllOrders(undefined, reason);
       await this.idle();
+      // Marks show at once and their MAE/MFE records follow: make them durable before the log is closed.
+      await this.#tracker.idle();
     } finally {
       this.#running = false;
       for (const off of this.#unsubscribe.splice(0)) off();
@@ -368,9 +370,12 @@ export class TradingEngine {
     await this.#checkHalt();
   }
 
-  /** Resets the breaker when its cooldown is over; false while cooling down. */
-  async resetCircuitBreaker(reason?: string): Promise<boolean> {
-    const reset = await this.#risk.resetCircuitBreaker(reason);
+  /**
+   * Resets the breaker when its cooldown is over; false while cooling down. Answers at once (see
+   * `RiskManager.resetCircuitBreaker`); the risk manager's `flush()` waits until it is durable.
+   */
+  resetCircuitBreaker(reason?: string): boolean {
+    const reset = this.#risk.resetCircuitBreaker(reason);
     if (reset) this.#halted = false;
     return reset;
   }
@@ -488,7 +493,9 @@ export class TradingEngine {
 
   async #handlePrice(price: MarketPrice): Promise<void> {
     this.#prices.set(price.symbol, price.price);
-    await this.#tracker.updateMarketPrice(price.symbol, price.price, price.timestamp);
+    // Visible at once; a new MAE/MFE is recorded behind it (an audit failure halts the tracker, which the
+    // next fill or mark reports).
+    this.#tracker.updateMarketPrice(price.symbol, price.price, price.timestamp);
     // The risk manager values its own copy of the position at this mark; positions change only with fills
     // and funding, where they are pushed to it. A mark can move risk to REDUCING but never trips the
     // breaker (losses, errors and operators do), so there is no halt to act on here.

@@ -55,10 +55,14 @@ const SOURCE = '@hl-bot/positions';
 interface Settle {
   resolve(value: Position | undefined): void;
   reject(error: unknown): void;
+  /** Set when queued: the symbol counted busy for this operation. */
+  busy?: string | undefined;
 }
 
 type Op =
   | ({ kind: 'fill'; raw: unknown } & Settle)
+  /** Only records a mark's new MAE/MFE: the mark itself is already visible. */
+  | ({ kind: 'excursion'; event: AuditEventInput } & Settle)
   | ({ kind: 'mark'; symbol: string; price: Decimal; time: number } & Settle)
   | ({
       kind: 'funding';
@@ -153,12 +157,33 @@ function describeError(error: unknown): { message: string; code: string | undefi
   };
 }
 
-const RESOLVED: Promise<undefined> = Promise.resolve(undefined);
+/** The symbol whose visible position an operation will change; marks wait behind it. */
+function busyKey(op: Op): string | undefined {
+  switch (op.kind) {
+    case 'fill': {
+      try {
+        const symbol = (op.raw as { symbol?: unknown } | null)?.symbol;
+        return typeof symbol === 'string' ? symbol : '';
+      } catch {
+        // A hostile fill (a throwing getter) is refused when applied; it changes no symbol.
+        return '';
+      }
+    }
+    case 'excursion':
+      return undefined;
+    default:
+      return op.symbol;
+  }
+}
+
+/** Settles an operation nobody awaits (marks): its failure halts the tracker, which later calls report. */
+const ignore = (): void => {};
 
 /**
  * The position ledger, built from fills only (never by polling the exchange). One net position per symbol.
  *
- * Every change is audited before it becomes visible: operations queue, are applied in call order to a
+ * Every fill and funding is audited before it becomes visible (a mark shows at once and its new MAE/MFE is
+ * recorded behind it, see `updateMarketPrice`): operations queue, are applied in call order to a
  * scratch copy, their events are appended (concurrent calls share one group commit), and only when every
  * append resolved does the new state replace the old. A failed append leaves the state unchanged, rejects
  * the operation and halts the tracker (the log may hold part of the operation; rebuild with `recover`).
@@ -171,7 +196,7 @@ const RESOLVED: Promise<undefined> = Promise.resolve(undefined);
  * const tracker = new PositionTracker(audit);
  * await tracker.updateFromFill({ id: 'f1', orderId: 'o1', symbol: 'BTC-USD', side: 'buy',
  *   quantity: '0.1', price: '50000', fee: '5' });
- * await tracker.updateMarketPrice('BTC-USD', '52000');
+ * tracker.updateMarketPrice('BTC-USD', '52000'); // visible at once
  * tracker.getPosition('BTC-USD')?.unrealizedPnl.toString(); // '200'
  */
 export class PositionTracker {
@@ -187,6 +212,8 @@ export class PositionTracker {
     closed: [],
   };
   #queue: Op[] = [];
+  /** Symbols with a fill, funding or mark queued or in flight -> how many. */
+  readonly #busy = new Map<string, number>();
   #draining = false;
   #halted: PositionAuditError | undefined;
   #idleWaiters: Array<() => void> = [];
@@ -241,19 +268,24 @@ export class PositionTracker {
   }
 
   /**
-   * Values the symbol's open position at a new mark price and extends its MAE/MFE. O(1) in the number of
-   * positions. A mark that makes a new MAE or MFE is audited (`position_excursion`) before it shows; other
-   * marks are not audited and apply at once when no other change is in flight. A mark for a flat symbol is
-   * ignored (marks are kept per open position only).
+   * Values the symbol's open position at a new mark price and extends its MAE/MFE, visible at once: the
+   * returned position and `getPosition` show it as soon as this returns (no `await`), like
+   * `RiskManager.updateMarketPrice`. O(1) in the number of positions. A mark for a flat symbol is ignored
+   * (marks are kept per open position only).
+   *
+   * A mark that makes a new MAE or MFE is recorded (`position_excursion`) in the audit log behind it, before
+   * anything that follows; `await tracker.flush()` waits until that record is durable. A failed record halts
+   * the tracker (later calls throw `PositionTrackerHaltedError`). While an earlier fill or funding of the
+   * same symbol is still being audited, the mark is applied after it, in call order, and shows with it; the
+   * position returned is then the one visible now.
    *
    * @param time when the mark was observed; default `clock.now()`
-   * @throws {InvalidMarkPriceError} code `INVALID_MARK_PRICE`, synchronously, for a bad symbol, price or time
-   * @throws {PositionAuditError} (rejection) when the excursion could not be audited; the tracker halted
-   * @throws {PositionTrackerHaltedError} (rejection) after an earlier audit failure
+   * @throws {InvalidMarkPriceError} code `INVALID_MARK_PRICE` for a bad symbol, price or time
+   * @throws {PositionTrackerHaltedError} after an earlier audit failure
    * @example
-   * await tracker.updateMarketPrice('BTC-USD', '49500');
+   * tracker.updateMarketPrice('BTC-USD', '49500').unrealizedPnl;
    */
-  updateMarketPrice(symbol: string, price: DecimalInput, time?: number): Promise<Position | undefined> {
+  updateMarketPrice(symbol: string, price: DecimalInput, time?: number): Position | undefined {
     if (!SymbolSchema.safeParse(symbol).success) {
       throw new InvalidMarkPriceError(`invalid symbol ${JSON.stringify(String(symbol))}`);
     }
@@ -270,20 +302,37 @@ export class PositionTracker {
     if (!Number.isSafeInteger(at) || at < 0) {
       throw new InvalidMarkPriceError(`mark time of ${symbol} must be epoch ms, got ${String(time)}`);
     }
-    if (this.#halted !== undefined) return Promise.reject(this.#haltedError());
-    if (!this.#draining) {
-      // Fast path: nothing in flight, so the committed state is the newest state.
-      const prev = this.#ledger.positions.get(symbol);
-      if (prev === undefined) return RESOLVED;
-      const outcome = applyMark(prev, mark, at);
-      if (!outcome.extreme) {
-        this.#replace(symbol, prev, outcome.position);
-        return Promise.resolve(outcome.position);
-      }
+    if (this.#halted !== undefined) throw this.#haltedError();
+    if (this.#busy.has(symbol)) {
+      // A change to this symbol is still being audited: apply the mark after it, in call order.
+      this.#enqueue({ kind: 'mark', symbol, price: mark, time: at, resolve: ignore, reject: ignore });
+      return this.#ledger.positions.get(symbol);
     }
-    return new Promise((resolve, reject) =>
-      this.#enqueue({ kind: 'mark', symbol, price: mark, time: at, resolve, reject }),
-    );
+    const prev = this.#ledger.positions.get(symbol);
+    if (prev === undefined) return undefined;
+    const { position, extreme } = applyMark(prev, mark, at);
+    this.#replace(symbol, prev, position);
+    if (extreme) {
+      const event: AuditEventInput = {
+        type: 'position_excursion',
+        symbol,
+        markPrice: mark,
+        markTime: at,
+        maxAdverseExcursion: position.maxAdverseExcursion,
+        maxFavorableExcursion: position.maxFavorableExcursion,
+      };
+      this.#enqueue({ kind: 'excursion', event, resolve: ignore, reject: ignore });
+    }
+    return position;
+  }
+
+  /**
+   * Resolves when every change made so far (marks included) is durable in the audit log; rejects with the
+   * audit failure that halted the tracker, if one did.
+   */
+  async flush(): Promise<void> {
+    await this.idle();
+    if (this.#halted !== undefined) throw this.#haltedError();
   }
 
   /**
@@ -557,6 +606,9 @@ export class PositionTracker {
       op.reject(this.#haltedError());
       return;
     }
+    const key = busyKey(op);
+    op.busy = key;
+    if (key !== undefined) this.#busy.set(key, (this.#busy.get(key) ?? 0) + 1);
     this.#queue.push(op);
     if (!this.#draining) {
       this.#draining = true;
@@ -612,6 +664,7 @@ export class PositionTracker {
         this.#commit(txn);
         for (let i = 0; i < ops.length; i += 1) {
           const op = ops[i] as Op;
+          this.#settled(op);
           if (errors?.has(i)) op.reject(errors.get(i));
           else op.resolve(values[i]);
         }
@@ -624,11 +677,25 @@ export class PositionTracker {
     }
   }
 
+  #settled(op: Op): void {
+    const key = op.busy;
+    if (key === undefined) return;
+    const n = (this.#busy.get(key) ?? 1) - 1;
+    if (n <= 0) this.#busy.delete(key);
+    else this.#busy.set(key, n);
+  }
+
   #halt(cause: unknown, ops: Op[]): void {
     const { message } = describeError(cause);
     this.#halted = new PositionAuditError(`audit append failed, nothing applied: ${message}`, { cause });
-    for (const op of ops) op.reject(this.#halted);
-    for (const op of this.#queue.splice(0)) op.reject(this.#haltedError());
+    for (const op of ops) {
+      this.#settled(op);
+      op.reject(this.#halted);
+    }
+    for (const op of this.#queue.splice(0)) {
+      this.#settled(op);
+      op.reject(this.#haltedError());
+    }
   }
 
   #applyOp(txn: Txn, op: Op): Position | undefined {
@@ -654,6 +721,9 @@ export class PositionTracker {
       }
       case 'funding':
         return this.#applyFundingOp(txn, op.symbol, op.amount, op.time, op.fundingId);
+      case 'excursion':
+        txn.emit(op.event);
+        return undefined;
     }
   }
 

@@ -92,6 +92,7 @@ describe('audit events of fills applied in one batch', () => {
           }),
         );
       }
+      await live.flush();
       await audit.close();
       let fills = 0;
       let updates = 0;

@@ -13,8 +13,10 @@ const tracker = new PositionTracker(audit);
 const steps = scenario(Number(count), Number(seed));
 const apply = async (step: (typeof steps)[number]) => {
   if (step.kind === 'fill') await tracker.updateFromFill(step.fill);
-  else if (step.kind === 'mark') await tracker.updateMarketPrice(step.symbol, step.price, step.time);
-  else if (tracker.getPosition(step.symbol) !== undefined) {
+  else if (step.kind === 'mark') {
+    tracker.updateMarketPrice(step.symbol, step.price, step.time);
+    await tracker.flush();
+  } else if (tracker.getPosition(step.symbol) !== undefined) {
     await tracker.applyFunding(step.symbol, step.amount, step.time, step.fundingId);
   }
 };

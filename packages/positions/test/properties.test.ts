@@ -56,8 +56,10 @@ function toFill(s: Extract<Step, { kind: 'fill' }>, i: number): FillInput {
 async function run(tracker: PositionTracker, steps: Step[]): Promise<void> {
   for (const [i, st] of steps.entries()) {
     if (st.kind === 'fill') await tracker.updateFromFill(toFill(st, i));
-    else if (st.kind === 'mark') await tracker.updateMarketPrice(st.symbol, st.price, 1000 + i);
-    else if (tracker.getPosition(st.symbol) !== undefined)
+    else if (st.kind === 'mark') {
+      tracker.updateMarketPrice(st.symbol, st.price, 1000 + i);
+      await tracker.flush();
+    } else if (tracker.getPosition(st.symbol) !== undefined)
       await tracker.applyFunding(st.symbol, st.amount, 1000 + i);
   }
 }

@@ -22,8 +22,10 @@ afterEach(async () => {
 
 async function apply(tracker: PositionTracker, step: ScenarioStep): Promise<void> {
   if (step.kind === 'fill') await tracker.updateFromFill(step.fill);
-  else if (step.kind === 'mark') await tracker.updateMarketPrice(step.symbol, step.price, step.time);
-  else if (tracker.getPosition(step.symbol) !== undefined) {
+  else if (step.kind === 'mark') {
+    tracker.updateMarketPrice(step.symbol, step.price, step.time);
+    await tracker.flush();
+  } else if (tracker.getPosition(step.symbol) !== undefined) {
     await tracker.applyFunding(step.symbol, step.amount, step.time, step.fundingId);
   }
 }
@@ -136,7 +138,8 @@ describe('recovery from a real audit log', () => {
       price: '100',
       timestamp: 1,
     });
-    await t.updateMarketPrice('BTC-USD', '90', 2);
+    t.updateMarketPrice('BTC-USD', '90', 2);
+    await t.flush();
     const tampered = sink.entries.map((e) =>
       e.type === 'position_excursion' ? { ...e, maxAdverseExcursion: e.maxAdverseExcursion.plus(1) } : e,
     );

@@ -168,7 +168,7 @@ describe('audit before state', () => {
     expect(s(t.getPosition('BTC-USD')?.quantity)).toBe('1');
   });
 
-  it('a mark that makes a new extreme is not visible until its excursion is durable', async () => {
+  it('a mark is visible at once, without await; its excursion record follows and flush() waits for it', async () => {
     const gated = new GatedSink();
     const t = new PositionTracker(gated);
     const opened = t.updateFromFill(fill('buy', '1', '100'));
@@ -176,12 +176,30 @@ describe('audit before state', () => {
     gated.release();
     await opened;
     const marked = t.updateMarketPrice('BTC-USD', '90');
-    await new Promise((r) => setTimeout(r, 5));
-    expect(s(t.getPosition('BTC-USD')?.maxAdverseExcursion)).toBe('0');
-    expect(gated.events.at(-1)?.type).toBe('position_excursion');
-    gated.release();
-    await marked;
+    // Seen at once, as RiskManager.updateMarketPrice is: a caller that does not await sees the new value.
+    expect(s(marked?.unrealizedPnl)).toBe('-10');
+    expect(s(t.getPosition('BTC-USD')?.unrealizedPnl)).toBe('-10');
     expect(s(t.getPosition('BTC-USD')?.maxAdverseExcursion)).toBe('-10');
+    let durable = false;
+    const flushed = t.flush().then(() => {
+      durable = true;
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(gated.events.at(-1)?.type).toBe('position_excursion');
+    expect(durable).toBe(false);
+    gated.release();
+    await flushed;
+    expect(durable).toBe(true);
+  });
+
+  it('the spec example: a fill then a mark without await shows the $200 unrealized P&L', async () => {
+    await tracker.updateFromFill(fill('buy', '0.1', '50000', { fee: '5' }));
+    tracker.updateMarketPrice('BTC-USD', '52000');
+    const position = tracker.getPosition('BTC-USD');
+    expect(s(position?.unrealizedPnl)).toBe('200');
+    expect(s(position?.maxFavorableExcursion)).toBe('200');
+    await tracker.flush();
+    expect(sink.entries.filter((e) => e.type === 'position_excursion')).toHaveLength(1);
   });
 
   it('a failed append leaves state unchanged, throws, and halts the tracker until recovery', async () => {
@@ -194,7 +212,8 @@ describe('audit before state', () => {
     expect(ledgerView(tracker)).toEqual(before);
     expect(tracker.haltedBy).toBe(error);
     await expect(tracker.updateFromFill(fill('buy', '1', '100'))).rejects.toThrow(PositionTrackerHaltedError);
-    await expect(tracker.updateMarketPrice('BTC-USD', '50')).rejects.toThrow(PositionTrackerHaltedError);
+    expect(() => tracker.updateMarketPrice('BTC-USD', '50')).toThrow(PositionTrackerHaltedError);
+    await expect(tracker.flush()).rejects.toThrow(PositionTrackerHaltedError);
     await expect(tracker.applyFunding('BTC-USD', '1', 1)).rejects.toThrow(PositionTrackerHaltedError);
     expect(ledgerView(tracker)).toEqual(before);
   });
@@ -226,8 +245,9 @@ describe('concurrency', () => {
 
   it('a mark arriving while fills are in flight is applied after them, in order', async () => {
     const a = tracker.updateFromFill(fill('buy', '1', '100'));
-    const m = tracker.updateMarketPrice('BTC-USD', '90');
-    await Promise.all([a, m]);
+    tracker.updateMarketPrice('BTC-USD', '90');
+    await a;
+    await tracker.flush();
     expect(s(tracker.getPosition('BTC-USD')?.maxAdverseExcursion)).toBe('-10');
   });
 });

@@ -61,6 +61,20 @@ const ENV_TO_FIELD: ReadonlyMap<string, RiskConfigField> = new Map(
   RISK_CONFIG_FIELDS.map((f) => [riskEnvName(f), f]),
 );
 
+/**
+ * The spec's snake_case names (`max_daily_loss`, `circuit_breaker_cooldown_minutes`) as documented aliases of
+ * the camelCase fields, so a config written after the spec loads unchanged.
+ */
+const SNAKE_TO_FIELD: ReadonlyMap<string, RiskConfigField> = new Map(
+  RISK_CONFIG_FIELDS.map((f) => [f.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase(), f]),
+);
+
+/** The field a config key names: the camelCase name itself or its snake_case alias. */
+function riskConfigFieldOf(key: string): RiskConfigField | undefined {
+  if (Object.hasOwn(FIELDS, key)) return key as RiskConfigField;
+  return SNAKE_TO_FIELD.get(key);
+}
+
 const INT_RE = /^[+-]?\d{1,15}$/;
 
 function kindRule(kind: FieldKind): string {
@@ -151,15 +165,25 @@ function parseObject(raw: unknown, source: RiskConfigSource, origin?: string): P
     );
   }
   const out: Partial_ = {};
+  const keyOf = new Map<RiskConfigField, string>();
+  const from = `${source}${origin ? ` ${origin}` : ''}`;
   for (const [key, value] of Object.entries(raw)) {
-    if (!Object.hasOwn(FIELDS, key)) {
+    const field = riskConfigFieldOf(key);
+    if (field === undefined) {
       throw new RiskConfigError(
-        `invalid risk config from ${source}${origin ? ` ${origin}` : ''}: unknown field ${JSON.stringify(key)}`,
+        `invalid risk config from ${from}: unknown field ${JSON.stringify(key)} (fields are camelCase such as maxDailyLoss; the snake_case names of the spec, such as max_daily_loss, are accepted too)`,
         { field: key, source },
       );
     }
+    const earlier = keyOf.get(field);
+    if (earlier !== undefined) {
+      throw new RiskConfigError(
+        `invalid risk config from ${from}: ${JSON.stringify(earlier)} and ${JSON.stringify(key)} both set ${field}`,
+        { field, source },
+      );
+    }
+    keyOf.set(field, key);
     if (value === undefined) continue;
-    const field = key as RiskConfigField;
     out[field] = parseField(field, value, source, origin);
   }
   return out;
@@ -193,7 +217,10 @@ function defaults(): Partial_ {
 export interface RiskConfigLoadOptions {
   /** Path of a JSON file with a subset of the fields. */
   file?: string;
-  /** Usually `process.env`; only `RISK_*` variables are read, and an unknown `RISK_*` name fails. */
+  /**
+   * Where `RISK_*` variables are read; default `process.env` (pass `{}` to ignore the environment). Only
+   * `RISK_*` names are read, and an unknown `RISK_*` name fails.
+   */
   env?: Readonly<Record<string, string | undefined>>;
   /** Values set in code; they win over everything. */
   overrides?: RiskConfigInput;
@@ -274,14 +301,15 @@ export class RiskConfig implements RiskLimits {
   }
 
   /**
-   * All layers: defaults < file < env < code.
+   * All layers: defaults < file < env < code. With no arguments it reads `RISK_*` from `process.env`, like
+   * the spec's `RiskConfig()`.
    * @throws {RiskConfigError} naming the field and the layer that holds the bad value
-   * @example RiskConfig.load({ file: './risk.json', env: process.env })
+   * @example RiskConfig.load({ file: './risk.json' }) // RISK_* from process.env on top of the file
    */
   static load(options: RiskConfigLoadOptions = {}): RiskConfig {
     const layers: Partial_[] = [defaults()];
     if (options.file !== undefined) layers.push(RiskConfig.readFile(options.file));
-    if (options.env !== undefined) layers.push(parseEnv(options.env));
+    layers.push(parseEnv(options.env ?? process.env));
     if (options.overrides !== undefined) layers.push(parseObject(options.overrides, 'code'));
     return new RiskConfig(layers);
   }

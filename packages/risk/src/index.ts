@@ -16,5 +16,7 @@ export {
   type RiskManagerOptions,
   type RiskRecoverOptions,
   type RiskState,
+  type RiskSubmitResult,
+  type SubmitAck,
 } from './risk-manager.js';
 export { tradingDayOf } from './trading-day.js';

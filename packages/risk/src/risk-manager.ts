@@ -10,6 +10,7 @@ import {
   type Clock,
   Decimal,
   type DecimalInput,
+  ExchangeError,
   OrderRequest,
   type PositionSnapshot,
   type PositionSnapshotInput,
@@ -77,6 +78,15 @@ export interface RiskCheckResult {
    */
   readonly worstPrice?: Decimal;
 }
+
+/** What `submitOrder` needs from the venue's answer (an `OrderAck` fits). */
+export interface SubmitAck {
+  readonly status?: string;
+  readonly filledQuantity?: DecimalInput;
+}
+
+/** The check's result and, when the order was approved and sent, the venue's answer. */
+export type RiskSubmitResult<A> = RiskCheckResult & { readonly ack?: A };
 
 /** Read-only view of the manager's state. */
 export interface RiskState {
@@ -427,6 +437,54 @@ export class RiskManager {
   }
 
   /**
+   * The whole approve-submit-outcome path in one call, so no approval can be left holding limits: checks
+   * the order; if approved, calls `send` with the order (its protective price filled in for a market order)
+   * and its client order id, then settles the reservation from what happened:
+   * - `send` resolved with status `filled` (or a filled quantity of the whole order): the hold is freed;
+   *   `rejected` or `cancelled`: freed; anything else (`resting`, `partially_filled`, no status): the order
+   *   is working and keeps what is not yet filled until `orderFilled` / `orderCancelled`;
+   * - `send` threw an `ExchangeError` (the venue refused it): the hold is freed and the error rethrown;
+   * - `send` threw anything else (a timeout, a lost connection): the order may be live, so it stays working
+   *   (fail closed) and the error is rethrown.
+   * Resolves with the check result (and `ack`); a rejected order is never sent.
+   * @example
+   * const r = await risk.submitOrder(order, (o, clientOrderId) => exchange.placeOrder(o, { clientOrderId }));
+   * if (!r.approved) console.warn(`Order rejected: ${r.reason}`);
+   */
+  async submitOrder<A extends SubmitAck>(
+    order: unknown,
+    send: (order: OrderRequest, clientOrderId: string) => Promise<A>,
+    positions?: readonly (PositionSnapshot | PositionSnapshotInput)[],
+  ): Promise<RiskSubmitResult<A>> {
+    const result = await this.checkOrder(order, positions);
+    const reservation = result.reservation;
+    if (!result.approved || reservation === undefined) return result;
+    const parsed = parseOrThrow(OrderRequest, order, 'order');
+    const toSend: OrderRequest =
+      parsed.price === undefined && result.worstPrice !== undefined
+        ? { ...parsed, price: result.worstPrice }
+        : parsed;
+    const clientOrderId = reservation.clientOrderId ?? reservation.id;
+    let ack: A;
+    try {
+      ack = await send(toSend, clientOrderId);
+    } catch (error) {
+      if (error instanceof ExchangeError) this.ledger.release(reservation.id);
+      else this.ledger.markWorking(reservation.id);
+      throw error;
+    }
+    const filled =
+      ack.filledQuantity === undefined ? ZERO : toDecimal(ack.filledQuantity, 'ack.filledQuantity');
+    if (ack.status === 'rejected' || ack.status === 'cancelled') this.ledger.release(reservation.id);
+    else if (ack.status === 'filled' || filled.gte(parsed.quantity)) this.ledger.release(reservation.id);
+    else {
+      this.ledger.markWorking(reservation.id);
+      if (filled.gt(0)) this.ledger.release(reservation.id, filled);
+    }
+    return { ...result, ack };
+  }
+
+  /**
    * Reports what happened to an approved order. `submitted` turns the reservation into a working order
    * that keeps its open-order slot, quantity and exposure until `filled` or `cancelled`; `rejected`
    * (by the exchange), `filled`, `cancelled` and `expired` give everything back except the rate slot.
@@ -658,21 +716,26 @@ export class RiskManager {
 
   /**
    * Resets a tripped breaker once its cooldown has passed: clears the loss and error streaks and returns to
-   * ACTIVE (or REDUCING when today's loss limit is still latched). Resolves false while cooling down; true
-   * when reset (or not tripped). The reset takes effect only after it is durable.
+   * ACTIVE (or REDUCING when today's loss limit is still latched). Answers at once, so a caller can branch
+   * on it (`if (risk.resetCircuitBreaker())`): false while cooling down or while the audit log is
+   * unavailable (a reset that cannot be recorded is refused); true when reset, or when nothing was tripped.
+   *
+   * The reset is appended to the audit log before anything that follows it, so no later record (an order
+   * sent after the reset) can be durable without it; `await risk.flush()` waits until it is. A failed write
+   * blocks every later approval, as any audit failure does.
    */
-  async resetCircuitBreaker(reason?: string): Promise<boolean> {
+  resetCircuitBreaker(reason?: string): boolean {
     const breaker = this.breaker;
     if (breaker === null) return true;
     if (this.clock.now() < breaker.cooldownUntil) return false;
+    if (this.auditFailure !== null) return false;
     const why = reason === undefined ? undefined : clip(reason, MAX_REASON);
-    await this.durable({ type: 'circuit_breaker_reset', ...(why === undefined ? {} : { reason: why }) });
-    if (this.breaker !== breaker) return this.breaker === null;
+    void this.track({ type: 'circuit_breaker_reset', ...(why === undefined ? {} : { reason: why }) });
+    if (this.auditFailure !== null) return false;
     this.breaker = null;
     this.consecutiveLosses = 0;
     this.consecutiveErrors = 0;
     this.refreshState(`circuit breaker reset${why === undefined ? '' : `: ${why}`}`);
-    await this.flush();
     return true;
   }
 

@@ -92,6 +92,42 @@ describe('RiskConfig sources', () => {
     ]);
   });
 
+  it("reads RISK_* from process.env when load() is given no arguments, like the spec's RiskConfig()", () => {
+    const before = process.env.RISK_MAX_DAILY_LOSS;
+    process.env.RISK_MAX_DAILY_LOSS = '321';
+    try {
+      expect(RiskConfig.load().maxDailyLoss.toString()).toBe('321');
+      // An explicit empty environment still means "no env layer".
+      expect(RiskConfig.load({ env: {} }).maxDailyLoss.toString()).toBe('500');
+    } finally {
+      if (before === undefined) delete process.env.RISK_MAX_DAILY_LOSS;
+      else process.env.RISK_MAX_DAILY_LOSS = before;
+    }
+  });
+
+  it("accepts the spec's snake_case names as aliases, in a file and in code", async () => {
+    const file = join(dir, 'risk-spec.json');
+    await writeFile(
+      file,
+      JSON.stringify({ max_daily_loss: '250', max_positions: 3, circuit_breaker_cooldown_minutes: 5 }),
+    );
+    const c = RiskConfig.fromFile(file);
+    expect([c.maxDailyLoss.toString(), c.maxPositions, c.circuitBreakerCooldownMinutes]).toEqual([
+      '250',
+      3,
+      5,
+    ]);
+    expect(RiskConfig.from({ max_position_size_usd: '900' }).maxPositionSizeUsd.toString()).toBe('900');
+    // A bad value under an alias names the camelCase field it sets.
+    expect(thrown(() => RiskConfig.from({ max_daily_loss: '-1' })).field).toBe('maxDailyLoss');
+  });
+
+  it('rejects a field set twice through its name and its alias', () => {
+    const e = thrown(() => RiskConfig.from({ maxDailyLoss: '100', max_daily_loss: '200' }));
+    expect(e.field).toBe('maxDailyLoss');
+    expect(e.message).toContain('both set maxDailyLoss');
+  });
+
   it('round-trips through toJSON and fromFile', async () => {
     const file = join(dir, 'risk.json');
     const c = RiskConfig.from({ maxDailyLoss: '123.45' });
@@ -133,10 +169,13 @@ describe('RiskConfig validation names the field and the source', () => {
       'unknown field "maxDailyLos"',
     );
     const file = join(dir, 'risk.json');
-    await writeFile(file, JSON.stringify({ max_positions: 5 }));
+    await writeFile(file, JSON.stringify({ max_postions: 5 }));
     const e = thrown(() => RiskConfig.fromFile(file));
     expect(e.source).toBe('file');
     expect(e.message).toContain(file);
+    // The error says what the names look like, so a typo in either style can be fixed from the message.
+    expect(e.message).toContain('camelCase such as maxDailyLoss');
+    expect(e.message).toContain('max_daily_loss');
   });
 
   it('rejects a malformed env value naming the variable', () => {

@@ -202,6 +202,22 @@ describe('circuit breaker', () => {
     expect((await risk.checkOrder(limitBuy('0.001'))).approved).toBe(true);
   });
 
+  it('answers a reset synchronously, so `if (risk.resetCircuitBreaker())` branches on the real answer', async () => {
+    const { risk, clock, sink } = setup({ circuitBreakerCooldownMinutes: 30 });
+    await risk.tripCircuitBreaker('manual');
+    const early = risk.resetCircuitBreaker();
+    // A Promise would be truthy here and read as "reset" while the breaker is still tripped.
+    expect(early).toBe(false);
+    expect(risk.state.tradingState).toBe('HALTED');
+    clock.advance(30 * 60_000);
+    const reset = risk.resetCircuitBreaker('reviewed');
+    expect(reset).toBe(true);
+    // Effective at once; the audit record follows with flush().
+    expect(risk.state.tradingState).toBe('ACTIVE');
+    await risk.flush();
+    expect(sink.ofType('circuit_breaker_reset')).toHaveLength(1);
+  });
+
   it('goes back to REDUCING, not ACTIVE, on reset when the daily loss limit was reached today', async () => {
     const { risk, clock } = setup({ circuitBreakerCooldownMinutes: 1, maxDailyLoss: '100' });
     await risk.updateAccount({ balance: '9800', equity: '9800' });
