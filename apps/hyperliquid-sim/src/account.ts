@@ -10,6 +10,7 @@ import {
 import type { OrderWire } from '@hl-bot/exchange-hyperliquid';
 import { type Candle, PaperExchange } from '@hl-bot/paper-exchange';
 import { type SimCoin, tickAt } from './market.js';
+import { wireDecimal } from './wire-decimal.js';
 
 /** A fill exactly as Hyperliquid sends it (decimals as strings). */
 export interface WireFill {
@@ -29,6 +30,8 @@ export interface WireFill {
   feeToken: 'USDC';
   cloid?: string;
   liquidation?: { liquidatedUser: string; markPx: string; method: 'market' };
+  /** The venue sends `null` outside TWAP orders (hl-sim has no TWAPs). */
+  twapId: number | null;
 }
 
 /** One order as the venue remembers it (open or finished). */
@@ -103,11 +106,7 @@ function oidOfToken(token: string | undefined): number | undefined {
   return token?.startsWith('sim-') === true ? Number(token.slice(4)) : undefined;
 }
 
-/** The venue's decimal strings: integers keep one decimal (`"57000.0"`, `"0.0"`), as every recording shows. */
-const s = (d: Decimal): string => {
-  const t = d.isZero() ? '0' : d.toFixed();
-  return t.includes('.') ? t : `${t}.0`;
-};
+const s = wireDecimal;
 /** Display rounding for derived account numbers (fills and prices stay exact). */
 const r6 = (d: Decimal): string => s(d.toDecimalPlaces(6));
 
@@ -211,6 +210,7 @@ export class SimAccount {
       ...(isLiquidation
         ? { liquidation: { liquidatedUser: this.address, markPx: s(f.price), method: 'market' as const } }
         : {}),
+      twapId: null,
     };
     this.#cumVlm = this.#cumVlm.plus(f.quantity.times(f.price));
     if (record !== undefined) {
@@ -472,7 +472,13 @@ export class SimAccount {
     const out: Record<string, unknown>[] = [];
     for (const o of this.#orders.values()) {
       if (o.status !== 'open') continue;
-      out.push(frontend ? this.#frontendOrder(o) : this.#wireOrder(o));
+      if (frontend) {
+        out.push(this.#frontendOrder(o));
+      } else {
+        // The venue's openOrders leaves out origSz (docs example and SDK recordings).
+        const { origSz: _, ...basic } = this.#wireOrder(o);
+        out.push(basic);
+      }
     }
     return out.sort((a, b) => (b.timestamp as number) - (a.timestamp as number));
   }

@@ -16,6 +16,7 @@ import { SimError } from './errors.js';
 import { faultProblem, type SimFaults } from './faults.js';
 import { MarketFeed, parseCoinSpec, type SimCoin, tickAt } from './market.js';
 import { NonceBook } from './nonces.js';
+import { wireDecimal } from './wire-decimal.js';
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const MAX_FILLS = 2000;
@@ -305,7 +306,8 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
     bars.push(group);
     if (bars.length > 10) bars.shift();
     for (const account of accounts.values()) for (const c of group) await account.onBar(c);
-    for (const c of group) mids.set(c.symbol.slice(0, -4), c.close.toFixed());
+    await releaseTpsl();
+    for (const c of group) mids.set(c.symbol.slice(0, -4), wireDecimal(c.close));
     stats.steps += 1;
     await runScheduledCancels();
     flush();
@@ -439,8 +441,8 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
         const tick = tickAt(mark, coin.szDecimals);
         const lot = toDecimal(10).pow(-coin.szDecimals);
         const level = (k: number, sign: 1 | -1) => ({
-          px: mark.plus(tick.times(k * sign)).toFixed(),
-          sz: lot.times(100 * k).toFixed(),
+          px: wireDecimal(mark.plus(tick.times(k * sign))),
+          sz: wireDecimal(lot.times(100 * k)),
           n: k,
         });
         const bids = [];
@@ -470,11 +472,11 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
             T: c.closeTime,
             s: coin.coin,
             i: String(req.interval),
-            o: c.open.toFixed(),
-            c: c.close.toFixed(),
-            h: c.high.toFixed(),
-            l: c.low.toFixed(),
-            v: c.volume.toFixed(),
+            o: wireDecimal(c.open),
+            c: wireDecimal(c.close),
+            h: wireDecimal(c.high),
+            l: wireDecimal(c.low),
+            v: wireDecimal(c.volume),
             n: feed.barsIn(bucket),
           })),
         );
@@ -501,16 +503,92 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
     if ('trigger' in wire.t && !isValidPrice(toDecimal(wire.t.trigger.triggerPx), coin.szDecimals)) {
       return { error: `Invalid TP/SL price.${suffix}` };
     }
+    const ioc = 'limit' in wire.t && wire.t.limit.tif === 'Ioc';
+    const max = maxOrderValue(coin, ioc);
+    if (size.times(toDecimal(wire.p)).gt(max)) {
+      return { error: `Order value exceeds the maximum order value of $${max}.${suffix}` };
+    }
     if (wire.c !== undefined && wire.c !== modifying && account.hasCloid(wire.c)) {
       return { error: `Duplicate cloid ${wire.c}.${suffix}` };
     }
     return undefined;
   }
 
+  /**
+   * The venue's pre-validation of a whole order action: a limit price more than 95% away from the
+   * reference price refuses the payload with one error (docs: error-responses). The last price stands in
+   * for the venue's oracle-based reference.
+   */
+  function prevalidate(orders: readonly OrderWire[]): string | undefined {
+    for (const wire of orders) {
+      const coin = coins[wire.a];
+      const mid = coin === undefined ? undefined : mids.get(coin.coin);
+      if (mid === undefined) continue;
+      const ref = toDecimal(mid);
+      const px = toDecimal(wire.p);
+      if (px.gt(ref.times(1.95)) || px.lt(ref.times(0.05))) {
+        return 'Order price cannot be more than 95% away from the reference price';
+      }
+    }
+    return undefined;
+  }
+
+  /** Largest order value the venue's contract specifications allow (market; limit orders 10x). */
+  function maxOrderValue(coin: SimCoin, ioc: boolean): number {
+    const m = coin.maxLeverage;
+    const market = m >= 25 ? 30_000_000 : m >= 20 ? 5_000_000 : m >= 10 ? 2_000_000 : 500_000;
+    return ioc ? market : market * 10;
+  }
+
   async function placeAll(account: SimAccount, orders: readonly OrderWire[]): Promise<WireOrderStatus[]> {
     const statuses: WireOrderStatus[] = [];
     for (const wire of orders) statuses.push(validateOrder(wire, account) ?? (await account.place(wire)));
     return statuses;
+  }
+
+  /**
+   * `normalTpsl`: the first order is the entry, the rest its reduce-only TP/SL children. Like the venue,
+   * the children wait (`waitingForFill`) until the entry has filled, then go live as triggers; they are
+   * dropped when the entry ends without filling.
+   */
+  async function placeTpslGroup(
+    account: SimAccount,
+    orders: readonly OrderWire[],
+  ): Promise<Array<WireOrderStatus | 'waitingForFill' | 'waitingForTrigger'>> {
+    const [entry, ...children] = orders;
+    if (entry === undefined) return [];
+    if (children.some((c) => !('trigger' in c.t) || !c.r)) {
+      return orders.map(() => ({
+        error: 'TP/SL orders of a normalTpsl group must be reduce-only triggers.',
+      }));
+    }
+    const first = validateOrder(entry, account) ?? (await account.place(entry));
+    if ('error' in first) return [first, ...children.map(() => first)];
+    if ('resting' in first) {
+      tpslWaiting.push({ account, entryOid: first.resting.oid, children });
+      return [first, ...children.map(() => 'waitingForFill' as const)];
+    }
+    const out: Array<WireOrderStatus | 'waitingForFill' | 'waitingForTrigger'> = [first];
+    for (const child of children) {
+      const placed = validateOrder(child, account) ?? (await account.place(child));
+      out.push('error' in placed ? placed : 'waitingForTrigger');
+    }
+    return out;
+  }
+
+  /** Children of normalTpsl groups whose entry is still resting. */
+  const tpslWaiting: Array<{ account: SimAccount; entryOid: number; children: readonly OrderWire[] }> = [];
+  async function releaseTpsl(): Promise<void> {
+    for (let i = tpslWaiting.length - 1; i >= 0; i--) {
+      const group = tpslWaiting[i];
+      const status = group === undefined ? undefined : group.account.find(group.entryOid)?.status;
+      if (group === undefined || status === 'open') continue;
+      tpslWaiting.splice(i, 1);
+      if (status !== 'filled') continue;
+      for (const child of group.children) {
+        if (validateOrder(child, group.account) === undefined) await group.account.place(child);
+      }
+    }
   }
 
   async function modifyOne(
@@ -530,13 +608,18 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
   async function act(account: SimAccount, action: L1Action): Promise<Reply> {
     switch (action.type) {
       case 'order': {
-        if (action.grouping !== 'na')
-          return err(`hl-sim supports only grouping "na", got ${action.grouping}`);
+        if (action.grouping === 'positionTpsl')
+          return err('hl-sim does not model grouping "positionTpsl" (position-wide TP/SL)');
         account.actionsUsed += action.orders.length;
-        return ok({
-          status: 'ok',
-          response: { type: 'order', data: { statuses: await placeAll(account, action.orders) } },
-        });
+        const refused = prevalidate(action.orders);
+        if (refused !== undefined) {
+          return ok({ status: 'ok', response: { type: 'order', data: { statuses: [{ error: refused }] } } });
+        }
+        const statuses =
+          action.grouping === 'normalTpsl'
+            ? await placeTpslGroup(account, action.orders)
+            : await placeAll(account, action.orders);
+        return ok({ status: 'ok', response: { type: 'order', data: { statuses } } });
       }
       case 'cancel':
       case 'cancelByCloid': {
@@ -648,6 +731,7 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
     const nonceProblem = nonces.check(signer, nonce, t);
     if (nonceProblem !== undefined) return err(nonceProblem);
     const reply = await act(account, action);
+    await releaseTpsl();
     flush();
     return reply;
   }

@@ -114,7 +114,7 @@ describe('the hl-sim command', () => {
       );
       expect(ack.status).toBe('resting');
       const stepped = await fetch(`${url}/sim/step`, { method: 'POST', body: '{"n":1}' });
-      expect(await stepped.json()).toMatchObject({ mids: { BTC: '59100' } });
+      expect(await stepped.json()).toMatchObject({ mids: { BTC: '59100.0' } });
       expect((await client.userFills()).map((f) => f.px.toFixed())).toEqual(['59500']);
     } finally {
       await rm(dir, { recursive: true, force: true });
