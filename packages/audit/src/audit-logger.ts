@@ -8,8 +8,10 @@ import {
   type Clock,
   systemClock,
 } from '@hl-bot/core-types';
+import type { AuditAnchor } from './anchor.js';
 import { encodeLine, type ValidatedEvent, validateEvent } from './codec.js';
-import { AuditClosedError, AuditWriteError } from './errors.js';
+import { AuditClosedError, AuditFileReplacedError, AuditWriteError } from './errors.js';
+import { assertStillAtPath, assertStillAtPathSync } from './file-identity.js';
 import { dayFileName, GENESIS_HASH } from './format.js';
 import { acquireLock, type DirectoryLock } from './lock.js';
 import { listDayFiles } from './log-files.js';
@@ -235,6 +237,20 @@ export class AuditLogger implements AuditSink {
   }
 
   /**
+   * An anchor of the last entry appended so far, once that entry is durable: store it outside the log
+   * (`writeAuditAnchor`) and a later `verifyAuditLog(dir, { anchor })` fails if the log was cut or rewritten
+   * at or before it.
+   *
+   * @throws {AuditWriteError} when that entry could not be made durable
+   */
+  async anchor(): Promise<AuditAnchor & { seq: number }> {
+    const seq = this.#lastSeq;
+    const hash = this.#lastHash;
+    await this.flush();
+    return { seq, hash, createdAt: new Date(this.#clock.now()).toISOString() };
+  }
+
+  /**
    * Resolves once every entry appended so far is durable under the policy.
    *
    * @throws {AuditWriteError} when one of them failed
@@ -380,10 +396,18 @@ export class AuditLogger implements AuditSink {
           }
         }
         const handle = await this.#fileFor(day);
-        if (this.#durability === 'none') writeAllSync(handle, buffer);
-        else await writeAll(handle, buffer);
-        if (this.#durability === 'fsync') await handle.sync();
-        else if (this.#durability === 'group') await handle.datasync();
+        const path = join(this.dir, dayFileName(day));
+        // Checked after the write and before anything resolves: whenever the file at the path stopped being
+        // the one written (deleted, renamed, replaced), no entry of this batch is acknowledged.
+        if (this.#durability === 'none') {
+          writeAllSync(handle, buffer);
+          assertStillAtPathSync(handle.fd, path);
+        } else {
+          await writeAll(handle, buffer);
+          if (this.#durability === 'fsync') await handle.sync();
+          else await handle.datasync();
+          await assertStillAtPath(handle, path);
+        }
         for (let i = start; i < end; i += 1) {
           const p = batch[i] as Pending;
           p.resolve(p.entry);
@@ -391,10 +415,13 @@ export class AuditLogger implements AuditSink {
         start = end;
       }
     } catch (error) {
-      const failure = new AuditWriteError(
-        `audit write to ${this.dir} failed; entries from seq ${(batch[start] as Pending).entry.seq} on are not durable: ${(error as Error).message}`,
-        { cause: error, details: { dir: this.dir, fromSeq: (batch[start] as Pending).entry.seq } },
-      );
+      const failure =
+        error instanceof AuditFileReplacedError
+          ? error
+          : new AuditWriteError(
+              `audit write to ${this.dir} failed; entries from seq ${(batch[start] as Pending).entry.seq} on are not durable: ${(error as Error).message}`,
+              { cause: error, details: { dir: this.dir, fromSeq: (batch[start] as Pending).entry.seq } },
+            );
       this.#failure = failure;
       for (let i = start; i < batch.length; i += 1) (batch[i] as Pending).reject(failure);
       throw failure;

@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   AUDIT_EVENT_TYPES,
@@ -7,6 +8,13 @@ import {
   HlBotError,
   ManualClock,
 } from '@hl-bot/core-types';
+import {
+  type AuditAnchor,
+  createAuditAnchor,
+  formatAuditAnchor,
+  readAuditAnchor,
+  writeAuditAnchor,
+} from './anchor.js';
 import { AuditLogger } from './audit-logger.js';
 import { type ChainCursor, checkLink } from './chain.js';
 import { toEntry } from './codec.js';
@@ -21,7 +29,12 @@ import { verifyAuditLog } from './verify-audit-log.js';
 const USAGE = `hl-audit: inspect and verify an hl-bot audit log directory
 
 Usage:
-  hl-audit verify DIR                     verify every line, the hash chain and seq continuity
+  hl-audit verify DIR [--anchor FILE|SEQ:HASH|HASH]
+                                          verify every line, the hash chain and seq continuity; with
+                                          --anchor, also that the log still reaches the anchored entry
+                                          and holds the anchored hash there
+  hl-audit anchor DIR [--out FILE]        verify, then print the anchor (last seq and hash) as JSON;
+                                          --out also writes it to FILE (keep it outside DIR)
   hl-audit tail DIR [-n N] [--follow] [--json]
                                           print the last N entries (default 10); --follow waits for more
   hl-audit show DIR [--type T]... [--since TIME] [--until TIME] [--json]
@@ -59,18 +72,49 @@ function render(entry: AuditEntry, json: boolean): string {
   return json ? JSON.stringify(entry) : describeEntry(entry);
 }
 
-async function verify(dir: string): Promise<number> {
+async function verify(dir: string, anchorSource?: string): Promise<number> {
   const started = performance.now();
-  const report = await verifyAuditLog(dir);
+  let anchor: AuditAnchor | undefined;
+  if (anchorSource !== undefined) {
+    try {
+      anchor = await readAuditAnchor(anchorSource);
+    } catch (error) {
+      throw new UsageError(`--anchor: ${(error as Error).message}`);
+    }
+  }
+  const report = await verifyAuditLog(dir, anchor === undefined ? {} : { anchor });
   const ms = (performance.now() - started).toFixed(0);
   if (report.ok) {
     out(`OK: ${report.entries} entries in ${report.files.length} day file(s), chain intact (${ms} ms)`);
     out(`last seq ${report.lastSeq}, last hash ${report.lastHash}`);
+    if (anchor !== undefined) {
+      out(`anchor ${anchor.seq === undefined ? '' : `seq ${anchor.seq} `}hash ${anchor.hash}: held`);
+    }
     return 0;
   }
   out(`FAILED: ${report.file}:${report.line}: ${report.reason}`);
   out(`${report.entries} entries verified before the problem`);
   return 1;
+}
+
+async function anchorCommand(dir: string, outFile: string | undefined): Promise<number> {
+  const anchor = await createAuditAnchor(dir);
+  if (outFile !== undefined) {
+    if (isInside(resolve(dir), resolve(outFile))) {
+      throw new UsageError(
+        '--out: keep the anchor outside the log directory (it would be rewritten with it)',
+      );
+    }
+    await writeAuditAnchor(outFile, anchor);
+    err(`anchor written to ${outFile}`);
+  }
+  out(formatAuditAnchor(anchor));
+  return 0;
+}
+
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 async function show(dir: string, values: Record<string, unknown>): Promise<number> {
@@ -185,6 +229,8 @@ async function main(argv: string[]): Promise<number> {
       since: { type: 'string' },
       until: { type: 'string' },
       json: { type: 'boolean' },
+      anchor: { type: 'string' },
+      out: { type: 'string' },
     },
   });
   const command = positionals[0];
@@ -193,7 +239,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const allowed: Record<string, readonly string[]> = {
-    verify: [],
+    verify: ['anchor'],
+    anchor: ['out'],
     demo: [],
     tail: ['n', 'follow', 'json'],
     show: ['type', 'since', 'until', 'json'],
@@ -207,7 +254,9 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'verify':
-      return verify(requireExistingDir(positionals, command));
+      return verify(requireExistingDir(positionals, command), values.anchor);
+    case 'anchor':
+      return anchorCommand(requireExistingDir(positionals, command), values.out);
     case 'tail':
       return tail(requireExistingDir(positionals, command), values);
     case 'show':

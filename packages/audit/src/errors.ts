@@ -43,6 +43,22 @@ export class AuditWriteError extends HlBotError {
   }
 }
 
+/**
+ * The day file the logger writes was deleted, renamed or replaced while it was open, so what the logger
+ * writes would not be the log anyone reads. The appends of the batch that found it were rejected and the
+ * logger is failed (fail closed); every later append rejects with `AUDIT_FAILED`. Nothing was
+ * acknowledged that is not in the file at the path: investigate, then reopen.
+ */
+export class AuditFileReplacedError extends HlBotError {
+  readonly file: string;
+
+  constructor(message: string, file: string, options: HlBotErrorOptions = {}) {
+    super('AUDIT_FILE_REPLACED', message, { ...options, details: { ...(options.details ?? {}), file } });
+    this.name = 'AuditFileReplacedError';
+    this.file = file;
+  }
+}
+
 /** The logger was closed, or failed earlier: it accepts no more appends. */
 export class AuditClosedError extends HlBotError {
   constructor(code: 'AUDIT_CLOSED' | 'AUDIT_FAILED', message: string, options: HlBotErrorOptions = {}) {

@@ -1,7 +1,16 @@
+export {
+  type AuditAnchor,
+  createAuditAnchor,
+  formatAuditAnchor,
+  parseAuditAnchor,
+  readAuditAnchor,
+  writeAuditAnchor,
+} from './anchor.js';
 export { type AuditDurability, AuditLogger, type AuditLoggerOptions } from './audit-logger.js';
 export {
   AuditClosedError,
   AuditCorruptError,
+  AuditFileReplacedError,
   AuditLockError,
   AuditValidationError,
   AuditWriteError,

@@ -3,6 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { type AuditAnchor, findAnchorProblem } from './anchor.js';
 import { type ChainCursor, GENESIS, linkProblem } from './chain.js';
 import { MAX_LINE_BYTES } from './codec.js';
 import { endOfDay } from './format.js';
@@ -41,6 +42,11 @@ export interface VerifyAuditLogOptions {
   workers?: number;
   /** Target size of one range in bytes (tuning and tests). Default: the log split 4 ways per worker. */
   rangeBytes?: number;
+  /**
+   * An anchor taken earlier (`AuditLogger#anchor`, `createAuditAnchor`, `hl-audit anchor`): the log must
+   * still reach its seq and hold its hash there, or the report fails naming what was cut or rewritten.
+   */
+  anchor?: AuditAnchor;
 }
 
 const PARALLEL_THRESHOLD = 64 * 1024 * 1024;
@@ -143,8 +149,8 @@ async function runInWorkers(tasks: readonly RangeTask[], count: number): Promise
  * present ones. Large logs are checked in parallel byte ranges by worker threads; the links between ranges
  * are checked here, so the result is the same as a sequential check.
  *
- * Cannot detect entries cut from the very end of the log: compare `lastSeq`/`lastHash` with a copy kept
- * elsewhere for that.
+ * Alone it cannot detect entries cut from the very end of the log, a deleted newest day file or a chain
+ * recomputed from an edited entry on: pass an `anchor` kept elsewhere for that.
  *
  * @example
  * const report = await verifyAuditLog('./logs/audit');
@@ -178,7 +184,11 @@ export async function verifyAuditLog(
       if (result.problem !== undefined || result.fragment) break; // nothing after it can be reported
     }
   }
-  return stitch(files, ranges, results);
+  const report = stitch(files, ranges, results);
+  if (!report.ok || options.anchor === undefined) return report;
+  const problem = await findAnchorProblem(dir, report.lastSeq, options.anchor);
+  if (problem === undefined) return report;
+  return { ok: false, ...problem, entries: report.entries };
 }
 
 function stitch(

@@ -6,15 +6,21 @@ it('exports exactly the reviewed public API (a change here needs a changeset)', 
     [
       "AuditClosedError",
       "AuditCorruptError",
+      "AuditFileReplacedError",
       "AuditLockError",
       "AuditLogger",
       "AuditValidationError",
       "AuditWriteError",
       "GENESIS_HASH",
       "LOCK_FILE",
+      "createAuditAnchor",
       "dayFileName",
+      "formatAuditAnchor",
+      "parseAuditAnchor",
+      "readAuditAnchor",
       "readAuditLog",
       "verifyAuditLog",
+      "writeAuditAnchor",
     ]
   `);
 });
