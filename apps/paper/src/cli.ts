@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { HlBotError } from '@hl-bot/core-types';
 import { BUILT_IN_STRATEGIES } from '@hl-bot/engine';
+import { checkBalance, checkInterval, integerOption, PAPER_LIMITS, PaperUsageError } from './options.js';
 import { ProgressBar } from './progress.js';
 import { summaryRows } from './report/summary.js';
 import { runPaper } from './run-paper.js';
@@ -17,13 +19,16 @@ Options:
   --data FILE          candles: CSV (timestamp,open,high,low,close,volume; seconds or ms; header optional)
                        or Hyperliquid candleSnapshot JSON (.json)
   --synthetic          use the seeded synthetic market (the default when --data is not given)
-  --symbols A,B        symbols (default BTC-USD,ETH-USD; with --data the first one names the file's symbol)
+  --symbols A,B        symbols, at most 20 (default BTC-USD,ETH-USD; with --data one symbol, default BTC-USD,
+                       which names the file's candles)
   --strategy NAME|FILE built-in strategy or a path to an ES module exporting a Strategy (default showcase)
-  --bars N             bars per symbol (default 2000; with --data, at most N bars)
-  --interval I         synthetic bar interval: 1m, 5m, 1h... (default 5m)
-  --seed N             seed of the synthetic market and the venue's slippage (default 42)
-  --balance USDC       start balance (default 10000)
-  --out DIR            output directory (default ./paper-out): audit/, summary.json, report.html
+  --bars N             bars per symbol, 1 to 1,000,000 (default 2000; with --data, at most N bars)
+  --interval I         synthetic bar interval, 1s to 7d: 1m, 5m, 1h... (default 5m)
+  --seed N             seed of the synthetic market and the venue's slippage, 0 to 4294967295 (default 42)
+  --balance USDC       start balance, above 0 and at most 1,000,000,000,000 (default 10000)
+  --out DIR            output directory (default ./paper-out): audit/, summary.json, trades.csv,
+                       trades.json, report.html. A directory holding an audit log hl-paper did not write,
+                       or one locked by a running process, is refused (never deleted)
   --no-auto-reset      keep a tripped circuit breaker tripped instead of resetting it after its cooldown
   --durable            fsync the audit log in group commits instead of only at the end
 
@@ -44,14 +49,6 @@ Exit codes: 0 ok, 1 the run failed, 2 usage error.
 function usage(message: string): never {
   process.stderr.write(`hl-paper: ${message}\n\nRun hl-paper --help for usage.\n`);
   process.exit(2);
-}
-
-function positiveInt(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) <= 0) {
-    usage(`${flag} needs a positive integer, got "${value}"`);
-  }
-  return Number(value);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -93,8 +90,22 @@ async function main(argv: string[]): Promise<number> {
     ?.split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  const seed = str('seed') === undefined ? undefined : positiveInt(str('seed'), '--seed');
-  const bars = positiveInt(str('bars'), '--bars');
+  const num = (k: string, min: number, max: number) =>
+    str(k) === undefined ? undefined : integerOption(str(k) as string, `--${k}`, min, max);
+  const seed = num('seed', 0, PAPER_LIMITS.maxSeed);
+  const bars = num('bars', 1, PAPER_LIMITS.maxBars);
+  if (str('balance') !== undefined) checkBalance(str('balance') as string);
+  if (str('interval') !== undefined) checkInterval(str('interval') as string);
+  for (const flag of ['config', 'data'] as const) {
+    const file = str(flag);
+    if (file !== undefined && !existsSync(file)) usage(`--${flag} ${file}: no such file`);
+  }
+  const strategy = str('strategy');
+  if (strategy !== undefined && !(strategy in BUILT_IN_STRATEGIES) && !existsSync(strategy)) {
+    usage(
+      `--strategy ${strategy}: neither a built-in strategy (${Object.keys(BUILT_IN_STRATEGIES).join(', ')}) nor a file`,
+    );
+  }
   const out = str('out') ?? 'paper-out';
   const progress = new ProgressBar(undefined);
 
@@ -122,15 +133,29 @@ async function main(argv: string[]): Promise<number> {
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, val]) => `  ${k.padEnd(width)}  ${val}`);
   process.stdout.write(`\nhl-paper run finished\n\n${lines.join('\n')}\n\n`);
+  if (result.venueRefusalReasons.length > 0) {
+    process.stdout.write('  the venue refused orders risk had approved:\n');
+    for (const r of result.venueRefusalReasons) process.stdout.write(`    ${r.code}: ${r.reason}\n`);
+    process.stdout.write('\n');
+  }
   process.stdout.write(
-    `  report   ${result.reportPath}\n  summary  ${result.summaryPath}\n  audit    ${result.auditDir}\n`,
+    `  report   ${result.reportPath}\n  summary  ${result.summaryPath}\n  trades   ${result.tradesCsvPath} (and trades.json)\n  audit    ${result.auditDir}\n`,
   );
   return 0;
+}
+
+/** Errors that mean the command line (or the files it names) was wrong: exit 2, as documented. */
+function isUsageError(error: unknown): boolean {
+  return (
+    error instanceof PaperUsageError ||
+    (HlBotError.is(error) && (error.code === 'RISK_CONFIG_INVALID' || error.code === 'PAPER_USAGE'))
+  );
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (isUsageError(error)) usage((error as Error).message);
     const code = HlBotError.is(error) ? ` [${error.code}]` : '';
     process.stderr.write(
       `hl-paper: run failed${code}: ${error instanceof Error ? error.message : String(error)}\n`,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { AuditLogger, verifyAuditLog } from '@hl-bot/audit';
 import { type ClosedPosition, HlBotError, ManualClock, toDecimal } from '@hl-bot/core-types';
@@ -17,10 +17,20 @@ import {
 } from '@hl-bot/paper-exchange';
 import { PositionTracker } from '@hl-bot/positions';
 import { RiskConfig, RiskManager } from '@hl-bot/risk';
+import {
+  checkBalance,
+  checkInterval,
+  checkSymbols,
+  integerOption,
+  PAPER_LIMITS,
+  PaperUsageError,
+} from './options.js';
+import { prepareOutDir } from './out-dir.js';
 import { Downsampler } from './report/downsampler.js';
 import { EquityRecorder } from './report/equity-recorder.js';
 import { type PricePoint, type RejectionRow, renderHtmlReport } from './report/html-report.js';
 import { buildSummary, type PaperSummary, summaryRows } from './report/summary.js';
+import { readableReason, tradeRecords, traderStats, tradesCsv } from './report/trader-stats.js';
 
 /** Options of one paper run; the CLI maps its flags onto these. */
 export interface PaperRunOptions {
@@ -53,6 +63,17 @@ export interface PaperRunResult {
   auditDir: string;
   summaryPath: string;
   reportPath: string;
+  /** Every round trip, one row each. */
+  tradesCsvPath: string;
+  tradesJsonPath: string;
+  /** One example reason per venue refusal code, for the terminal. */
+  venueRefusalReasons: Array<{ code: string; reason: string }>;
+}
+
+function firstReasons(rows: readonly RejectionRow[]): Array<{ code: string; reason: string }> {
+  const seen = new Map<string, string>();
+  for (const r of rows) if (!seen.has(r.code)) seen.set(r.code, readableReason(r.reason));
+  return [...seen].map(([code, reason]) => ({ code, reason }));
 }
 
 const DEFAULT_SYMBOLS = ['BTC-USD', 'ETH-USD'];
@@ -120,19 +141,40 @@ function paperRiskConfig(options: PaperRunOptions): RiskConfig {
   return age > config.maxMarketPriceAgeMs ? config.with({ maxMarketPriceAgeMs: age }) : config;
 }
 
+/** Refuses options beyond their documented bounds before anything is written. */
+function checkOptions(options: PaperRunOptions, symbols: readonly string[]): void {
+  checkSymbols(symbols, options.dataFile !== undefined);
+  const whole = (value: number | undefined, flag: string, min: number, max: number) => {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < min || value > max)) {
+      integerOption(String(value), flag, min, max);
+    }
+  };
+  whole(options.bars, '--bars', 1, PAPER_LIMITS.maxBars);
+  whole(options.seed, '--seed', 0, PAPER_LIMITS.maxSeed);
+  if (options.startBalance !== undefined) checkBalance(options.startBalance);
+  if (options.interval !== undefined) checkInterval(options.interval);
+  if (options.dataFile !== undefined && options.interval !== undefined) {
+    throw new PaperUsageError('--interval applies to the synthetic market; a --data file has its own');
+  }
+}
+
 /**
  * Runs a strategy through the live pipeline (TradingEngine: risk, exchange, positions, audit) against the
  * PaperExchange, then writes the audit log, `summary.json` and `report.html` to `outDir`.
  * Same options and data give a byte-identical summary.json.
  */
 export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult> {
+  // A data file holds one symbol's candles: without --symbols it is read as BTC-USD, and nothing else runs.
   const symbols =
-    options.symbols !== undefined && options.symbols.length > 0 ? options.symbols : DEFAULT_SYMBOLS;
+    options.symbols !== undefined && options.symbols.length > 0
+      ? options.symbols
+      : options.dataFile === undefined
+        ? DEFAULT_SYMBOLS
+        : DEFAULT_SYMBOLS.slice(0, 1);
+  checkOptions(options, symbols);
   const outDir = resolve(options.outDir);
-  const auditDir = join(outDir, 'audit');
-  // A fresh log per run: an old run's audit would be replayed into this one otherwise.
-  await rm(auditDir, { recursive: true, force: true });
-  await mkdir(auditDir, { recursive: true });
+  // A fresh log per run, never at the cost of a log hl-paper did not write (a bot's, a running run's).
+  const auditDir = await prepareOutDir(outDir);
 
   const config = paperRiskConfig(options);
   const startBalance = toDecimal(options.startBalance ?? '10000', 'startBalance');
@@ -157,11 +199,24 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
     close: b.close,
   });
   const priceSamplers = new Map(symbols.map((s) => [s, new Downsampler<PricePoint>(4000, mergeCandles)]));
+  const venueRefusals: RejectionRow[] = [];
+  const venueRefusalsByCode: Record<string, number> = {};
+  // Buy and hold: the start balance split equally over the symbols at their first close (a statistic).
+  const firstClose = new Map<string, number>();
+  const lastClose = new Map<string, number>();
+  const startValue = Number(options.startBalance ?? '10000');
+  const benchmarkAt = (): number | undefined => {
+    if (firstClose.size === 0) return undefined;
+    let sum = 0;
+    for (const [sym, first] of firstClose) sum += (lastClose.get(sym) ?? first) / first;
+    return (startValue * sum) / firstClose.size;
+  };
   let strategy: Strategy;
   let engine: TradingEngine | undefined;
   let firstTime: number | undefined;
   let lastTime = 0;
   let barsDone = 0;
+  const barsBySymbol = new Map<string, number>(symbols.map((sym) => [sym, 0]));
   let interval: number | undefined;
 
   try {
@@ -176,7 +231,7 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
 
     const sample = async (time: number) => {
       const account = await exchange.getAccountState();
-      equity.add(time, account.equity, tracker.getTotalExposure());
+      equity.add(time, account.equity, tracker.getTotalExposure(), benchmarkAt());
     };
 
     for await (const candle of source) {
@@ -209,6 +264,21 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
                 reason: result.reason,
               }),
             onPositionClosed: (p) => closed.push(p),
+            onFailed: (result) => {
+              // The venue refused an order risk approved (minimum notional, size precision...).
+              venueRefusalsByCode[result.code] = (venueRefusalsByCode[result.code] ?? 0) + 1;
+              if (venueRefusals.length < MAX_REJECTION_ROWS) {
+                venueRefusals.push({
+                  time: clock.now(),
+                  symbol: String(result.order.symbol),
+                  side: String(result.order.side),
+                  quantity: String(result.order.quantity),
+                  price: result.order.price === undefined ? undefined : String(result.order.price),
+                  code: result.code,
+                  reason: result.reason,
+                });
+              }
+            },
             onHalt: (reason, cancelledOrders) =>
               breakerTrips.push({ time: clock.now(), reason, cancelledOrders }),
           },
@@ -234,6 +304,9 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
       }
       await engine.onBar(bar);
       lastTime = bar.closeTime ?? bar.openTime;
+      const close = bar.close.toNumber();
+      if (!firstClose.has(bar.symbol) && close > 0) firstClose.set(bar.symbol, close);
+      lastClose.set(bar.symbol, close);
       priceSamplers.get(bar.symbol)?.push({
         time: bar.openTime,
         open: bar.open.toNumber(),
@@ -242,6 +315,7 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
         close: bar.close.toNumber(),
       });
       barsDone += 1;
+      barsBySymbol.set(bar.symbol, (barsBySymbol.get(bar.symbol) ?? 0) + 1);
       options.onProgress?.(
         barsDone,
         options.dataFile === undefined ? (options.bars ?? 2000) * symbols.length : undefined,
@@ -264,7 +338,7 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
       source: label,
       symbols,
       seed: options.seed ?? 42,
-      bars: barsDone,
+      barsPerSymbol: Object.fromEntries(barsBySymbol),
       intervalMs: interval ?? (options.interval !== undefined ? intervalMs(options.interval) : 0),
       startTime: firstTime,
       endTime: lastTime,
@@ -275,6 +349,8 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
       openPositions: tracker.getAllPositions().map((p) => p.toPosition()),
       stats: engine.stats,
       breakerTrips,
+      venueRefusalsByCode,
+      monthlyReturns: equity.monthlyReturns(startValue),
       finalTradingState: risk.state.tradingState,
       riskConfig: config.toJSON(),
     });
@@ -300,9 +376,29 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
         trades: closed,
         rejections,
         rejectionsByCode: summary.risk.rejectionsByCode,
+        venueRefusals,
+        venueRefusalsByCode: summary.orders.venueRefusalsByCode,
+        breakerTrips,
+        openPositions: summary.result.openPositions,
+        monthlyReturns: equity.monthlyReturns(startValue),
+        bySymbol: traderStats(closed).bySymbol,
+        currency: summary.result.currency,
       }),
     );
-    return { summary, outDir, auditDir, summaryPath, reportPath };
+    const tradesCsvPath = join(outDir, 'trades.csv');
+    const tradesJsonPath = join(outDir, 'trades.json');
+    await writeFile(tradesCsvPath, tradesCsv(closed));
+    await writeFile(tradesJsonPath, `${JSON.stringify(tradeRecords(closed), null, 2)}\n`);
+    return {
+      summary,
+      outDir,
+      auditDir,
+      summaryPath,
+      reportPath,
+      tradesCsvPath,
+      tradesJsonPath,
+      venueRefusalReasons: firstReasons(venueRefusals),
+    };
   } finally {
     await audit.close().catch(() => undefined);
   }

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readAuditLog, verifyAuditLog } from '@hl-bot/audit';
-import type { AuditEntry } from '@hl-bot/core-types';
+import { type AuditEntry, Decimal } from '@hl-bot/core-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPaper } from '../src/index.js';
+import { runPaper, summaryRows } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'dist', 'cli.js');
@@ -132,8 +132,79 @@ describe('hl-paper run', () => {
       strategy: 'trend',
     });
     expect(result.summary.run.source).toBe('csv:candles.csv');
-    expect(result.summary.run.bars).toBe(300);
+    expect(result.summary.run.symbols).toEqual(['BTC-USD']);
+    expect(result.summary.run.barsPerSymbol).toEqual({ 'BTC-USD': 300 });
     expect(result.summary.run.startTime).toBe('2023-11-14T22:13:20.000Z');
+  });
+});
+
+describe('hl-paper outputs', () => {
+  it('writes every round trip to trades.csv and trades.json, and the report says where', async () => {
+    const result = await runPaper({ outDir: join(work, 'trades-files'), bars: 1500 });
+    const csv = (await readFile(result.tradesCsvPath, 'utf8')).trim().split('\n');
+    const json = JSON.parse(await readFile(result.tradesJsonPath, 'utf8')) as Array<{ netPnl: string }>;
+    expect(csv.length - 1).toBe(result.summary.trades.count);
+    expect(json).toHaveLength(result.summary.trades.count);
+    // Exact decimals: their sum is the summary's net P&L to the cent.
+    const net = json.reduce((a, t) => a.plus(t.netPnl), new Decimal(0));
+    expect(net.toFixed(2)).toBe(result.summary.trades.netPnl);
+    const html = await readFile(result.reportPath, 'utf8');
+    expect(html).toContain('<code>trades.csv</code>');
+    expect(result.summary.trades.files).toEqual({ csv: 'trades.csv', json: 'trades.json' });
+  });
+
+  it('says bars per symbol and in total, and states how Sharpe and Sortino are annualised', async () => {
+    const result = await runPaper({ outDir: join(work, 'bars'), bars: 300, interval: '1h' });
+    expect(result.summary.run.barsPerSymbol).toEqual({ 'BTC-USD': 300, 'ETH-USD': 300 });
+    expect(result.summary.run.totalBars).toBe(600);
+    const rows = Object.fromEntries(summaryRows(result.summary));
+    expect(rows.data).toContain('300 bars per symbol (600 in total)');
+    expect(result.summary.performance.annualisation).toContain('sqrt(8760 bars per year)');
+    expect(result.summary.exposure.unit).toContain('USD');
+    expect(rows['max / avg exposure']).toMatch(/ USD$/);
+  });
+
+  it('reports orders the venue refused, with their reasons, in the summary, the terminal and the report', async () => {
+    const file = join(work, 'dust.mjs');
+    // 0.00001 BTC is far below the venue's minimum order value; risk has no minimum, so it approves.
+    await writeFile(
+      file,
+      `export default { name: 'dust', async onBar(bar, ctx) {
+        await ctx.submitOrder({ symbol: bar.symbol, side: 'buy', orderType: 'market', quantity: '0.00001' });
+      } };`,
+    );
+    const result = await runPaper({
+      outDir: join(work, 'dust'),
+      bars: 30,
+      strategy: file,
+      symbols: ['BTC-USD'],
+    });
+    expect(result.summary.orders.venueRefusals).toBeGreaterThan(0);
+    const [code] = Object.keys(result.summary.orders.venueRefusalsByCode);
+    expect(code).toBe('MIN_NOTIONAL');
+    expect(result.venueRefusalReasons[0]?.reason).toContain('minimum value');
+    const html = await readFile(result.reportPath, 'utf8');
+    expect(html).toContain('id="venue-refusals"');
+    expect(html).toContain('minimum value');
+    const r = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'run',
+        '--bars',
+        '30',
+        '--strategy',
+        file,
+        '--symbols',
+        'BTC-USD',
+        '--out',
+        join(work, 'dust-cli'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/venue refusals\s+\d+ \(MIN_NOTIONAL x\d+\)/);
+    expect(r.stdout).toContain('MIN_NOTIONAL: Order must have minimum value');
   });
 });
 

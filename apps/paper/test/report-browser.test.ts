@@ -24,6 +24,95 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+async function openReport(path: string, width: number) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(pathToFileURL(path).href);
+  await page.waitForFunction(() => (window as unknown as { __reportReady?: boolean }).__reportReady === true);
+  return { browser, page, errors };
+}
+
+describe.skipIf(!haveBrowser)('report.html of a long run in a real browser', () => {
+  it('opens every chart on the whole run, first bar to last, at 900 px and wider; dense markers carry no text', async () => {
+    // 15,000 five-minute bars (52 days): far more bars than any chart has pixels.
+    const result = await runPaper({ outDir: join(work, 'long'), bars: 15_000, symbols: ['BTC-USD'] });
+    for (const width of [900, 1400, 1920]) {
+      const { browser, page, errors } = await openReport(result.reportPath, width);
+      try {
+        const { ranges, spans, markerText } = await page.evaluate(() => {
+          const w = window as unknown as {
+            __reportRanges: Record<string, { from: number; to: number } | null>;
+            __reportSpans: Record<string, { first: number; last: number }>;
+            __reportMarkerText: Record<string, number>;
+          };
+          return { ranges: w.__reportRanges, spans: w.__reportSpans, markerText: w.__reportMarkerText };
+        });
+        expect(Object.keys(ranges).sort()).toEqual(['drawdown-chart', 'equity-chart', 'price-chart-0']);
+        for (const [id, range] of Object.entries(ranges)) {
+          expect(range, `${id} at ${width}px`).not.toBeNull();
+          const span = spans[id] as { first: number; last: number };
+          // The visible range covers the first bar; the last shown point is the last bar or the start of the
+          // bucket that holds it (a bucket is at most 1/1000 of the run here).
+          expect(range?.from, `${id} at ${width}px`).toBeLessThanOrEqual(span.first);
+          expect(range?.to, `${id} at ${width}px`).toBeGreaterThanOrEqual(
+            span.last - (span.last - span.first) / 400,
+          );
+        }
+        expect(result.summary.trades.count).toBeGreaterThan(width / 40);
+        expect(markerText['price-chart-0']).toBe(0);
+        expect(errors).toEqual([]);
+        if (width === 900)
+          await page.screenshot({ path: join(outputDir, 'report-long-900.png'), fullPage: false });
+      } finally {
+        await browser.close();
+      }
+    }
+  });
+
+  it('shows per-symbol, monthly, breaker-trip and open-position tables, and says when a table is cut', async () => {
+    const result = await runPaper({ outDir: join(work, 'tables'), bars: 1500 });
+    const { browser, page } = await openReport(result.reportPath, 1200);
+    try {
+      expect(await page.locator('#by-symbol tbody tr').count()).toBe(result.summary.trades.bySymbol.length);
+      expect(await page.locator('#monthly-returns tbody tr').count()).toBe(
+        result.summary.monthlyReturns.length,
+      );
+      expect(await page.locator('#breaker-trips tbody tr').count()).toBe(
+        result.summary.risk.breakerTrips.length,
+      );
+      expect(await page.locator('#open-positions').count()).toBe(1);
+      expect(await page.locator('#trades-note').textContent()).toContain('trades.csv');
+      const reasons = await page.locator('#rejections tbody td:last-child').allTextContents();
+      for (const reason of reasons) {
+        expect(reason).not.toMatch(/\b1\d{12}\b/); // no epoch milliseconds
+        expect(reason).not.toMatch(/\d\.\d{7,}/); // no 14-decimal numbers
+      }
+      const summary = await page.locator('table.summary').textContent();
+      expect(summary).toContain('profit factor');
+      expect(summary).toContain('max consecutive losses');
+      expect(summary).toContain('Sharpe / Sortino (annualised)');
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
 describe.skipIf(!haveBrowser)('report.html in a real browser', () => {
   it('renders every chart offline without console errors', async () => {
     const result = await runPaper({ outDir: join(work, 'run'), bars: 1500 });

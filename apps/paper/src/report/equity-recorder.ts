@@ -7,6 +7,27 @@ export interface EquityChartPoint {
   equity: number;
   /** <= 0; within a merged point, the deepest drawdown it covers. */
   drawdown: number;
+  /** Buy-and-hold benchmark equity at that time (start balance in the run's symbols, equal weights). */
+  benchmark?: number;
+  /** Lowest and highest equity the point covers, so a merged point keeps the extremes it replaced. */
+  low: number;
+  high: number;
+}
+
+/** The return of one calendar month (UTC) of the equity curve. */
+export interface MonthlyReturn {
+  /** `YYYY-MM`. */
+  month: string;
+  /** Equity at the end of the month / at the end of the month before (the start balance first) - 1. */
+  return: number;
+  endEquity: number;
+}
+
+function monthStart(ms: number): { key: string; next: number } {
+  const d = new Date(ms);
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth();
+  return { key: `${y}-${String(m + 1).padStart(2, '0')}`, next: Date.UTC(y, m + 1, 1) };
 }
 
 export interface EquityStatistics {
@@ -50,9 +71,15 @@ export class EquityRecorder {
     time: a.time,
     equity: b.equity,
     drawdown: Math.min(a.drawdown, b.drawdown),
+    ...(b.benchmark === undefined ? {} : { benchmark: b.benchmark }),
+    low: Math.min(a.low, b.low),
+    high: Math.max(a.high, b.high),
   }));
+  private readonly months: MonthlyReturn[] = [];
+  private month: { key: string; next: number; base: number } | undefined;
+  private lastValue = 0;
 
-  add(time: number, equity: Decimal, exposure: Decimal): void {
+  add(time: number, equity: Decimal, exposure: Decimal, benchmark?: number): void {
     this.count += 1;
     if (this.peak === undefined || equity.gt(this.peak)) this.peak = equity;
     const dd = this.peak.minus(equity);
@@ -74,7 +101,52 @@ export class EquityRecorder {
     if (exposure.gt(this.maxExposure)) this.maxExposure = exposure;
     this.exposureSum = this.exposureSum.plus(exposure);
     if (exposure.gt(0)) this.inMarket += 1;
-    this.chart.push({ time, equity: value, drawdown: -Number(dd.toString()) });
+    this.chart.push({
+      time,
+      equity: value,
+      drawdown: -Number(dd.toString()),
+      ...(benchmark === undefined ? {} : { benchmark }),
+      low: value,
+      high: value,
+    });
+    if (this.month === undefined) {
+      this.month = { ...monthStart(time), base: value };
+    } else if (time >= this.month.next) {
+      this.closeMonth();
+      this.month = { ...monthStart(time), base: this.lastValue };
+    }
+    this.lastValue = value;
+  }
+
+  private closeMonth(): void {
+    const m = this.month;
+    if (m === undefined) return;
+    this.months.push({
+      month: m.key,
+      return: m.base > 0 ? this.lastValue / m.base - 1 : 0,
+      endEquity: this.lastValue,
+    });
+  }
+
+  /**
+   * Returns per calendar month (UTC); the last month may be partial. Plain numbers: statistics.
+   * @param startBalance the base of the first month (default: the first sample)
+   */
+  monthlyReturns(startBalance?: number): MonthlyReturn[] {
+    const out = [...this.months];
+    const m = this.month;
+    if (m !== undefined) {
+      out.push({
+        month: m.key,
+        return: m.base > 0 ? this.lastValue / m.base - 1 : 0,
+        endEquity: this.lastValue,
+      });
+    }
+    if (startBalance !== undefined && startBalance > 0 && out.length > 0) {
+      const first = out[0] as MonthlyReturn;
+      out[0] = { ...first, return: first.endEquity / startBalance - 1 };
+    }
+    return out;
   }
 
   /** Statistics so far; `periodsPerYear` annualises Sharpe and Sortino (risk-free rate 0). */
