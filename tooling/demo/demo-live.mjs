@@ -1,7 +1,7 @@
 // `pnpm demo:live`: hl-sim (a local Hyperliquid-compatible venue, with testnet signing) and the live bot
 // against it, as two processes. The bot trades for a short while; then `hl-bot status` shows it, `hl-bot kill`
 // halts it, the bot is stopped, the audit log is verified and the demo exits. Everything stays on 127.0.0.1
-// and in a temporary directory; nothing here touches a real venue. Bounded: it fails after DEMO_TIMEOUT_MS.
+// and in a temporary directory; nothing here touches a real venue. Bounded: it fails after TIMEOUT_MS (90 s).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,8 +12,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SIM = join(root, 'apps/hyperliquid-sim/dist/cli.js');
 const BOT = join(root, 'apps/bot/dist/cli.js');
 const AUDIT = join(root, 'packages/audit/dist/cli.js');
-const FILLS = Number(process.env.DEMO_FILLS ?? 4);
-const TIMEOUT_MS = Number(process.env.DEMO_TIMEOUT_MS ?? 90_000);
+const FILLS = 4;
+const TIMEOUT_MS = 90_000;
 // Well-known throwaway keys: the sim knows the master account and its approved agent (API wallet).
 const MASTER_KEY = `0x${'5a'.repeat(32)}`;
 const AGENT_KEY = `0x${'6b'.repeat(32)}`;
