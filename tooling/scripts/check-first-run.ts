@@ -3,6 +3,7 @@
  * `pnpm start` used to print first:
  * - npm (run by `npx`) reading pnpm-only settings from `.npmrc` ("Unknown project config"): npm is asked for
  *   a setting in the repository root and must print no warning;
+ * - a CLI not reachable from the root (`pnpm hl-audit`, `pnpm hl-bot`, `pnpm hl-sim`, `pnpm hl-paper`);
  * - pnpm linking a bin whose target does not exist before the first build: every workspace bin points at a
  *   committed file, never into `dist/`.
  */
@@ -23,6 +24,11 @@ const warnings = `${npm.stderr}`.split('\n').filter((l) => /warn/i.test(l));
 if (npm.status !== 0) problems.push(`npm config get failed: ${npm.stderr}`);
 for (const w of warnings) problems.push(`npm warns in the repository root: ${w}`);
 
+// Every CLI of the workspace is reachable from the repository root as `pnpm <bin>`.
+const rootScripts = (
+  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts;
+
 for (const kind of ['packages', 'apps']) {
   for (const entry of readdirSync(join(root, kind))) {
     const manifestPath = join(root, kind, entry, 'package.json');
@@ -32,6 +38,12 @@ for (const kind of ['packages', 'apps']) {
       bin?: Record<string, string>;
     };
     for (const [name, target] of Object.entries(manifest.bin ?? {})) {
+      const script = rootScripts[name];
+      if (script === undefined || !script.includes(`${kind}/${entry}/dist/cli.js`)) {
+        problems.push(
+          `${manifest.name}: bin ${name} has no root script (pnpm ${name}) running ${kind}/${entry}/dist/cli.js`,
+        );
+      }
       if (target.replace(/^\.\//, '').startsWith('dist/')) {
         problems.push(
           `${manifest.name}: bin ${name} points into dist/ (${target}), which does not exist before a build`,
