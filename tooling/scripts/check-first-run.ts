@@ -1,6 +1,6 @@
 /**
- * What a new user's first commands print before any result: nothing. Checks the two causes of the warnings
- * `pnpm start` used to print first:
+ * What a new user's first commands print before any result: nothing. Checks what caused the warnings
+ * `pnpm start` used to print first, and that every CLI is reachable from the root:
  * - npm (run by `npx`) reading pnpm-only settings from `.npmrc` ("Unknown project config"): npm is asked for
  *   a setting in the repository root and must print no warning;
  * - a CLI not reachable from the root (`pnpm hl-audit`, `pnpm hl-bot`, `pnpm hl-sim`, `pnpm hl-paper`);
