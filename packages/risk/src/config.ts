@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Decimal, toDecimal } from '@hl-bot/core-types';
 import { RiskConfigError, type RiskConfigSource } from './errors.js';
+import { findDuplicateKey } from './json-duplicates.js';
 
 type DecimalKind = 'money' | 'fraction' | 'ratio';
 type IntKind = 'count' | 'ms' | 'minutes' | 'offset';
@@ -77,32 +78,54 @@ function riskConfigFieldOf(key: string): RiskConfigField | undefined {
 
 const INT_RE = /^[+-]?\d{1,15}$/;
 
+/**
+ * The largest value of each kind. Far above any real limit, low enough that an absurd value (a cooldown of
+ * 2^52 minutes, a limit of 1e29 USD) is a typo caught at load time rather than a risk manager that can never
+ * reset or never limits.
+ */
+const RISK_CONFIG_MAX = Object.freeze({
+  /** USD: a quadrillion. */
+  money: '1e15',
+  fraction: '1',
+  /** Leverage. */
+  ratio: '1000',
+  count: 1_000_000,
+  /** One day. */
+  ms: 86_400_000,
+  /** One week. */
+  minutes: 10_080,
+  offset: 840,
+} as const satisfies Record<FieldKind, string | number>);
+
 function kindRule(kind: FieldKind): string {
   switch (kind) {
     case 'money':
-      return 'a decimal greater than 0';
+      return `a decimal greater than 0 and at most ${RISK_CONFIG_MAX.money}`;
     case 'fraction':
       return 'a fraction greater than 0 and at most 1 (0.05 = 5 %)';
     case 'ratio':
-      return 'a decimal greater than 0';
+      return `a decimal greater than 0 and at most ${RISK_CONFIG_MAX.ratio}`;
     case 'count':
-      return 'an integer >= 1';
+      return `an integer between 1 and ${RISK_CONFIG_MAX.count}`;
     case 'ms':
-      return 'an integer number of milliseconds >= 1';
+      return `an integer number of milliseconds between 1 and ${RISK_CONFIG_MAX.ms} (one day)`;
     case 'minutes':
-      return 'an integer number of minutes >= 0';
+      return `an integer number of minutes between 0 and ${RISK_CONFIG_MAX.minutes} (one week)`;
     case 'offset':
       return 'an integer number of minutes between -720 and 840';
   }
 }
 
+// Never lets a hostile value throw out of an error message (a revoked proxy throws on any access).
 function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value instanceof Decimal) return value.toString();
+  if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
   try {
-    return typeof value === 'object' ? JSON.stringify(value) : String(value);
+    if (value instanceof Decimal) return value.toString();
+    return typeof value === 'object' && value !== null
+      ? (JSON.stringify(value) ?? 'an object')
+      : String(value);
   } catch {
-    return String(value);
+    return typeof value;
   }
 }
 
@@ -126,7 +149,8 @@ function parseField(
     );
   };
   if (kind === 'money' || kind === 'fraction' || kind === 'ratio') {
-    if (typeof raw !== 'string' && typeof raw !== 'number' && !(raw instanceof Decimal)) fail();
+    if (typeof raw !== 'string' && typeof raw !== 'number' && (typeof raw !== 'object' || raw === null))
+      fail();
     let d: Decimal;
     try {
       d = toDecimal(typeof raw === 'string' && source !== 'env' ? raw.trim() : raw);
@@ -134,7 +158,7 @@ function parseField(
       return fail(error);
     }
     if (!d.gt(0)) fail();
-    if (kind === 'fraction' && d.gt(1)) fail();
+    if (d.gt(RISK_CONFIG_MAX[kind])) fail();
     return d;
   }
   let n: number;
@@ -148,7 +172,8 @@ function parseField(
   if (!Number.isSafeInteger(n)) fail();
   if ((kind === 'count' || kind === 'ms') && n < 1) fail();
   if (kind === 'minutes' && n < 0) fail();
-  if (kind === 'offset' && (n < -720 || n > 840)) fail();
+  if (kind === 'offset' && n < -720) fail();
+  if (n > RISK_CONFIG_MAX[kind]) fail();
   return n;
 }
 
@@ -167,7 +192,17 @@ function parseObject(raw: unknown, source: RiskConfigSource, origin?: string): P
   const out: Partial_ = {};
   const keyOf = new Map<RiskConfigField, string>();
   const from = `${source}${origin ? ` ${origin}` : ''}`;
-  for (const [key, value] of Object.entries(raw)) {
+  let members: Array<[string, unknown]>;
+  try {
+    members = Object.entries(raw);
+  } catch (error) {
+    throw new RiskConfigError(`invalid risk config from ${from}: the object cannot be read`, {
+      field: '(root)',
+      source,
+      cause: error,
+    });
+  }
+  for (const [key, value] of members) {
     const field = riskConfigFieldOf(key);
     if (field === undefined) {
       throw new RiskConfigError(
@@ -359,6 +394,15 @@ export class RiskConfig implements RiskLimits {
         field: '(file)',
         source: 'file',
         cause: error,
+      });
+    }
+    // JSON.parse keeps the last of two equal keys: a limit tightened at the top of a file would silently
+    // lose to a stale one further down.
+    const duplicate = findDuplicateKey(text);
+    if (duplicate !== undefined) {
+      throw new RiskConfigError(`risk config file ${path} sets ${JSON.stringify(duplicate)} twice`, {
+        field: duplicate,
+        source: 'file',
       });
     }
     return parseObject(raw, 'file', path);

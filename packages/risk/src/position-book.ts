@@ -177,22 +177,27 @@ export class PositionBook {
    * @throws {ValidationError} for a malformed snapshot; {Error} for a duplicate symbol
    */
   replaceAll(snapshots: readonly (PositionSnapshot | PositionSnapshotInput)[]): void {
-    const gen = ++this.generation;
+    // Every entry is parsed and checked before the book changes: one bad entry leaves it as it was.
+    const parsed: PositionSnapshot[] = [];
+    const symbols = new Set<string>();
     for (const input of snapshots) {
-      const current = this.positions.get(input.symbol);
-      if (current !== undefined && current.snapshot === input) {
-        if (current.gen === gen) throw new Error(`duplicate position for symbol ${input.symbol}`);
+      const s = isParsed(input) ? input : parseOrThrow(PositionSnapshot, input, 'position snapshot');
+      if (symbols.has(s.symbol)) throw new Error(`duplicate position for symbol ${s.symbol}`);
+      symbols.add(s.symbol);
+      parsed.push(s);
+    }
+    const gen = ++this.generation;
+    for (const s of parsed) {
+      const current = this.positions.get(s.symbol);
+      if (current !== undefined && current.snapshot === s) {
         current.gen = gen;
         continue;
       }
-      const s = isParsed(input) ? input : parseOrThrow(PositionSnapshot, input, 'position snapshot');
-      if (current !== undefined && current.gen === gen)
-        throw new Error(`duplicate position for symbol ${s.symbol}`);
       this.upsert(s);
       const held = this.positions.get(s.symbol);
       if (held !== undefined) held.gen = gen;
     }
-    if (this.positions.size !== snapshots.length) {
+    if (this.positions.size !== parsed.length) {
       for (const [symbol, held] of [...this.positions]) {
         if (held.gen !== gen) this.remove(symbol);
       }

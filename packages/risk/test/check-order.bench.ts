@@ -24,8 +24,8 @@ const config = RiskConfig.from({
   maxExposurePercent: '1',
   maxLeverage: '1000',
   maxPositions: 1_000_000,
-  maxOrdersPerMinute: 1_000_000_000,
-  maxOrdersPerSecond: 1_000_000_000,
+  maxOrdersPerMinute: 1_000_000,
+  maxOrdersPerSecond: 1_000_000,
   // The clock moves 1 ms per call (below), so marks set once must stay fresh for the whole run.
   maxMarketPriceAgeMs: 3_600_000,
 });

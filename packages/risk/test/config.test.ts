@@ -143,7 +143,7 @@ describe('RiskConfig validation names the field and the source', () => {
     expect(e.field).toBe('maxDailyLoss');
     expect(e.source).toBe('code');
     expect(e.message).toBe(
-      'invalid risk config from code field maxDailyLoss: must be a decimal greater than 0, got "-5"',
+      'invalid risk config from code field maxDailyLoss: must be a decimal greater than 0 and at most 1e15, got "-5"',
     );
   });
 
@@ -181,7 +181,7 @@ describe('RiskConfig validation names the field and the source', () => {
   it('rejects a malformed env value naming the variable', () => {
     const e = thrown(() => RiskConfig.fromEnv({ RISK_MAX_POSITIONS: 'five' }));
     expect(e.message).toBe(
-      'invalid risk config from env RISK_MAX_POSITIONS (maxPositions): must be an integer >= 1, got "five"',
+      'invalid risk config from env RISK_MAX_POSITIONS (maxPositions): must be an integer between 1 and 1000000, got "five"',
     );
     expect(e.source).toBe('env');
     expect(thrown(() => RiskConfig.fromEnv({ RISK_MAX_DAILY_LOSS: '' })).field).toBe('maxDailyLoss');
