@@ -49,10 +49,20 @@ export class HyperliquidHttpError extends HlBotError {
   }
 }
 
-/** A response that does not have the shape the venue documents. The client fails closed on it. */
+/**
+ * A response that does not have the shape the venue documents (`HL_BAD_RESPONSE`), or that the client
+ * refuses to read: a redirect (`HL_REDIRECT_REFUSED`: following it would re-send a signed action to another
+ * host) or an answer larger than the cap (`HL_RESPONSE_TOO_LARGE`). The client fails closed on it; for an
+ * order the outcome is then unknown and is asked with `orderStatus`.
+ */
 export class HyperliquidResponseError extends HlBotError {
-  constructor(message: string, options: HlBotErrorOptions = {}) {
-    super('HL_BAD_RESPONSE', message, options);
+  constructor(
+    message: string,
+    options: HlBotErrorOptions & {
+      code?: 'HL_BAD_RESPONSE' | 'HL_REDIRECT_REFUSED' | 'HL_RESPONSE_TOO_LARGE';
+    } = {},
+  ) {
+    super(options.code ?? 'HL_BAD_RESPONSE', message, options);
     this.name = 'HyperliquidResponseError';
   }
 }
