@@ -21,8 +21,9 @@ import { syncDir } from './sync-dir.js';
 /**
  * When `append` resolves:
  * - `fsync`: after a write and fsync of that one entry;
- * - `group` (default): after the fdatasync that covers it; entries arriving within `groupCommitMs`, or while
- *   an fdatasync is in flight, share one write and one fdatasync;
+ * - `group` (default): after the fdatasync that covers it. An append to an idle logger is written at once
+ *   (after the current synchronous burst of appends, which shares its write); entries arriving while a
+ *   write + fdatasync is in flight share the next write and fdatasync;
  * - `none`: after the write reached the OS, without fsync (a power loss may lose it; a process crash does not).
  */
 export type AuditDurability = 'fsync' | 'group' | 'none';
@@ -32,7 +33,10 @@ export interface AuditLoggerOptions {
   clock?: Clock;
   /** Default `group`. */
   durability?: AuditDurability;
-  /** How long `group` waits to gather appends into one write. Default 2 ms. */
+  /**
+   * How long `group` waits, when idle, to gather appends into one write. Default 0: an idle logger writes at
+   * once, and appends arriving while an fdatasync runs are grouped anyway (waiting only adds latency).
+   */
   groupCommitMs?: number;
 }
 
@@ -109,6 +113,7 @@ export class AuditLogger implements AuditSink {
   #inFlight = false;
   #timer: NodeJS.Timeout | undefined;
   #immediate: NodeJS.Immediate | undefined;
+  #microtask = false;
   #last: Promise<AuditEntry> | undefined;
   #idleWaiters: Array<() => void> = [];
 
@@ -119,7 +124,7 @@ export class AuditLogger implements AuditSink {
     if (!['fsync', 'group', 'none'].includes(this.#durability)) {
       throw new RangeError(`unknown durability ${String(this.#durability)}`);
     }
-    const ms = options.groupCommitMs ?? 2;
+    const ms = options.groupCommitMs ?? 0;
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`groupCommitMs must be >= 0, got ${ms}`);
     this.#groupCommitMs = ms;
   }
@@ -336,12 +341,21 @@ export class AuditLogger implements AuditSink {
   }
 
   #schedule(): void {
-    if (this.#inFlight || this.#timer !== undefined || this.#immediate !== undefined) return;
+    if (this.#inFlight || this.#timer !== undefined || this.#immediate !== undefined || this.#microtask)
+      return;
     if (this.#durability === 'group' && this.#groupCommitMs > 0) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
         this.#startWrite();
       }, this.#groupCommitMs);
+    } else if (this.#durability === 'group') {
+      // Idle: write now. A microtask still lets appends issued in the same synchronous burst (a loop of
+      // appends, a batch of fills) join this write instead of each paying its own fdatasync.
+      this.#microtask = true;
+      queueMicrotask(() => {
+        this.#microtask = false;
+        this.#startWrite();
+      });
     } else {
       this.#immediate = setImmediate(() => {
         this.#immediate = undefined;

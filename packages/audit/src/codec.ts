@@ -1,5 +1,10 @@
 import { hash as oneShotHash } from 'node:crypto';
-import { type AuditEntry, AuditEvent, type AuditEventInput } from '@hl-bot/core-types';
+import {
+  type AuditEntry,
+  AuditEvent,
+  type AuditEventInput,
+  checkWithoutDecimals,
+} from '@hl-bot/core-types';
 import { z } from 'zod';
 import { AuditValidationError } from './errors.js';
 import { formatTimestamp, MAX_TIMESTAMP_MS, parseTimestamp } from './format.js';
@@ -221,13 +226,26 @@ const ENTRY_SCHEMAS: ReadonlyMap<string, z.ZodType> = new Map(
 
 /** Validates a decoded line as a typed audit entry; a reason string when it is not one. */
 export function toEntry(decoded: DecodedLine): AuditEntry | string {
+  return validateEntry(decoded, false);
+}
+
+/**
+ * Checks that a decoded line is a valid audit entry exactly as `toEntry` does, without building its typed
+ * form (no Decimals): returns the entry time in epoch ms, or the same reason string `toEntry` gives.
+ */
+export function checkEntry(decoded: DecodedLine): number | string {
+  const checked = validateEntry(decoded, true);
+  return typeof checked === 'string' ? checked : checked.timestamp;
+}
+
+function validateEntry(decoded: DecodedLine, checkOnly: boolean): AuditEntry | string {
   const ms = parseTimestamp(decoded.timestamp);
   if (ms === undefined)
     return `timestamp ${JSON.stringify(decoded.timestamp)} is not an ISO time with microseconds`;
   const type = decoded.object.type;
   const schema = typeof type === 'string' ? ENTRY_SCHEMAS.get(type) : undefined;
   if (schema === undefined) return `unknown event type ${JSON.stringify(type)}`;
-  const result = schema.safeParse(decoded.object);
+  const result = checkOnly ? checkWithoutDecimals(schema, decoded.object) : schema.safeParse(decoded.object);
   if (!result.success) {
     const issues = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
     return `not a valid ${String(type)} event: ${issues.join('; ')}`;

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { chmod, open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type ChainCursor, checkDecodedLink, checkLink, GENESIS } from './chain.js';
-import { decodeLine, toEntry } from './codec.js';
+import { checkEntry, decodeLine } from './codec.js';
 import { AuditCorruptError } from './errors.js';
 import { type LineTail, lineAt, readLineBatches } from './line-reader.js';
 import { type DayFile, listDayFiles, readLastLine } from './log-files.js';
@@ -116,7 +116,7 @@ export async function recoverLog(dir: string): Promise<RecoveredState> {
       } else {
         const linked = checkDecodedLink(intact, cursor);
         if (typeof linked === 'string') throw new AuditCorruptError(last.name, lineNo, linked);
-        const entry = toEntry(linked);
+        const entry = checkEntry(linked);
         if (typeof entry === 'string') throw new AuditCorruptError(last.name, lineNo, entry);
         cursor = { seq: linked.seq, hash: linked.hash };
         validEnd = offset + bytes.length + 1;

@@ -1,5 +1,5 @@
 import { checkDecodedLink } from './chain.js';
-import { decodeSpan, toEntry } from './codec.js';
+import { checkEntry, decodeSpan } from './codec.js';
 import { type LineTail, readLineBatches } from './line-reader.js';
 
 /** A byte range of one day file, starting at a line start and ending after a newline (or at the file end). */
@@ -51,9 +51,10 @@ export async function verifyRange(task: RangeTask): Promise<RangeResult> {
       );
       if (typeof linked === 'string') return result({ index: entries, reason: linked });
       if (first === undefined) first = { seq: decoded.seq, prevHash: decoded.prevHash };
-      const entry = toEntry(decoded);
-      if (typeof entry === 'string') return result({ index: entries, reason: entry });
-      if (entry.timestamp >= task.fileEnd)
+      // Checked exactly as a reader would parse it, without building its Decimals.
+      const time = checkEntry(decoded);
+      if (typeof time === 'string') return result({ index: entries, reason: time });
+      if (time >= task.fileEnd)
         return result({
           index: entries,
           reason: `entry time ${decoded.timestamp} is after the day of its file`,

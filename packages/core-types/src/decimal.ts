@@ -207,6 +207,45 @@ export function toDecimal(value: unknown, field?: string): Decimal {
   return fail(where, `expected a decimal string, number or Decimal, got ${describe(value)}`, field);
 }
 
+/**
+ * The sign (-1, 0 or 1) of a decimal string that `toDecimal` accepts (same syntax and DECIMAL_LIMITS),
+ * without building a Decimal; undefined for a string it refuses. For check-only validation (verifying a
+ * log), where building Decimals is the cost.
+ */
+export function decimalStringSign(value: string): -1 | 0 | 1 | undefined {
+  if (value.length > DECIMAL_LIMITS.maxStringLength || !DECIMAL_STRING.test(value)) return undefined;
+  let i = 0;
+  const c0 = value.charCodeAt(0);
+  const negative = c0 === 0x2d;
+  if (negative || c0 === 0x2b) i = 1;
+  // Digits of the mantissa (without the point), where the point sits, and the exponent.
+  let first = -1; // index among mantissa digits of the first non-zero digit
+  let last = -1;
+  let digits = 0;
+  let pointAt = -1;
+  for (; i < value.length; i += 1) {
+    const c = value.charCodeAt(i);
+    if (c === 0x2e) {
+      pointAt = digits;
+      continue;
+    }
+    if (c === 0x65 || c === 0x45) break;
+    if (c !== 0x30) {
+      if (first === -1) first = digits;
+      last = digits;
+    }
+    digits += 1;
+  }
+  if (first === -1) return 0;
+  const exponent = i < value.length ? Number(value.slice(i + 1)) : 0;
+  const intDigits = pointAt === -1 ? digits : pointAt;
+  // decimal.js's `e`: the exponent of the leading digit.
+  const e = intDigits - 1 - first + exponent;
+  if (e > DECIMAL_LIMITS.maxExponent || e < DECIMAL_LIMITS.minExponent) return undefined;
+  if (last - first + 1 > DECIMAL_LIMITS.maxSignificantDigits) return undefined;
+  return negative ? -1 : 1;
+}
+
 /** True when `value` would be accepted by `toDecimal`. */
 export function isDecimalInput(value: unknown): value is DecimalInput {
   try {

@@ -96,6 +96,7 @@ export {
   TradingStateChangedEvent,
 } from './schemas/audit-events.js';
 export {
+  checkWithoutDecimals,
   DecimalSchema,
   NonNegativeDecimalSchema,
   PositiveDecimalSchema,

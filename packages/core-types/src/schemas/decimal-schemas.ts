@@ -1,10 +1,50 @@
 import { z } from 'zod';
-import { type Decimal, toDecimal } from '../decimal.js';
+import { type Decimal, decimalStringSign, toDecimal } from '../decimal.js';
 import { InvalidDecimalError, ValidationError } from '../errors.js';
 import { toTimestamp, toVenueTimestamp } from '../timestamp.js';
 
-function decimalWith(check: ((d: Decimal) => string | undefined) | undefined) {
+type SignRule = 'any' | 'positive' | 'non-negative';
+
+/**
+ * Set while `checkWithoutDecimals` runs a schema: decimal fields are then checked (same rules, same
+ * messages) but left as they are instead of becoming Decimals. Parsing is synchronous, so the flag cannot
+ * leak into another parse.
+ */
+let checkOnly = false;
+
+/**
+ * Runs `schema.safeParse` in check-only mode: the result says whether `value` is valid exactly as the normal
+ * parse would, but its decimal fields stay the input strings (no Decimal is built). For verifiers that only
+ * need to know an event is valid (the audit log's verify), not to use its values.
+ */
+export function checkWithoutDecimals<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+): ReturnType<S['safeParse']> {
+  checkOnly = true;
+  try {
+    return schema.safeParse(value) as ReturnType<S['safeParse']>;
+  } finally {
+    checkOnly = false;
+  }
+}
+
+const SIGN_PROBLEM: Record<SignRule, string | undefined> = {
+  any: undefined,
+  positive: 'must be greater than 0',
+  'non-negative': 'must be >= 0',
+};
+
+function decimalWith(rule: SignRule, check: ((d: Decimal) => string | undefined) | undefined) {
   return z.unknown().transform((value, ctx): Decimal => {
+    if (checkOnly && typeof value === 'string') {
+      const sign = decimalStringSign(value);
+      // A string toDecimal would refuse, or one whose sign breaks the rule, takes the full path below for
+      // the exact message.
+      if (sign !== undefined && (rule === 'any' || sign > 0 || (rule === 'non-negative' && sign === 0))) {
+        return value as unknown as Decimal;
+      }
+    }
     let d: Decimal;
     try {
       d = toDecimal(value);
@@ -26,11 +66,15 @@ function decimalWith(check: ((d: Decimal) => string | undefined) | undefined) {
 }
 
 /** Any finite decimal (string, number, bigint or Decimal in; Decimal out). */
-export const DecimalSchema = decimalWith(undefined);
+export const DecimalSchema = decimalWith('any', undefined);
 /** A decimal strictly greater than zero: prices and quantities. */
-export const PositiveDecimalSchema = decimalWith((d) => (d.gt(0) ? undefined : 'must be greater than 0'));
+export const PositiveDecimalSchema = decimalWith('positive', (d) =>
+  d.gt(0) ? undefined : SIGN_PROBLEM.positive,
+);
 /** A decimal greater than or equal to zero. */
-export const NonNegativeDecimalSchema = decimalWith((d) => (d.gte(0) ? undefined : 'must be >= 0'));
+export const NonNegativeDecimalSchema = decimalWith('non-negative', (d) =>
+  d.gte(0) ? undefined : SIGN_PROBLEM['non-negative'],
+);
 
 function timestampWith(parse: (value: unknown) => number) {
   return z.custom<number | string | Date>().transform((value, ctx): number => {
