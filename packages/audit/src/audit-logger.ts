@@ -9,6 +9,7 @@ import {
   systemClock,
 } from '@hl-bot/core-types';
 import type { AuditAnchor } from './anchor.js';
+import { type CheckpointWritten, checkpointParts } from './checkpoints.js';
 import { encodeLine, type ValidatedEvent, validateEvent } from './codec.js';
 import { AuditClosedError, AuditFileReplacedError, AuditWriteError } from './errors.js';
 import { assertStillAtPath, assertStillAtPathSync } from './file-identity.js';
@@ -253,6 +254,52 @@ export class AuditLogger implements AuditSink {
     const hash = this.#lastHash;
     await this.flush();
     return { seq, hash, createdAt: new Date(this.#clock.now()).toISOString() };
+  }
+
+  /**
+   * Appends a component's checkpoint: `data` (the component's own text form of its state) split into
+   * consecutive `checkpoint` entries that cover every entry appended before this call. Call it in the same
+   * synchronous run that built `data`, so nothing the state does not include lands in between; the logger
+   * must be open (`await audit.open()` first). Resolves once every part is durable. `readCheckpoints` finds
+   * it again.
+   *
+   * @throws {AuditClosedError} code `AUDIT_NOT_OPEN` before the logger is open, or as `append`
+   * @throws {AuditValidationError} for a component name that is not `[a-z][a-z0-9-]*`
+   * @example
+   * await audit.open();
+   * const written = await audit.appendCheckpoint('my-component', JSON.stringify(state));
+   */
+  appendCheckpoint(component: string, data: string): Promise<CheckpointWritten> {
+    const refusal = this.#refusal();
+    if (refusal !== undefined) return Promise.reject(refusal);
+    if (this.#state !== 'open') {
+      return Promise.reject(
+        new AuditClosedError('AUDIT_NOT_OPEN', `audit logger for ${this.dir} is not open yet`),
+      );
+    }
+    const coversSeq = this.#lastSeq;
+    const coversHash = this.#lastHash;
+    const chunks = checkpointParts(data);
+    const now = () => this.#clock.now();
+    let validated: ValidatedEvent[];
+    try {
+      validated = chunks.map((chunk, part) =>
+        validateEvent(
+          { type: 'checkpoint', component, part, parts: chunks.length, coversSeq, coversHash, data: chunk },
+          now,
+        ),
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Enqueued back to back: the parts get consecutive seqs right after the entry they cover.
+    const appended = validated.map((v) => this.#enqueue(v));
+    return Promise.all(appended).then((entries) => ({
+      coversSeq,
+      coversHash,
+      lastSeq: (entries.at(-1) as AuditEntry).seq,
+      parts: chunks.length,
+    }));
   }
 
   /**

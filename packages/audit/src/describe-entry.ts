@@ -64,6 +64,8 @@ function summary(e: AuditEntry): string {
       return `${e.app}${e.version === undefined ? '' : ` ${e.version}`}${e.mode === undefined ? '' : ` (${e.mode})`}`;
     case 'session_stopped':
       return `${e.app}${e.reason === undefined ? '' : `: ${e.reason}`}`;
+    case 'checkpoint':
+      return `${e.component} part ${e.part + 1}/${e.parts} covering seq ${e.coversSeq} (${e.data.length} chars)`;
     case 'note':
     case 'error':
       return e.message;

@@ -59,9 +59,12 @@ export class AuditFileReplacedError extends HlBotError {
   }
 }
 
-/** The logger was closed, or failed earlier: it accepts no more appends. */
+/**
+ * The logger was closed, or failed earlier: it accepts no more appends. `AUDIT_NOT_OPEN`: a checkpoint was
+ * asked of a logger that is not open yet (it must know the entry it covers).
+ */
 export class AuditClosedError extends HlBotError {
-  constructor(code: 'AUDIT_CLOSED' | 'AUDIT_FAILED', message: string, options: HlBotErrorOptions = {}) {
+  constructor(code: 'AUDIT_CLOSED' | 'AUDIT_FAILED' | 'AUDIT_NOT_OPEN', message: string, options: HlBotErrorOptions = {}) {
     super(code, message, options);
     this.name = 'AuditClosedError';
   }

@@ -15,6 +15,14 @@ export {
   AuditValidationError,
   AuditWriteError,
 } from './errors.js';
+export {
+  type AuditPosition,
+  type BrokenCheckpoint,
+  type CheckpointWritten,
+  type FoundCheckpoint,
+  type ReadCheckpointsOptions,
+  readCheckpoints,
+} from './checkpoints.js';
 export { dayFileName, GENESIS_HASH } from './format.js';
 export { LOCK_FILE } from './lock.js';
 export { type ReadAuditLogFilter, readAuditLog } from './read-audit-log.js';

@@ -1,5 +1,6 @@
 import type { AuditEntry, AuditEventType } from '@hl-bot/core-types';
 import { type ChainCursor, checkDecodedLink } from './chain.js';
+import type { AuditPosition } from './checkpoints.js';
 import { decodeSpan, toEntry } from './codec.js';
 import { AuditCorruptError } from './errors.js';
 import { endOfDay } from './format.js';
@@ -14,6 +15,12 @@ export interface ReadAuditLogFilter {
   since?: number;
   /** Only entries with `timestamp < until` (epoch ms). */
   until?: number;
+  /**
+   * Start right after this entry (a checkpoint's `after`) instead of at the beginning: earlier files and
+   * bytes are not read, and the first line read must continue the chain from `from.seq` / `from.hash`.
+   * Line numbers in errors then count from that position.
+   */
+  from?: AuditPosition;
 }
 
 /**
@@ -36,15 +43,22 @@ export async function* readAuditLog(
 ): AsyncGenerator<AuditEntry> {
   const types = filter.types === undefined ? undefined : new Set<string>(filter.types);
   const { since, until } = filter;
+  const from = filter.from;
   const files = await listDayFiles(dir);
   // When files are skipped the chain check restarts at the first file read.
-  let cursor: ChainCursor | undefined;
-  for (let f = 0; f < files.length; f += 1) {
+  let cursor: ChainCursor | undefined =
+    from === undefined ? undefined : { seq: from.seq, hash: from.hash };
+  const first = from === undefined ? 0 : files.findIndex((f) => f.name === from.file);
+  if (first === -1) {
+    throw new AuditCorruptError(from?.file ?? '', 0, 'the day file to resume reading from is missing');
+  }
+  for (let f = first; f < files.length; f += 1) {
     const file = files[f];
     if (file === undefined) continue;
-    if (since !== undefined && endOfDay(file.day) <= since) continue;
+    if (from === undefined && since !== undefined && endOfDay(file.day) <= since) continue;
     const end: { value?: LineTail } = {};
-    for await (const { data, ends, firstLine } of readLineBatches(file.path, end)) {
+    const offset = from !== undefined && f === first ? from.offset : 0;
+    for await (const { data, ends, firstLine } of readLineBatches(file.path, end, offset)) {
       for (let i = 0; i < ends.length; i += 1) {
         const lineEnd = ends[i] as number;
         const span = decodeSpan(data, i === 0 ? 0 : (ends[i - 1] as number) + 1, lineEnd);

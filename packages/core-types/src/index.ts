@@ -62,6 +62,8 @@ export {
   type AuditEventOf,
   type AuditEventType,
   AuditRecoveredEvent,
+  CHECKPOINT_PART_CHARS,
+  CheckpointEvent,
   CircuitBreakerResetEvent,
   CircuitBreakerTrippedEvent,
   DailyPnlUpdatedEvent,

@@ -9,6 +9,7 @@ export {
   PositionRecoveryError,
   PositionTrackerHaltedError,
 } from './errors.js';
+export { CompactIdSet } from './id-set.js';
 export { MONEY_DECIMALS } from './ledger.js';
 export { nullAuditSink } from './null-audit-sink.js';
 export { Position, type PositionFields } from './position.js';

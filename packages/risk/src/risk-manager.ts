@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readAuditLog } from '@hl-bot/audit';
+import { type AuditPosition, readAuditLog, readCheckpoints } from '@hl-bot/audit';
 import {
   AccountState,
   type AccountStateInput,
@@ -11,6 +11,7 @@ import {
   Decimal,
   type DecimalInput,
   ExchangeError,
+  HlBotError,
   OrderRequest,
   type PositionSnapshot,
   type PositionSnapshotInput,
@@ -30,6 +31,7 @@ import { AuditUnavailableError } from './errors.js';
 import { errorText, failure } from './failure.js';
 import { fastParseOrder } from './order-parse.js';
 import { PositionBook } from './position-book.js';
+import { emptyFold, foldRiskEvent, parseFold, type RiskFoldState, serializeFold } from './risk-fold.js';
 import { type Reservation, ReservationLedger, type ReservationOutcome } from './reservations.js';
 import { SlidingWindow } from './sliding-window.js';
 import { tradingDayOf } from './trading-day.js';
@@ -47,6 +49,32 @@ export interface RiskManagerOptions {
   initialBalance?: DecimalInput;
   /** Time source; the system clock when omitted. */
   clock?: Clock;
+  /**
+   * Write a checkpoint (see `checkpoint()`) after this many of the manager's own audit events, or when
+   * this many ms passed since the last one at the next event. Default `{ events: 10_000, ms: 600_000 }`;
+   * `false` writes checkpoints only on demand. Needs an audit sink that can write checkpoints (an
+   * AuditLogger); other sinks never get one.
+   */
+  checkpointEvery?: { events?: number; ms?: number } | false;
+}
+
+/** The risk manager's state as a checkpoint in the log holds it: what `recover` starts from. */
+export interface RiskCheckpoint {
+  /** The last entry it covers. */
+  readonly coversSeq: number;
+  readonly coversHash: string;
+  /** Where the entries after it begin. */
+  readonly after: AuditPosition;
+  /** @internal the folded state */
+  readonly fold: RiskFoldState;
+}
+
+/** Options of `RiskManager.loadCheckpoint`. */
+export interface LoadCheckpointOptions {
+  /** Called for each checkpoint that is ignored (it does not verify). Default: `process.emitWarning`. */
+  onWarning?: (message: string) => void;
+  /** How far back from the end of the log to look for one. Default 64 MiB. */
+  maxBytes?: number;
 }
 
 /** Options of `RiskManager.recover(...)`. */
@@ -59,6 +87,22 @@ export interface RiskRecoverOptions {
    * audit logger has a `dir` (an AuditLogger does); required otherwise.
    */
   entries?: AsyncIterable<AuditEntry> | Iterable<AuditEntry>;
+  /**
+   * Start from this checkpoint (from `RiskManager.loadCheckpoint`); entries it covers are skipped. Default:
+   * the latest checkpoint in the log that verifies, when `entries` is not given and the audit logger has a
+   * `dir`. `null`: replay everything.
+   */
+  checkpoint?: RiskCheckpoint | null;
+  /** See RiskManagerOptions. */
+  checkpointEvery?: { events?: number; ms?: number } | false;
+  /** Called for each checkpoint that is ignored. Default: `process.emitWarning`. */
+  onWarning?: (message: string) => void;
+}
+
+const CHECKPOINT_COMPONENT = 'risk';
+
+function defaultWarning(message: string): void {
+  process.emitWarning(message, { code: 'HL_CHECKPOINT_IGNORED' });
 }
 
 /** The outcome of `checkOrder`. */
@@ -154,6 +198,8 @@ const RECOVERY_TYPES: readonly AuditEventType[] = [
   'trading_state_changed',
 ];
 
+const RECOVERY_TYPE_SET: ReadonlySet<string> = new Set(RECOVERY_TYPES);
+
 const MINUTE_MS = 60_000;
 const SECOND_MS = 1_000;
 const MAX_REASON = 2000;
@@ -247,6 +293,12 @@ export class RiskManager {
 
   private auditFailure: unknown = null;
   private readonly pending = new Set<Promise<void>>();
+  /** The recovery-relevant state as the manager's appended events say it (see risk-fold.ts). */
+  private fold: RiskFoldState = emptyFold();
+  private readonly checkpointEvents: number;
+  private readonly checkpointMs: number;
+  private eventsSinceCheckpoint = 0;
+  private lastCheckpointAt: number;
 
   constructor(options: RiskManagerOptions) {
     this.config = options.config ?? RiskConfig.defaults();
@@ -260,6 +312,10 @@ export class RiskManager {
       if (this.book.has(symbol)) this.overlap += pending ? 1 : -1;
     });
     const now = this.clock.now();
+    const every = options.checkpointEvery ?? {};
+    this.checkpointEvents = every === false ? Number.POSITIVE_INFINITY : (every.events ?? 10_000);
+    this.checkpointMs = every === false ? Number.POSITIVE_INFINITY : (every.ms ?? 600_000);
+    this.lastCheckpointAt = now;
     this.tradingDay = tradingDayOf(now, this.config.tradingDayUtcOffsetMinutes);
     this.setDayBounds(this.tradingDay);
     if (options.initialBalance !== undefined) {
@@ -288,56 +344,33 @@ export class RiskManager {
       auditLogger: options.auditLogger,
       ...(options.config === undefined ? {} : { config: options.config }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.checkpointEvery === undefined ? {} : { checkpointEvery: options.checkpointEvery }),
     });
-    let day: string | null = null;
-    let dayStart: Decimal | null = null;
-    let peak: Decimal | null = null;
-    let dailyPnl: Decimal | null = null;
-    let reducing: { day: string; reason: string } | null = null;
-    let lastLoggedState: TradingState = TradingState.ACTIVE;
     const offset = manager.config.tradingDayUtcOffsetMinutes;
-    for await (const entry of RiskManager.entriesFor(options)) {
-      switch (entry.type) {
-        case 'trading_day_started':
-          day = entry.day;
-          dayStart = entry.dayStartEquity;
-          peak = entry.dayStartEquity;
-          dailyPnl = ZERO;
-          break;
-        case 'daily_pnl_updated':
-          if (entry.day === day) {
-            dailyPnl = entry.dailyPnl;
-            if (entry.peakEquity !== undefined) peak = entry.peakEquity;
-          }
-          break;
-        case 'trade_result_recorded':
-          manager.consecutiveLosses = entry.consecutiveLosses;
-          break;
-        case 'risk_outcome_recorded':
-          manager.consecutiveErrors = entry.consecutiveErrors;
-          break;
-        case 'circuit_breaker_tripped':
-          manager.breaker = {
-            reason: entry.reason,
-            trippedAt: entry.trippedAt,
-            cooldownUntil: entry.cooldownUntil,
-          };
-          break;
-        case 'circuit_breaker_reset':
-          manager.breaker = null;
-          manager.consecutiveLosses = 0;
-          manager.consecutiveErrors = 0;
-          break;
-        case 'trading_state_changed':
-          lastLoggedState = entry.to;
-          if (entry.to === TradingState.REDUCING) {
-            reducing = { day: tradingDayOf(entry.timestamp, offset), reason: entry.reason };
-          } else if (entry.to === TradingState.ACTIVE) reducing = null;
-          break;
-        default:
-          break;
-      }
+    const dir = (options.auditLogger as { dir?: unknown }).dir;
+    let checkpoint = options.checkpoint;
+    if (checkpoint === undefined && options.entries === undefined && typeof dir === 'string') {
+      checkpoint = await RiskManager.loadCheckpoint(
+        dir,
+        options.onWarning === undefined ? {} : { onWarning: options.onWarning },
+      );
     }
+    const fold = checkpoint?.fold === undefined ? emptyFold() : structuredClone(checkpoint.fold);
+    const covered = checkpoint?.after.seq ?? 0;
+    const entries =
+      options.entries ??
+      (checkpoint === undefined || checkpoint === null
+        ? RiskManager.entriesFor(options)
+        : readAuditLog(dir as string, { types: RECOVERY_TYPES, from: checkpoint.after }));
+    for await (const entry of entries) {
+      if (entry.seq <= covered) continue;
+      foldRiskEvent(fold, entry as unknown as Parameters<typeof foldRiskEvent>[1], offset);
+    }
+    manager.fold = fold;
+    const { day, dayStart, peak, dailyPnl, reducing, lastLoggedState } = fold;
+    manager.consecutiveLosses = fold.consecutiveLosses;
+    manager.consecutiveErrors = fold.consecutiveErrors;
+    manager.breaker = fold.breaker === null ? null : { ...fold.breaker };
     const today = manager.tradingDay;
     if (day === today && dayStart !== null) {
       manager.dayStartEquity = dayStart;
@@ -351,6 +384,96 @@ export class RiskManager {
     await manager.flush();
     manager.throwIfAuditFailed();
     return manager;
+  }
+
+  /**
+   * The latest risk checkpoint in the log at `dir` that verifies, or null when there is none (replay
+   * everything). A checkpoint that does not verify (parts missing, its state unreadable) is never used:
+   * `onWarning` hears why and an older one is tried.
+   *
+   * @example
+   * const checkpoint = await RiskManager.loadCheckpoint('./logs/audit');
+   */
+  static async loadCheckpoint(dir: string, options: LoadCheckpointOptions = {}): Promise<RiskCheckpoint | null> {
+    const warn = options.onWarning ?? defaultWarning;
+    for await (const found of readCheckpoints(
+      dir,
+      CHECKPOINT_COMPONENT,
+      options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes },
+    )) {
+      if (!found.ok) {
+        warn(`ignoring the risk checkpoint at seq ${found.seq}: ${found.reason}`);
+        continue;
+      }
+      try {
+        const fold = parseFold(found.data);
+        return { coversSeq: found.coversSeq, coversHash: found.coversHash, after: found.after, fold };
+      } catch (error) {
+        warn(
+          `ignoring the risk checkpoint covering seq ${found.coversSeq}: its state does not parse (${(error as Error).message.slice(0, 500)})`,
+        );
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Writes a checkpoint of the state a restart rebuilds (trading day, day-start and peak equity, daily
+   * P&L, trading state and its reason, breaker, loss and error streaks) into the audit log, covering every
+   * event appended so far; `recover` then replays only the entries after it. Resolves once durable.
+   *
+   * @throws {TypeError} when the audit sink cannot write checkpoints (it is not an AuditLogger)
+   * @example
+   * await risk.checkpoint();
+   */
+  async checkpoint(): Promise<void> {
+    const sink = this.audit as AuditSink & {
+      appendCheckpoint?: (component: string, data: string) => Promise<unknown>;
+      open?: () => Promise<void>;
+    };
+    if (typeof sink.appendCheckpoint !== 'function') {
+      throw new TypeError('this audit sink cannot write checkpoints (use an AuditLogger)');
+    }
+    if (typeof sink.open === 'function') await sink.open();
+    await this.writeCheckpoint();
+  }
+
+  /** Appends the checkpoint in this synchronous run, so the fold matches the entries it covers. */
+  private writeCheckpoint(automatic = false): Promise<void> {
+    const sink = this.audit as AuditSink & {
+      appendCheckpoint: (component: string, data: string) => Promise<unknown>;
+    };
+    this.eventsSinceCheckpoint = 0;
+    this.lastCheckpointAt = this.clock.now();
+    let p: Promise<void>;
+    try {
+      p = sink.appendCheckpoint(CHECKPOINT_COMPONENT, serializeFold(this.fold)).then(
+        () => {},
+        (error: unknown) => {
+          // A logger still opening cannot say what it covers: the next event tries again.
+          if (automatic && HlBotError.is(error) && error.code === 'AUDIT_NOT_OPEN') return;
+          this.auditFailure ??= error;
+        },
+      );
+    } catch (error) {
+      this.auditFailure ??= error;
+      return Promise.resolve();
+    }
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+    return p.then(() => this.throwIfAuditFailed());
+  }
+
+  private maybeCheckpoint(): void {
+    this.eventsSinceCheckpoint += 1;
+    if (
+      this.eventsSinceCheckpoint < this.checkpointEvents &&
+      this.clock.now() - this.lastCheckpointAt < this.checkpointMs
+    ) {
+      return;
+    }
+    if (typeof (this.audit as { appendCheckpoint?: unknown }).appendCheckpoint !== 'function') return;
+    this.writeCheckpoint(true).catch(() => undefined);
   }
 
   private static entriesFor(options: RiskRecoverOptions): AsyncIterable<AuditEntry> | Iterable<AuditEntry> {
@@ -1359,8 +1482,8 @@ export class RiskManager {
   /** Appends without rejecting: a failure is remembered and blocks every later approval. */
   private track(event: AuditEventInput): Promise<void> {
     let p: Promise<void>;
+    const stamped = event.timestamp === undefined ? { ...event, timestamp: this.clock.now() } : event;
     try {
-      const stamped = event.timestamp === undefined ? { ...event, timestamp: this.clock.now() } : event;
       p = this.audit.append(stamped).then(
         () => {},
         (error: unknown) => {
@@ -1373,6 +1496,15 @@ export class RiskManager {
     }
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
+    if (RECOVERY_TYPE_SET.has(stamped.type)) {
+      // Folded in append order, as a replay of the log would fold it.
+      foldRiskEvent(
+        this.fold,
+        stamped as Parameters<typeof foldRiskEvent>[1],
+        this.config.tradingDayUtcOffsetMinutes,
+      );
+      this.maybeCheckpoint();
+    }
     return p;
   }
 

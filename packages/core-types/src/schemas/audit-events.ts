@@ -221,6 +221,23 @@ export const NoteEvent = event('note', {
   amount: NonNegativeDecimalSchema.optional(),
 });
 
+/** Longest `data` of one checkpoint part: escaped for JSON it still fits a log line (1 MiB). */
+export const CHECKPOINT_PART_CHARS = 300_000;
+
+/**
+ * One part of a component's checkpoint (the position tracker's, the risk manager's): its state as of
+ * entry `coversSeq` (whose hash is `coversHash`), so a restart replays only the entries after it. A
+ * checkpoint is `parts` consecutive entries; `data` joined in part order is the component's own text form.
+ */
+export const CheckpointEvent = event('checkpoint', {
+  component: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/),
+  part: z.number().int().nonnegative(),
+  parts: z.number().int().positive(),
+  coversSeq: z.number().int().nonnegative(),
+  coversHash: z.string().regex(/^[0-9a-f]{64}$/),
+  data: z.string().max(CHECKPOINT_PART_CHARS),
+});
+
 /** The discriminated union of every audit event. */
 export const AuditEvent = z.discriminatedUnion('type', [
   OrderSubmittedEvent,
@@ -257,6 +274,7 @@ export const AuditEvent = z.discriminatedUnion('type', [
   SessionStartedEvent,
   SessionStoppedEvent,
   NoteEvent,
+  CheckpointEvent,
 ]);
 /** A parsed audit event (decimals as Decimal, timestamps as epoch ms). */
 export type AuditEvent = z.output<typeof AuditEvent>;

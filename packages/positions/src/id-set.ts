@@ -1,0 +1,313 @@
+/**
+ * An exact set of ids (fill ids) in a fraction of a `Set<string>`'s memory.
+ *
+ * Venue ids are mostly a fixed text with numbers in it (`BTC-USD:123456789:987654`, `paper-fill-42`). Each
+ * id is split into its template (the text with every number of up to 15 digits, without a leading zero,
+ * cut out) and those numbers; ids of one template keep their numbers as doubles (exact below 2^53) in
+ * sorted Float64Array runs, merged like a log-structured merge tree (a new run per 1,024 ids, runs of
+ * similar size merged), so a lookup is a few binary searches and an insert amortised O(log n). Ids of
+ * another shape (no number, more than 3, a character the template uses) stay strings. Nothing is dropped
+ * or hashed: `has` is exact.
+ */
+
+const MAX_NUMBERS = 3;
+const PENDING_MAX = 1024;
+const NUMBER = /(?:0|[1-9]\d{0,14})(?!\d)/y;
+// Cuts out numbers; this character marks where one was, so an id that contains it stays a string.
+const MARK = '\u0001';
+
+class Bucket {
+  /** Sorted runs of tuples (k numbers each, flattened), largest first. */
+  runs: Float64Array[] = [];
+  /** Recent tuples not yet in a run: key -> tuple. */
+  pending = new Map<string | number, number[]>();
+  size = 0;
+
+  constructor(readonly k: number) {}
+
+  /** The largest tuple in any run (ids mostly grow, so most new ones are beyond it). */
+  max: number[] | undefined;
+
+  has(nums: readonly number[], key: string | number): boolean {
+    if (this.pending.has(key)) return true;
+    const k = this.k;
+    if (this.max === undefined || compareTuples(nums, this.max, k) > 0) return false;
+    for (const run of this.runs) {
+      const last = run.length - k;
+      // Outside a run's first..last tuple: no search.
+      if (compareTuples(nums, run, k, 0, 0) < 0 || compareTuples(nums, run, k, 0, last) > 0) continue;
+      if (search(run, k, nums) >= 0) return true;
+    }
+    return false;
+  }
+
+  add(nums: number[], key: string | number): void {
+    this.pending.set(key, nums);
+    this.size += 1;
+    if (this.pending.size >= PENDING_MAX) this.flush();
+  }
+
+  flush(): void {
+    if (this.pending.size === 0) return;
+    const k = this.k;
+    const tuples = [...this.pending.values()];
+    if (k === 1) tuples.sort((a, b) => (a[0] as number) - (b[0] as number));
+    else tuples.sort((a, b) => compareTuples(a, b, k));
+    const run = new Float64Array(tuples.length * k);
+    for (let i = 0; i < tuples.length; i += 1) {
+      const t = tuples[i] as number[];
+      for (let j = 0; j < k; j += 1) run[i * k + j] = t[j] as number;
+    }
+    this.pending.clear();
+    const top = tuples[tuples.length - 1] as number[];
+    if (this.max === undefined || compareTuples(top, this.max, k) > 0) this.max = top;
+    this.runs.push(run);
+    while (this.runs.length >= 2) {
+      const last = this.runs[this.runs.length - 1] as Float64Array;
+      const before = this.runs[this.runs.length - 2] as Float64Array;
+      if (before.length > 2 * last.length) break;
+      this.runs.splice(this.runs.length - 2, 2, merge(before, last, k));
+    }
+  }
+
+  /** Every tuple in order (for serialising). */
+  sorted(): Float64Array {
+    this.flush();
+    let all = new Float64Array(0);
+    for (const run of this.runs) all = merge(all, run, this.k);
+    this.runs = all.length === 0 ? [] : [all];
+    return all;
+  }
+}
+
+function compareTuples(a: ArrayLike<number>, b: ArrayLike<number>, k: number, ai = 0, bi = 0): number {
+  for (let j = 0; j < k; j += 1) {
+    const d = (a[ai + j] as number) - (b[bi + j] as number);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function search(run: Float64Array, k: number, nums: readonly number[]): number {
+  let lo = 0;
+  let hi = run.length / k - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareTuples(run, nums, k, mid * k, 0);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+function merge(a: Float64Array, b: Float64Array, k: number): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let o = 0;
+  while (i < a.length && j < b.length) {
+    if (compareTuples(a, b, k, i, j) <= 0) {
+      for (let x = 0; x < k; x += 1) out[o++] = a[i++] as number;
+    } else {
+      for (let x = 0; x < k; x += 1) out[o++] = b[j++] as number;
+    }
+  }
+  while (i < a.length) out[o++] = a[i++] as number;
+  while (j < b.length) out[o++] = b[j++] as number;
+  return out;
+}
+
+interface Split {
+  readonly template: string;
+  readonly nums: number[];
+}
+
+function split(id: string): Split | undefined {
+  if (id.includes(MARK)) return undefined;
+  let template = '';
+  const nums: number[] = [];
+  let i = 0;
+  let literalStart = 0;
+  while (i < id.length) {
+    const c = id.charCodeAt(i);
+    const digit = c >= 0x30 && c <= 0x39;
+    const afterDigit = i > 0 && isDigit(id.charCodeAt(i - 1));
+    if (digit && !afterDigit) {
+      NUMBER.lastIndex = i;
+      const m = NUMBER.exec(id);
+      if (m !== null) {
+        if (nums.length === MAX_NUMBERS) return undefined;
+        template += id.slice(literalStart, i) + MARK;
+        nums.push(Number(m[0]));
+        i += m[0].length;
+        literalStart = i;
+        continue;
+      }
+      // A run with a leading zero or longer than 15 digits stays literal text, whole.
+      while (i < id.length && isDigit(id.charCodeAt(i))) i += 1;
+      continue;
+    }
+    i += 1;
+  }
+  if (nums.length === 0) return undefined;
+  return { template: template + id.slice(literalStart), nums };
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+function keyOf(nums: readonly number[]): string | number {
+  return nums.length === 1 ? (nums[0] as number) : nums.join(',');
+}
+
+/** Serialised form: `{"v":1,"b":[[template,k,data],...],"s":[...strings]}`. */
+interface Serialised {
+  v: 1;
+  b: Array<[string, number, string]>;
+  s: string[];
+}
+
+/** An exact, compact set of ids. */
+export class CompactIdSet {
+  readonly #buckets = new Map<string, Bucket>();
+  readonly #strings = new Set<string>();
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  has(id: string): boolean {
+    const s = split(id);
+    if (s === undefined) return this.#strings.has(id);
+    const bucket = this.#buckets.get(s.template);
+    return bucket !== undefined && bucket.k === s.nums.length && bucket.has(s.nums, keyOf(s.nums));
+  }
+
+  add(id: string): void {
+    const s = split(id);
+    if (s === undefined) {
+      if (!this.#strings.has(id)) {
+        this.#strings.add(id);
+        this.#size += 1;
+      }
+      return;
+    }
+    let bucket = this.#buckets.get(s.template);
+    if (bucket === undefined) {
+      bucket = new Bucket(s.nums.length);
+      this.#buckets.set(s.template, bucket);
+    }
+    const key = keyOf(s.nums);
+    if (bucket.has(s.nums, key)) return;
+    bucket.add(s.nums, key);
+    this.#size += 1;
+  }
+
+  /**
+   * A compact text form: per template, its sorted numbers; consecutive single numbers as ranges, tuples
+   * with their first number as a delta. Base 36.
+   */
+  serialize(): string {
+    const out: Serialised = { v: 1, b: [], s: [...this.#strings] };
+    for (const [template, bucket] of this.#buckets) {
+      const all = bucket.sorted();
+      const k = bucket.k;
+      const parts: string[] = [];
+      if (k === 1) {
+        let i = 0;
+        let prevEnd = 0;
+        while (i < all.length) {
+          const start = all[i] as number;
+          let j = i + 1;
+          while (j < all.length && all[j] === (all[j - 1] as number) + 1) j += 1;
+          const length = j - i;
+          parts.push(
+            length === 1
+              ? (start - prevEnd).toString(36)
+              : `${(start - prevEnd).toString(36)}+${(length - 1).toString(36)}`,
+          );
+          prevEnd = start + length - 1;
+          i = j;
+        }
+      } else {
+        let prev = 0;
+        for (let i = 0; i < all.length; i += k) {
+          const first = all[i] as number;
+          const rest: string[] = [(first - prev).toString(36)];
+          for (let j = 1; j < k; j += 1) rest.push((all[i + j] as number).toString(36));
+          parts.push(rest.join('.'));
+          prev = first;
+        }
+      }
+      out.b.push([template, k, parts.join(',')]);
+    }
+    return JSON.stringify(out);
+  }
+
+  /**
+   * Reads `serialize`'s output back.
+   *
+   * @throws {Error} for text that is not that form
+   */
+  static parse(text: string): CompactIdSet {
+    const data = JSON.parse(text) as Serialised;
+    if (data?.v !== 1 || !Array.isArray(data.b) || !Array.isArray(data.s)) {
+      throw new Error('not a serialised id set');
+    }
+    const set = new CompactIdSet();
+    for (const id of data.s) {
+      if (typeof id !== 'string') throw new Error('id set: a string id is not a string');
+      set.add(id);
+    }
+    for (const entry of data.b) {
+      const [template, k, body] = entry;
+      if (typeof template !== 'string' || !Number.isInteger(k) || k < 1 || k > MAX_NUMBERS) {
+        throw new Error('id set: bad template');
+      }
+      if (typeof body !== 'string' || body.length === 0) continue;
+      if (template.split(MARK).length !== k + 1) {
+        throw new Error('id set: template does not match its number count');
+      }
+      if (set.#buckets.has(template)) throw new Error('id set: a template appears twice');
+      const num = (t: string) => {
+        const n = Number.parseInt(t, 36);
+        if (!/^[0-9a-z]+$/.test(t) || !Number.isSafeInteger(n)) throw new Error(`id set: bad number ${t}`);
+        return n;
+      };
+      const values: number[] = [];
+      if (k === 1) {
+        let prevEnd = -1;
+        for (const token of body.split(',')) {
+          const plus = token.indexOf('+');
+          const start = prevEnd + (prevEnd < 0 ? 1 : 0) + num(plus === -1 ? token : token.slice(0, plus));
+          const count = plus === -1 ? 0 : num(token.slice(plus + 1));
+          if (start <= prevEnd || start + count > Number.MAX_SAFE_INTEGER) throw new Error('id set: not increasing');
+          for (let n = start; n <= start + count; n += 1) values.push(n);
+          prevEnd = start + count;
+        }
+      } else {
+        let prev: number[] | undefined;
+        let first = 0;
+        for (const token of body.split(',')) {
+          const fields = token.split('.');
+          if (fields.length !== k) throw new Error('id set: tuple of the wrong length');
+          first += num(fields[0] as string);
+          const tuple = [first, ...fields.slice(1).map(num)];
+          if (prev !== undefined && compareTuples(prev, tuple, k) >= 0) throw new Error('id set: not increasing');
+          for (const v of tuple) values.push(v);
+          prev = tuple;
+        }
+      }
+      const bucket = new Bucket(k);
+      bucket.runs = [Float64Array.from(values)];
+      bucket.max = values.slice(values.length - k);
+      bucket.size = values.length / k;
+      set.#buckets.set(template, bucket);
+      set.#size += bucket.size;
+    }
+    return set;
+  }
+}
