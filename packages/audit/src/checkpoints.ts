@@ -128,7 +128,7 @@ async function* checkpointLinesBackwards(
           } else yield 'other';
           lineEnd = prev;
         }
-        carry = chunk.subarray(0, lineEnd + 1 > 0 ? lineEnd + 1 : 0);
+        carry = chunk.subarray(0, lineEnd + 1);
         if (start === 0) break;
         end = start;
       }
@@ -168,7 +168,12 @@ export async function* readCheckpoints(
       }
       continue;
     }
-    const o = line.decoded.object as { part?: unknown; parts?: unknown; coversSeq?: unknown; component?: unknown };
+    const o = line.decoded.object as {
+      part?: unknown;
+      parts?: unknown;
+      coversSeq?: unknown;
+      component?: unknown;
+    };
     const part = o.part;
     const count = o.parts;
     if (
@@ -180,7 +185,8 @@ export async function* readCheckpoints(
       part < 0 ||
       part >= count
     ) {
-      if (parts.length > 0) yield broken((parts[0] as LocatedLine).decoded.seq, 'checkpoint parts out of order');
+      if (parts.length > 0)
+        yield broken((parts[0] as LocatedLine).decoded.seq, 'checkpoint parts out of order');
       parts = [];
       yield broken(line.decoded.seq, 'checkpoint part numbers are invalid');
       continue;

@@ -1,10 +1,5 @@
 import { hash as oneShotHash } from 'node:crypto';
-import {
-  type AuditEntry,
-  AuditEvent,
-  type AuditEventInput,
-  checkWithoutDecimals,
-} from '@hl-bot/core-types';
+import { type AuditEntry, AuditEvent, type AuditEventInput, checkWithoutDecimals } from '@hl-bot/core-types';
 import { z } from 'zod';
 import { AuditValidationError } from './errors.js';
 import { formatTimestamp, MAX_TIMESTAMP_MS, parseTimestamp } from './format.js';

@@ -64,7 +64,11 @@ export class AuditFileReplacedError extends HlBotError {
  * asked of a logger that is not open yet (it must know the entry it covers).
  */
 export class AuditClosedError extends HlBotError {
-  constructor(code: 'AUDIT_CLOSED' | 'AUDIT_FAILED' | 'AUDIT_NOT_OPEN', message: string, options: HlBotErrorOptions = {}) {
+  constructor(
+    code: 'AUDIT_CLOSED' | 'AUDIT_FAILED' | 'AUDIT_NOT_OPEN',
+    message: string,
+    options: HlBotErrorOptions = {},
+  ) {
     super(code, message, options);
     this.name = 'AuditClosedError';
   }

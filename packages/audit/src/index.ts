@@ -8,14 +8,6 @@ export {
 } from './anchor.js';
 export { type AuditDurability, AuditLogger, type AuditLoggerOptions } from './audit-logger.js';
 export {
-  AuditClosedError,
-  AuditCorruptError,
-  AuditFileReplacedError,
-  AuditLockError,
-  AuditValidationError,
-  AuditWriteError,
-} from './errors.js';
-export {
   type AuditPosition,
   type BrokenCheckpoint,
   type CheckpointWritten,
@@ -23,6 +15,14 @@ export {
   type ReadCheckpointsOptions,
   readCheckpoints,
 } from './checkpoints.js';
+export {
+  AuditClosedError,
+  AuditCorruptError,
+  AuditFileReplacedError,
+  AuditLockError,
+  AuditValidationError,
+  AuditWriteError,
+} from './errors.js';
 export { dayFileName, GENESIS_HASH } from './format.js';
 export { LOCK_FILE } from './lock.js';
 export { type ReadAuditLogFilter, readAuditLog } from './read-audit-log.js';

@@ -46,8 +46,7 @@ export async function* readAuditLog(
   const from = filter.from;
   const files = await listDayFiles(dir);
   // When files are skipped the chain check restarts at the first file read.
-  let cursor: ChainCursor | undefined =
-    from === undefined ? undefined : { seq: from.seq, hash: from.hash };
+  let cursor: ChainCursor | undefined = from === undefined ? undefined : { seq: from.seq, hash: from.hash };
   const first = from === undefined ? 0 : files.findIndex((f) => f.name === from.file);
   if (first === -1) {
     throw new AuditCorruptError(from?.file ?? '', 0, 'the day file to resume reading from is missing');

@@ -53,8 +53,13 @@ describe('checkpoints in the log', () => {
     const [name] = await dayFiles(dir);
     const path = join(dir, name as string);
     // What a process killed in the middle of writing a checkpoint line leaves behind.
-    await appendFile(path, '{"timestamp":"2026-03-01T10:00:00.000000Z","type":"checkpoint","component":"positions","part":0');
-    expect(await all(readCheckpoints(dir, 'positions'))).toMatchObject([{ ok: true, data: 'good', coversSeq: 1 }]);
+    await appendFile(
+      path,
+      '{"timestamp":"2026-03-01T10:00:00.000000Z","type":"checkpoint","component":"positions","part":0',
+    );
+    expect(await all(readCheckpoints(dir, 'positions'))).toMatchObject([
+      { ok: true, data: 'good', coversSeq: 1 },
+    ]);
     audit = await AuditLogger.open(dir);
     await audit.close();
     expect(await all(readCheckpoints(dir, 'positions'))).toMatchObject([{ ok: true, data: 'good' }]);

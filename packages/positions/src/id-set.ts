@@ -73,7 +73,7 @@ class Bucket {
   /** Every tuple in order (for serialising). */
   sorted(): Float64Array {
     this.flush();
-    let all = new Float64Array(0);
+    let all: Float64Array = new Float64Array(0);
     for (const run of this.runs) all = merge(all, run, this.k);
     this.runs = all.length === 0 ? [] : [all];
     return all;
@@ -284,7 +284,8 @@ export class CompactIdSet {
           const plus = token.indexOf('+');
           const start = prevEnd + (prevEnd < 0 ? 1 : 0) + num(plus === -1 ? token : token.slice(0, plus));
           const count = plus === -1 ? 0 : num(token.slice(plus + 1));
-          if (start <= prevEnd || start + count > Number.MAX_SAFE_INTEGER) throw new Error('id set: not increasing');
+          if (start <= prevEnd || start + count > Number.MAX_SAFE_INTEGER)
+            throw new Error('id set: not increasing');
           for (let n = start; n <= start + count; n += 1) values.push(n);
           prevEnd = start + count;
         }
@@ -296,7 +297,8 @@ export class CompactIdSet {
           if (fields.length !== k) throw new Error('id set: tuple of the wrong length');
           first += num(fields[0] as string);
           const tuple = [first, ...fields.slice(1).map(num)];
-          if (prev !== undefined && compareTuples(prev, tuple, k) >= 0) throw new Error('id set: not increasing');
+          if (prev !== undefined && compareTuples(prev, tuple, k) >= 0)
+            throw new Error('id set: not increasing');
           for (const v of tuple) values.push(v);
           prev = tuple;
         }

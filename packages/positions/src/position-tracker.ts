@@ -1,4 +1,10 @@
-import { type AuditDurability, AuditLogger, readAuditLog } from '@hl-bot/audit';
+import {
+  type AuditDurability,
+  AuditLogger,
+  type AuditPosition,
+  readAuditLog,
+  readCheckpoints,
+} from '@hl-bot/audit';
 import {
   type AuditEntry,
   type AuditEventInput,
@@ -13,6 +19,7 @@ import {
   toDecimal,
   ZERO,
 } from '@hl-bot/core-types';
+import { parseTrackerState, serializeTrackerState, type TrackerState } from './checkpoint.js';
 import { abs, cmp } from './decimal-ops.js';
 import {
   InvalidFundingError,
@@ -23,6 +30,7 @@ import {
   PositionTrackerHaltedError,
 } from './errors.js';
 import { normalizeFill } from './fill-input.js';
+import { CompactIdSet } from './id-set.js';
 import { applyFill, applyFunding, applyMark } from './ledger.js';
 import type { Position } from './position.js';
 
@@ -30,6 +38,53 @@ import type { Position } from './position.js';
 export interface RecoverOptions extends PositionTrackerOptions {
   /** Durability of the AuditLogger `recover` opens when given a directory. Default `group`. */
   durability?: AuditDurability;
+  /**
+   * Start from this checkpoint (from `PositionTracker.loadCheckpoint`). Default: the latest checkpoint in
+   * the log that verifies. `null`: replay the whole log.
+   */
+  checkpoint?: PositionsCheckpoint | null;
+  /**
+   * The entries to replay (in log order) instead of reading them: for one read of the log shared with other
+   * components. Entries the checkpoint covers are skipped.
+   */
+  entries?: AsyncIterable<AuditEntry> | Iterable<AuditEntry>;
+  /** Called for each checkpoint that is ignored (it does not verify). Default: `process.emitWarning`. */
+  onWarning?: (message: string) => void;
+}
+
+/** The tracker's state as a checkpoint in the log holds it: what `recover` starts from. */
+export interface PositionsCheckpoint {
+  /** The last entry it covers. */
+  readonly coversSeq: number;
+  readonly coversHash: string;
+  /** Where the entries after it begin. */
+  readonly after: AuditPosition;
+  /** @internal */
+  readonly state: TrackerState;
+}
+
+/** Options of `PositionTracker.loadCheckpoint`. */
+export interface LoadCheckpointOptions {
+  /** Called for each checkpoint that is ignored. Default: `process.emitWarning`. */
+  onWarning?: (message: string) => void;
+  /** How far back from the end of the log to look. Default 64 MiB. */
+  maxBytes?: number;
+}
+
+const CHECKPOINT_COMPONENT = 'positions';
+
+function defaultWarning(message: string): void {
+  process.emitWarning(message, { code: 'HL_CHECKPOINT_IGNORED' });
+}
+
+/** A sink that can write checkpoints (an AuditLogger). */
+interface CheckpointSink extends AuditSink {
+  appendCheckpoint(component: string, data: string): Promise<unknown>;
+  open?: () => Promise<void>;
+}
+
+function canCheckpoint(sink: AuditSink): sink is CheckpointSink {
+  return typeof (sink as { appendCheckpoint?: unknown }).appendCheckpoint === 'function';
 }
 
 /** The audit events recovery replays: the tracker's recorded inputs. */
@@ -48,6 +103,12 @@ export interface PositionTrackerOptions {
   closedPnlTolerance?: DecimalInput;
   /** Most operations gathered into one audit group commit. Default 4096. */
   maxBatchSize?: number;
+  /**
+   * Write a checkpoint (see `checkpoint()`) after this many audit events of the tracker, or when this many
+   * ms passed since the last one at the next batch. Default `{ events: 10_000, ms: 600_000 }`; `false`
+   * writes checkpoints only on demand. Only with a sink that can write them (an AuditLogger).
+   */
+  checkpointEvery?: { events?: number; ms?: number } | false;
 }
 
 const SOURCE = '@hl-bot/positions';
@@ -75,9 +136,12 @@ type Op =
 /** The committed (visible, durable) state. */
 interface Ledger {
   readonly positions: Map<string, Position>;
-  readonly fillIds: Set<string>;
+  fillIds: CompactIdSet;
   readonly fundingIds: Set<string>;
   readonly closed: ClosedPosition[];
+  /** Closed round trips that a restored checkpoint counted (their list stays in the log). */
+  closedBefore: number;
+  lastFillTime: number | undefined;
 }
 
 /**
@@ -90,6 +154,7 @@ class Txn {
   readonly fillIds = new Set<string>();
   readonly fundingIds = new Set<string>();
   readonly closed: ClosedPosition[] = [];
+  lastFillTime: number | undefined;
   /** Events to append, in order; a superseded fill update leaves a hole (undefined). */
   readonly events: Array<AuditEventInput | FillUpdate | undefined> = [];
   /** Index in `events` of each symbol's latest fill update, which a later fill of the symbol supersedes. */
@@ -179,6 +244,14 @@ function busyKey(op: Op): string | undefined {
 /** Settles an operation nobody awaits (marks): its failure halts the tracker, which later calls report. */
 const ignore = (): void => {};
 
+/** The entries of `source` after seq `covered`. */
+async function* after(
+  source: AsyncIterable<AuditEntry> | Iterable<AuditEntry>,
+  covered: number,
+): AsyncGenerator<AuditEntry> {
+  for await (const entry of source) if (entry.seq > covered) yield entry;
+}
+
 /**
  * The position ledger, built from fills only (never by polling the exchange). One net position per symbol.
  *
@@ -207,10 +280,16 @@ export class PositionTracker {
   readonly #maxBatch: number;
   readonly #ledger: Ledger = {
     positions: new Map(),
-    fillIds: new Set(),
+    fillIds: new CompactIdSet(),
     fundingIds: new Set(),
     closed: [],
+    closedBefore: 0,
+    lastFillTime: undefined,
   };
+  readonly #checkpointEvents: number;
+  readonly #checkpointMs: number;
+  #eventsSinceCheckpoint = 0;
+  #lastCheckpointAt: number;
   #queue: Op[] = [];
   /** Symbols with a fill, funding or mark queued or in flight -> how many. */
   readonly #busy = new Map<string, number>();
@@ -248,6 +327,10 @@ export class PositionTracker {
       throw new RangeError(`maxBatchSize must be a positive integer, got ${maxBatch}`);
     }
     this.#maxBatch = maxBatch;
+    const every = options.checkpointEvery ?? {};
+    this.#checkpointEvents = every === false ? Number.POSITIVE_INFINITY : (every.events ?? 10_000);
+    this.#checkpointMs = every === false ? Number.POSITIVE_INFINITY : (every.ms ?? 600_000);
+    this.#lastCheckpointAt = this.#clock.now();
   }
 
   /**
@@ -409,7 +492,22 @@ export class PositionTracker {
       if (!ownLogger) await logger.flush();
       const tracker = new PositionTracker(logger, options);
       if (ownLogger) tracker.#ownedLogger = logger;
-      await tracker.replay(readAuditLog(logger.dir, { types: REPLAYED_TYPES }));
+      let checkpoint = options.checkpoint;
+      if (checkpoint === undefined && options.entries === undefined) {
+        checkpoint = await PositionTracker.loadCheckpoint(
+          logger.dir,
+          options.onWarning === undefined ? {} : { onWarning: options.onWarning },
+        );
+      }
+      if (checkpoint !== undefined && checkpoint !== null) tracker.#restore(checkpoint.state);
+      const covered = checkpoint?.after.seq ?? 0;
+      const entries =
+        options.entries ??
+        readAuditLog(logger.dir, {
+          types: REPLAYED_TYPES,
+          ...(checkpoint === undefined || checkpoint === null ? {} : { from: checkpoint.after }),
+        });
+      await tracker.replay(covered === 0 ? entries : after(entries, covered));
       const open = tracker.getAllPositions();
       if (open.length > 0) {
         try {
@@ -437,6 +535,102 @@ export class PositionTracker {
       if (ownLogger) await logger.close().catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * The latest positions checkpoint in the log at `dir` that verifies, or null when there is none (replay
+   * everything). A checkpoint that does not verify (parts missing, its state unreadable) is never used:
+   * `onWarning` hears why and an older one is tried.
+   */
+  static async loadCheckpoint(
+    dir: string,
+    options: LoadCheckpointOptions = {},
+  ): Promise<PositionsCheckpoint | null> {
+    const warn = options.onWarning ?? defaultWarning;
+    for await (const found of readCheckpoints(
+      dir,
+      CHECKPOINT_COMPONENT,
+      options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes },
+    )) {
+      if (!found.ok) {
+        warn(`ignoring the positions checkpoint at seq ${found.seq}: ${found.reason}`);
+        continue;
+      }
+      try {
+        const state = parseTrackerState(found.data);
+        return { coversSeq: found.coversSeq, coversHash: found.coversHash, after: found.after, state };
+      } catch (error) {
+        warn(
+          `ignoring the positions checkpoint covering seq ${found.coversSeq}: its state does not parse (${(error as Error).message.slice(0, 500)})`,
+        );
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Writes a checkpoint of the ledger (open positions with every stored field, closed round-trip count and
+   * totals, processed fill ids in compact exact form, funding ids) into the audit log, covering every entry
+   * appended before it; `recover` then replays only the entries after it. Waits for queued operations to
+   * settle first; resolves once the checkpoint is durable.
+   *
+   * @throws {TypeError} when the audit sink cannot write checkpoints (it is not an AuditLogger)
+   * @throws {PositionTrackerHaltedError} after an audit failure
+   * @example
+   * await tracker.checkpoint();
+   */
+  async checkpoint(): Promise<void> {
+    const sink = this.#sink;
+    if (!canCheckpoint(sink))
+      throw new TypeError('this audit sink cannot write checkpoints (use an AuditLogger)');
+    if (typeof sink.open === 'function') await sink.open();
+    for (let round = 0; this.#draining; round += 1) {
+      if (round > 1_000_000) throw new Error('the tracker never became idle');
+      await this.idle();
+    }
+    if (this.#halted !== undefined) throw this.#haltedError();
+    await this.#writeCheckpoint(sink);
+  }
+
+  /** Builds and appends the checkpoint in one synchronous run: the ledger holds exactly what it covers. */
+  #writeCheckpoint(sink: CheckpointSink): Promise<void> {
+    this.#eventsSinceCheckpoint = 0;
+    this.#lastCheckpointAt = this.#clock.now();
+    this.#fold();
+    const l = this.#ledger;
+    const data = serializeTrackerState({
+      positions: [...l.positions.values()],
+      fillIds: l.fillIds,
+      fundingIds: l.fundingIds,
+      closedCount: l.closedBefore + l.closed.length,
+      closedRealized: this.#closedRealized,
+      closedFees: this.#closedFees,
+      closedFunding: this.#closedFunding,
+      lastFillTime: l.lastFillTime,
+    });
+    return sink.appendCheckpoint(CHECKPOINT_COMPONENT, data).then(() => undefined);
+  }
+
+  #restore(state: TrackerState): void {
+    const l = this.#ledger;
+    for (const p of state.positions) this.#replace(p.symbol, undefined, p);
+    l.fillIds = state.fillIds;
+    for (const id of state.fundingIds) l.fundingIds.add(id);
+    l.closedBefore = state.closedCount;
+    l.lastFillTime = state.lastFillTime;
+    this.#closedRealized = state.closedRealized;
+    this.#closedFees = state.closedFees;
+    this.#closedFunding = state.closedFunding;
+  }
+
+  /** Time of the last fill applied (now or before a restart), in log order; undefined before any fill. */
+  get lastFillTime(): number | undefined {
+    return this.#ledger.lastFillTime;
+  }
+
+  /** Number of closed round trips, including those before a restored checkpoint. */
+  get closedPositionCount(): number {
+    return this.#ledger.closedBefore + this.#ledger.closed.length;
   }
 
   /** The open position of a symbol, or undefined when flat. */
@@ -668,6 +862,24 @@ export class PositionTracker {
           if (errors?.has(i)) op.reject(errors.get(i));
           else op.resolve(values[i]);
         }
+        this.#eventsSinceCheckpoint += events.length;
+        const sink = this.#sink;
+        if (
+          events.length > 0 &&
+          (this.#eventsSinceCheckpoint >= this.#checkpointEvents ||
+            this.#clock.now() - this.#lastCheckpointAt >= this.#checkpointMs) &&
+          canCheckpoint(sink)
+        ) {
+          try {
+            await this.#writeCheckpoint(sink);
+          } catch (error) {
+            // A logger still opening cannot say what it covers: the next batch tries again.
+            if (!(HlBotError.is(error) && error.code === 'AUDIT_NOT_OPEN')) {
+              this.#halt(error, []);
+              return;
+            }
+          }
+        }
       }
     } finally {
       if (this.#queue.length === 0 || this.#halted !== undefined) {
@@ -782,6 +994,7 @@ export class PositionTracker {
     txn.emitFillUpdate(fill.symbol, fill.id, outcome.position);
     txn.positions.set(fill.symbol, outcome.position ?? null);
     txn.fillIds.add(fill.id);
+    txn.lastFillTime = fill.timestamp;
     return outcome.position;
   }
 
@@ -824,6 +1037,7 @@ export class PositionTracker {
       this.#replace(symbol, ledger.positions.get(symbol), next ?? undefined);
     }
     for (const id of txn.fillIds) ledger.fillIds.add(id);
+    if (txn.lastFillTime !== undefined) ledger.lastFillTime = txn.lastFillTime;
     for (const id of txn.fundingIds) ledger.fundingIds.add(id);
     for (const c of txn.closed) {
       ledger.closed.push(c);

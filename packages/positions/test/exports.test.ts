@@ -4,6 +4,7 @@ it('exports exactly the reviewed public API (a change here needs a changeset)', 
   const api = await import('../src/index.js');
   expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
     [
+      "CompactIdSet",
       "InvalidFillError",
       "InvalidFundingError",
       "InvalidMarkPriceError",

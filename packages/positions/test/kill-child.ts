@@ -4,12 +4,16 @@ import { AuditLogger } from '@hl-bot/audit';
 import { PositionTracker } from '../src/index.js';
 import { scenario } from './fixtures/scenario.js';
 
-const [dir, count, seed, mode] = process.argv.slice(2);
+const [dir, count, seed, mode, checkpoints] = process.argv.slice(2);
 if (dir === undefined || count === undefined || seed === undefined) {
-  throw new Error('usage: kill-child <dir> <steps> <seed> [serial|burst]');
+  throw new Error('usage: kill-child <dir> <steps> <seed> [serial|burst] [checkpoints]');
 }
 const audit = await AuditLogger.open(dir, { durability: 'group', groupCommitMs: 0 });
-const tracker = new PositionTracker(audit);
+// `checkpoints`: one every few events, so the kill often lands while one is being written.
+const tracker = new PositionTracker(
+  audit,
+  checkpoints === 'checkpoints' ? { checkpointEvery: { events: 5 } } : {},
+);
 const steps = scenario(Number(count), Number(seed));
 const apply = async (step: (typeof steps)[number]) => {
   if (step.kind === 'fill') await tracker.updateFromFill(step.fill);

@@ -1,4 +1,10 @@
-import { type Decimal, DecimalSchema, type TradingState, TradingStateSchema, toDecimal } from '@hl-bot/core-types';
+import {
+  type Decimal,
+  DecimalSchema,
+  type TradingState,
+  TradingStateSchema,
+  toDecimal,
+} from '@hl-bot/core-types';
 import { z } from 'zod';
 import { tradingDayOf } from './trading-day.js';
 
@@ -30,6 +36,15 @@ export function emptyFold(): RiskFoldState {
     consecutiveLosses: 0,
     consecutiveErrors: 0,
     breaker: null,
+  };
+}
+
+/** A copy that shares nothing mutable (Decimals are immutable). */
+export function copyFold(s: RiskFoldState): RiskFoldState {
+  return {
+    ...s,
+    reducing: s.reducing === null ? null : { ...s.reducing },
+    breaker: s.breaker === null ? null : { ...s.breaker },
   };
 }
 

@@ -31,8 +31,15 @@ import { AuditUnavailableError } from './errors.js';
 import { errorText, failure } from './failure.js';
 import { fastParseOrder } from './order-parse.js';
 import { PositionBook } from './position-book.js';
-import { emptyFold, foldRiskEvent, parseFold, type RiskFoldState, serializeFold } from './risk-fold.js';
 import { type Reservation, ReservationLedger, type ReservationOutcome } from './reservations.js';
+import {
+  copyFold,
+  emptyFold,
+  foldRiskEvent,
+  parseFold,
+  type RiskFoldState,
+  serializeFold,
+} from './risk-fold.js';
 import { SlidingWindow } from './sliding-window.js';
 import { tradingDayOf } from './trading-day.js';
 
@@ -355,7 +362,7 @@ export class RiskManager {
         options.onWarning === undefined ? {} : { onWarning: options.onWarning },
       );
     }
-    const fold = checkpoint?.fold === undefined ? emptyFold() : structuredClone(checkpoint.fold);
+    const fold = checkpoint?.fold === undefined ? emptyFold() : copyFold(checkpoint.fold);
     const covered = checkpoint?.after.seq ?? 0;
     const entries =
       options.entries ??
@@ -394,7 +401,10 @@ export class RiskManager {
    * @example
    * const checkpoint = await RiskManager.loadCheckpoint('./logs/audit');
    */
-  static async loadCheckpoint(dir: string, options: LoadCheckpointOptions = {}): Promise<RiskCheckpoint | null> {
+  static async loadCheckpoint(
+    dir: string,
+    options: LoadCheckpointOptions = {},
+  ): Promise<RiskCheckpoint | null> {
     const warn = options.onWarning ?? defaultWarning;
     for await (const found of readCheckpoints(
       dir,
