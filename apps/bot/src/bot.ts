@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { AuditLogger, readAuditLog } from '@hl-bot/audit';
-import { type Clock, Fill, systemClock } from '@hl-bot/core-types';
+import { type AuditEntry, type Clock, Fill, systemClock } from '@hl-bot/core-types';
 import { loadStrategy, type Strategy, TradingEngine } from '@hl-bot/engine';
 import { HyperliquidClient } from '@hl-bot/exchange-hyperliquid';
 import { PositionTracker } from '@hl-bot/positions';
@@ -13,6 +13,7 @@ import { BarBuilder } from './bar-builder.js';
 import type { BotConfig } from './config.js';
 import { type ControlRequest, type ControlServer, startControlServer } from './http/control-server.js';
 import { Metrics } from './metrics.js';
+import { shareRead } from './shared-read.js';
 import { comparePositions, type PositionMismatch } from './reconcile.js';
 import type { Secret } from './secret.js';
 import { writeFileNoFollow } from './secure-file.js';
@@ -110,13 +111,8 @@ export class Bot {
   async start(): Promise<void> {
     await prepareStateDir(this.config.stateDir);
     this.audit = await AuditLogger.open(this.auditDir, { clock: this.clock, durability: 'group' });
-    const lastFillTime = await this.lastFillTime();
-    this.tracker = await PositionTracker.recover(this.audit, { clock: this.clock });
-    this.risk = await RiskManager.recover({
-      config: this.config.riskConfig,
-      auditLogger: this.audit,
-      clock: this.clock,
-    });
+    await this.recoverState();
+    const lastFillTime = this.tracker.lastFillTime;
     this.logger.info(
       {
         positions: this.tracker.getAllPositions().length,
@@ -446,12 +442,39 @@ export class Bot {
     };
   }
 
-  private async lastFillTime(): Promise<number | undefined> {
-    let last: number | undefined;
-    for await (const e of readAuditLog(this.auditDir, { types: ['order_filled'] })) {
-      if (e.type === 'order_filled') last = e.fill.timestamp ?? e.timestamp;
-    }
-    return last;
+  /**
+   * Positions and risk from their latest checkpoints that verify plus one read of the log after the
+   * earlier of them, shared by both (a checkpoint that does not verify is skipped with a warning; without
+   * one, the whole log is read once). The backfill watermark is the tracker's last fill time.
+   */
+  private async recoverState(): Promise<void> {
+    const onWarning = (message: string) => this.logger.warn({ dir: this.auditDir }, message);
+    const positions = await PositionTracker.loadCheckpoint(this.auditDir, { onWarning });
+    const risk = await RiskManager.loadCheckpoint(this.auditDir, { onWarning });
+    // Reading starts after the older checkpoint; each component skips the entries its own one covers.
+    const from =
+      positions === null || risk === null
+        ? undefined
+        : positions.after.seq <= risk.after.seq
+          ? positions.after
+          : risk.after;
+    const types = [...new Set([...PositionTracker.REPLAYED_TYPES, ...RiskManager.RECOVERY_TYPES])];
+    const [forPositions, forRisk] = shareRead(
+      readAuditLog(this.auditDir, { types, ...(from === undefined ? {} : { from }) }),
+      2,
+    ) as [AsyncIterable<AuditEntry>, AsyncIterable<AuditEntry>];
+    const [tracker, manager] = await Promise.all([
+      PositionTracker.recover(this.audit, { clock: this.clock, checkpoint: positions, entries: forPositions }),
+      RiskManager.recover({
+        config: this.config.riskConfig,
+        auditLogger: this.audit,
+        clock: this.clock,
+        checkpoint: risk,
+        entries: forRisk,
+      }),
+    ]);
+    this.tracker = tracker;
+    this.risk = manager;
   }
 
   private queueBar(bar: Parameters<TradingEngine['onBar']>[0]): void {

@@ -273,6 +273,8 @@ async function* after(
  * tracker.getPosition('BTC-USD')?.unrealizedPnl.toString(); // '200'
  */
 export class PositionTracker {
+  /** The audit event types `recover` replays (for a caller that reads the log once for several components). */
+  static readonly REPLAYED_TYPES: readonly AuditEntry['type'][] = REPLAYED_TYPES;
   readonly #sink: AuditSink;
   readonly #clock: Clock;
   readonly #spotSymbols: ReadonlySet<string>;

@@ -256,6 +256,8 @@ function rawJson(input: unknown): string {
  * if (result.approved && result.reservation) risk.releaseReservation(result.reservation.id, 'submitted');
  */
 export class RiskManager {
+  /** The audit event types `recover` reads (for a caller that reads the log once for several components). */
+  static readonly RECOVERY_TYPES: readonly AuditEventType[] = RECOVERY_TYPES;
   readonly config: RiskConfig;
   private readonly audit: AuditSink;
   private readonly clock: Clock;
