@@ -13,10 +13,10 @@ import { BarBuilder } from './bar-builder.js';
 import type { BotConfig } from './config.js';
 import { type ControlRequest, type ControlServer, startControlServer } from './http/control-server.js';
 import { Metrics } from './metrics.js';
-import { shareRead } from './shared-read.js';
 import { comparePositions, type PositionMismatch } from './reconcile.js';
 import type { Secret } from './secret.js';
 import { writeFileNoFollow } from './secure-file.js';
+import { shareRead } from './shared-read.js';
 import { prepareStateDir } from './state-dir.js';
 
 /** Where a running bot tells other processes (`hl-bot kill`, `status`) how to reach it. */
@@ -464,7 +464,11 @@ export class Bot {
       2,
     ) as [AsyncIterable<AuditEntry>, AsyncIterable<AuditEntry>];
     const [tracker, manager] = await Promise.all([
-      PositionTracker.recover(this.audit, { clock: this.clock, checkpoint: positions, entries: forPositions }),
+      PositionTracker.recover(this.audit, {
+        clock: this.clock,
+        checkpoint: positions,
+        entries: forPositions,
+      }),
       RiskManager.recover({
         config: this.config.riskConfig,
         auditLogger: this.audit,

@@ -21,7 +21,10 @@ async function collect(source: AsyncIterable<number>, stopAt = Number.POSITIVE_I
 describe('shareRead: one read of the log for several components', () => {
   it('gives every consumer every item in order while reading the source once', async () => {
     const reads = { count: 0 };
-    const [a, b] = shareRead(numbers(50_000, reads), 2, 100) as [AsyncIterable<number>, AsyncIterable<number>];
+    const [a, b] = shareRead(numbers(50_000, reads), 2, 100) as [
+      AsyncIterable<number>,
+      AsyncIterable<number>,
+    ];
     const [x, y] = await Promise.all([collect(a), collect(b)]);
     const expected = Array.from({ length: 50_000 }, (_, i) => i);
     expect(x).toEqual(expected);
@@ -31,7 +34,10 @@ describe('shareRead: one read of the log for several components', () => {
 
   it('a consumer that stops early does not hold the other back', async () => {
     const reads = { count: 0 };
-    const [a, b] = shareRead(numbers(20_000, reads), 2, 100) as [AsyncIterable<number>, AsyncIterable<number>];
+    const [a, b] = shareRead(numbers(20_000, reads), 2, 100) as [
+      AsyncIterable<number>,
+      AsyncIterable<number>,
+    ];
     const [x, y] = await Promise.all([collect(a, 10), collect(b)]);
     expect(x).toHaveLength(10);
     expect(y).toHaveLength(20_000);
