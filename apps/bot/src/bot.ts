@@ -2,21 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { AuditLogger, readAuditLog } from '@hl-bot/audit';
-import { type AuditEntry, type Clock, Fill, systemClock } from '@hl-bot/core-types';
+import { AuditLogger } from '@hl-bot/audit';
+import { type Clock, Fill, systemClock } from '@hl-bot/core-types';
 import { loadStrategy, type Strategy, TradingEngine } from '@hl-bot/engine';
 import { HyperliquidClient } from '@hl-bot/exchange-hyperliquid';
-import { PositionTracker } from '@hl-bot/positions';
-import { RiskManager } from '@hl-bot/risk';
+import type { PositionTracker } from '@hl-bot/positions';
+import type { RiskManager } from '@hl-bot/risk';
 import type { Logger } from 'pino';
 import { BarBuilder } from './bar-builder.js';
 import type { BotConfig } from './config.js';
 import { type ControlRequest, type ControlServer, startControlServer } from './http/control-server.js';
 import { Metrics } from './metrics.js';
 import { comparePositions, type PositionMismatch } from './reconcile.js';
+import { recoverFromAuditLog } from './recover-state.js';
 import type { Secret } from './secret.js';
 import { writeFileNoFollow } from './secure-file.js';
-import { shareRead } from './shared-read.js';
 import { prepareStateDir } from './state-dir.js';
 
 /** Where a running bot tells other processes (`hl-bot kill`, `status`) how to reach it. */
@@ -442,43 +442,14 @@ export class Bot {
     };
   }
 
-  /**
-   * Positions and risk from their latest checkpoints that verify plus one read of the log after the
-   * earlier of them, shared by both (a checkpoint that does not verify is skipped with a warning; without
-   * one, the whole log is read once). The backfill watermark is the tracker's last fill time.
-   */
   private async recoverState(): Promise<void> {
-    const onWarning = (message: string) => this.logger.warn({ dir: this.auditDir }, message);
-    const positions = await PositionTracker.loadCheckpoint(this.auditDir, { onWarning });
-    const risk = await RiskManager.loadCheckpoint(this.auditDir, { onWarning });
-    // Reading starts after the older checkpoint; each component skips the entries its own one covers.
-    const from =
-      positions === null || risk === null
-        ? undefined
-        : positions.after.seq <= risk.after.seq
-          ? positions.after
-          : risk.after;
-    const types = [...new Set([...PositionTracker.REPLAYED_TYPES, ...RiskManager.RECOVERY_TYPES])];
-    const [forPositions, forRisk] = shareRead(
-      readAuditLog(this.auditDir, { types, ...(from === undefined ? {} : { from }) }),
-      2,
-    ) as [AsyncIterable<AuditEntry>, AsyncIterable<AuditEntry>];
-    const [tracker, manager] = await Promise.all([
-      PositionTracker.recover(this.audit, {
-        clock: this.clock,
-        checkpoint: positions,
-        entries: forPositions,
-      }),
-      RiskManager.recover({
-        config: this.config.riskConfig,
-        auditLogger: this.audit,
-        clock: this.clock,
-        checkpoint: risk,
-        entries: forRisk,
-      }),
-    ]);
+    const { tracker, risk } = await recoverFromAuditLog(this.audit, {
+      clock: this.clock,
+      riskConfig: this.config.riskConfig,
+      onWarning: (message) => this.logger.warn({ dir: this.auditDir }, message),
+    });
     this.tracker = tracker;
-    this.risk = manager;
+    this.risk = risk;
   }
 
   private queueBar(bar: Parameters<TradingEngine['onBar']>[0]): void {

@@ -9,14 +9,21 @@ import { AuditLogger } from '@hl-bot/audit';
 import { type AuditEntry, type AuditSink, Decimal, ManualClock } from '@hl-bot/core-types';
 import { PositionTracker } from '@hl-bot/positions';
 import { RiskConfig, RiskManager } from '@hl-bot/risk';
-import { RecordingExchange } from '../test/recording-exchange.js';
 import { TradingEngine } from '../src/index.js';
+import { RecordingExchange } from '../test/recording-exchange.js';
 
 const ORDERS = Number(process.env.HL_BENCH_ORDERS ?? 400);
 
 const NOTHING: AuditSink = {
   append: () =>
-    Promise.resolve({ type: 'note', message: '', seq: 0, timestamp: 0, prevHash: '', hash: '' } as AuditEntry),
+    Promise.resolve({
+      type: 'note',
+      message: '',
+      seq: 0,
+      timestamp: 0,
+      prevHash: '',
+      hash: '',
+    } as AuditEntry),
 };
 
 async function engineWith(dir: string | undefined) {
@@ -26,7 +33,11 @@ async function engineWith(dir: string | undefined) {
   const exchange = new RecordingExchange(() => clock.now());
   exchange.balance = new Decimal(10_000_000);
   const risk = new RiskManager({
-    config: RiskConfig.from({ maxOrderNotional: 1_000_000, maxOrdersPerMinute: 1_000_000, maxOrdersPerSecond: 1_000_000 }),
+    config: RiskConfig.from({
+      maxOrderNotional: 1_000_000,
+      maxOrdersPerMinute: 1_000_000,
+      maxOrdersPerSecond: 1_000_000,
+    }),
     auditLogger: audit,
     initialBalance: 10_000_000,
     clock,
@@ -85,7 +96,9 @@ try {
   await (audited.audit as AuditLogger).close();
   const ma = median(a);
   const mb = median(b);
-  console.log(`placed order through the engine, in-process venue, ${ORDERS} orders each, interleaved (load ${loadavg()[0]?.toFixed(1)})`);
+  console.log(
+    `placed order through the engine, in-process venue, ${ORDERS} orders each, interleaved (load ${loadavg()[0]?.toFixed(1)})`,
+  );
   console.table([
     { what: 'with group-commit AuditLogger (fdatasync)', 'p50 ms': ma.toFixed(3) },
     { what: 'floor: same order, no audit I/O', 'p50 ms': mb.toFixed(3) },
