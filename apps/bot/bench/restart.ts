@@ -103,7 +103,8 @@ if (process.argv[2] === '--child') {
     const a = [restartInChild(small), restartInChild(small)];
     const b = [restartInChild(big), restartInChild(big)];
     for (const r of [...a, ...b]) if (r.warnings.length > 0) throw new Error(r.warnings.join('; '));
-    if (a[0]?.fills !== SMALL || b[0]?.fills !== BIG) throw new Error('restart restored the wrong fill count');
+    if (a[0]?.fills !== SMALL || b[0]?.fills !== BIG)
+      throw new Error('restart restored the wrong fill count');
     const best = (rs: typeof a) => rs.reduce((x, y) => (y.ms < x.ms ? y : x));
     const fs = best(a);
     const fb = best(b);
@@ -115,8 +116,16 @@ if (process.argv[2] === '--child') {
     );
     console.table([
       { what: `restart after ${BIG} fills`, ms: fb.ms.toFixed(0), 'peak RSS MB': fb.maxRssMb.toFixed(0) },
-      { what: `floor: restart after ${SMALL} fills`, ms: fs.ms.toFixed(0), 'peak RSS MB': fs.maxRssMb.toFixed(0) },
-      { what: 'ratio', ms: (fb.ms / fs.ms).toFixed(2), 'peak RSS MB': (fb.maxRssMb / fs.maxRssMb).toFixed(2) },
+      {
+        what: `floor: restart after ${SMALL} fills`,
+        ms: fs.ms.toFixed(0),
+        'peak RSS MB': fs.maxRssMb.toFixed(0),
+      },
+      {
+        what: 'ratio',
+        ms: (fb.ms / fs.ms).toFixed(2),
+        'peak RSS MB': (fb.maxRssMb / fs.maxRssMb).toFixed(2),
+      },
     ]);
   } finally {
     await rm(small, { recursive: true, force: true });

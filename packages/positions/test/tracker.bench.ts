@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLogger } from '@hl-bot/audit';
-import type { FillInput } from '@hl-bot/core-types';
+import { Decimal, type FillInput, ZERO } from '@hl-bot/core-types';
 import { afterAll, bench, describe } from 'vitest';
 import { nullAuditSink, PositionTracker } from '../src/index.js';
 
@@ -50,6 +50,36 @@ describe('updateFromFill', () => {
     `${CHUNK} fills, concurrent, without audit I/O (nullAuditSink)`,
     async () => {
       await Promise.all(nextFills(CHUNK).map((f) => burst.updateFromFill(f)));
+    },
+    { time: 3000, warmupTime: 500 },
+  );
+
+  // The floor, in the same run: the same fills' P&L math in decimal.js alone (parse the strings, average
+  // entry on adds, realized P&L on reductions, fees), one plain object per symbol, no validation, no audit.
+  const books = new Map<string, { qty: Decimal; cost: Decimal; realized: Decimal; fees: Decimal }>();
+  bench(
+    `floor: ${CHUNK} fills' P&L math in decimal.js alone`,
+    () => {
+      for (const f of nextFills(CHUNK)) {
+        const q = new Decimal(f.quantity as string);
+        const p = new Decimal(f.price as string);
+        const signed = f.side === 'buy' ? q : q.neg();
+        const b = books.get(f.symbol) ?? { qty: ZERO, cost: ZERO, realized: ZERO, fees: ZERO };
+        if (b.qty.isZero() || b.qty.isPositive() === signed.isPositive()) {
+          b.cost = b.cost.plus(signed.times(p));
+        } else {
+          // Cost of the closed share leaves the basis; proceeds minus that cost is realized.
+          const held = b.qty.abs();
+          const traded = q.lt(held) ? q : held;
+          const removed = b.cost.times(traded).div(held);
+          const proceeds = p.times(traded);
+          b.realized = b.realized.plus((b.qty.isPositive() ? proceeds : proceeds.neg()).minus(removed));
+          b.cost = b.cost.minus(removed).plus(q.gt(held) ? signed.plus(b.qty).times(p) : ZERO);
+        }
+        b.qty = b.qty.plus(signed);
+        b.fees = b.fees.plus(new Decimal(f.fee as string));
+        books.set(f.symbol, b);
+      }
     },
     { time: 3000, warmupTime: 500 },
   );
