@@ -866,8 +866,11 @@ export class PositionTracker {
         }
         this.#eventsSinceCheckpoint += events.length;
         const sink = this.#sink;
+        // Only with nothing queued: a queued excursion's mark is already in the ledger but not yet in the
+        // log, and a checkpoint must hold exactly what the entries before it say.
         if (
           events.length > 0 &&
+          this.#queue.length === 0 &&
           (this.#eventsSinceCheckpoint >= this.#checkpointEvents ||
             this.#clock.now() - this.#lastCheckpointAt >= this.#checkpointMs) &&
           canCheckpoint(sink)
