@@ -19,6 +19,7 @@ it('exports exactly the reviewed public API (a change here needs a changeset)', 
       "parseAuditAnchor",
       "readAuditAnchor",
       "readAuditLog",
+      "readCheckpoints",
       "verifyAuditLog",
       "writeAuditAnchor",
     ]
