@@ -105,7 +105,8 @@ export interface PositionTrackerOptions {
   maxBatchSize?: number;
   /**
    * Write a checkpoint (see `checkpoint()`) after this many audit events of the tracker, or when this many
-   * ms passed since the last one at the next batch. Default `{ events: 10_000, ms: 600_000 }`; `false`
+   * ms passed since the last one at the next batch, and in either case not before a quarter as many events
+   * as processed fill ids (a checkpoint holds them all). Default `{ events: 10_000, ms: 600_000 }`; `false`
    * writes checkpoints only on demand. Only with a sink that can write them (an AuditLogger).
    */
   checkpointEvery?: { events?: number; ms?: number } | false;
@@ -868,10 +869,14 @@ export class PositionTracker {
         const sink = this.#sink;
         // Only with nothing queued: a queued excursion's mark is already in the ledger but not yet in the
         // log, and a checkpoint must hold exactly what the entries before it say.
+        // A checkpoint holds every processed fill id, so its size grows with history: it waits for at least
+        // a quarter as many events as it holds ids, which keeps checkpoints a bounded share of the log.
+        const since = this.#eventsSinceCheckpoint;
         if (
           events.length > 0 &&
           this.#queue.length === 0 &&
-          (this.#eventsSinceCheckpoint >= this.#checkpointEvents ||
+          since >= this.#ledger.fillIds.size / 4 &&
+          (since >= this.#checkpointEvents ||
             this.#clock.now() - this.#lastCheckpointAt >= this.#checkpointMs) &&
           canCheckpoint(sink)
         ) {
