@@ -203,4 +203,10 @@ export interface Exchange {
   onPrice(listener: (price: MarketPrice) => void): () => void;
   /** Funding payments, when the venue pushes them; feed each to the position tracker's applyFunding. */
   onFunding?(listener: (payment: FundingPayment) => void): () => void;
+  /**
+   * Something the venue sent that the adapter could not apply (a fill it cannot read): its view may now be
+   * incomplete, so a trading engine trips the circuit breaker (fail closed) while the adapter fetches the
+   * data again. Ordinary reconnects are not faults.
+   */
+  onFault?(listener: (error: Error) => void): () => void;
 }

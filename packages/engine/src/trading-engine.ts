@@ -191,6 +191,17 @@ export class TradingEngine {
     if (this.#exchange.onFunding !== undefined) {
       this.#unsubscribe.push(this.#exchange.onFunding((p) => this.#enqueue(() => this.#handleFunding(p))));
     }
+    if (this.#exchange.onFault !== undefined) {
+      // The venue sent something the adapter could not apply (say a malformed fill): our books may be
+      // missing it until the adapter fetches it again, so trading stops until an operator resets.
+      this.#unsubscribe.push(
+        this.#exchange.onFault((error) =>
+          this.#enqueue(() =>
+            this.#risk.tripCircuitBreaker(`venue fault: ${errorMessage(error)}`.slice(0, 1000)),
+          ),
+        ),
+      );
+    }
     this.#running = true;
     this.#halted = this.#risk.state.circuitBreakerTripped;
     this.#strategy = strategy;

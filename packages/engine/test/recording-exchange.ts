@@ -116,6 +116,15 @@ export class RecordingExchange implements Exchange {
     return () => this.funding.delete(l);
   }
 
+  readonly faults = new Set<(e: Error) => void>();
+  onFault(l: (e: Error) => void) {
+    this.faults.add(l);
+    return () => this.faults.delete(l);
+  }
+  emitFault(error: Error): void {
+    for (const l of this.faults) l(error);
+  }
+
   emitFill(fill: Fill): void {
     for (const l of this.fills) l(fill);
   }

@@ -79,12 +79,13 @@ import {
   type OrderStatusResponse,
   OrderStatusResponseSchema,
   type UserFill,
+  UserFillSchema,
   UserFillsResponseSchema,
   type UserRateLimitResponse,
   UserRateLimitResponseSchema,
   WsAllMidsSchema,
   WsOrderUpdatesSchema,
-  WsUserFillsSchema,
+  WsUserFillsEnvelopeSchema,
   WsUserFundingsSchema,
 } from './info-schemas.js';
 import { NonceManager } from './nonce.js';
@@ -248,6 +249,7 @@ export class HyperliquidClient implements Exchange {
   #ws: HyperliquidWebSocket | undefined;
   #reconnects = 0;
   #backfill: Promise<void> = Promise.resolve();
+  readonly #faultListeners = new Set<(error: Error) => void>();
   readonly #fillListeners = new Set<(fill: Fill) => void>();
   readonly #updateListeners = new Set<(update: OrderUpdate) => void>();
   readonly #priceListeners = new Set<(price: MarketPrice) => void>();
@@ -1288,6 +1290,15 @@ export class HyperliquidClient implements Exchange {
     return () => this.#fundingListeners.delete(listener);
   }
 
+  /**
+   * Fills the client could not read or map (each also audited as an `error` and fetched again over REST).
+   * A TradingEngine trips the circuit breaker on each.
+   */
+  onFault(listener: (error: Error) => void): () => void {
+    this.#faultListeners.add(listener);
+    return () => this.#faultListeners.delete(listener);
+  }
+
   /** Stream and backfill problems (they are also audited as `error` events). */
   onError(listener: (error: Error) => void): () => void {
     this.#errorListeners.add(listener);
@@ -1366,10 +1377,10 @@ export class HyperliquidClient implements Exchange {
     this.#ws = undefined;
   }
 
-  #scheduleBackfill(): void {
+  #scheduleBackfill(startTime?: number): void {
     this.#backfill = this.#backfill.then(async () => {
       try {
-        const from = Math.max(this.#deduper.newestTime, this.#deduper.since);
+        const from = startTime ?? Math.max(this.#deduper.newestTime, this.#deduper.since);
         this.#deliverFills(await this.userFillsByTime({ startTime: from }));
       } catch (error) {
         this.#emitError(error instanceof Error ? error : new Error(String(error)));
@@ -1378,11 +1389,21 @@ export class HyperliquidClient implements Exchange {
     });
   }
 
+  /** Delivers each fill on its own: one that cannot be read is reported and left for a backfill. */
   #deliverFills(batch: readonly UserFill[]): void {
     const assets = this.#assets;
+    let retryFrom: number | undefined;
     for (const f of this.#deduper.accept(batch)) {
       if (assets !== undefined && !assets.hasCoin(f.coin)) continue;
-      const fill = toFill(f);
+      let fill: Fill;
+      try {
+        fill = toFill(f);
+      } catch (error) {
+        this.#deduper.forget(f);
+        this.#invalidFill(error);
+        retryFrom = Math.min(retryFrom ?? f.time, f.time);
+        continue;
+      }
       for (const l of this.#fillListeners) {
         try {
           l(fill);
@@ -1391,18 +1412,33 @@ export class HyperliquidClient implements Exchange {
         }
       }
     }
+    if (retryFrom !== undefined) this.#scheduleBackfill(Math.max(retryFrom, this.#deduper.since));
   }
 
   #onWsMessage(channel: string, data: unknown): void {
     if (channel === 'userFills') {
-      const parsed = WsUserFillsSchema.safeParse(data);
-      if (!parsed.success) {
+      const envelope = WsUserFillsEnvelopeSchema.safeParse(data);
+      if (!envelope.success) {
         // A fill we cannot read must not be lost: fetch it over REST instead.
         this.#invalidMessage(channel);
         this.#scheduleBackfill();
         return;
       }
-      this.#deliverFills(parsed.data.fills);
+      // Each fill on its own: one malformed fill must not drop the good ones next to it.
+      const from = Math.max(this.#deduper.newestTime, this.#deduper.since);
+      const good: UserFill[] = [];
+      let unreadable = 0;
+      for (const raw of envelope.data.fills) {
+        const parsed = UserFillSchema.safeParse(raw);
+        if (parsed.success) good.push(parsed.data);
+        else {
+          unreadable += 1;
+          this.#invalidFill(parsed.error);
+        }
+      }
+      this.#deliverFills(good);
+      // From before this message: the good fills in it moved the newest time past the unreadable one.
+      if (unreadable > 0) this.#scheduleBackfill(from);
     } else if (channel === 'orderUpdates') {
       const parsed = WsOrderUpdatesSchema.safeParse(data);
       if (!parsed.success) {
@@ -1469,6 +1505,23 @@ export class HyperliquidClient implements Exchange {
         }
       }
     }
+  }
+
+  /** A fill that cannot be read or mapped: reported and audited as an `error`, then fetched again. */
+  #invalidFill(cause: unknown): void {
+    const error = new HyperliquidResponseError(
+      'WebSocket userFills message holds a fill that cannot be read; the other fills were delivered, this one is fetched again over REST',
+      { cause },
+    );
+    this.#emitError(error);
+    for (const l of this.#faultListeners) {
+      try {
+        l(error);
+      } catch (thrown) {
+        this.#emitError(thrown instanceof Error ? thrown : new Error(String(thrown)));
+      }
+    }
+    void this.#recordError(error, 'websocket fill');
   }
 
   #invalidMessage(channel: string): void {

@@ -61,6 +61,11 @@ export class FillDeduper {
     return fresh.sort((a, b) => a.time - b.time || a.tid - b.tid);
   }
 
+  /** Forgets a fill accepted earlier that could not be delivered, so a backfill delivers it again. */
+  forget(fill: Pick<UserFill, 'coin' | 'tid' | 'oid'>): void {
+    this.#seen.delete(fillKey(fill));
+  }
+
   #prune(): void {
     const cutoff = this.#newest - this.#retentionMs;
     for (const [key, time] of this.#seen) if (time < cutoff) this.#seen.delete(key);

@@ -1,4 +1,4 @@
-import { type Decimal, toDecimal } from '@hl-bot/core-types';
+import { type Decimal, toDecimal, VENUE_TIME_WINDOW } from '@hl-bot/core-types';
 import { z } from 'zod';
 import { CloidSchema } from './actions.js';
 
@@ -147,13 +147,22 @@ export const FillLiquidationWireSchema = z
   })
   .passthrough();
 
+/**
+ * A fill time a venue can send (core-types VENUE_TIME_WINDOW). Checked here, before the fill reaches the
+ * deduper: a far-future time would otherwise become the backfill cursor and the pruning horizon.
+ */
+const FillTime = Time.refine(
+  (ms) => ms <= Date.now() + VENUE_TIME_WINDOW.maxAheadMs,
+  'fill time is more than a day ahead of this machine',
+);
+
 export const UserFillSchema = z
   .object({
     coin: z.string(),
     px: HlDecimal,
     sz: HlDecimal,
     side: SideSchema,
-    time: Time,
+    time: FillTime,
     startPosition: HlDecimal,
     dir: z.string(),
     closedPnl: HlDecimal,
@@ -249,6 +258,10 @@ export const WsUserFillsSchema = z
   .object({ user: Address.optional(), isSnapshot: z.boolean().optional(), fills: UserFillsResponseSchema })
   .passthrough();
 export type WsUserFills = z.output<typeof WsUserFillsSchema>;
+/** A userFills message with its fills unread, so each fill is parsed (and refused) on its own. */
+export const WsUserFillsEnvelopeSchema = z
+  .object({ user: Address.optional(), isSnapshot: z.boolean().optional(), fills: z.array(z.unknown()) })
+  .passthrough();
 export const WsOrderUpdatesSchema = z.array(
   z.object({ order: OpenOrderWireSchema, status: z.string().min(1), statusTimestamp: Time }).passthrough(),
 );
