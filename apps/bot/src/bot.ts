@@ -9,6 +9,7 @@ import { HyperliquidClient } from '@hl-bot/exchange-hyperliquid';
 import type { PositionTracker } from '@hl-bot/positions';
 import type { RiskManager } from '@hl-bot/risk';
 import type { Logger } from 'pino';
+import { writeAuditAnchorNow } from './audit-anchor.js';
 import { BarBuilder } from './bar-builder.js';
 import type { BotConfig } from './config.js';
 import { type ControlRequest, type ControlServer, startControlServer } from './http/control-server.js';
@@ -227,6 +228,13 @@ export class Bot {
       await this.refreshDeadMansSwitch();
       this.every(this.config.deadMansSwitch.refreshMs, () => this.refreshDeadMansSwitch());
     }
+    const anchor = this.config.auditAnchor;
+    if (anchor !== undefined) {
+      await writeAuditAnchorNow(this.audit, anchor.path);
+      this.every(anchor.intervalMs, async () => {
+        await writeAuditAnchorNow(this.audit, anchor.path);
+      });
+    }
     this.logger.info({ url: this.control?.url, network: this.config.network }, 'hl-bot running');
   }
 
@@ -247,6 +255,11 @@ export class Bot {
       await rm(join(this.config.stateDir, CONTROL_FILE), { force: true });
       if (this.audit !== undefined) {
         await this.audit.append({ type: 'session_stopped', app: 'hl-bot', reason }).catch(() => undefined);
+        if (this.config.auditAnchor !== undefined) {
+          await writeAuditAnchorNow(this.audit, this.config.auditAnchor.path).catch((error: unknown) =>
+            this.logger.error({ err: errorText(error) }, 'could not write the final audit anchor'),
+          );
+        }
         await this.audit.close();
       }
       this.logger.info({ reason }, 'hl-bot stopped');

@@ -49,6 +49,17 @@ export const BotConfigFile = z
       })
       .strict()
       .default({}),
+    /**
+     * Writes an audit anchor (last seq and hash) to `path` at start, every `intervalMs` and at stop. Put it
+     * outside the state directory, ideally on another volume or host: `hl-audit verify DIR --anchor FILE`.
+     */
+    auditAnchor: z
+      .object({
+        path: z.string().min(1),
+        intervalMs: z.number().int().min(1000).max(86_400_000).default(300_000),
+      })
+      .strict()
+      .optional(),
     metrics: z
       .object({ port: z.number().int().min(0).max(65535).default(9464) })
       .strict()
