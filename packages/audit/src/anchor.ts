@@ -8,7 +8,6 @@ import { GENESIS_HASH } from './format.js';
 import { type LineTail, readLineBatches } from './line-reader.js';
 import { listDayFiles } from './log-files.js';
 import { syncDir } from './sync-dir.js';
-import { verifyAuditLog } from './verify-audit-log.js';
 
 /**
  * A copy of where the log stood, kept somewhere the log's writer (or whoever rewrote the log) cannot
@@ -121,17 +120,6 @@ export async function writeAuditAnchor(path: string, anchor: AuditAnchor): Promi
     throw error;
   }
   await syncDir(dirname(target));
-}
-
-/**
- * Verifies a log directory and returns an anchor of its last entry.
- *
- * @throws {AuditCorruptError} code `AUDIT_CORRUPT` when the log does not verify (nothing is anchored then)
- */
-export async function createAuditAnchor(dir: string): Promise<AuditAnchor & { seq: number }> {
-  const report = await verifyAuditLog(dir);
-  if (!report.ok) throw new AuditCorruptError(report.file, report.line, report.reason);
-  return { seq: report.lastSeq, hash: report.lastHash, createdAt: new Date().toISOString() };
 }
 
 /** How a verified log relates to an anchor: undefined when it still holds the anchored entry. */

@@ -8,16 +8,11 @@ import {
   HlBotError,
   ManualClock,
 } from '@hl-bot/core-types';
-import {
-  type AuditAnchor,
-  createAuditAnchor,
-  formatAuditAnchor,
-  readAuditAnchor,
-  writeAuditAnchor,
-} from './anchor.js';
+import { type AuditAnchor, formatAuditAnchor, readAuditAnchor, writeAuditAnchor } from './anchor.js';
 import { AuditLogger } from './audit-logger.js';
 import { type ChainCursor, checkLink } from './chain.js';
 import { toEntry } from './codec.js';
+import { createAuditAnchor } from './create-anchor.js';
 import { writeDemoDay } from './demo.js';
 import { describeEntry } from './describe-entry.js';
 import { AuditCorruptError } from './errors.js';

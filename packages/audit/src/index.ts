@@ -1,12 +1,12 @@
 export {
   type AuditAnchor,
-  createAuditAnchor,
   formatAuditAnchor,
   parseAuditAnchor,
   readAuditAnchor,
   writeAuditAnchor,
 } from './anchor.js';
 export { type AuditDurability, AuditLogger, type AuditLoggerOptions } from './audit-logger.js';
+export { createAuditAnchor } from './create-anchor.js';
 export {
   type AuditPosition,
   type BrokenCheckpoint,
