@@ -83,7 +83,7 @@ try {
       buf += d.toString();
       if (buf.includes('\n')) resolveLine(buf.slice(0, buf.indexOf('\n')));
     });
-    sim.exited.then((code) => reject(new Error(`hl-sim exited ${code}: ${sim.output.join('')}`)));
+    sim.exited.then((code) => reject(new Error(`hl-sim exited ${code}: ${sim.output.join('')}`)), reject);
   });
   const { url, wsUrl } = JSON.parse(first);
   say(`hl-sim listening on ${url} (testnet signing)`);
