@@ -6,7 +6,6 @@ export {
   writeAuditAnchor,
 } from './anchor.js';
 export { type AuditDurability, AuditLogger, type AuditLoggerOptions } from './audit-logger.js';
-export { createAuditAnchor } from './create-anchor.js';
 export {
   type AuditPosition,
   type BrokenCheckpoint,
@@ -15,6 +14,7 @@ export {
   type ReadCheckpointsOptions,
   readCheckpoints,
 } from './checkpoints.js';
+export { createAuditAnchor } from './create-anchor.js';
 export {
   AuditClosedError,
   AuditCorruptError,
