@@ -59,6 +59,13 @@ describe('hl-paper usage errors exit 2 with a message, before anything runs', ()
     expect(r.stderr).toContain('maxDailyLoss');
   });
 
+  it.each(['1d', '7d'])('runs on %s bars, the top of the documented interval range', (interval) => {
+    // The derived mark age (two bars) must fit the risk config's bounds, or daily bars exit 2.
+    const r = run('--interval', interval, '--bars', '60');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('hl-paper run finished');
+  });
+
   it('documents the bounds in --help', () => {
     const r = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
     expect(r.stdout).toContain('1 to 1,000,000');

@@ -90,8 +90,8 @@ const RISK_CONFIG_MAX = Object.freeze({
   /** Leverage. */
   ratio: '1000',
   count: 1_000_000,
-  /** One day. */
-  ms: 86_400_000,
+  /** Thirty days: a paper run on daily or weekly bars needs a mark age of two bars. */
+  ms: 2_592_000_000,
   /** One week. */
   minutes: 10_080,
   offset: 840,
@@ -108,7 +108,7 @@ function kindRule(kind: FieldKind): string {
     case 'count':
       return `an integer between 1 and ${RISK_CONFIG_MAX.count}`;
     case 'ms':
-      return `an integer number of milliseconds between 1 and ${RISK_CONFIG_MAX.ms} (one day)`;
+      return `an integer number of milliseconds between 1 and ${RISK_CONFIG_MAX.ms} (30 days)`;
     case 'minutes':
       return `an integer number of minutes between 0 and ${RISK_CONFIG_MAX.minutes} (one week)`;
     case 'offset':
