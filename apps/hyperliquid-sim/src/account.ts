@@ -7,7 +7,7 @@ import {
   toDecimal,
   ZERO,
 } from '@hl-bot/core-types';
-import type { OrderWire } from '@hl-bot/exchange-hyperliquid';
+import { dexOfCoin, type OrderWire } from '@hl-bot/exchange-hyperliquid';
 import { type Candle, PaperExchange } from '@hl-bot/paper-exchange';
 import { type SimCoin, tickAt } from './market.js';
 import { wireDecimal } from './wire-decimal.js';
@@ -246,7 +246,7 @@ export class SimAccount {
   // ---- orders --------------------------------------------------------------------------------------
 
   #coin(asset: number): SimCoin | undefined {
-    return this.#coins[asset];
+    return this.#coins.find((c) => c.asset === asset);
   }
 
   /** Best bid and ask of the simulated book around the last price. */
@@ -468,10 +468,10 @@ export class SimAccount {
     };
   }
 
-  openOrders(frontend: boolean): Record<string, unknown>[] {
+  openOrders(frontend: boolean, dex = ''): Record<string, unknown>[] {
     const out: Record<string, unknown>[] = [];
     for (const o of this.#orders.values()) {
-      if (o.status !== 'open') continue;
+      if (o.status !== 'open' || dexOfCoin(o.coin) !== dex) continue;
       if (frontend) {
         out.push(this.#frontendOrder(o));
       } else {
@@ -527,9 +527,9 @@ export class SimAccount {
    * The perp dex's user state. For a unified account the collateral lives in spot, so the account value
    * here is only the positions' unrealized P&L: a client that reads it as equity measures nearly zero.
    */
-  async clearinghouseState(now: number, unified = false): Promise<Record<string, unknown>> {
+  async clearinghouseState(now: number, unified = false, dex = ''): Promise<Record<string, unknown>> {
     const account = await this.paper.getAccountState();
-    const positions = this.paper.getPositions().map((p) => {
+    const all = this.paper.getPositions().map((p) => {
       const markPrice = p.markPrice ?? this.#marks.get(p.symbol.slice(0, -4)) ?? p.entryPrice;
       const signedQuantity = p.signedQuantity ?? (p.side === 'long' ? p.quantity : p.quantity.neg());
       return {
@@ -541,6 +541,16 @@ export class SimAccount {
         unrealizedPnl: signedQuantity.times(markPrice.minus(p.entryPrice)),
       };
     });
+    // One ledger backs every dex (as in a unified account). Each dex reports its own positions; the first
+    // dex carries the cash, so the dexes' account values add up to the ledger's equity.
+    const positions = all.filter((p) => dexOfCoin(p.symbol.slice(0, -4)) === dex);
+    const others = all.filter((p) => dexOfCoin(p.symbol.slice(0, -4)) !== dex);
+    const marginOf = (list: typeof all) =>
+      list.reduce(
+        (acc, p) => acc.plus(p.quantity.times(p.markPrice).div(this.paper.getLeverage(p.symbol))),
+        ZERO,
+      );
+    const upnlOf = (list: typeof all) => list.reduce((acc, p) => acc.plus(p.unrealizedPnl), ZERO);
     const balance = account.balance;
     let totalNtl = ZERO;
     let signedNtl = ZERO;
@@ -563,7 +573,7 @@ export class SimAccount {
       // Cross liquidation price: where account equity equals the maintenance requirement, other marks fixed.
       let otherUnreal = ZERO;
       let otherMaint = ZERO;
-      for (const o of positions) {
+      for (const o of all) {
         if (o.symbol === p.symbol) continue;
         otherUnreal = otherUnreal.plus(o.unrealizedPnl);
         otherMaint = otherMaint.plus(o.quantity.times(o.markPrice).times(mmrOf(o.symbol.slice(0, -4))));
@@ -595,18 +605,21 @@ export class SimAccount {
         },
       };
     });
-    const value = unified ? account.equity.minus(account.balance) : account.equity;
+    const value = unified || dex !== '' ? upnlOf(positions) : account.equity.minus(upnlOf(others));
+    const marginUsed =
+      dex === '' ? Decimal.max(ZERO, account.marginUsed.minus(marginOf(others))) : marginOf(positions);
     const summary = {
       accountValue: r6(value),
       totalNtlPos: r6(totalNtl),
       totalRawUsd: r6(value.minus(signedNtl)),
-      totalMarginUsed: r6(account.marginUsed),
+      totalMarginUsed: r6(marginUsed),
     };
     return {
       marginSummary: summary,
       crossMarginSummary: summary,
       crossMaintenanceMarginUsed: r6(maint),
-      withdrawable: unified ? '0.0' : r6(Decimal.max(ZERO, account.equity.minus(account.marginUsed))),
+      withdrawable:
+        unified || dex !== '' ? '0.0' : r6(Decimal.max(ZERO, account.equity.minus(account.marginUsed))),
       assetPositions,
       time: now,
     };

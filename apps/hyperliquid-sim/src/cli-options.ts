@@ -23,6 +23,8 @@ Market
   --bar-ms MS                 wall-clock ms per bar, and each bar's length (default 1000)
   --manual-bars               bars advance only via POST /sim/step {"n":N} or POST /sim/bar
   --testnet                   verify signatures as testnet (phantom agent source "b"); default mainnet
+  --hip3-dex NAME:COIN[:SZ:LEV][,COIN...]
+                              serve one HIP-3 perp dex with its own meta (coins named NAME:COIN)
 
 Accounts
   --account 0xADDR[:BALANCE]  register a master account (repeatable; default balance 100000 USDC)
@@ -87,6 +89,7 @@ export function parseCli(argv: readonly string[]): HyperliquidSimOptions | 'help
         'bar-ms': { type: 'string' },
         'manual-bars': { type: 'boolean' },
         testnet: { type: 'boolean' },
+        'hip3-dex': { type: 'string' },
         account: { type: 'string', multiple: true },
         agent: { type: 'string', multiple: true },
         'account-mode': { type: 'string' },
@@ -144,6 +147,19 @@ export function parseCli(argv: readonly string[]): HyperliquidSimOptions | 'help
   if (accountMode !== undefined && accountMode !== 'standard' && accountMode !== 'unified') {
     throw new SimError('SIM_INVALID_OPTION', '--account-mode must be standard or unified');
   }
+  let hip3Dex: HyperliquidSimOptions['hip3Dex'];
+  const rawDex = str('hip3-dex');
+  if (rawDex !== undefined) {
+    const colon = rawDex.indexOf(':');
+    if (colon <= 0) throw new SimError('SIM_INVALID_OPTION', '--hip3-dex must be NAME:COIN[,COIN...]');
+    hip3Dex = {
+      name: rawDex.slice(0, colon),
+      coins: rawDex
+        .slice(colon + 1)
+        .split(',')
+        .filter((c) => c !== ''),
+    };
+  }
   const port = num(str('port'), 'port');
   const seed = num(str('seed'), 'seed');
   const volatility = num(str('volatility'), 'volatility');
@@ -158,6 +174,7 @@ export function parseCli(argv: readonly string[]): HyperliquidSimOptions | 'help
     ...(barMs === undefined ? {} : { barMs }),
     ...(wsIdleMs === undefined ? {} : { wsIdleMs }),
     ...(accountMode === undefined ? {} : { accountMode }),
+    ...(hip3Dex === undefined ? {} : { hip3Dex }),
     manualBars: values['manual-bars'] === true,
     testnet: values.testnet === true,
     accounts,

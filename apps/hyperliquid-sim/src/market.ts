@@ -5,9 +5,14 @@ import { SimError } from './errors.js';
 
 /** One tradable perp of the simulator. */
 export interface SimCoin {
+  /** `BTC`, or `xyz:XYZ100` on a HIP-3 dex. */
   coin: string;
   szDecimals: number;
   maxLeverage: number;
+  /** Asset id in actions: the index on the first dex, 100000 + 10000 * dex index + index on a HIP-3 dex. */
+  asset: number;
+  /** `""` for the first dex. */
+  dex: string;
 }
 
 /** Known defaults (Hyperliquid's `meta` values); other coins get szDecimals 2 and 20x unless given. */
@@ -38,7 +43,7 @@ export function parseCoinSpec(spec: string): SimCoin {
   if (!Number.isInteger(maxLeverage) || maxLeverage < 1 || maxLeverage > 200) {
     throw new SimError('SIM_INVALID_OPTION', `maxLeverage of ${coin} must be an integer 1..200`);
   }
-  return { coin, szDecimals, maxLeverage };
+  return { coin, szDecimals, maxLeverage, asset: 0, dex: '' };
 }
 
 /** Smallest price step at `price` under the 5-significant-figure and decimals rules (integers at 1e5 and up). */

@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { type DecimalInput, toDecimal } from '@hl-bot/core-types';
 import {
+  dexAssetId,
+  dexOfCoin,
   ExchangeRequestSchema,
   isValidPrice,
   type L1Action,
@@ -49,6 +51,11 @@ export interface HyperliquidSimOptions {
   wsIdleMs?: number;
   /** Fault injection. */
   faults?: SimFaults;
+  /**
+   * One HIP-3 (builder-deployed) perp dex with its own `meta`: its name and coins as `COIN` or
+   * `COIN:szDecimals:maxLeverage` (served as `name:COIN`, asset ids 110000 + index). Default: none.
+   */
+  hip3Dex?: { name: string; coins: readonly string[] };
   /**
    * Account abstraction mode of every account (default `standard`, answered as `disabled`). `unified`
    * answers `unifiedAccount` and keeps the USDC balance and holds in `spotClearinghouseState`, while the
@@ -141,7 +148,22 @@ function lower(address: string, what: string): string {
  * await sim.close();
  */
 export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): Promise<HyperliquidSim> {
-  const coins: SimCoin[] = (options.coins ?? ['BTC', 'ETH', 'SOL']).map(parseCoinSpec);
+  const coins: SimCoin[] = (options.coins ?? ['BTC', 'ETH', 'SOL'])
+    .map(parseCoinSpec)
+    .map((c, i) => ({ ...c, asset: i }));
+  const hip3 = options.hip3Dex;
+  if (hip3 !== undefined) {
+    if (!/^[a-z]{1,8}$/.test(hip3.name))
+      throw new SimError('SIM_INVALID_OPTION', 'a HIP-3 dex name is 1-8 lowercase letters');
+    hip3.coins.map(parseCoinSpec).forEach((c, i) => {
+      coins.push({ ...c, coin: `${hip3.name}:${c.coin}`, asset: dexAssetId(1, i), dex: hip3.name });
+    });
+  }
+  const coinByAsset = (asset: number): SimCoin | undefined => coins.find((c) => c.asset === asset);
+  const dexOf = (body: Record<string, unknown>): string | undefined => {
+    const d = body.dex ?? '';
+    return d === '' || (hip3 !== undefined && d === hip3.name) ? (d as string) : undefined;
+  };
   if (coins.length === 0 || new Set(coins.map((c) => c.coin)).size !== coins.length) {
     throw new SimError('SIM_INVALID_OPTION', 'coins must be non-empty and unique');
   }
@@ -360,19 +382,44 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
     const needsUser = (): Reply | undefined =>
       user === undefined ? unprocessable('user: expected a 0x address') : undefined;
     switch (type) {
-      case 'meta':
+      case 'perpDexs':
+        return ok([
+          null,
+          ...(hip3 === undefined
+            ? []
+            : [
+                {
+                  name: hip3.name,
+                  fullName: `${hip3.name} (hl-sim)`,
+                  deployer: `0x${'00'.repeat(20)}`,
+                  oracleUpdater: null,
+                  feeRecipient: null,
+                  assetToStreamingOiCap: [],
+                  assetToFundingMultiplier: [],
+                },
+              ]),
+        ]);
+      case 'meta': {
+        const dex = dexOf(body);
+        if (dex === undefined) return unprocessable(`unknown perp dex ${JSON.stringify(body.dex)}`);
         return ok({
-          universe: coins.map((c) => ({
-            name: c.coin,
-            szDecimals: c.szDecimals,
-            maxLeverage: c.maxLeverage,
-            marginTableId: c.maxLeverage,
-          })),
+          universe: coins
+            .filter((c) => c.dex === dex)
+            .map((c) => ({
+              name: c.coin,
+              szDecimals: c.szDecimals,
+              maxLeverage: c.maxLeverage,
+              marginTableId: c.maxLeverage,
+            })),
           marginTables: [],
           collateralToken: 0,
         });
-      case 'allMids':
-        return ok(Object.fromEntries(mids));
+      }
+      case 'allMids': {
+        const dex = dexOf(body);
+        if (dex === undefined) return unprocessable(`unknown perp dex ${JSON.stringify(body.dex)}`);
+        return ok(Object.fromEntries([...mids].filter(([coin]) => dexOfCoin(coin) === dex)));
+      }
       case 'clearinghouseState': {
         const bad = needsUser();
         if (bad !== undefined) return bad;
@@ -392,7 +439,9 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
             time: now(),
           });
         }
-        return ok(await account.clearinghouseState(now(), unified));
+        const dex = dexOf(body);
+        if (dex === undefined) return unprocessable(`unknown perp dex ${JSON.stringify(body.dex)}`);
+        return ok(await account.clearinghouseState(now(), unified, dex));
       }
       case 'spotClearinghouseState':
         return needsUser() ?? ok((await account?.spotClearinghouseState(unified)) ?? { balances: [] });
@@ -400,7 +449,12 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
         return needsUser() ?? ok(account === undefined ? 'default' : unified ? 'unifiedAccount' : 'disabled');
       case 'openOrders':
       case 'frontendOpenOrders':
-        return needsUser() ?? ok(account?.openOrders(type === 'frontendOpenOrders') ?? []);
+        return (
+          needsUser() ??
+          (dexOf(body) === undefined
+            ? unprocessable(`unknown perp dex ${JSON.stringify(body.dex)}`)
+            : ok(account?.openOrders(type === 'frontendOpenOrders', dexOf(body)) ?? []))
+        );
       case 'userFills':
         return needsUser() ?? ok((account?.fills ?? []).slice(-MAX_FILLS).reverse());
       case 'userFillsByTime': {
@@ -492,7 +546,7 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
     account: SimAccount,
     modifying?: string,
   ): WireOrderStatus | undefined {
-    const coin = coins[wire.a];
+    const coin = coinByAsset(wire.a);
     if (coin === undefined) return { error: `Order has invalid asset. asset=${wire.a}` };
     const suffix = ` asset=${wire.a}`;
     const size = toDecimal(wire.s);
@@ -521,7 +575,7 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
    */
   function prevalidate(orders: readonly OrderWire[]): string | undefined {
     for (const wire of orders) {
-      const coin = coins[wire.a];
+      const coin = coinByAsset(wire.a);
       const mid = coin === undefined ? undefined : mids.get(coin.coin);
       if (mid === undefined) continue;
       const ref = toDecimal(mid);
@@ -654,7 +708,7 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
       }
       case 'updateLeverage': {
         account.actionsUsed += 1;
-        const coin = coins[action.asset];
+        const coin = coinByAsset(action.asset);
         if (coin === undefined) return err(`Invalid asset ${action.asset}`);
         if (!action.isCross) return err('hl-sim supports cross margin only');
         try {

@@ -50,6 +50,7 @@ import {
   type Tif,
 } from './actions.js';
 import { isCloid, randomCloid, toCloid } from './cloid.js';
+import { deployedDexes, dexOfCoin, MAIN_DEX, type PerpDexsResponse, PerpDexsResponseSchema } from './dex.js';
 import {
   HyperliquidActionError,
   HyperliquidClientError,
@@ -59,7 +60,7 @@ import {
   UnknownAssetError,
   UnrepresentableNumberError,
 } from './errors.js';
-import { FillDeduper, mapOrderStatus, toFill, toOrderUpdate } from './fills.js';
+import { FillDeduper, fillKey, mapOrderStatus, toFill, toOrderUpdate } from './fills.js';
 import { formatPrice, formatSize, toWireDecimal } from './format.js';
 import { postJson } from './http.js';
 import {
@@ -169,6 +170,11 @@ export interface HyperliquidClientOptions {
   fillsSince?: number;
   /** Share of a unified account's daily action cap kept for cancels and reduce-only orders (default 0.05). */
   dailyActionReserve?: number;
+  /**
+   * HIP-3 perp dexes to trade and measure besides the first dex: their names, or `'all'` (default) for every
+   * dex `perpDexs` lists. Positions, orders and margin on them are read like the first dex's.
+   */
+  dexes?: readonly string[] | 'all';
 }
 
 /** Result of one order in an order action. */
@@ -243,6 +249,7 @@ export class HyperliquidClient implements Exchange {
   readonly #wsOptions: NonNullable<HyperliquidClientOptions['ws']>;
   readonly #deduper: FillDeduper;
   readonly #actionCap: DailyActionCap;
+  readonly #dexChoice: readonly string[] | 'all';
   #mode: AccountMode | undefined;
   #assets: AssetMap | undefined;
   #assetsLoading: Promise<AssetMap> | undefined;
@@ -298,6 +305,7 @@ export class HyperliquidClient implements Exchange {
     this.#maxOrderAttempts = Math.max(1, options.maxOrderAttempts ?? 3);
     this.#wsOptions = options.ws ?? {};
     this.#deduper = new FillDeduper({ since: options.fillsSince ?? this.#clock.now() });
+    this.#dexChoice = options.dexes ?? 'all';
     this.#actionCap = new DailyActionCap({
       clock: this.#clock,
       ...(options.dailyActionReserve === undefined ? {} : { reserve: options.dailyActionReserve }),
@@ -422,19 +430,24 @@ export class HyperliquidClient implements Exchange {
   // ---- info ----------------------------------------------------------------------------------------
 
   /** Perp universe and margin tables. @throws {HyperliquidHttpError} {HyperliquidResponseError} */
-  meta(): Promise<MetaResponse> {
-    return this.#info({ type: 'meta' }, MetaResponseSchema);
+  meta(dex: string = MAIN_DEX): Promise<MetaResponse> {
+    return this.#info({ type: 'meta', ...dexParam(dex) }, MetaResponseSchema);
   }
 
-  /** Mid price per coin. @throws {HyperliquidHttpError} {HyperliquidResponseError} */
-  allMids(): Promise<Record<string, Decimal>> {
-    return this.#info({ type: 'allMids' }, AllMidsResponseSchema);
+  /** Every perp dex: `null` for the first, then the HIP-3 dexes. */
+  perpDexs(): Promise<PerpDexsResponse> {
+    return this.#info({ type: 'perpDexs' }, PerpDexsResponseSchema);
   }
 
-  /** Margin summary and positions of an account (default: this client's). */
-  clearinghouseState(user?: string): Promise<ClearinghouseStateResponse> {
+  /** Mid price per coin (of one perp dex; the first dex's answer also has spot mids). */
+  allMids(dex: string = MAIN_DEX): Promise<Record<string, Decimal>> {
+    return this.#info({ type: 'allMids', ...dexParam(dex) }, AllMidsResponseSchema);
+  }
+
+  /** Margin summary and positions of an account (default: this client's) on one perp dex. */
+  clearinghouseState(user?: string, dex: string = MAIN_DEX): Promise<ClearinghouseStateResponse> {
     return this.#info(
-      { type: 'clearinghouseState', user: this.#requireAccount(user) },
+      { type: 'clearinghouseState', user: this.#requireAccount(user), ...dexParam(dex) },
       ClearinghouseStateResponseSchema,
     );
   }
@@ -482,14 +495,17 @@ export class HyperliquidClient implements Exchange {
     return mode;
   }
 
-  openOrders(user?: string): Promise<BasicOpenOrder[]> {
-    return this.#info({ type: 'openOrders', user: this.#requireAccount(user) }, OpenOrdersResponseSchema);
+  openOrders(user?: string, dex: string = MAIN_DEX): Promise<BasicOpenOrder[]> {
+    return this.#info(
+      { type: 'openOrders', user: this.#requireAccount(user), ...dexParam(dex) },
+      OpenOrdersResponseSchema,
+    );
   }
 
-  /** Open orders with order type, tif, trigger fields. */
-  frontendOpenOrders(user?: string): Promise<FrontendOpenOrder[]> {
+  /** Open orders with order type, tif, trigger fields (of one perp dex). */
+  frontendOpenOrders(user?: string, dex: string = MAIN_DEX): Promise<FrontendOpenOrder[]> {
     return this.#info(
-      { type: 'frontendOpenOrders', user: this.#requireAccount(user) },
+      { type: 'frontendOpenOrders', user: this.#requireAccount(user), ...dexParam(dex) },
       FrontendOpenOrdersResponseSchema,
     );
   }
@@ -577,9 +593,9 @@ export class HyperliquidClient implements Exchange {
   async loadAssets(refresh = false): Promise<AssetMap> {
     if (this.#assets !== undefined && !refresh) return this.#assets;
     if (this.#assetsLoading === undefined || refresh) {
-      this.#assetsLoading = this.meta()
-        .then((meta) => {
-          this.#assets = AssetMap.fromMeta(meta);
+      this.#assetsLoading = this.#loadDexMetas()
+        .then((metas) => {
+          this.#assets = AssetMap.fromDexMetas(metas);
           return this.#assets;
         })
         .finally(() => {
@@ -587,6 +603,24 @@ export class HyperliquidClient implements Exchange {
         });
     }
     return this.#assetsLoading;
+  }
+
+  async #loadDexMetas(): Promise<Array<{ dex: string; index: number; meta: MetaResponse }>> {
+    const deployed = deployedDexes(await this.perpDexs());
+    const choice = this.#dexChoice;
+    if (choice !== 'all') {
+      const missing = choice.filter((d) => !deployed.some((x) => x.name === d));
+      if (missing.length > 0) {
+        throw new UnknownAssetError(`perp dex ${missing.join(', ')} is not listed by perpDexs`);
+      }
+    }
+    const wanted = [
+      { name: MAIN_DEX, index: 0 },
+      ...deployed.filter((d) => choice === 'all' || choice.includes(d.name)),
+    ];
+    return Promise.all(
+      wanted.map(async (d) => ({ dex: d.name, index: d.index, meta: await this.meta(d.name) })),
+    );
   }
 
   async #asset(symbol: string): Promise<PerpAsset> {
@@ -855,7 +889,7 @@ export class HyperliquidClient implements Exchange {
   ): Promise<Decimal> {
     let ref = reference;
     if (ref === undefined) {
-      const mids = await this.allMids();
+      const mids = await this.allMids(dexOfCoin(coin));
       ref = mids[coin];
       if (ref === undefined || ref.lte(0)) {
         throw new ExchangeError('NO_MARKET_PRICE', `no mid price for ${coin}; cannot bound a market order`, {
@@ -1143,14 +1177,16 @@ export class HyperliquidClient implements Exchange {
 
   /**
    * Cancels every open order of the account (of one symbol when given) in batches; resolves with how many
-   * the venue confirmed. Orders on coins outside the perp universe (spot) are left alone.
+   * the venue confirmed, across every perp dex the client trades (HIP-3 ones included). Orders on coins
+   * outside the perp universe (spot) are left alone.
    */
   async cancelAllOrders(opts: { symbol?: string; reason?: string } = {}): Promise<number> {
     const assets = await this.loadAssets();
     const coin = opts.symbol === undefined ? undefined : (await this.#asset(opts.symbol)).coin;
-    const open = (await this.openOrders()).filter((o) =>
-      coin === undefined ? assets.hasCoin(o.coin) : o.coin === coin,
-    );
+    const dexes = opts.symbol === undefined ? assets.dexes() : [(await this.#asset(opts.symbol)).dex];
+    const open = (await Promise.all(dexes.map((d) => this.openOrders(undefined, d))))
+      .flat()
+      .filter((o) => (coin === undefined ? assets.hasCoin(o.coin) : o.coin === coin));
     let cancelled = 0;
     for (let i = 0; i < open.length; i += 100) {
       const chunk = open.slice(i, i + 100);
@@ -1190,7 +1226,8 @@ export class HyperliquidClient implements Exchange {
   async getOpenOrders(symbol?: string): Promise<OpenOrder[]> {
     const assets = await this.loadAssets();
     const coin = symbol === undefined ? undefined : (await this.#asset(symbol)).coin;
-    const orders = await this.frontendOpenOrders();
+    const dexes = symbol === undefined ? assets.dexes() : [(await this.#asset(symbol)).dex];
+    const orders = (await Promise.all(dexes.map((d) => this.frontendOpenOrders(undefined, d)))).flat();
     const out: OpenOrder[] = [];
     for (const o of orders) {
       if (coin !== undefined ? o.coin !== coin : !assets.hasCoin(o.coin)) continue;
@@ -1226,18 +1263,25 @@ export class HyperliquidClient implements Exchange {
    */
   async getAccountState(): Promise<AccountState> {
     const mode = await this.accountMode();
-    const [perp, spot] = await Promise.all([
-      this.clearinghouseState(),
+    const assets = await this.loadAssets();
+    const [dexes, spot] = await Promise.all([
+      Promise.all(
+        assets
+          .dexes()
+          .map(
+            async (dex): Promise<DexState> => ({ dex, state: await this.clearinghouseState(undefined, dex) }),
+          ),
+      ),
       mode.kind === 'standard' ? undefined : this.spotClearinghouseState(),
     ]);
-    const dexes: DexState[] = [{ dex: '', state: perp }];
-    return accountStateFor({ mode, dexes, spot, time: perp.time });
+    const time = Math.max(...dexes.map((d) => d.state.time));
+    return accountStateFor({ mode, dexes, spot, time });
   }
 
   /** @throws {ExchangeError} `UNKNOWN_SYMBOL` or `NO_MARKET_PRICE`. */
   async getMarketPrice(symbol: string): Promise<MarketPrice> {
     const asset = await this.#asset(symbol);
-    const mid = (await this.allMids())[asset.coin];
+    const mid = (await this.allMids(asset.dex))[asset.coin];
     if (mid === undefined || mid.lte(0)) {
       throw new ExchangeError('NO_MARKET_PRICE', `no mid price for ${symbol}`, { details: { symbol } });
     }
@@ -1247,7 +1291,7 @@ export class HyperliquidClient implements Exchange {
   /** Mid, best bid and best ask of a symbol. @throws {ExchangeError} `UNKNOWN_SYMBOL`, `NO_MARKET_PRICE`. */
   async getMarketData(symbol: string): Promise<MarketData> {
     const asset = await this.#asset(symbol);
-    const [mids, book] = await Promise.all([this.allMids(), this.l2Book(asset.coin)]);
+    const [mids, book] = await Promise.all([this.allMids(asset.dex), this.l2Book(asset.coin)]);
     const mid = mids[asset.coin];
     if (mid === undefined || mid.lte(0)) {
       throw new ExchangeError('NO_MARKET_PRICE', `no mid price for ${symbol}`, { details: { symbol } });
@@ -1394,7 +1438,16 @@ export class HyperliquidClient implements Exchange {
     const assets = this.#assets;
     let retryFrom: number | undefined;
     for (const f of this.#deduper.accept(batch)) {
-      if (assets !== undefined && !assets.hasCoin(f.coin)) continue;
+      if (assets !== undefined && !assets.hasCoin(f.coin)) {
+        // Spot, or a perp dex this client does not trade: not a position here, but never dropped unseen.
+        void this.#record({
+          type: 'note',
+          message: `fill ${fillKey(f)} of ${f.coin} (${f.side === 'B' ? 'buy' : 'sell'} ${f.sz.toFixed()} @ ${f.px.toFixed()}) is outside the perp dexes this client trades; not booked as a position`,
+        }).catch((error: unknown) =>
+          this.#emitError(error instanceof Error ? error : new Error(String(error))),
+        );
+        continue;
+      }
       let fill: Fill;
       try {
         fill = toFill(f);
@@ -1531,6 +1584,11 @@ export class HyperliquidClient implements Exchange {
     this.#emitError(error);
     void this.#recordError(error, 'websocket');
   }
+}
+
+/** `dex` is sent only for HIP-3 dexes: the first dex's requests stay exactly as before. */
+function dexParam(dex: string): { dex?: string } {
+  return dex === MAIN_DEX ? {} : { dex };
 }
 
 function ONE_PLUS(x: Decimal): Decimal {

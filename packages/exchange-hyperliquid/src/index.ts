@@ -78,6 +78,16 @@ export {
 } from './client.js';
 export { isCloid, randomCloid, toCloid } from './cloid.js';
 export {
+  deployedDexes,
+  dexAssetId,
+  dexOfCoin,
+  MAIN_DEX,
+  type PerpDex,
+  PerpDexSchema,
+  type PerpDexsResponse,
+  PerpDexsResponseSchema,
+} from './dex.js';
+export {
   HyperliquidActionError,
   HyperliquidClientError,
   HyperliquidHttpError,

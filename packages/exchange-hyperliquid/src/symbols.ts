@@ -1,3 +1,4 @@
+import { dexAssetId } from './dex.js';
 import { UnknownAssetError } from './errors.js';
 import type { MetaResponse } from './info-schemas.js';
 
@@ -35,6 +36,8 @@ export interface PerpAsset {
   maxLeverage: number;
   isDelisted: boolean;
   onlyIsolated: boolean;
+  /** The perp dex: `""` for the first dex, e.g. `xyz` for a HIP-3 dex's `xyz:SILVER`. */
+  dex: string;
 }
 
 /**
@@ -48,8 +51,10 @@ export interface PerpAsset {
 export class AssetMap {
   readonly #byCoin = new Map<string, PerpAsset>();
   readonly #byAsset = new Map<number, PerpAsset>();
+  readonly #dexes: string[];
 
-  private constructor(assets: readonly PerpAsset[]) {
+  private constructor(assets: readonly PerpAsset[], dexes: readonly string[] = ['']) {
+    this.#dexes = [...dexes];
     for (const a of assets) {
       this.#byCoin.set(a.coin, a);
       this.#byAsset.set(a.asset, a);
@@ -58,23 +63,47 @@ export class AssetMap {
 
   /** @throws {UnknownAssetError} when two entries share a coin name (the map would be ambiguous). */
   static fromMeta(meta: MetaResponse): AssetMap {
+    return AssetMap.fromDexMetas([{ dex: '', index: 0, meta }]);
+  }
+
+  /**
+   * One map over several perp dexes: each dex's `meta` with its name and its index in `perpDexs` (0 for
+   * the first dex). HIP-3 coins keep their `dex:` prefix, so `xyz:SILVER-USD` is their symbol.
+   * @throws {UnknownAssetError} when a coin appears twice, or a HIP-3 coin lacks its dex's prefix.
+   */
+  static fromDexMetas(metas: ReadonlyArray<{ dex: string; index: number; meta: MetaResponse }>): AssetMap {
     const seen = new Set<string>();
-    const assets = meta.universe.map((u, asset): PerpAsset => {
-      if (seen.has(u.name)) {
-        throw new UnknownAssetError(`meta lists coin ${u.name} twice; refusing an ambiguous asset map`);
-      }
-      seen.add(u.name);
-      return {
-        asset,
-        coin: u.name,
-        symbol: coinToSymbol(u.name),
-        szDecimals: u.szDecimals,
-        maxLeverage: u.maxLeverage,
-        isDelisted: u.isDelisted === true,
-        onlyIsolated: u.onlyIsolated === true,
-      };
-    });
-    return new AssetMap(assets);
+    const assets: PerpAsset[] = [];
+    for (const { dex, index, meta } of metas) {
+      meta.universe.forEach((u, i) => {
+        if (seen.has(u.name)) {
+          throw new UnknownAssetError(`meta lists coin ${u.name} twice; refusing an ambiguous asset map`);
+        }
+        if (dex !== '' && !u.name.startsWith(`${dex}:`)) {
+          throw new UnknownAssetError(`coin ${u.name} of perp dex ${dex} lacks the ${dex}: prefix`);
+        }
+        seen.add(u.name);
+        assets.push({
+          asset: dexAssetId(index, i),
+          coin: u.name,
+          symbol: coinToSymbol(u.name),
+          szDecimals: u.szDecimals,
+          maxLeverage: u.maxLeverage,
+          isDelisted: u.isDelisted === true,
+          onlyIsolated: u.onlyIsolated === true,
+          dex,
+        });
+      });
+    }
+    return new AssetMap(
+      assets,
+      metas.map((m) => m.dex),
+    );
+  }
+
+  /** The perp dexes the map covers, in `perpDexs` order (`""`, the first dex, first). */
+  dexes(): string[] {
+    return [...this.#dexes];
   }
 
   /** @throws {UnknownAssetError} for a coin `meta` does not list. */

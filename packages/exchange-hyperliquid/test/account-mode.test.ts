@@ -59,6 +59,8 @@ beforeEach(async () => {
         return { json: SPOT };
       case 'meta':
         return { json: META };
+      case 'perpDexs':
+        return { json: [null] };
       default:
         return { status: 500, text: `unhandled ${String(body.type)}` };
     }

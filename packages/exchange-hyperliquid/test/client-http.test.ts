@@ -57,6 +57,7 @@ function infoRouter(extra: Record<string, (body: Record<string, unknown>) => unk
     if (h !== undefined) return { json: h(body) };
     if (type === 'meta') return { json: META };
     if (type === 'userAbstraction') return { json: 'disabled' };
+    if (type === 'perpDexs') return { json: [null] };
     if (type === 'allMids') return { json: { BTC: '60000', ETH: '3000.5', SOL: '150.25', '@107': '18.6' } };
     return { status: 500, text: `unhandled info ${type}` };
   };
@@ -648,7 +649,12 @@ describe('secret hygiene', () => {
     const logger = await AuditLogger.open(dir);
     const produced: string[] = [];
     try {
-      venue.info = (b) => (b.type === 'meta' ? { json: META } : { status: 500, text: 'boom' });
+      venue.info = (b) =>
+        b.type === 'meta'
+          ? { json: META }
+          : b.type === 'perpDexs'
+            ? { json: [null] }
+            : { status: 500, text: 'boom' };
       let calls = 0;
       venue.exchange = () => {
         calls += 1;

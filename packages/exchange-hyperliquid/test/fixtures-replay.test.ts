@@ -2,14 +2,17 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import {
   AllMidsResponseSchema,
+  AssetMap,
   CandleSnapshotResponseSchema,
   ClearinghouseStateResponseSchema,
+  deployedDexes,
   ExchangeResponseSchema,
   FrontendOpenOrdersResponseSchema,
   L2BookResponseSchema,
   MetaResponseSchema,
   OpenOrdersResponseSchema,
   OrderStatusResponseSchema,
+  PerpDexsResponseSchema,
   SpotClearinghouseStateResponseSchema,
   toFill,
   UserFillSchema,
@@ -140,6 +143,28 @@ describe('fills keep what the venue reports', () => {
       expect(fill.liquidation?.method).toBe('market');
       expect(fill.liquidation?.markPx.toFixed()).toBe('18.4');
     }
+  });
+});
+
+describe('HIP-3 dexes', () => {
+  it('reads perpDexs and gives each dex its asset id range (100000 + 10000 x dex index + coin index)', () => {
+    const dexs = PerpDexsResponseSchema.parse(fixture('docs/perpDexs_34').response);
+    expect(deployedDexes(dexs)).toEqual([{ name: 'test', index: 1 }]);
+    // The xyz dex's own meta, from the docs' metaAndAssetCtxs example for a HIP-3 dex.
+    const [xyzMeta] = fixture('docs/metaAndAssetCtxs_37').response as [unknown];
+    const main = MetaResponseSchema.parse(fixture('docs/meta_35').response);
+    const map = AssetMap.fromDexMetas([
+      { dex: '', index: 0, meta: main },
+      { dex: 'xyz', index: 1, meta: MetaResponseSchema.parse(xyzMeta) },
+    ]);
+    expect(map.bySymbol('BTC-USD').asset).toBe(0);
+    expect(map.bySymbol('xyz:XYZ100-USD')).toMatchObject({ asset: 110000, dex: 'xyz', onlyIsolated: true });
+    expect(map.bySymbol('xyz:NVDA-USD').asset).toBe(110002);
+    expect(map.byAsset(110001).coin).toBe('xyz:TSLA');
+    expect(map.dexes()).toEqual(['', 'xyz']);
+    expect(() =>
+      AssetMap.fromDexMetas([{ dex: 'abc', index: 2, meta: MetaResponseSchema.parse(xyzMeta) }]),
+    ).toThrow(/lacks the abc: prefix/);
   });
 });
 

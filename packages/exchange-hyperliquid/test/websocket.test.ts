@@ -35,6 +35,7 @@ beforeEach(async () => {
   venue.info = (b) => {
     if (b.type === 'meta') return { json: META };
     if (b.type === 'userAbstraction') return { json: 'disabled' };
+    if (b.type === 'perpDexs') return { json: [null] };
     if (b.type === 'userFillsByTime') {
       return { json: restFills.filter((f) => (f.time as number) >= (b.startTime as number)) };
     }

@@ -1,0 +1,79 @@
+import { type Fill, OrderRequest } from '@hl-bot/core-types';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HyperliquidSim } from '../src/index.js';
+import { clientFor, eventually, MASTER, post, startSim } from './helpers.js';
+
+let sim: HyperliquidSim;
+beforeEach(async () => {
+  sim = await startSim({
+    hip3Dex: { name: 'xyz', coins: ['XYZ100:4:20'] },
+    startPrices: { BTC: '60000', ETH: '3000', SOL: '150', 'xyz:XYZ100': '25000' },
+  });
+});
+afterEach(async () => {
+  await sim.close();
+});
+
+const order = (symbol: string, side: 'buy' | 'sell', orderType: 'market' | 'limit', price?: string) =>
+  OrderRequest.parse({
+    symbol,
+    side,
+    orderType,
+    quantity: '0.01',
+    ...(price === undefined ? {} : { price }),
+  });
+
+describe('a HIP-3 dex on hl-sim', () => {
+  it('lists the dex in perpDexs and serves its own meta with dex-prefixed coins', async () => {
+    const dexs = (await post(sim, '/info', { type: 'perpDexs' })).body as unknown[];
+    expect(dexs[0]).toBeNull();
+    expect(dexs[1]).toMatchObject({ name: 'xyz' });
+    const meta = (await post(sim, '/info', { type: 'meta', dex: 'xyz' })).body as { universe: unknown[] };
+    expect(meta.universe).toEqual([expect.objectContaining({ name: 'xyz:XYZ100', szDecimals: 4 })]);
+    const main = (await post(sim, '/info', { type: 'meta' })).body as { universe: Array<{ name: string }> };
+    expect(main.universe.map((u) => u.name)).toEqual(['BTC', 'ETH', 'SOL']);
+    const assets = await clientFor(sim).loadAssets();
+    expect(assets.bySymbol('xyz:XYZ100-USD')).toMatchObject({ asset: 110000, dex: 'xyz' });
+    expect(assets.dexes()).toEqual(['', 'xyz']);
+  });
+
+  it('trades a HIP-3 coin: the order, the fill, the position, the account and cancel-all across dexes', async () => {
+    const client = clientFor(sim);
+    const fills: Fill[] = [];
+    client.onFill((f) => fills.push(f));
+    await client.start();
+    try {
+      const ack = await client.placeOrder(order('xyz:XYZ100-USD', 'buy', 'market'));
+      expect(ack.status).toBe('filled');
+      await eventually(() => fills.length === 1, 'the HIP-3 fill');
+      expect(fills[0]).toMatchObject({ symbol: 'xyz:XYZ100-USD', side: 'buy', dir: 'Open Long' });
+      expect(fills[0]?.startPosition?.toFixed()).toBe('0');
+
+      const xyz = await client.clearinghouseState(undefined, 'xyz');
+      expect(xyz.assetPositions.map((p) => [p.position.coin, p.position.szi.toFixed()])).toEqual([
+        ['xyz:XYZ100', '0.01'],
+      ]);
+      expect((await client.clearinghouseState()).assetPositions).toEqual([]);
+
+      // The coin rises 1000: the account's equity counts the HIP-3 position's gain.
+      await sim.pushBar({ coin: 'xyz:XYZ100', open: '26000', high: '26000', low: '26000', close: '26000' });
+      const a = await client.getAccountState();
+      const main = await client.clearinghouseState();
+      const dex = await client.clearinghouseState(undefined, 'xyz');
+      expect(a.equity.toFixed()).toBe(
+        main.marginSummary.accountValue.plus(dex.marginSummary.accountValue).toFixed(),
+      );
+      expect(dex.marginSummary.accountValue.gt(0)).toBe(true);
+
+      await client.placeOrder(order('xyz:XYZ100-USD', 'buy', 'limit', '20000'));
+      await client.placeOrder(order('BTC-USD', 'buy', 'limit', '50000'));
+      const open = await client.getOpenOrders();
+      expect(open.map((o) => o.symbol).sort()).toEqual(['BTC-USD', 'xyz:XYZ100-USD']);
+      expect(await client.cancelAllOrders({ reason: 'test' })).toBe(2);
+      expect(await client.openOrders(MASTER, 'xyz')).toEqual([]);
+      expect(await client.openOrders()).toEqual([]);
+    } finally {
+      client.close();
+    }
+  });
+});
