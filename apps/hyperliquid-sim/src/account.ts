@@ -34,6 +34,15 @@ export interface WireFill {
   twapId: number | null;
 }
 
+/** One hourly funding payment as the `userFundings` stream sends it (`usdc` signed: negative = paid). */
+export interface WireFunding {
+  time: number;
+  coin: string;
+  usdc: string;
+  szi: string;
+  fundingRate: string;
+}
+
 /** One order as the venue remembers it (open or finished). */
 export interface OrderRecord {
   oid: number;
@@ -128,6 +137,8 @@ export class SimAccount {
   readonly #funding = new Map<string, { allTime: Decimal; sinceOpen: Decimal }>();
   #pendingFills: WireFill[] = [];
   #pendingUpdates: WireOrderUpdate[] = [];
+  #pendingFundings: WireFunding[] = [];
+  readonly #fundings: WireFunding[] = [];
   #cumVlm: Decimal = ZERO;
   actionsUsed = 0;
   scheduledCancel: number | undefined;
@@ -153,6 +164,15 @@ export class SimAccount {
     this.paper.onOrderUpdate((u) => this.#onUpdate(u));
     this.paper.onFunding((p) => {
       const coin = p.symbol.slice(0, -4);
+      const wire: WireFunding = {
+        time: this.#ids.now(),
+        coin,
+        usdc: r6(p.amount),
+        szi: s(p.positionSize ?? this.#positions.get(coin) ?? ZERO),
+        fundingRate: s(p.rate ?? ZERO),
+      };
+      this.#fundings.push(wire);
+      this.#pendingFundings.push(wire);
       const f = this.#funding.get(coin) ?? { allTime: ZERO, sinceOpen: ZERO };
       // Hyperliquid reports cumFunding as paid (positive = the account paid).
       f.allTime = f.allTime.minus(p.amount);
@@ -164,11 +184,17 @@ export class SimAccount {
   // ---- events --------------------------------------------------------------------------------------
 
   /** Fills and order updates produced since the last call (the server streams them). */
-  drain(): { fills: WireFill[]; updates: WireOrderUpdate[] } {
-    const out = { fills: this.#pendingFills, updates: this.#pendingUpdates };
+  drain(): { fills: WireFill[]; updates: WireOrderUpdate[]; fundings: WireFunding[] } {
+    const out = { fills: this.#pendingFills, updates: this.#pendingUpdates, fundings: this.#pendingFundings };
     this.#pendingFills = [];
     this.#pendingUpdates = [];
+    this.#pendingFundings = [];
     return out;
+  }
+
+  /** Every funding payment, oldest first (the stream's snapshot). */
+  get fundings(): readonly WireFunding[] {
+    return this.#fundings;
   }
 
   #onFill(f: Fill): void {

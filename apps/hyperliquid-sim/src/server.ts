@@ -13,7 +13,13 @@ import {
 } from '@hl-bot/exchange-hyperliquid';
 import { type Candle, createPrng, intervalMs } from '@hl-bot/paper-exchange';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { SimAccount, type WireFill, type WireOrderStatus, type WireOrderUpdate } from './account.js';
+import {
+  SimAccount,
+  type WireFill,
+  type WireFunding,
+  type WireOrderStatus,
+  type WireOrderUpdate,
+} from './account.js';
 import { SimError } from './errors.js';
 import { faultProblem, type SimFaults } from './faults.js';
 import { MarketFeed, parseCoinSpec, type SimCoin, tickAt } from './market.js';
@@ -295,7 +301,16 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
     const fills = accounts.get(user)?.fills ?? [];
     return fills.slice(-MAX_FILLS);
   }
-  function publish(user: string, fills: WireFill[], updates: WireOrderUpdate[]): void {
+  function publish(
+    user: string,
+    fills: WireFill[],
+    updates: WireOrderUpdate[],
+    fundings: readonly WireFunding[] = [],
+  ): void {
+    if (fundings.length > 0) {
+      for (const c of subscribersOf(`userFundings:${user}`))
+        send(c, { channel: 'userFundings', data: { user, fundings } });
+    }
     if (fills.length > 0) {
       for (const c of subscribersOf(`userFills:${user}`)) {
         const message = { channel: 'userFills', data: { user, fills } };
@@ -313,8 +328,8 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
   }
   function flush(): void {
     for (const account of accounts.values()) {
-      const { fills, updates } = account.drain();
-      publish(account.address, fills, updates);
+      const { fills, updates, fundings } = account.drain();
+      publish(account.address, fills, updates, fundings);
     }
   }
   function publishMids(): void {
@@ -918,7 +933,7 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
 
   // ---- WebSocket -----------------------------------------------------------------------------------------
   const wss = new WebSocketServer({ server, path: '/ws' });
-  const SUBSCRIPTIONS = new Set(['allMids', 'userFills', 'orderUpdates']);
+  const SUBSCRIPTIONS = new Set(['allMids', 'userFills', 'orderUpdates', 'userFundings']);
   function subKey(sub: Record<string, unknown>): string | undefined {
     const type = sub.type;
     if (typeof type !== 'string' || !SUBSCRIPTIONS.has(type)) return undefined;
@@ -969,6 +984,10 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
         if (key.startsWith('userFills:')) {
           const user = key.slice('userFills:'.length);
           send(c, { channel: 'userFills', data: { user, isSnapshot: true, fills: snapshotOf(user) } });
+        } else if (key.startsWith('userFundings:')) {
+          const user = key.slice('userFundings:'.length);
+          const fundings = (accounts.get(user)?.fundings ?? []).slice(-MAX_FILLS);
+          send(c, { channel: 'userFundings', data: { user, isSnapshot: true, fundings } });
         } else if (key === 'allMids') {
           send(c, { channel: 'allMids', data: { mids: Object.fromEntries(mids) } });
         }

@@ -516,43 +516,56 @@ export class HyperliquidClient implements Exchange {
   }
 
   /**
-   * Fills in a time range, following pages (each at most 2000 fills, next page from the last time) until
-   * a page adds nothing new; fills repeated across page edges are returned once, oldest first.
+   * Fills in a time range, however the venue orders and cuts its pages (each at most 2000 fills): a page
+   * that may be cut short leaves two unknown stretches, before its oldest and after its newest fill, and
+   * both are fetched in turn, so neither "oldest first" nor "newest first" paging can skip a fill. Fills
+   * repeated across page edges are returned once, oldest first.
+   * @throws {HyperliquidResponseError} when a full page sits inside one millisecond (no way to page past it)
+   *   or the range needs more than 200 pages.
    */
   async userFillsByTime(args: { startTime: number; endTime?: number; user?: string }): Promise<UserFill[]> {
     const user = this.#requireAccount(args.user);
     const byKey = new Map<string, UserFill>();
-    let start = args.startTime;
-    for (let page = 0; page < 100; page++) {
+    const todo: Array<{ start: number; end: number | undefined }> = [
+      { start: args.startTime, end: args.endTime },
+    ];
+    for (let pages = 0; todo.length > 0; pages++) {
+      if (pages >= 200) {
+        throw new HyperliquidResponseError(
+          `userFillsByTime needs more than 200 pages from ${args.startTime}`,
+          {
+            details: { startTime: args.startTime },
+          },
+        );
+      }
+      const range = todo.pop() as { start: number; end: number | undefined };
       const fills = await this.#info(
         {
           type: 'userFillsByTime',
           user,
-          startTime: start,
-          ...(args.endTime === undefined ? {} : { endTime: args.endTime }),
+          startTime: range.start,
+          ...(range.end === undefined ? {} : { endTime: range.end }),
         },
         UserFillsResponseSchema,
       );
-      let added = 0;
-      let last = start;
+      let oldest = Number.POSITIVE_INFINITY;
+      let newest = Number.NEGATIVE_INFINITY;
       for (const f of fills) {
-        const key = `${f.coin}:${f.tid}:${f.oid}`;
-        if (!byKey.has(key)) {
-          byKey.set(key, f);
-          added += 1;
-        }
-        if (f.time > last) last = f.time;
+        byKey.set(fillKey(f), f);
+        if (f.time < oldest) oldest = f.time;
+        if (f.time > newest) newest = f.time;
       }
-      if (last === start && fills.length >= FILLS_PAGE_LIMIT / 4 && added > 0) {
-        // A full page inside one millisecond: the next page would start at the same time and the venue
-        // offers no cursor, so fills could be missed. Refuse rather than return an incomplete history.
+      // A short page is the whole range; only a page that may have been cut leaves gaps.
+      if (fills.length < FILLS_PAGE_LIMIT / 4) continue;
+      if (oldest === newest) {
         throw new HyperliquidResponseError(
-          `userFillsByTime returned a full page of ${fills.length} fills at one timestamp (${start}); cannot page further without missing fills`,
-          { details: { startTime: start } },
+          `userFillsByTime returned a full page of ${fills.length} fills at one timestamp (${oldest}); cannot page further without missing fills`,
+          { details: { startTime: oldest } },
         );
       }
-      if (added === 0 || fills.length < FILLS_PAGE_LIMIT / 4 || last === start) break;
-      start = last;
+      // Inclusive bounds: the edge milliseconds are fetched again and deduplicated.
+      if (oldest > range.start) todo.push({ start: range.start, end: oldest });
+      if (range.end === undefined || newest < range.end) todo.push({ start: newest, end: range.end });
     }
     return [...byKey.values()].sort((a, b) => a.time - b.time || a.tid - b.tid);
   }

@@ -176,6 +176,31 @@ describe('info reads', () => {
     expect(venue.requestsOf('/info', 'userFillsByTime').length).toBeGreaterThan(2);
   });
 
+  const pagings: Array<[string, (inRange: Record<string, unknown>[]) => Record<string, unknown>[]]> = [
+    ['the oldest fills first', (r) => r.slice(0, 500)],
+    ['the newest fills first', (r) => [...r].reverse().slice(0, 500)],
+    ['the newest fills, sorted oldest first', (r) => r.slice(-500)],
+  ];
+  for (const [order, page] of pagings) {
+    it(`backfills every fill exactly once when pages hold ${order}`, async () => {
+      // 2300 fills, up to 7 in one millisecond, across a page edge or two.
+      const all = Array.from({ length: 2300 }, (_, i) => fill({ tid: i, time: T0 + Math.floor(i / 7) * 5 }));
+      venue.info = infoRouter({
+        userFillsByTime: (b) =>
+          page(
+            all.filter(
+              (f) =>
+                (f.time as number) >= (b.startTime as number) &&
+                (b.endTime === undefined || (f.time as number) <= (b.endTime as number)),
+            ),
+          ),
+      });
+      const fills = await client().userFillsByTime({ startTime: T0 });
+      expect(fills.map((f) => f.tid)).toEqual(all.map((f) => f.tid));
+      expect(venue.requestsOf('/info', 'userFillsByTime').length).toBeGreaterThan(4);
+    });
+  }
+
   it('refuses to return a fill history it cannot page through (a full page in one millisecond)', async () => {
     const same = Array.from({ length: 500 }, (_, i) => fill({ tid: i, time: T0 }));
     venue.info = infoRouter({ userFillsByTime: () => same });
