@@ -490,6 +490,8 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
           account?.orderStatus(typeof oid === 'string' ? oid.toLowerCase() : oid) ?? { status: 'unknownOid' },
         );
       }
+      case 'userNonFundingLedgerUpdates':
+        return needsUser() ?? ok([]);
       case 'userRateLimit':
         return (
           needsUser() ??
@@ -933,7 +935,13 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
 
   // ---- WebSocket -----------------------------------------------------------------------------------------
   const wss = new WebSocketServer({ server, path: '/ws' });
-  const SUBSCRIPTIONS = new Set(['allMids', 'userFills', 'orderUpdates', 'userFundings']);
+  const SUBSCRIPTIONS = new Set([
+    'allMids',
+    'userFills',
+    'orderUpdates',
+    'userFundings',
+    'userNonFundingLedgerUpdates',
+  ]);
   function subKey(sub: Record<string, unknown>): string | undefined {
     const type = sub.type;
     if (typeof type !== 'string' || !SUBSCRIPTIONS.has(type)) return undefined;
@@ -988,6 +996,13 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
           const user = key.slice('userFundings:'.length);
           const fundings = (accounts.get(user)?.fundings ?? []).slice(-MAX_FILLS);
           send(c, { channel: 'userFundings', data: { user, isSnapshot: true, fundings } });
+        } else if (key.startsWith('userNonFundingLedgerUpdates:')) {
+          // hl-sim has no deposits, withdrawals or transfers: the snapshot is empty.
+          const user = key.slice('userNonFundingLedgerUpdates:'.length);
+          send(c, {
+            channel: 'userNonFundingLedgerUpdates',
+            data: { user, isSnapshot: true, nonFundingLedgerUpdates: [] },
+          });
         } else if (key === 'allMids') {
           send(c, { channel: 'allMids', data: { mids: Object.fromEntries(mids) } });
         }

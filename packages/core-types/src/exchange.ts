@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ZERO } from './decimal.js';
+import { type Decimal, ZERO } from './decimal.js';
 import { OrderSideSchema, OrderTypeSchema, TimeInForceSchema } from './enums.js';
 import { HlBotError, type HlBotErrorOptions } from './errors.js';
 import {
@@ -209,4 +209,11 @@ export interface Exchange {
    * data again. Ordinary reconnects are not faults.
    */
   onFault?(listener: (error: Error) => void): () => void;
+  /**
+   * Money moved in or out of the account (deposits +, withdrawals and transfers out −), when the venue
+   * reports it; feed each to risk's `recordCashFlow`, so it never counts as trading P&L.
+   */
+  onLedgerUpdate?(
+    listener: (change: { amount: Decimal; time: number; kind: string; nonCash: boolean }) => void,
+  ): () => void;
 }

@@ -202,6 +202,14 @@ export class TradingEngine {
         ),
       );
     }
+    if (this.#exchange.onLedgerUpdate !== undefined) {
+      // Deposits and withdrawals move equity without being P&L: risk shifts its baselines by them.
+      this.#unsubscribe.push(
+        this.#exchange.onLedgerUpdate((c) => {
+          if (!c.nonCash) this.#enqueue(() => this.#risk.recordCashFlow(c.amount, c.time));
+        }),
+      );
+    }
     this.#running = true;
     this.#halted = this.#risk.state.circuitBreakerTripped;
     this.#strategy = strategy;

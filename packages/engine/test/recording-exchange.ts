@@ -115,6 +115,14 @@ export class RecordingExchange implements Exchange {
     this.funding.add(l);
     return () => this.funding.delete(l);
   }
+  readonly ledger = new Set<(c: { amount: Decimal; time: number; kind: string; nonCash: boolean }) => void>();
+  onLedgerUpdate(l: (c: { amount: Decimal; time: number; kind: string; nonCash: boolean }) => void) {
+    this.ledger.add(l);
+    return () => this.ledger.delete(l);
+  }
+  emitLedger(kind: string, amount: string, nonCash = false): void {
+    for (const l of this.ledger) l({ kind, amount: toDecimal(amount), time: this.now(), nonCash });
+  }
 
   readonly faults = new Set<(e: Error) => void>();
   onFault(l: (e: Error) => void) {

@@ -192,6 +192,16 @@ describe('TradingEngine', () => {
     expect(again.status).toBe('rejected');
   });
 
+  it('feeds deposits and withdrawals to risk, so a withdrawal is not a daily loss', async () => {
+    clock.advance(1000);
+    exchange.emitLedger('withdraw', '-3000');
+    exchange.emitLedger('liquidation', '0', true);
+    await engine.idle();
+    expect(risk.state.dayStartEquity?.toString()).toBe('7000');
+    await risk.updateAccount({ balance: '7000', equity: '7000' });
+    expect(risk.state.tradingState).toBe('ACTIVE');
+  });
+
   it('cancels every open order when the circuit breaker trips, and rejects new orders', async () => {
     await engine.submitOrder({
       symbol: 'BTC-USD',

@@ -89,6 +89,13 @@ import {
   WsUserFillsEnvelopeSchema,
   WsUserFundingsSchema,
 } from './info-schemas.js';
+import {
+  type LedgerChange,
+  type LedgerUpdate,
+  LedgerUpdatesResponseSchema,
+  ledgerChange,
+  WsLedgerUpdatesSchema,
+} from './ledger.js';
 import { NonceManager } from './nonce.js';
 import { type Address, type PrivateKeySigner, toSigner } from './private-key.js';
 import {
@@ -175,6 +182,12 @@ export interface HyperliquidClientOptions {
    * dex `perpDexs` lists. Positions, orders and margin on them are read like the first dex's.
    */
   dexes?: readonly string[] | 'all';
+  /**
+   * How long `getAccountState()` trusts the last account-mode read (default 60 s; 0 reads it every time).
+   * `userAbstraction` weighs 20, ten times an account read: refreshing it on every account refresh would eat
+   * the IP budget. `start()` always reads it.
+   */
+  accountModeTtlMs?: number;
 }
 
 /** Result of one order in an order action. */
@@ -251,6 +264,8 @@ export class HyperliquidClient implements Exchange {
   readonly #actionCap: DailyActionCap;
   readonly #dexChoice: readonly string[] | 'all';
   #mode: AccountMode | undefined;
+  #modeReadAt = Number.NEGATIVE_INFINITY;
+  readonly #modeTtlMs: number;
   #assets: AssetMap | undefined;
   #assetsLoading: Promise<AssetMap> | undefined;
   #ws: HyperliquidWebSocket | undefined;
@@ -263,6 +278,8 @@ export class HyperliquidClient implements Exchange {
   readonly #errorListeners = new Set<(error: Error) => void>();
   readonly #fundingListeners = new Set<(payment: FundingPayment) => void>();
   readonly #seenFundings = new Set<string>();
+  readonly #ledgerListeners = new Set<(change: LedgerChange) => void>();
+  readonly #seenLedger = new Set<string>();
 
   /** @throws {SigningError} for a malformed key; {HyperliquidClientError} for malformed addresses. */
   constructor(options: HyperliquidClientOptions = {}) {
@@ -306,6 +323,7 @@ export class HyperliquidClient implements Exchange {
     this.#wsOptions = options.ws ?? {};
     this.#deduper = new FillDeduper({ since: options.fillsSince ?? this.#clock.now() });
     this.#dexChoice = options.dexes ?? 'all';
+    this.#modeTtlMs = options.accountModeTtlMs ?? 60_000;
     this.#actionCap = new DailyActionCap({
       clock: this.#clock,
       ...(options.dailyActionReserve === undefined ? {} : { reserve: options.dailyActionReserve }),
@@ -483,6 +501,7 @@ export class HyperliquidClient implements Exchange {
       throw error;
     }
     this.#mode = mode;
+    this.#modeReadAt = this.#clock.now();
     this.#actionCap.setCap(mode.dailyActionCap);
     if (previous?.venue !== mode.venue) {
       await this.#record({
@@ -507,6 +526,23 @@ export class HyperliquidClient implements Exchange {
     return this.#info(
       { type: 'frontendOpenOrders', user: this.#requireAccount(user), ...dexParam(dex) },
       FrontendOpenOrdersResponseSchema,
+    );
+  }
+
+  /** Deposits, withdrawals, transfers and other non-funding balance changes in a time range. */
+  userNonFundingLedgerUpdates(args: {
+    startTime: number;
+    endTime?: number;
+    user?: string;
+  }): Promise<LedgerUpdate[]> {
+    return this.#info(
+      {
+        type: 'userNonFundingLedgerUpdates',
+        user: this.#requireAccount(args.user),
+        startTime: args.startTime,
+        ...(args.endTime === undefined ? {} : { endTime: args.endTime }),
+      },
+      LedgerUpdatesResponseSchema,
     );
   }
 
@@ -1275,7 +1311,11 @@ export class HyperliquidClient implements Exchange {
    * unrealized PnL (the cash the account would hold flat).
    */
   async getAccountState(): Promise<AccountState> {
-    const mode = await this.accountMode();
+    const known = this.#mode;
+    const mode =
+      known !== undefined && this.#clock.now() - this.#modeReadAt < this.#modeTtlMs
+        ? known
+        : await this.accountMode();
     const assets = await this.loadAssets();
     const [dexes, spot] = await Promise.all([
       Promise.all(
@@ -1356,6 +1396,16 @@ export class HyperliquidClient implements Exchange {
     return () => this.#faultListeners.delete(listener);
   }
 
+  /**
+   * Non-funding ledger changes of the account (the venue's `userNonFundingLedgerUpdates` stream): each is
+   * audited as `ledger_update` first, delivered once, and changes before `fillsSince` are history. Feed
+   * them to risk so money moved in or out is never read as trading P&L.
+   */
+  onLedgerUpdate(listener: (change: LedgerChange) => void): () => void {
+    this.#ledgerListeners.add(listener);
+    return () => this.#ledgerListeners.delete(listener);
+  }
+
   /** Stream and backfill problems (they are also audited as `error` events). */
   onError(listener: (error: Error) => void): () => void {
     this.#errorListeners.add(listener);
@@ -1392,6 +1442,7 @@ export class HyperliquidClient implements Exchange {
     ws.subscribe({ type: 'userFills', user });
     ws.subscribe({ type: 'orderUpdates', user });
     ws.subscribe({ type: 'userFundings', user });
+    ws.subscribe({ type: 'userNonFundingLedgerUpdates', user });
     const timeoutMs = opts.timeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -1550,6 +1601,28 @@ export class HyperliquidClient implements Exchange {
           }
         }
       }
+    } else if (channel === 'userNonFundingLedgerUpdates') {
+      const parsed = WsLedgerUpdatesSchema.safeParse(data);
+      if (!parsed.success) {
+        this.#invalidMessage(channel);
+        return;
+      }
+      const account = this.account;
+      if (account === undefined) return;
+      for (const u of [...parsed.data.nonFundingLedgerUpdates].sort((a, b) => a.time - b.time)) {
+        let change: LedgerChange;
+        try {
+          change = ledgerChange(u, account);
+        } catch (error) {
+          this.#emitError(error instanceof Error ? error : new Error(String(error)));
+          void this.#recordError(error, `ledger update ${u.hash}`);
+          continue;
+        }
+        if (this.#seenLedger.has(change.id)) continue;
+        this.#seenLedger.add(change.id);
+        if (change.time < this.#deduper.since) continue;
+        void this.#deliverLedger(change);
+      }
     } else if (channel === 'allMids') {
       const parsed = WsAllMidsSchema.safeParse(data);
       if (!parsed.success) {
@@ -1588,6 +1661,35 @@ export class HyperliquidClient implements Exchange {
       }
     }
     void this.#recordError(error, 'websocket fill');
+  }
+
+  async #deliverLedger(change: LedgerChange): Promise<void> {
+    try {
+      await this.#record({
+        type: 'ledger_update',
+        ledgerId: change.id,
+        kind: change.kind,
+        amount: change.amount,
+        time: change.time,
+        hash: change.hash,
+        ...(change.nonCash ? { nonCash: true } : {}),
+      });
+      if (!change.known) {
+        throw new HyperliquidResponseError(
+          `ledger update of unknown kind ${change.kind}; counted as no cash`,
+        );
+      }
+    } catch (error) {
+      this.#emitError(error instanceof Error ? error : new Error(String(error)));
+      await this.#recordError(error, 'ledger update');
+    }
+    for (const l of this.#ledgerListeners) {
+      try {
+        l(change);
+      } catch (error) {
+        this.#emitError(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
   }
 
   #invalidMessage(channel: string): void {

@@ -151,6 +151,15 @@ export {
   WsUserFillsSchema,
   WsUserFundingsSchema,
 } from './info-schemas.js';
+export {
+  type LedgerChange,
+  LedgerDeltaSchema,
+  type LedgerUpdate,
+  LedgerUpdateSchema,
+  LedgerUpdatesResponseSchema,
+  ledgerChange,
+  WsLedgerUpdatesSchema,
+} from './ledger.js';
 export { NonceManager } from './nonce.js';
 export { type Address, PrivateKeySigner, publicKeyToAddress, type Signature } from './private-key.js';
 export {

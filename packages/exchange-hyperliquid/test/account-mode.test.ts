@@ -126,10 +126,14 @@ describe('account modes', () => {
     expect(c.actionCap.cap).toBe(50_000);
   });
 
-  it('re-reads the mode on every account refresh and audits a change with the previous mode', async () => {
+  it('re-reads the mode on account refreshes once it is older than its TTL, and audits a change', async () => {
     const c = client();
     await c.getAccountState();
     mode = 'portfolioMargin';
+    // Within the TTL (60 s) the last read stands: userAbstraction weighs 20.
+    expect((await c.getAccountState()).balance.toFixed()).toBe('13109.495728');
+    expect(venue.requestsOf('/info', 'userAbstraction')).toHaveLength(1);
+    clock.advance(60_000);
     const a = await c.getAccountState();
     expect(a.balance.toFixed()).toBe('14.625485');
     expect(audit.filter((e) => e.type === 'account_mode')).toEqual([

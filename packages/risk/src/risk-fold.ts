@@ -64,6 +64,8 @@ export function foldRiskEvent(s: RiskFoldState, e: FoldEvent, offsetMinutes: num
       if (e.day === s.day) {
         s.dailyPnl = toDecimal(e.dailyPnl);
         if (e.peakEquity !== undefined) s.peak = toDecimal(e.peakEquity);
+        // A cash flow moved the day's start (RiskManager.recordCashFlow).
+        if (e.dayStartEquity !== undefined) s.dayStart = toDecimal(e.dayStartEquity);
       }
       break;
     case 'trade_result_recorded':

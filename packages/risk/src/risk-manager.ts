@@ -287,6 +287,8 @@ export class RiskManager {
   private dailyLossPercentLimit: Decimal | null = null;
 
   private dayStartMs = 0;
+  /** When the day's start equity was measured: cash flows before it are already inside it. */
+  private dayStartedAt = 0;
   private dayEndMs = 0;
   private equityMemo: {
     account: Account;
@@ -772,6 +774,46 @@ export class RiskManager {
       }),
     ];
     await Promise.all(writes);
+  }
+
+  /**
+   * Money moved in or out of the account at `time` (a deposit is positive, a withdrawal negative). It is
+   * not trading P&L: the day's start equity and the peak move by it, so a withdrawal never reads as a
+   * daily loss or drawdown and a deposit never hides one. A flow from before the day's start equity was
+   * measured is already inside it and changes nothing. The shifted day start is audited
+   * (`daily_pnl_updated.dayStartEquity`), so a restart keeps it.
+   * @throws {InvalidDecimalError} for a malformed amount
+   */
+  async recordCashFlow(amount: DecimalInput, time?: number): Promise<void> {
+    const a = toDecimal(amount, 'amount');
+    this.rollDay(this.clock.now());
+    if (a.isZero() || this.dayStartEquity === null) return;
+    if (time !== undefined && time < this.dayStartedAt) return;
+    this.shiftBaselines(a);
+    this.evaluateLimits();
+    const equity = this.estimatedEquity();
+    // The shifted day start goes into the log, so a restart measures the day from it too.
+    await this.durable({
+      type: 'daily_pnl_updated',
+      day: this.tradingDay,
+      dailyPnl: this.dailyPnl(equity),
+      dayStartEquity: this.dayStartEquity,
+      ...(equity === null ? {} : { equity }),
+      ...(this.peakEquity === null ? {} : { peakEquity: this.peakEquity }),
+    });
+  }
+
+  private shiftBaselines(a: Decimal): void {
+    if (this.dayStartEquity === null) return;
+    // The last account report predates the flow: move it too, or the stale equity would count as P&L (and
+    // a stale higher equity would lift the peak). The next updateAccount replaces it with the venue's.
+    if (this.account !== null) {
+      this.account = { balance: this.account.balance.plus(a), equity: this.account.equity.plus(a) };
+    }
+    this.dayStartEquity = this.dayStartEquity.plus(a);
+    this.peakEquity = (this.peakEquity ?? this.dayStartEquity.minus(a)).plus(a);
+    this.dailyLossPercentLimit = this.dayStartEquity.times(this.config.maxDailyLossPercent);
+    this.drawdownMemo = null;
   }
 
   /**
@@ -1418,6 +1460,7 @@ export class RiskManager {
   }
 
   private startDay(equity: Decimal): void {
+    this.dayStartedAt = this.clock.now();
     this.dayStartEquity = equity;
     this.peakEquity = equity;
     this.dailyLossPercentLimit = equity.times(this.config.maxDailyLossPercent);

@@ -173,6 +173,8 @@ export const DailyPnlUpdatedEvent = event('daily_pnl_updated', {
   dailyPnl: DecimalSchema,
   equity: DecimalSchema.optional(),
   peakEquity: DecimalSchema.optional(),
+  /** Present when a deposit or withdrawal moved the day's start equity (not trading P&L). */
+  dayStartEquity: DecimalSchema.optional(),
 });
 export const MarkPriceEvent = event('mark_price', {
   symbol: SymbolSchema,

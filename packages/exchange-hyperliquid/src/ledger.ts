@@ -1,0 +1,88 @@
+import { type Decimal, toDecimal, ZERO } from '@hl-bot/core-types';
+import { z } from 'zod';
+
+/**
+ * Non-funding ledger updates (`userNonFundingLedgerUpdates`, HTTP and WebSocket): deposits, withdrawals,
+ * transfers, vault flows, liquidations. Money in or out of the account is not trading P&L; risk needs
+ * it apart, or a withdrawal reads as a loss and a deposit hides one.
+ */
+
+const Loose = z.union([z.string(), z.number()]);
+export const LedgerDeltaSchema = z.object({ type: z.string().min(1).max(64) }).passthrough();
+export const LedgerUpdateSchema = z
+  .object({ time: z.number().int().nonnegative(), hash: z.string().max(100), delta: LedgerDeltaSchema })
+  .passthrough();
+export type LedgerUpdate = z.output<typeof LedgerUpdateSchema>;
+export const LedgerUpdatesResponseSchema = z.array(LedgerUpdateSchema);
+export const WsLedgerUpdatesSchema = z
+  .object({
+    user: z.string().optional(),
+    isSnapshot: z.boolean().optional(),
+    nonFundingLedgerUpdates: z.array(LedgerUpdateSchema),
+  })
+  .passthrough();
+
+/** A ledger update as the account sees it: `amount` is the signed USDC change of this account. */
+export interface LedgerChange {
+  /** `time:hash:type`, unique per update. */
+  id: string;
+  kind: string;
+  amount: Decimal;
+  time: number;
+  hash: string;
+  /** True when no cash moved in or out of the account (a liquidation, a spot genesis, an unknown kind). */
+  nonCash: boolean;
+  /** False for a kind this client does not know: audited, counted as no cash, and reported as an error. */
+  known: boolean;
+}
+
+function dec(v: unknown): Decimal {
+  const parsed = Loose.safeParse(v);
+  return parsed.success ? toDecimal(parsed.data) : ZERO;
+}
+
+/**
+ * The account's side of one ledger update. Transfers are signed by direction (`destination` is this
+ * account: in; otherwise out, fee included).
+ * @throws {InvalidDecimalError} for an amount that is not a decimal
+ */
+export function ledgerChange(u: LedgerUpdate, account: string): LedgerChange {
+  const d = u.delta as Record<string, unknown>;
+  const me = account.toLowerCase();
+  const incoming = typeof d.destination === 'string' && d.destination.toLowerCase() === me;
+  const base = {
+    id: `${u.time}:${u.hash}:${d.type as string}`,
+    kind: d.type as string,
+    time: u.time,
+    hash: u.hash,
+  };
+  const cash = (amount: Decimal): LedgerChange => ({ ...base, amount, nonCash: false, known: true });
+  switch (d.type) {
+    case 'deposit':
+    case 'vaultDistribution':
+    case 'vaultLeaderCommission':
+      return cash(dec(d.usdc));
+    case 'rewardsClaim':
+      return cash(dec(d.amount));
+    case 'withdraw':
+      return cash(dec(d.usdc).plus(dec(d.fee)).neg());
+    case 'vaultCreate':
+    case 'vaultDeposit':
+      return cash(dec(d.usdc).neg());
+    case 'vaultWithdraw':
+      return cash(dec(d.netWithdrawnUsd));
+    case 'internalTransfer':
+    case 'subAccountTransfer':
+      return cash(incoming ? dec(d.usdc) : dec(d.usdc).plus(dec(d.fee)).neg());
+    case 'spotTransfer':
+      return cash(incoming ? dec(d.usdcValue) : dec(d.usdcValue).plus(dec(d.fee)).neg());
+    case 'accountClassTransfer':
+      // Between this account's own spot and perp balances: moves collateral of a standard account.
+      return cash(d.toPerp === true ? dec(d.usdc) : dec(d.usdc).neg());
+    case 'liquidation':
+    case 'spotGenesis':
+      return { ...base, amount: ZERO, nonCash: true, known: true };
+    default:
+      return { ...base, amount: ZERO, nonCash: true, known: false };
+  }
+}

@@ -1,0 +1,125 @@
+import { type AuditEventInput, ManualClock } from '@hl-bot/core-types';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  HyperliquidClient,
+  type LedgerChange,
+  LedgerUpdatesResponseSchema,
+  ledgerChange,
+} from '../src/index.js';
+import { eventually, FakeVenue, META } from './helpers/fake-venue.js';
+import { fixture } from './helpers/fixtures.js';
+
+const KEY = '0x0123456789012345678901234567890123456789012345678901234567890123';
+// The account of the SDK's recording.
+const RECORDED = '0x2ba553d9f990a3b66b03b2dc0d030dfc1c061036';
+
+describe('non-funding ledger updates', () => {
+  it('reads the venue recording and signs every change from the account’s side', () => {
+    const updates = LedgerUpdatesResponseSchema.parse(
+      fixture('pysdk/test_user_non_funding_ledger_updates_without_end_time').response,
+    );
+    const changes = updates.map((u) => ledgerChange(u, RECORDED));
+    expect(changes.map((c) => [c.kind, c.amount.toFixed(), c.nonCash])).toEqual([
+      ['deposit', '2703997.4500000002', false],
+      ['accountClassTransfer', '-12', false],
+      // 10.5 USDC sent to another address, plus its 1.0 fee.
+      ['spotTransfer', '-11.5', false],
+      ['accountClassTransfer', '-2684105.0099999998', false],
+      ['deposit', '1099994.98', false],
+    ]);
+    expect(new Set(changes.map((c) => c.id)).size).toBe(changes.length);
+  });
+
+  it('knows withdrawals, transfers in and out, vaults and liquidations, and flags unknown kinds', () => {
+    const me = '0x1111111111111111111111111111111111111111';
+    const other = '0x2222222222222222222222222222222222222222';
+    const at = (delta: Record<string, unknown>) =>
+      ledgerChange({ time: 1, hash: '0x1', delta: delta as never }, me);
+    expect(at({ type: 'withdraw', usdc: '100.0', nonce: 1, fee: '1.0' }).amount.toFixed()).toBe('-101');
+    expect(
+      at({ type: 'internalTransfer', usdc: 50, user: other, destination: me, fee: 1 }).amount.toFixed(),
+    ).toBe('50');
+    expect(
+      at({ type: 'internalTransfer', usdc: 50, user: me, destination: other, fee: 1 }).amount.toFixed(),
+    ).toBe('-51');
+    expect(at({ type: 'vaultDeposit', vault: other, usdc: 20 }).amount.toFixed()).toBe('-20');
+    expect(
+      at({ type: 'liquidation', accountValue: 5, leverageType: 'Cross', liquidatedPositions: [] }),
+    ).toMatchObject({
+      nonCash: true,
+      known: true,
+    });
+    expect(at({ type: 'somethingNew', usdc: 5 })).toMatchObject({ nonCash: true, known: false });
+    expect(at({ type: 'somethingNew' }).amount.isZero()).toBe(true);
+  });
+});
+
+describe('the ledger stream', () => {
+  let venue: FakeVenue;
+  beforeEach(async () => {
+    venue = await FakeVenue.start();
+    venue.info = (b) => {
+      if (b.type === 'meta') return { json: META };
+      if (b.type === 'perpDexs') return { json: [null] };
+      if (b.type === 'userAbstraction') return { json: 'disabled' };
+      if (b.type === 'userFillsByTime') return { json: [] };
+      return { status: 500, text: 'unexpected' };
+    };
+  });
+  afterEach(async () => {
+    await venue.stop();
+  });
+
+  it('subscribes, audits each change once as ledger_update, then delivers it', async () => {
+    const audit: AuditEventInput[] = [];
+    const client = new HyperliquidClient({
+      privateKey: KEY,
+      walletAddress: '0x1111111111111111111111111111111111111111',
+      baseUrl: venue.url,
+      wsUrl: venue.wsUrl,
+      clock: new ManualClock(1_000),
+      fillsSince: 0,
+      auditLogger: {
+        append: async (e) => {
+          audit.push(e);
+          return e as never;
+        },
+      },
+    });
+    const seen: LedgerChange[] = [];
+    client.onLedgerUpdate((c) => seen.push(c));
+    await client.start({ timeoutMs: 5000 });
+    try {
+      await eventually(
+        () =>
+          venue.wsMessages.some(
+            (m) =>
+              (m as { subscription?: { type?: string } }).subscription?.type ===
+              'userNonFundingLedgerUpdates',
+          ),
+        'the ledger subscription',
+      );
+      const data = {
+        user: '0x1111111111111111111111111111111111111111',
+        nonFundingLedgerUpdates: [
+          { time: 5_000, hash: '0xaa', delta: { type: 'withdraw', usdc: '250.0', nonce: 7, fee: '1.0' } },
+        ],
+      };
+      venue.push('userNonFundingLedgerUpdates', { ...data, isSnapshot: true });
+      venue.push('userNonFundingLedgerUpdates', data);
+      await eventually(() => seen.length >= 1, 'the ledger change');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(seen.map((c) => [c.kind, c.amount.toFixed()])).toEqual([['withdraw', '-251']]);
+      expect(audit.filter((e) => e.type === 'ledger_update')).toEqual([
+        expect.objectContaining({
+          type: 'ledger_update',
+          kind: 'withdraw',
+          ledgerId: '5000:0xaa:withdraw',
+          time: 5_000,
+        }),
+      ]);
+    } finally {
+      client.close();
+    }
+  });
+});
