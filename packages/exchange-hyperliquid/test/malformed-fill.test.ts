@@ -24,6 +24,7 @@ beforeEach(async () => {
   audit = [];
   venue.info = (b) => {
     if (b.type === 'meta') return { json: META };
+    if (b.type === 'perpDexs') return { json: [null] };
     if (b.type === 'userAbstraction') return { json: 'disabled' };
     if (b.type === 'userFillsByTime') {
       return { json: restFills.filter((f) => (f.time as number) >= (b.startTime as number)) };
