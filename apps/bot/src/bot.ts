@@ -3,8 +3,8 @@ import { rm } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { AuditLogger } from '@hl-bot/audit';
-import { type Clock, Fill, systemClock } from '@hl-bot/core-types';
-import { loadStrategy, type Strategy, TradingEngine } from '@hl-bot/engine';
+import { type Clock, type Decimal, Fill, type OpenOrder, systemClock, ZERO } from '@hl-bot/core-types';
+import { loadStrategy, type OrderReconciliation, type Strategy, TradingEngine } from '@hl-bot/engine';
 import { HyperliquidClient } from '@hl-bot/exchange-hyperliquid';
 import type { PositionTracker } from '@hl-bot/positions';
 import type { RiskManager } from '@hl-bot/risk';
@@ -13,7 +13,9 @@ import { writeAuditAnchorNow } from './audit-anchor.js';
 import { BarBuilder } from './bar-builder.js';
 import type { BotConfig } from './config.js';
 import { type ControlRequest, type ControlServer, startControlServer } from './http/control-server.js';
+import { takeKillFile } from './kill-file.js';
 import { Metrics } from './metrics.js';
+import { readOrderHistory } from './order-history.js';
 import { comparePositions, type PositionMismatch } from './reconcile.js';
 import { recoverFromAuditLog } from './recover-state.js';
 import type { Secret } from './secret.js';
@@ -34,11 +36,19 @@ export interface ReconcileReport {
   mismatches: Array<{ symbol: string; local: string; venue: string }>;
   action: 'none' | 'breaker_tripped' | 'adopted_venue_state';
   venueOpenOrders: number;
+  /** Venue orders the bot did not know: counted in risk, then cancelled (or adopted). */
+  unknownVenueOrders: string[];
+  /** Orders the bot had as working that the venue did not list: settled through their order status. */
+  missingVenueOrders: string[];
 }
 
 export interface BotStatus {
   pid: number;
   network: string;
+  /** False until recovery, backfill and the start-up reconciliation are done. */
+  ready: boolean;
+  /** True after a cancel failed (or while starting): orders may still be live at the venue. */
+  ordersMayBeLive: boolean;
   tradingState: string;
   circuitBreakerTripped: boolean;
   circuitBreakerReason: string | null;
@@ -95,6 +105,12 @@ export class Bot {
   private deadMansSwitchRefused = false;
   private stopping = false;
   private wsErrors = 0;
+  /** True once recovery, backfill and the start-up reconciliation are done and the strategy runs. */
+  private ready = false;
+  /** A kill that arrived before the risk manager existed, applied as soon as it does. */
+  private pendingKill: string | undefined;
+  private reconcileFailures = 0;
+  private readonly recentFills: Fill[] = [];
 
   constructor(options: BotOptions) {
     this.config = options.config;
@@ -112,8 +128,12 @@ export class Bot {
   async start(): Promise<void> {
     await prepareStateDir(this.config.stateDir);
     this.audit = await AuditLogger.open(this.auditDir, { clock: this.clock, durability: 'group' });
+    // The kill switch works from here on: the endpoint is up (not ready) before anything can trade.
+    await this.startControlServer();
+    await this.pollKillFile();
+    this.every(1000, () => this.pollKillFile());
+    const history = await readOrderHistory(this.auditDir);
     await this.recoverState();
-    const lastFillTime = this.tracker.lastFillTime;
     this.logger.info(
       {
         positions: this.tracker.getAllPositions().length,
@@ -122,6 +142,7 @@ export class Bot {
       },
       'recovered state from the audit log',
     );
+    await this.applyPendingKill();
     this.client = new HyperliquidClient({
       privateKey: this.key.reveal(),
       ...(this.config.walletAddress === undefined ? {} : { walletAddress: this.config.walletAddress }),
@@ -130,10 +151,12 @@ export class Bot {
       ...(this.config.wsUrl === undefined ? {} : { wsUrl: this.config.wsUrl }),
       auditLogger: this.audit,
       clock: this.clock,
-      // The venue does not replay fills: ask for everything since the last one this log holds.
-      fillsSince: lastFillTime ?? this.clock.now(),
+      // The venue does not replay fills: ask for everything since the last one this log holds, or since the
+      // earliest order it sent whose fate it does not know.
+      fillsSince: history.fillsSince ?? this.clock.now(),
       ...this.clientTuning(),
     });
+    this.client.rememberClientOrderIds(history.unresolved);
     this.client.onError((error) => {
       this.wsErrors += 1;
       this.metrics.inc(
@@ -144,9 +167,6 @@ export class Bot {
     });
     const assets = await this.client.loadAssets();
     for (const symbol of this.config.symbols) assets.bySymbol(symbol); // unknown symbol: fail before trading
-    this.strategy = await loadStrategy(this.config.strategy, {
-      sizeDecimals: (symbol) => assets.bySymbol(symbol).szDecimals,
-    });
     this.engine = new TradingEngine({
       exchange: this.client,
       risk: this.risk,
@@ -192,6 +212,7 @@ export class Bot {
           );
         },
         onFill: (fill) => {
+          this.rememberFill(fill);
           this.metrics.inc('hl_bot_fills_total', 'Fills applied to positions');
           this.logger.info(
             { id: fill.id, symbol: fill.symbol, side: fill.side, qty: fill.quantity.toString() },
@@ -204,17 +225,27 @@ export class Bot {
           this.logger.error({ err: errorText(error) }, 'pipeline failure: trading halted'),
       },
     });
+    const traded = new Set(this.config.symbols);
     this.client.onPrice((p) => {
+      // The venue streams every coin's mid; only configured symbols become bars for the strategy. Marks of
+      // the others still reach the engine (positions held in them count in exposure and equity).
+      if (!traded.has(p.symbol)) return;
       for (const bar of this.bars.add(p.symbol, p.price, p.timestamp)) this.queueBar(bar);
     });
     await this.audit.append({ type: 'session_started', app: 'hl-bot', mode: this.config.network });
-    await this.engine.start(this.strategy);
+    await this.engine.start();
+    await this.applyPendingKill();
     await this.client.start();
     await this.client.settled();
     await this.engine.idle();
     await this.handleStaleOrders();
     await this.reconcile('startup');
-    await this.startControlServer();
+    // Only now, with the ledger recovered, backfilled and reconciled, may the strategy see a bar.
+    this.strategy = await loadStrategy(this.config.strategy, {
+      sizeDecimals: (symbol) => assets.bySymbol(symbol).szDecimals,
+    });
+    await this.engine.startStrategy(this.strategy);
+    this.ready = true;
     this.every(this.config.reconcileIntervalMs, async () => {
       await this.reconcile('periodic');
     });
@@ -274,6 +305,17 @@ export class Bot {
     reason: string,
     flatten: boolean,
   ): Promise<{ cancelled: number; flattenOrders: number; flattenFailures: string[] }> {
+    if (this.engine === undefined) {
+      // Still starting: halt what exists now, and the rest the moment it exists.
+      this.pendingKill = `kill switch: ${reason}`;
+      await this.audit.append({ type: 'note', message: `kill requested during start-up: ${reason}` });
+      await this.applyPendingKill();
+      return {
+        cancelled: 0,
+        flattenOrders: 0,
+        flattenFailures: flatten ? ['bot still starting: not flattened'] : [],
+      };
+    }
     const failures: string[] = [];
     let sent = 0;
     let cancelled = 0;
@@ -299,30 +341,75 @@ export class Bot {
     return { cancelled, flattenOrders: sent, flattenFailures: failures };
   }
 
+  /** Trips the breaker for a kill that came in while starting, once the risk manager is there. */
+  private async applyPendingKill(): Promise<void> {
+    const reason = this.pendingKill;
+    if (reason === undefined || this.risk === undefined) return;
+    if (this.engine !== undefined) await this.engine.tripCircuitBreaker(reason);
+    else if (!this.risk.state.circuitBreakerTripped) await this.risk.tripCircuitBreaker(reason);
+    if (this.engine !== undefined) this.pendingKill = undefined;
+  }
+
+  private async pollKillFile(): Promise<void> {
+    const reason = await takeKillFile(this.config.stateDir);
+    if (reason === undefined) return;
+    await this.audit.append({ type: 'note', message: `${reason}: halting` });
+    this.logger.error({ reason }, 'kill file found');
+    if (this.engine === undefined) {
+      this.pendingKill = `kill switch: ${reason}`;
+      await this.applyPendingKill();
+    } else await this.kill(reason, false);
+  }
+
   async resetBreaker(): Promise<boolean> {
     return this.engine.resetCircuitBreaker('hl-bot reset-breaker');
   }
 
   /**
-   * Compares positions with the venue. A mismatch is audited as `reconciliation_mismatch` and trips the
-   * breaker, unless the bot was started with --adopt-venue-state, which books the difference as an audited
-   * synthetic fill at the venue's entry price so the ledger matches the venue.
+   * Compares positions and open orders with the venue. Positions are compared as of the venue's snapshot
+   * time: fills up to it are fetched over REST and applied first, fills applied after it are taken out, so
+   * a slow venue never looks like drift. A position mismatch is audited as `reconciliation_mismatch` and
+   * trips the breaker, unless the bot was started with --adopt-venue-state, which books the difference as an
+   * audited synthetic fill at the venue's entry price. Open orders: see `TradingEngine.reconcileOrders`.
+   * `reconcileFailuresToHalt` periodic reconciliations in a row that cannot reach the venue trip the breaker.
    */
   async reconcile(why: string): Promise<ReconcileReport> {
-    // A fill can be on the venue's books a moment before its stream message reaches us: only a mismatch that
-    // persists over a few looks, with the stream drained in between, is real drift.
     let mismatches: PositionMismatch[] = [];
-    let openOrders: Awaited<ReturnType<HyperliquidClient['getOpenOrders']>> = [];
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 400));
-      await this.client.settled();
-      await this.engine.idle();
-      const venue = await this.client.clearinghouseState();
-      openOrders = await this.client.getOpenOrders();
-      await this.client.settled();
-      await this.engine.idle();
-      mismatches = comparePositions(this.tracker, venue);
-      if (mismatches.length === 0) break;
+    let openOrders: OpenOrder[] = [];
+    let orders: OrderReconciliation;
+    try {
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 250));
+        await this.client.settled();
+        await this.engine.idle();
+        const venue = await this.client.clearinghouseState();
+        openOrders = await this.client.getOpenOrders();
+        await this.client.syncFills();
+        await this.engine.idle();
+        mismatches = comparePositions(this.tracker, venue, this.appliedAfter(venue.time));
+        if (mismatches.length === 0) break;
+      }
+      orders = await this.engine.reconcileOrders(openOrders, { adopt: this.config.adoptVenueState });
+      await this.engine.resolveUnknownOrders();
+      this.reconcileFailures = 0;
+    } catch (error) {
+      this.reconcileFailures += 1;
+      const limit = this.config.reconcileFailuresToHalt;
+      await this.audit.append({
+        type: 'error',
+        message:
+          `reconciliation (${why}) failed ${this.reconcileFailures} time(s) in a row: ${errorText(error)}`.slice(
+            0,
+            4000,
+          ),
+        source: 'hl-bot',
+      });
+      if (why === 'periodic' && this.reconcileFailures >= limit && !this.risk.state.circuitBreakerTripped) {
+        await this.engine.tripCircuitBreaker(
+          `reconciliation failed ${this.reconcileFailures} times in a row (limit ${limit}): ${errorText(error)}`,
+        );
+      }
+      throw error;
     }
     let action: ReconcileReport['action'] = 'none';
     if (mismatches.length > 0) {
@@ -351,6 +438,8 @@ export class Bot {
       })),
       action,
       venueOpenOrders: openOrders.length,
+      unknownVenueOrders: orders.unknownAtVenue,
+      missingVenueOrders: orders.missingAtVenue,
     };
     this.lastReconciliation = report;
     this.metrics.set(
@@ -363,11 +452,42 @@ export class Bot {
     return report;
   }
 
+  /** Signed quantity per symbol of the fills applied locally that the venue executed after `time`. */
+  private appliedAfter(time: number): Map<string, Decimal> {
+    const out = new Map<string, Decimal>();
+    for (const f of this.recentFills) {
+      if ((f.timestamp ?? 0) <= time) continue;
+      const signed = f.side === 'buy' ? f.quantity : f.quantity.neg();
+      out.set(f.symbol, (out.get(f.symbol) ?? ZERO).plus(signed));
+    }
+    return out;
+  }
+
   status(): BotStatus {
+    if (this.risk === undefined || this.engine === undefined) {
+      return {
+        pid: process.pid,
+        network: this.config.network,
+        ready: false,
+        ordersMayBeLive: true,
+        tradingState: this.pendingKill === undefined ? 'STARTING' : 'HALTED',
+        circuitBreakerTripped: this.pendingKill !== undefined,
+        circuitBreakerReason: this.pendingKill ?? null,
+        cooldownUntil: null,
+        dailyPnl: '0',
+        realizedPnl: '0',
+        unrealizedPnl: '0',
+        positions: [],
+        openOrders: 0,
+        lastReconciliation: null,
+      };
+    }
     const s = this.risk.state;
     return {
       pid: process.pid,
       network: this.config.network,
+      ready: this.ready,
+      ordersMayBeLive: this.engine.ordersMayBeLive,
       tradingState: s.tradingState,
       circuitBreakerTripped: s.circuitBreakerTripped,
       circuitBreakerReason: s.circuitBreakerReason,
@@ -463,6 +583,15 @@ export class Bot {
     });
     this.tracker = tracker;
     this.risk = risk;
+  }
+
+  /** Fills of the last few minutes, so reconciliation can compare the ledger as of a venue snapshot. */
+  private rememberFill(fill: Fill): void {
+    this.recentFills.push(fill);
+    const horizon = (fill.timestamp ?? this.clock.now()) - 5 * 60_000;
+    while (this.recentFills.length > 0 && (this.recentFills[0]?.timestamp ?? 0) < horizon) {
+      this.recentFills.shift();
+    }
   }
 
   private queueBar(bar: Parameters<TradingEngine['onBar']>[0]): void {
@@ -574,11 +703,25 @@ export class Bot {
       res.end(JSON.stringify(body));
     };
     if (req.method === 'GET' && url.pathname === '/health') {
+      // Not ready (503) until recovery and reconciliation are done; degraded (503) while orders may be live.
+      if (!this.ready || this.risk === undefined || this.engine === undefined)
+        return json(503, { status: 'starting', ready: false });
       const s = this.risk.state;
-      return json(200, { status: s.circuitBreakerTripped ? 'halted' : 'ok', tradingState: s.tradingState });
+      if (this.engine.ordersMayBeLive)
+        return json(503, {
+          status: 'degraded',
+          ready: true,
+          ordersMayBeLive: true,
+          tradingState: s.tradingState,
+        });
+      return json(200, {
+        status: s.circuitBreakerTripped ? 'halted' : 'ok',
+        ready: true,
+        tradingState: s.tradingState,
+      });
     }
     if (req.method === 'GET' && url.pathname === '/metrics') {
-      this.updateGauges();
+      if (this.engine !== undefined) this.updateGauges();
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       res.end(this.metrics.render());
       return;
@@ -589,6 +732,7 @@ export class Bot {
         typeof body.reason === 'string' && body.reason.length > 0 ? body.reason : 'operator kill';
       return json(200, await this.kill(reason, body.flatten === true));
     }
+    if (this.engine === undefined) return json(503, { error: 'the bot is still starting' });
     if (req.method === 'POST' && url.pathname === '/reset-breaker') {
       const wasTripped = this.risk.state.circuitBreakerTripped;
       const reset = await this.resetBreaker();

@@ -23,6 +23,8 @@ export const BotConfigFile = z
     risk: z.record(z.string(), z.unknown()).optional(),
     riskFile: z.string().min(1).optional(),
     reconcileIntervalMs: z.number().int().min(1000).default(60_000),
+    /** Periodic reconciliations in a row that fail (venue unreachable) before the breaker trips. */
+    reconcileFailuresToHalt: z.number().int().min(1).max(100).default(3),
     accountRefreshMs: z.number().int().min(1000).default(15_000),
     cancelOrdersOnShutdown: z.boolean().default(true),
     /** Orders left working on the venue by an earlier run: cancel them at start (default) or adopt them into risk. */

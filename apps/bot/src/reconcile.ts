@@ -19,6 +19,8 @@ export interface PositionMismatch {
 export function comparePositions(
   tracker: PositionTracker,
   venue: ClearinghouseStateResponse,
+  /** Signed quantity per symbol applied locally after the venue's snapshot time: taken out of the comparison. */
+  appliedAfterSnapshot: ReadonlyMap<string, Decimal> = new Map(),
 ): PositionMismatch[] {
   const venueBySymbol = new Map<string, { szi: Decimal; entryPx: Decimal | undefined }>();
   for (const ap of venue.assetPositions) {
@@ -28,10 +30,14 @@ export function comparePositions(
   const symbols = new Set<string>([
     ...venueBySymbol.keys(),
     ...tracker.getAllPositions().map((p) => p.symbol),
+    ...appliedAfterSnapshot.keys(),
   ]);
   const out: PositionMismatch[] = [];
   for (const symbol of [...symbols].sort()) {
-    const local = tracker.getPosition(symbol)?.signedQuantity ?? ZERO;
+    const now = tracker.getPosition(symbol)?.signedQuantity ?? ZERO;
+    const later = appliedAfterSnapshot.get(symbol);
+    // Compare like with like: the ledger as it stood when the venue took its snapshot.
+    const local = later === undefined ? now : now.minus(later);
     const v = venueBySymbol.get(symbol);
     const venueQty = v?.szi ?? ZERO;
     if (!local.eq(venueQty)) {

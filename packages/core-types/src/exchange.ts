@@ -175,7 +175,10 @@ export class ExchangeError extends HlBotError {
  *
  * Contract:
  * - `placeOrder` resolves with an OrderAck when the venue accepted the order and rejects with an
- *   ExchangeError when it refused it. Fills, including those of an order that filled at once, are
+ *   ExchangeError only when the order is definitely not live (refused, or never placed); any other error
+ *   means the order may be live, and whoever placed it must keep counting it until its fate is known.
+ * - Fills, order updates and open orders carry the `clientOrderId` the order was placed with, exactly as
+ *   given (the adapter maps the venue's ids back), so callers key orders by their own ids. Fills, including those of an order that filled at once, are
  *   delivered through `onFill` (exactly once per fill id); `onOrderUpdate` reports every status change.
  * - Listeners are called synchronously in registration order; a throwing listener does not stop the others.
  * - Every `on*` method returns its unsubscribe function.
@@ -195,6 +198,12 @@ export interface Exchange {
   /** Cancels every open order (of one symbol when given); resolves with how many were cancelled. */
   cancelAllOrders(opts?: { symbol?: string; reason?: string }): Promise<number>;
   getOpenOrders(symbol?: string): Promise<OpenOrder[]>;
+  /**
+   * The venue's view of one order by the client order id it was placed with: its latest status, or
+   * undefined when the venue has no such order. Settles orders whose outcome was lost (a timeout, a
+   * dropped connection). @throws when the venue cannot be asked (the order's fate stays unknown)
+   */
+  getOrderStatus?(clientOrderId: string, symbol: string): Promise<OrderUpdate | undefined>;
   getAccountState(): Promise<AccountState>;
   /** @throws {ExchangeError} `UNKNOWN_SYMBOL` or `NO_MARKET_PRICE`. */
   getMarketPrice(symbol: string): Promise<MarketPrice>;

@@ -13,6 +13,7 @@ export type { FailedResult, RejectedResult, SubmitResult, SubmittedResult } from
 export {
   type EngineObserver,
   type EngineStats,
+  type OrderReconciliation,
   TradingEngine,
   type TradingEngineOptions,
 } from './trading-engine.js';

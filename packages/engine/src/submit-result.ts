@@ -26,6 +26,11 @@ export interface FailedResult {
   readonly code: string;
   readonly reason: string;
   readonly error: unknown;
+  /**
+   * True when the failure leaves the order possibly live (a timeout, a lost connection, an unknown
+   * state): it keeps counting in risk until the venue settles it. False when it is definitely not live.
+   */
+  readonly mayBeLive: boolean;
   /** Time from sending to the failure, in milliseconds; undefined when nothing was sent. */
   readonly latencyMs?: number;
 }

@@ -6,6 +6,7 @@ import {
   type ClosedPosition,
   type Decimal,
   type Exchange,
+  ExchangeError,
   type Fill,
   type FundingPayment,
   HlBotError,
@@ -16,6 +17,7 @@ import {
   type OrderUpdate,
   type PositionSnapshot,
   systemClock,
+  ZERO,
 } from '@hl-bot/core-types';
 import type { PositionTracker } from '@hl-bot/positions';
 import type { RiskCheckResult, RiskManager } from '@hl-bot/risk';
@@ -53,15 +55,28 @@ export interface TradingEngineOptions {
    * the risk manager moves its equity estimate with every mark and trade result in between.
    */
   accountRefreshMs?: number;
+  /**
+   * How long an order whose outcome was lost (a timeout, a dropped connection) must be unknown to the venue
+   * before it is taken as never placed (ms). Default 60 s: well past the signed copy's expiry at the venue,
+   * so no lost copy can still execute. Until then it counts in risk as working.
+   */
+  unknownOrderGraceMs?: number;
+  /** Backoff of the cancel retries after a cancel on halt failed (default 500 ms doubling to 30 s). */
+  cancelRetry?: { baseDelayMs?: number; maxDelayMs?: number };
   observer?: EngineObserver;
 }
 
 interface WorkingOrder {
   readonly clientOrderId: string;
-  readonly venueOrderId: string;
+  /** Undefined until the venue named the order (an ack, an update, a status). */
+  venueOrderId: string | undefined;
   readonly order: OrderRequest;
   readonly createdAt: number;
   filled: Decimal;
+  /** True once `order_accepted` is written: the venue has the order. False while its fate is unknown. */
+  accepted: boolean;
+  /** True while the placeOrder call runs: its own outcome settles the order. */
+  sending: boolean;
 }
 
 /** Counters of what passed through the engine. */
@@ -69,11 +84,29 @@ export interface EngineStats {
   submitted: number;
   rejected: number;
   failed: number;
+  /** Sends that failed in a way that leaves the order possibly live (counted in risk until settled). */
+  unknown: number;
   fills: number;
   duplicateFills: number;
   closedPositions: number;
   halts: number;
   rejectionsByCode: Record<string, number>;
+}
+
+/** What a venue's order looks like after one order reconciliation. */
+export interface OrderReconciliation {
+  /** Venue orders nobody here knew: counted in risk, then cancelled or adopted. */
+  unknownAtVenue: string[];
+  /** Working orders the venue did not list, settled through their order status. */
+  missingAtVenue: string[];
+  /** Orders whose fate is still unknown afterwards: they keep counting in risk. */
+  stillUnknown: number;
+}
+
+type AcceptedStatus = 'resting' | 'filled' | 'partially_filled';
+
+function ackStatus(status: string): AcceptedStatus | undefined {
+  return status === 'resting' || status === 'filled' || status === 'partially_filled' ? status : undefined;
 }
 
 function errorCode(error: unknown): string {
@@ -117,7 +150,14 @@ export class TradingEngine {
   readonly #accountRefreshMs: number;
   readonly #session: string;
   readonly #working = new Map<string, WorkingOrder>();
-  readonly #clientIdByVenueId = new Map<string, string>();
+  readonly #cancelRecorded = new Set<string>();
+  readonly #done = new Set<string>();
+  readonly #unknownGraceMs: number;
+  readonly #cancelRetryBaseMs: number;
+  readonly #cancelRetryMaxMs: number;
+  #cancelRetry: Promise<void> | undefined;
+  #ordersMayBeLive = false;
+  #reducing = false;
   readonly #prices = new Map<string, Decimal>();
   readonly #unsubscribe: Array<() => void> = [];
   #queue: Promise<void> = Promise.resolve();
@@ -134,6 +174,7 @@ export class TradingEngine {
     submitted: 0,
     rejected: 0,
     failed: 0,
+    unknown: 0,
     fills: 0,
     duplicateFills: 0,
     closedPositions: 0,
@@ -153,6 +194,9 @@ export class TradingEngine {
     this.#cancelOnStop = options.cancelOrdersOnStop ?? true;
     this.#prefix = options.clientOrderIdPrefix ?? 'hl';
     this.#accountRefreshMs = options.accountRefreshMs ?? 15 * 60_000;
+    this.#unknownGraceMs = options.unknownOrderGraceMs ?? 60_000;
+    this.#cancelRetryBaseMs = options.cancelRetry?.baseDelayMs ?? 500;
+    this.#cancelRetryMaxMs = options.cancelRetry?.maxDelayMs ?? 30_000;
     // Client order ids must never repeat across restarts: the session start time makes them unique per run.
     this.#session = this.#clock.now().toString(36);
     this.#context = this.#makeContext();
@@ -216,6 +260,17 @@ export class TradingEngine {
     await strategy?.onStart?.(this.#context);
   }
 
+  /**
+   * Hands the engine its strategy after `start()`: a bot starts the engine (and its kill switch) first,
+   * and the strategy only once recovery and reconciliation are done.
+   * @throws {EngineError} NOT_RUNNING before `start()`
+   */
+  async startStrategy(strategy: Strategy): Promise<void> {
+    if (!this.#running) throw new EngineError(EngineErrorCode.NOT_RUNNING, 'start the engine first');
+    this.#strategy = strategy;
+    await strategy.onStart?.(this.#context);
+  }
+
   /** Stops the strategy, waits for the pipeline, cancels open orders (unless configured not to). */
   async stop(reason = 'engine stopped'): Promise<void> {
     if (!this.#running) return;
@@ -264,12 +319,16 @@ export class TradingEngine {
       equity: account.equity,
       marginUsed: account.marginUsed,
     });
+    if (this.#running) await this.#checkReducing(this.#risk.state.tradingState);
     return account;
   }
 
   /**
    * Risk check, then the exchange. Resolves with what happened; never throws for a refused order.
    * An order is audited as `order_submitted` before it is sent, so a crash can never hide a sent order.
+   * From the moment it is sent it counts in risk as working until its fate is known: an error other than
+   * the venue's definite refusal (an ExchangeError) leaves it counting, and `resolveUnknownOrders` or the
+   * venue's own reports (a fill, an order update) settle it later.
    */
   async submitOrder(input: OrderRequestInput): Promise<SubmitResult> {
     const now = this.#clock.now();
@@ -310,47 +369,50 @@ export class TradingEngine {
       );
     }
 
+    const w: WorkingOrder = {
+      clientOrderId,
+      venueOrderId: undefined,
+      order,
+      createdAt: now,
+      filled: ZERO,
+      accepted: false,
+      sending: true,
+    };
+    // Known before it is sent: a fill or an update can arrive before the acknowledgement does.
+    this.#working.set(clientOrderId, w);
+    this.#risk.releaseReservation(reservationId, 'submitted');
+
     let ack: Awaited<ReturnType<Exchange['placeOrder']>>;
     const sentAt = performance.now();
     try {
       ack = await this.#exchange.placeOrder(order, { clientOrderId });
     } catch (error) {
+      w.sending = false;
       const latencyMs = performance.now() - sentAt;
-      this.#risk.releaseReservation(reservationId, 'rejected');
       const code = errorCode(error);
       const reason = errorMessage(error);
-      await this.#safeAppend({ type: 'order_rejected', orderId: clientOrderId, order, reason, code });
       await this.#risk.recordError(error).catch((e: unknown) => this.#pipelineFailed(e));
+      const seenLive = w.accepted || w.filled.gt(0);
+      if (error instanceof ExchangeError && !seenLive) {
+        if (this.#working.get(clientOrderId) === w) this.#forget(w);
+        this.#risk.releaseReservation(clientOrderId, 'rejected');
+        await this.#safeAppend({ type: 'order_rejected', orderId: clientOrderId, order, reason, code });
+        await this.#checkHalt();
+        return this.#failed(order, clientOrderId, code, reason, error, latencyMs);
+      }
+      // The order may be live: it keeps its hold, and counts as working, until its fate is known.
+      if (seenLive && w.venueOrderId !== undefined) await this.#accept(w, w.venueOrderId);
+      this.#stats.unknown += 1;
       await this.#checkHalt();
-      return this.#failed(order, clientOrderId, code, reason, error, latencyMs);
+      return this.#failed(order, clientOrderId, code, reason, error, latencyMs, true);
     }
+    w.sending = false;
     const latencyMs = performance.now() - sentAt;
-
-    this.#risk.releaseReservation(reservationId, 'submitted');
-    const terminal = ack.status === 'cancelled' || ack.status === 'rejected' || ack.status === 'filled';
-    if (!terminal || ack.status === 'filled') {
-      this.#working.set(clientOrderId, {
-        clientOrderId,
-        venueOrderId: ack.orderId,
-        order,
-        createdAt: now,
-        filled: ack.filledQuantity,
-      });
-      this.#clientIdByVenueId.set(ack.orderId, clientOrderId);
+    await this.#accept(w, ack.orderId, ackStatus(ack.status));
+    if (ack.status === 'cancelled' || ack.status === 'rejected' || ack.status === 'filled') {
+      // Done at once (an IOC, a fill on arrival): whatever filled arrives as fills; the rest is free now.
+      if (this.#working.get(clientOrderId) === w) this.#finish(w, ack.filledQuantity);
     }
-    if (ack.status === 'cancelled' || ack.status === 'rejected') {
-      // Done at once (an IOC that found nothing): whatever did fill arrives as fills; free the rest now.
-      if (ack.filledQuantity.isZero()) this.#risk.releaseReservation(clientOrderId, 'cancelled');
-    }
-    await this.#safeAppend({
-      type: 'order_accepted',
-      orderId: clientOrderId,
-      venueOrderId: ack.orderId,
-      symbol: order.symbol,
-      ...(ack.status === 'resting' || ack.status === 'filled' || ack.status === 'partially_filled'
-        ? { status: ack.status }
-        : {}),
-    });
     await this.#risk.recordSuccess().catch((e: unknown) => this.#pipelineFailed(e));
     this.#stats.submitted += 1;
     const result = { status: 'submitted', order, clientOrderId, ack, latencyMs } as const;
@@ -358,15 +420,28 @@ export class TradingEngine {
     return result;
   }
 
-  /** Cancels one order; cancels always pass, whatever the risk state. */
+  /** Cancels one order (by client or venue order id); cancels always pass, whatever the risk state. */
   async cancelOrder(symbol: string, orderId: string): Promise<boolean> {
-    const venueId = this.#working.get(orderId)?.venueOrderId ?? orderId;
-    const cancelled = await this.#exchange.cancelOrder(symbol, venueId);
-    if (cancelled) await this.#safeAppend({ type: 'order_cancelled', orderId, symbol, reason: 'requested' });
+    const w = this.#findWorking(orderId);
+    const target = w === undefined ? orderId : (w.venueOrderId ?? w.clientOrderId);
+    const cancelled = await this.#exchange.cancelOrder(symbol, target);
+    if (cancelled) {
+      if (w !== undefined && this.#working.get(w.clientOrderId) === w) this.#finish(w, w.filled);
+      else if (!this.#risk.releaseReservation(orderId, 'cancelled'))
+        this.#risk.releaseReservation(target, 'cancelled');
+      const ids =
+        w === undefined
+          ? [orderId]
+          : [w.clientOrderId, ...(w.venueOrderId === undefined ? [] : [w.venueOrderId])];
+      await this.#recordCancel(ids, symbol, 'requested');
+    }
     return cancelled;
   }
 
-  /** Cancels every open order (of one symbol when given). */
+  /**
+   * Cancels every open order (of one symbol when given). Each order is settled by the exchange's order
+   * update for it (the port reports every confirmed cancel), so a count is all this returns.
+   */
   async cancelAllOrders(symbol?: string, reason = 'requested'): Promise<number> {
     const count = await this.#exchange.cancelAllOrders({
       ...(symbol === undefined ? {} : { symbol }),
@@ -381,6 +456,111 @@ export class TradingEngine {
       });
     }
     return count;
+  }
+
+  /**
+   * Cancels every resting order that could add to a position (not reduce-only): what REDUCING means for
+   * orders already on the venue. Resolves with how many the venue confirmed.
+   */
+  async cancelOpeningOrders(reason: string): Promise<number> {
+    let cancelled = 0;
+    for (const o of await this.#exchange.getOpenOrders()) {
+      if (o.reduceOnly) continue;
+      if (await this.#cancelVenueOrder(o)) cancelled += 1;
+    }
+    if (cancelled > 0) await this.#safeAppend({ type: 'orders_cancelled', count: cancelled, reason });
+    return cancelled;
+  }
+
+  /**
+   * Settles orders whose outcome was lost (the send failed in a way that leaves them possibly live) by
+   * asking the venue for their status. An order the venue does not know is taken as never placed only
+   * after `unknownOrderGraceMs`. Resolves with how many stay unknown.
+   */
+  async resolveUnknownOrders(): Promise<number> {
+    let unknown = 0;
+    for (const w of [...this.#working.values()]) {
+      if (w.accepted || w.sending) continue;
+      if (!(await this.#resolveByStatus(w))) unknown += 1;
+    }
+    await this.idle();
+    return unknown;
+  }
+
+  /**
+   * Compares the engine's working orders with the venue's open orders (a snapshot taken after every event
+   * before it was applied). A venue order nobody here knows counts in risk at once as a working order, and
+   * is cancelled (or, with `adopt`, kept), audited either way. A working order the venue does not list is
+   * settled through its order status.
+   */
+  async reconcileOrders(
+    venueOpen: readonly OpenOrder[],
+    opts: { adopt?: boolean } = {},
+  ): Promise<OrderReconciliation> {
+    await this.idle();
+    const report: OrderReconciliation = { unknownAtVenue: [], missingAtVenue: [], stillUnknown: 0 };
+    const venueIds = new Set<string>();
+    for (const o of venueOpen) {
+      venueIds.add(o.orderId);
+      if (o.clientOrderId !== undefined) venueIds.add(o.clientOrderId);
+      const w = this.#findWorking(o.clientOrderId ?? o.orderId) ?? this.#findWorking(o.orderId);
+      if (w !== undefined) {
+        if (!w.accepted && !w.sending) await this.#accept(w, o.orderId);
+        continue;
+      }
+      const id = o.clientOrderId ?? o.orderId;
+      if (this.#done.has(id) || this.#done.has(o.orderId)) continue;
+      const held = this.#risk
+        .reservations()
+        .some((r) => r.id === id || r.id === o.orderId || r.clientOrderId === id);
+      if (held) continue;
+      report.unknownAtVenue.push(id);
+      // Counted first, so no order is approved against a limit this order already uses.
+      this.#risk.adoptWorkingOrder(
+        {
+          symbol: o.symbol,
+          side: o.side,
+          orderType: o.orderType,
+          quantity: o.quantity.minus(o.filledQuantity),
+          ...(o.price === undefined ? {} : { price: o.price }),
+          ...(o.triggerPrice === undefined ? {} : { triggerPrice: o.triggerPrice }),
+          reduceOnly: o.reduceOnly,
+          timeInForce: o.timeInForce,
+          ...(o.clientOrderId === undefined ? {} : { clientOrderId: o.clientOrderId }),
+        },
+        id,
+      );
+      await this.#safeAppend({
+        type: 'reconciliation_mismatch',
+        symbol: o.symbol,
+        local: 'no such order',
+        venue: `open order ${id} (venue ${o.orderId}): ${o.side} ${o.quantity.minus(o.filledQuantity).toString()}${o.price === undefined ? '' : ` @ ${o.price.toString()}`}`,
+        action: opts.adopt === true ? 'adopted_venue_state' : 'none',
+      });
+      if (opts.adopt !== true) {
+        try {
+          // Not open any more (it ended between the snapshot and now): nothing to hold.
+          if (!(await this.#cancelVenueOrder(o))) this.#risk.releaseReservation(id, 'cancelled');
+        } catch (error) {
+          await this.#safeAppend({
+            type: 'error',
+            message: `cancelling unknown venue order ${id} failed: ${errorMessage(error)}`,
+            code: errorCode(error),
+            source: 'engine',
+          });
+        }
+      }
+    }
+    for (const w of [...this.#working.values()]) {
+      if (w.sending) continue;
+      const listed =
+        venueIds.has(w.clientOrderId) || (w.venueOrderId !== undefined && venueIds.has(w.venueOrderId));
+      if (listed) continue;
+      if (w.accepted) report.missingAtVenue.push(w.clientOrderId);
+      if (!(await this.#resolveByStatus(w))) report.stillUnknown += 1;
+    }
+    await this.idle();
+    return report;
   }
 
   /** Trips the breaker by hand (a kill switch): HALTED, and every open order cancelled. */
@@ -406,7 +586,8 @@ export class TradingEngine {
       if (symbol !== undefined && w.order.symbol !== symbol) continue;
       if (w.filled.gte(w.order.quantity)) continue;
       out.push({
-        orderId: w.venueOrderId,
+        // Until the venue names it, an order in flight is known by its client order id.
+        orderId: w.venueOrderId ?? w.clientOrderId,
         clientOrderId: w.clientOrderId,
         symbol: w.order.symbol,
         side: w.order.side,
@@ -478,14 +659,19 @@ export class TradingEngine {
       }
     }
 
-    const clientId = fill.clientOrderId ?? this.#clientIdByVenueId.get(fill.orderId);
-    if (clientId !== undefined) {
-      this.#risk.orderFilled(clientId, fill.quantity);
-      const w = this.#working.get(clientId);
-      if (w !== undefined) {
-        w.filled = w.filled.plus(fill.quantity);
-        if (w.filled.gte(w.order.quantity)) this.#forget(w);
-      }
+    // The exchange reports the client order id the order was placed with; an order adopted from the venue
+    // without one is held under its venue id.
+    const clientId = fill.clientOrderId;
+    if (clientId === undefined || !this.#risk.orderFilled(clientId, fill.quantity)) {
+      this.#risk.orderFilled(fill.orderId, fill.quantity);
+    }
+    const w = clientId === undefined ? undefined : this.#working.get(clientId);
+    if (w !== undefined) {
+      w.venueOrderId ??= fill.orderId;
+      w.filled = w.filled.plus(fill.quantity);
+      // A fill proves the order is live; while it is being sent its acknowledgement says so instead.
+      if (!w.sending) await this.#accept(w, fill.orderId);
+      if (w.filled.gte(w.order.quantity)) this.#forget(w);
     }
     this.#observer.onFill?.(fill);
     await this.#checkHalt();
@@ -493,20 +679,38 @@ export class TradingEngine {
   }
 
   async #handleOrderUpdate(update: OrderUpdate): Promise<void> {
-    const clientId = update.clientOrderId ?? this.#clientIdByVenueId.get(update.orderId);
-    if (clientId === undefined) return;
-    if (update.status === 'filled' || update.status === 'cancelled' || update.status === 'rejected') {
-      this.#risk.releaseReservation(clientId, update.status === 'filled' ? 'filled' : 'cancelled');
-      const w = this.#working.get(clientId);
-      if (w !== undefined) this.#forget(w);
-      if (update.status !== 'filled') {
+    const clientId = update.clientOrderId;
+    const w = clientId === undefined ? undefined : this.#working.get(clientId);
+    const done = update.status === 'filled' || update.status === 'cancelled' || update.status === 'rejected';
+    if (w !== undefined) {
+      w.venueOrderId ??= update.orderId;
+      if (update.status === 'rejected' && !w.accepted && w.filled.isZero()) {
+        this.#forget(w);
+        this.#risk.releaseReservation(w.clientOrderId, 'rejected');
         await this.#safeAppend({
-          type: 'order_cancelled',
-          orderId: clientId,
-          symbol: update.symbol,
-          ...(update.reason === undefined ? {} : { reason: update.reason }),
+          type: 'order_rejected',
+          orderId: w.clientOrderId,
+          order: w.order,
+          reason: update.reason ?? 'rejected by the venue',
+          code: 'ORDER_REJECTED',
         });
+        return;
       }
+      if (!w.sending || done) await this.#accept(w, update.orderId, ackStatus(update.status));
+      if (!done) return;
+      this.#finish(w, update.filledQuantity);
+      if (update.status !== 'filled') {
+        await this.#recordCancel([w.clientOrderId, update.orderId], update.symbol, update.reason);
+      }
+      return;
+    }
+    if (!done) return;
+    // Not an order of this engine (an earlier run's, adopted, or someone else's): free what risk holds
+    // for it, and record the cancel once.
+    if (update.status !== 'filled') {
+      const ids = clientId === undefined ? [update.orderId] : [clientId, update.orderId];
+      for (const id of ids) if (this.#risk.releaseReservation(id, 'cancelled')) break;
+      await this.#recordCancel(ids, update.symbol, update.reason);
     }
   }
 
@@ -519,6 +723,7 @@ export class TradingEngine {
     // and funding, where they are pushed to it. A mark can move risk to REDUCING but never trips the
     // breaker (losses, errors and operators do), so there is no halt to act on here.
     this.#risk.updateMarketPrice(price.symbol, price.price, price.timestamp);
+    await this.#checkReducing(this.#risk.state.tradingState);
   }
 
   async #handleFunding(payment: FundingPayment): Promise<void> {
@@ -534,14 +739,115 @@ export class TradingEngine {
   }
 
   #forget(w: WorkingOrder): void {
+    if (this.#working.get(w.clientOrderId) !== w) return;
     this.#working.delete(w.clientOrderId);
-    this.#clientIdByVenueId.delete(w.venueOrderId);
+    // A venue snapshot taken a moment ago may still list it: reconciliation must not take it for a stranger.
+    this.#done.add(w.clientOrderId);
+    if (w.venueOrderId !== undefined) this.#done.add(w.venueOrderId);
+    while (this.#done.size > 20_000) {
+      const oldest = this.#done.values().next();
+      if (oldest.done === true) break;
+      this.#done.delete(oldest.value);
+    }
+  }
+
+  #findWorking(id: string): WorkingOrder | undefined {
+    const direct = this.#working.get(id);
+    if (direct !== undefined) return direct;
+    for (const w of this.#working.values()) if (w.venueOrderId === id) return w;
+    return undefined;
+  }
+
+  /** Writes `order_accepted` once: the first sign that the venue has the order (ack, update, fill, status). */
+  async #accept(w: WorkingOrder, venueOrderId: string, status?: AcceptedStatus): Promise<void> {
+    w.venueOrderId ??= venueOrderId;
+    if (w.accepted) return;
+    w.accepted = true;
+    await this.#safeAppend({
+      type: 'order_accepted',
+      orderId: w.clientOrderId,
+      venueOrderId,
+      symbol: w.order.symbol,
+      ...(status === undefined ? {} : { status }),
+    });
+  }
+
+  /**
+   * The order no longer rests: frees its unfilled part now and keeps what filled at the venue but has not
+   * arrived as fills yet until those fills come (or the hold lapses, see RiskManager.orderFinished).
+   */
+  #finish(w: WorkingOrder, venueFilled: Decimal): void {
+    this.#forget(w);
+    const awaiting = venueFilled.gt(w.filled) ? venueFilled.minus(w.filled) : ZERO;
+    this.#risk.orderFinished(w.clientOrderId, awaiting);
+  }
+
+  /** Cancels a venue order by its venue id and frees what risk holds for it. */
+  async #cancelVenueOrder(o: OpenOrder): Promise<boolean> {
+    const w = this.#findWorking(o.clientOrderId ?? o.orderId) ?? this.#findWorking(o.orderId);
+    if (w !== undefined) return this.cancelOrder(o.symbol, w.clientOrderId);
+    const cancelled = await this.#exchange.cancelOrder(o.symbol, o.orderId);
+    if (!cancelled) return false;
+    const ids = o.clientOrderId === undefined ? [o.orderId] : [o.clientOrderId, o.orderId];
+    for (const id of ids) if (this.#risk.releaseReservation(id, 'cancelled')) break;
+    await this.#recordCancel(ids, o.symbol, 'requested');
+    return true;
+  }
+
+  /** One `order_cancelled` per cancelled order, however many reports of the cancel arrive. */
+  async #recordCancel(ids: readonly string[], symbol: string, reason?: string): Promise<void> {
+    if (ids.some((id) => this.#cancelRecorded.has(id))) return;
+    for (const id of ids) this.#cancelRecorded.add(id);
+    while (this.#cancelRecorded.size > 20_000) {
+      const oldest = this.#cancelRecorded.values().next();
+      if (oldest.done === true) break;
+      this.#cancelRecorded.delete(oldest.value);
+    }
+    const [orderId] = ids;
+    if (orderId === undefined) return;
+    await this.#safeAppend({
+      type: 'order_cancelled',
+      orderId,
+      symbol,
+      ...(reason === undefined ? {} : { reason }),
+    });
+  }
+
+  /** Asks the venue about an order whose fate is unknown; true when it is settled (or no longer unknown). */
+  async #resolveByStatus(w: WorkingOrder): Promise<boolean> {
+    const ask = this.#exchange.getOrderStatus;
+    if (ask === undefined) return w.accepted;
+    let status: OrderUpdate | undefined;
+    try {
+      status = await ask.call(this.#exchange, w.clientOrderId, w.order.symbol);
+    } catch {
+      return false;
+    }
+    if (this.#working.get(w.clientOrderId) !== w) return true;
+    if (status !== undefined) {
+      this.#enqueue(() => this.#handleOrderUpdate({ ...status, clientOrderId: w.clientOrderId }));
+      await this.idle();
+      return true;
+    }
+    if (w.accepted || w.filled.gt(0)) return false;
+    if (this.#clock.now() - w.createdAt < this.#unknownGraceMs) return false;
+    this.#forget(w);
+    this.#risk.releaseReservation(w.clientOrderId, 'rejected');
+    await this.#safeAppend({
+      type: 'order_rejected',
+      orderId: w.clientOrderId,
+      order: w.order,
+      reason: `the venue has no such order ${Math.round((this.#clock.now() - w.createdAt) / 1000)} s after it was sent: never placed`,
+      code: 'ORDER_NOT_FOUND',
+    });
+    return true;
   }
 
   /** A tripped breaker (from losses, errors or by hand) cancels every open order, once per trip. */
   async #checkHalt(): Promise<void> {
     const state = this.#risk.state;
     if (!state.circuitBreakerTripped) {
+      await this.#checkReducing(state.tradingState);
       return;
     }
     if (this.#halted) return;
@@ -550,9 +856,86 @@ export class TradingEngine {
     const reason = state.circuitBreakerReason ?? 'circuit breaker tripped';
     let cancelled = 0;
     if (this.#cancelOnHalt) {
-      cancelled = await this.cancelAllOrders(undefined, `circuit breaker: ${reason}`);
+      try {
+        cancelled = await this.cancelAllOrders(undefined, `circuit breaker: ${reason}`);
+        if ((await this.#exchange.getOpenOrders()).length > 0)
+          throw new Error('orders still open after cancel');
+      } catch (error) {
+        await this.#auditCancelFailure(0, error);
+        this.#retryCancelUntilClear(`circuit breaker: ${reason}`);
+      }
     }
     this.#observer.onHalt?.(reason, cancelled);
+  }
+
+  /** Entering REDUCING cancels every resting order that could add to a position, once per entry. */
+  async #checkReducing(state: string): Promise<void> {
+    const reducing = state === 'REDUCING';
+    if (reducing === this.#reducing) return;
+    this.#reducing = reducing;
+    if (!reducing) return;
+    try {
+      await this.cancelOpeningOrders(`reducing: ${this.#risk.state.reducingReason ?? 'loss limit'}`);
+    } catch (error) {
+      // Not cleared: the next look at the state tries again.
+      this.#reducing = false;
+      await this.#safeAppend({
+        type: 'error',
+        message: `cancelling opening orders on REDUCING failed: ${errorMessage(error)}`,
+        code: errorCode(error),
+        source: 'engine',
+      });
+    }
+  }
+
+  /**
+   * True after a cancel on halt failed, until the venue shows no open order: orders may still be live.
+   */
+  get ordersMayBeLive(): boolean {
+    return this.#ordersMayBeLive;
+  }
+
+  /** Retries cancelling everything with bounded backoff (each try audited) until the venue lists none. */
+  #retryCancelUntilClear(reason: string): void {
+    if (this.#cancelRetry !== undefined) return;
+    this.#ordersMayBeLive = true;
+    const run = async () => {
+      for (let attempt = 1; this.#running; attempt += 1) {
+        const delay = Math.min(this.#cancelRetryMaxMs, this.#cancelRetryBaseMs * 2 ** (attempt - 1));
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, delay);
+          t.unref?.();
+        });
+        if (!this.#running) return;
+        try {
+          await this.#exchange.cancelAllOrders({ reason });
+          const open = await this.#exchange.getOpenOrders();
+          if (open.length === 0) {
+            this.#ordersMayBeLive = false;
+            await this.#safeAppend({
+              type: 'note',
+              message: `cancel retry ${attempt}: the venue lists no open order`,
+            });
+            return;
+          }
+          throw new Error(`${open.length} orders still open`);
+        } catch (error) {
+          await this.#auditCancelFailure(attempt, error);
+        }
+      }
+    };
+    this.#cancelRetry = run().finally(() => {
+      this.#cancelRetry = undefined;
+    });
+  }
+
+  async #auditCancelFailure(attempt: number, error: unknown): Promise<void> {
+    await this.#safeAppend({
+      type: 'error',
+      message: `cancel on halt ${attempt === 0 ? 'failed' : `retry ${attempt} failed`}: ${errorMessage(error)}; orders may still be live`,
+      code: errorCode(error),
+      source: 'engine',
+    });
   }
 
   async #pipelineFailed(error: unknown): Promise<void> {
@@ -613,6 +996,7 @@ export class TradingEngine {
     reason: string,
     error: unknown,
     latencyMs?: number,
+    mayBeLive = false,
   ): FailedResult {
     this.#stats.failed += 1;
     const result: FailedResult = {
@@ -622,6 +1006,7 @@ export class TradingEngine {
       code,
       reason,
       error,
+      mayBeLive,
       ...(latencyMs === undefined ? {} : { latencyMs }),
     };
     this.#observer.onFailed?.(result);

@@ -23,6 +23,10 @@ export class RecordingExchange implements Exchange {
   readonly cancelAllCalls: Array<{ symbol?: string | undefined; reason?: string | undefined }> = [];
   readonly open = new Map<string, OpenOrder>();
   failNextWith: Error | undefined;
+  /** How many of the next cancelAllOrders calls fail (a venue that cannot be reached). */
+  cancelAllFailures = 0;
+  /** What `getOrderStatus` answers per client order id (absent: the venue does not know the order). */
+  readonly statuses = new Map<string, OrderUpdate>();
   balance = new Decimal(10_000);
   private seq = 0;
   private readonly fills = new Set<(f: Fill) => void>();
@@ -68,6 +72,10 @@ export class RecordingExchange implements Exchange {
 
   async cancelAllOrders(opts: { symbol?: string; reason?: string } = {}): Promise<number> {
     this.cancelAllCalls.push({ symbol: opts.symbol, reason: opts.reason });
+    if (this.cancelAllFailures > 0) {
+      this.cancelAllFailures -= 1;
+      throw new Error('venue unreachable');
+    }
     let n = 0;
     for (const [id, o] of [...this.open]) {
       if (opts.symbol !== undefined && o.symbol !== opts.symbol) continue;
@@ -85,6 +93,10 @@ export class RecordingExchange implements Exchange {
       });
     }
     return n;
+  }
+
+  async getOrderStatus(clientOrderId: string): Promise<OrderUpdate | undefined> {
+    return this.statuses.get(clientOrderId);
   }
 
   async getOpenOrders(): Promise<OpenOrder[]> {

@@ -2,7 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLogger, readAuditLog } from '@hl-bot/audit';
-import { type AuditEntry, Fill, ManualClock } from '@hl-bot/core-types';
+import {
+  type AuditEntry,
+  ExchangeError,
+  Fill,
+  ManualClock,
+  type OrderUpdate,
+  toDecimal,
+} from '@hl-bot/core-types';
 import { PositionTracker } from '@hl-bot/positions';
 import { RiskConfig, RiskManager } from '@hl-bot/risk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -42,6 +49,10 @@ function fill(
     timestamp: clock.now(),
     ...(clientOrderId === undefined ? {} : { clientOrderId }),
   });
+}
+
+function limitBuy(price: string, quantity = '0.005') {
+  return { symbol: 'BTC-USD', side: 'buy' as const, orderType: 'limit' as const, price, quantity };
 }
 
 async function setup(config: Partial<Parameters<typeof RiskConfig.from>[0]> = {}) {
@@ -255,19 +266,143 @@ describe('TradingEngine', () => {
     expect(exchange.open.size).toBe(0);
   });
 
-  it('reports an exchange failure back to risk and frees the reservation', async () => {
-    exchange.failNextWith = new Error('venue down');
-    const result = await engine.submitOrder({
-      symbol: 'BTC-USD',
-      side: 'buy',
-      orderType: 'limit',
-      price: '49000',
-      quantity: '0.01',
-    });
+  it('frees the reservation of an order the venue refused, and audits the refusal once', async () => {
+    exchange.failNextWith = new ExchangeError('INSUFFICIENT_MARGIN', 'not enough margin');
+    const result = await engine.submitOrder(limitBuy('49000'));
     expect(result.status).toBe('failed');
+    expect(result.status === 'failed' && result.mayBeLive).toBe(false);
     expect(risk.state.consecutiveErrors).toBe(1);
     expect(risk.reservations()).toHaveLength(0);
-    expect((await entries()).some((e) => e.type === 'order_rejected')).toBe(true);
+    expect((await entries()).filter((e) => e.type === 'order_rejected')).toHaveLength(1);
+  });
+
+  it('keeps counting an order whose send failed without a verdict until the venue settles it', async () => {
+    await setup({ maxOpenOrders: 1 });
+    exchange.failNextWith = new Error('socket hang up');
+    const first = await engine.submitOrder(limitBuy('49000'));
+    expect(first.status === 'failed' && first.mayBeLive).toBe(true);
+    expect(risk.reservations()).toHaveLength(1);
+    // The possibly-live order holds its slot: a second one cannot pass.
+    const second = await engine.submitOrder(limitBuy('49000'));
+    expect(second.status === 'rejected' && second.code).toBe('MAX_OPEN_ORDERS_EXCEEDED');
+    // Still unknown to the venue but inside the grace period: it keeps counting.
+    clock.advance(30_000);
+    expect(await engine.resolveUnknownOrders()).toBe(1);
+    expect(risk.reservations()).toHaveLength(1);
+    // Past the grace period the venue's silence is final: never placed.
+    clock.advance(31_000);
+    expect(await engine.resolveUnknownOrders()).toBe(0);
+    expect(risk.reservations()).toHaveLength(0);
+    const log = await entries();
+    expect(log.filter((e) => e.type === 'order_rejected')).toHaveLength(1);
+    expect(log.filter((e) => e.type === 'order_accepted')).toHaveLength(0);
+  });
+
+  it('accepts a possibly-live order once the venue reports it, writing order_accepted once', async () => {
+    exchange.failNextWith = new Error('timeout');
+    const r = await engine.submitOrder(limitBuy('49000'));
+    const id = r.status === 'failed' ? r.clientOrderId : '';
+    exchange.statuses.set(id, {
+      orderId: '777',
+      clientOrderId: id,
+      symbol: 'BTC-USD',
+      status: 'resting',
+      filledQuantity: toDecimal(0),
+      remainingQuantity: toDecimal('0.005'),
+      timestamp: clock.now(),
+    });
+    expect(await engine.resolveUnknownOrders()).toBe(0);
+    expect(engine.workingOrders().map((o) => o.orderId)).toEqual(['777']);
+    expect(risk.reservations()[0]?.status).toBe('working');
+    await engine.resolveUnknownOrders();
+    exchange.emitUpdate({
+      ...(exchange.statuses.get(id) as OrderUpdate),
+      status: 'cancelled',
+      reason: 'canceled',
+    });
+    await engine.idle();
+    expect(engine.workingOrders()).toEqual([]);
+    expect(risk.reservations()).toEqual([]);
+    const log = await entries();
+    expect(log.filter((e) => e.type === 'order_accepted')).toHaveLength(1);
+    expect(log.filter((e) => e.type === 'order_cancelled')).toHaveLength(1);
+  });
+
+  it('drops a cancelled order and frees its hold, with one order_cancelled however many reports arrive', async () => {
+    const r = await engine.submitOrder(limitBuy('49000'));
+    expect(r.status).toBe('submitted');
+    const id = r.status === 'submitted' ? r.clientOrderId : '';
+    expect(engine.workingOrders()).toHaveLength(1);
+    expect(await engine.cancelOrder('BTC-USD', id)).toBe(true);
+    exchange.emitUpdate({
+      orderId: 'v1',
+      clientOrderId: id,
+      symbol: 'BTC-USD',
+      status: 'cancelled',
+      filledQuantity: toDecimal(0),
+      remainingQuantity: toDecimal('0.005'),
+      reason: 'canceled',
+      timestamp: clock.now(),
+    });
+    await engine.idle();
+    expect(engine.workingOrders()).toEqual([]);
+    expect(risk.reservations()).toEqual([]);
+    await engine.submitOrder(limitBuy('49000'));
+    await engine.submitOrder(limitBuy('48000'));
+    expect(risk.reservations()).toHaveLength(2);
+    expect(await engine.cancelAllOrders(undefined, 'test')).toBe(2);
+    await engine.idle();
+    expect(engine.workingOrders()).toEqual([]);
+    expect(risk.reservations()).toEqual([]);
+    expect((await entries()).filter((e) => e.type === 'order_cancelled')).toHaveLength(3);
+  });
+
+  it('entering REDUCING cancels every resting order that is not reduce-only', async () => {
+    await setup({ maxDailyLoss: 100 });
+    await engine.submitOrder(limitBuy('49000'));
+    expect(exchange.open.size).toBe(1);
+    exchange.balance = toDecimal(9_800);
+    await engine.refreshAccount();
+    expect(risk.state.tradingState).toBe('REDUCING');
+    await engine.idle();
+    expect(exchange.open.size).toBe(0);
+    expect(engine.workingOrders()).toEqual([]);
+    expect(risk.reservations()).toEqual([]);
+  });
+
+  it('after a failed cancel on halt, retries with backoff until the venue lists no open order', async () => {
+    await engine.stop();
+    engine = new TradingEngine({
+      exchange,
+      risk,
+      tracker,
+      audit,
+      clock,
+      cancelRetry: { baseDelayMs: 10, maxDelayMs: 40 },
+    });
+    await engine.start();
+    await engine.submitOrder(limitBuy('49000'));
+    exchange.cancelAllFailures = 3;
+    await engine.tripCircuitBreaker('test');
+    expect(engine.ordersMayBeLive).toBe(true);
+    for (let i = 0; i < 200 && engine.ordersMayBeLive; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(engine.ordersMayBeLive).toBe(false);
+    expect(exchange.open.size).toBe(0);
+    const failures = (await entries()).filter(
+      (e) => e.type === 'error' && e.message.includes('cancel on halt'),
+    );
+    expect(failures).toHaveLength(3);
+  });
+
+  it('cancels resting orders that could open risk and keeps reduce-only ones', async () => {
+    exchange.emitFill(fill('f1', 'buy', '0.01', '50000'));
+    await engine.idle();
+    await engine.submitOrder(limitBuy('49000'));
+    await engine.submitOrder({ ...limitBuy('51000'), side: 'sell', reduceOnly: true });
+    expect(await engine.cancelOpeningOrders('reducing')).toBe(1);
+    await engine.idle();
+    expect(engine.workingOrders().map((o) => o.reduceOnly)).toEqual([true]);
+    expect(risk.reservations()).toHaveLength(1);
   });
 
   it('halts and rejects every order after a fill it cannot apply', async () => {

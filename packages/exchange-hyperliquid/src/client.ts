@@ -49,6 +49,7 @@ import {
   orderWire,
   type Tif,
 } from './actions.js';
+import { ClientOrderIds } from './client-order-ids.js';
 import { isCloid, randomCloid, toCloid } from './cloid.js';
 import { deployedDexes, dexOfCoin, MAIN_DEX, type PerpDexsResponse, PerpDexsResponseSchema } from './dex.js';
 import {
@@ -85,6 +86,7 @@ import {
   type UserRateLimitResponse,
   UserRateLimitResponseSchema,
   WsAllMidsSchema,
+  type WsOrderUpdate,
   WsOrderUpdatesSchema,
   WsUserFillsEnvelopeSchema,
   WsUserFundingsSchema,
@@ -139,7 +141,10 @@ export interface HyperliquidClientOptions {
   wsUrl?: string;
   /** Trade for this vault or sub-account: sent as `vaultAddress` and used for account queries. */
   vaultAddress?: string;
-  /** Where submissions, acceptances, rejections, cancels and errors are recorded. */
+  /**
+   * Where failed attempts, transport and stream errors and money moves are recorded. Order lifecycle facts
+   * (submitted, accepted, rejected, cancelled) are the router's (the engine's), written once there.
+   */
   auditLogger?: AuditSink;
   clock?: Clock;
   /** Injected for tests on virtual time. */
@@ -266,6 +271,7 @@ export class HyperliquidClient implements Exchange {
   #mode: AccountMode | undefined;
   #modeReadAt = Number.NEGATIVE_INFINITY;
   readonly #modeTtlMs: number;
+  readonly #ids = new ClientOrderIds();
   #assets: AssetMap | undefined;
   #assetsLoading: Promise<AssetMap> | undefined;
   #ws: HyperliquidWebSocket | undefined;
@@ -338,6 +344,14 @@ export class HyperliquidClient implements Exchange {
   /** The daily action cap of unified and portfolio-margin accounts (no cap until the mode is known). */
   get actionCap(): DailyActionCap {
     return this.#actionCap;
+  }
+
+  /**
+   * Client order ids of orders placed before this client existed (an earlier run, read from its audit log),
+   * so their fills, updates and open orders carry those ids again instead of the venue's cloid.
+   */
+  rememberClientOrderIds(clientOrderIds: Iterable<string>): void {
+    for (const id of clientOrderIds) this.#ids.remember(id);
   }
 
   /** The rate limiter, for inspection. */
@@ -999,43 +1013,36 @@ export class HyperliquidClient implements Exchange {
    * waits until the signed copy has expired, asks `orderStatus` by cloid, and only re-sends (same cloid,
    * new nonce) when the venue never saw it.
    *
-   * @throws {ExchangeError} when the venue refuses the order or the price/size is not representable.
+   * Fills, order updates and open orders of this order carry `clientOrderId` as given here (not the cloid).
+   *
+   * @throws {ExchangeError} when the order is definitely not placed: the venue refused it (the order or the
+   *   whole action), the price/size is not representable, or every attempt failed and the venue has no copy.
    * @throws {OrderStateUnknownError} when the outcome cannot be established; reconcile before retrying.
-   * @throws {HyperliquidHttpError} when every attempt failed and the venue confirmed it has no such order.
+   * @throws {HyperliquidHttpError} (transient) or other errors: the order may be live.
    */
   async placeOrder(input: OrderRequest, opts: { clientOrderId?: string } = {}): Promise<OrderAck> {
     const order = parseOrThrow(OrderRequest, input, 'order');
     const clientOrderId = opts.clientOrderId ?? order.clientOrderId;
-    const cloid = clientOrderId === undefined ? randomCloid() : toCloid(clientOrderId);
+    const cloid = clientOrderId === undefined ? randomCloid() : this.#ids.remember(clientOrderId);
     const ackId = clientOrderId ?? cloid;
     const asset = await this.#asset(order.symbol);
     let wire: OrderWire;
     try {
       wire = await this.#orderWire(order, asset, cloid);
     } catch (error) {
-      const mapped =
-        error instanceof UnrepresentableNumberError
-          ? new ExchangeError(
-              error.code === 'HL_INVALID_SIZE' ? 'INVALID_SIZE' : 'INVALID_PRICE',
-              error.message,
-              {
-                details: error.details,
-                cause: error,
-              },
-            )
-          : error;
-      if (mapped instanceof ExchangeError) {
-        await this.#record({
-          type: 'order_rejected',
-          orderId: ackId,
-          order,
-          reason: mapped.message,
-          code: mapped.code,
-        });
-      }
-      throw mapped;
+      throw error instanceof UnrepresentableNumberError
+        ? new ExchangeError(
+            error.code === 'HL_INVALID_SIZE' ? 'INVALID_SIZE' : 'INVALID_PRICE',
+            error.message,
+            {
+              details: error.details,
+              cause: error,
+            },
+          )
+        : error;
     }
-    await this.#record({ type: 'order_submitted', orderId: ackId, order, venue: this.name });
+    // Order lifecycle facts (submitted, accepted, rejected, cancelled) belong to the caller that routes the
+    // order (the engine); this client audits only what it alone sees: failed attempts and transport errors.
     const startedAt = this.#clock.now();
     let ack: OrderAck;
     try {
@@ -1045,28 +1052,21 @@ export class HyperliquidClient implements Exchange {
           ? await this.#ackFromStatus(outcome.response, order, ackId, cloid, startedAt)
           : this.#ackFromResult(outcome, order, ackId, cloid);
     } catch (error) {
-      if (error instanceof ExchangeError) {
-        await this.#record({
-          type: 'order_rejected',
-          orderId: ackId,
-          order,
-          reason: error.message,
-          code: error.code,
-        });
-      } else {
-        await this.#recordError(error, `placing ${order.symbol} ${order.side} order ${ackId}`);
-      }
-      throw error;
+      if (error instanceof ExchangeError) throw error;
+      await this.#recordError(error, `placing ${order.symbol} ${order.side} order ${ackId}`);
+      // A refusal of the whole action, a 4xx or a request never sent is a definite "not placed": reported as
+      // an ExchangeError, the only error the Exchange port defines as such. Anything else may be live.
+      const definite =
+        error instanceof HyperliquidActionError ||
+        error instanceof HyperliquidClientError ||
+        (error instanceof HyperliquidHttpError && !error.transient);
+      if (!definite) throw error;
+      throw new ExchangeError('ORDER_REJECTED', (error as Error).message, {
+        cause: error,
+        details: { cloid, venueCode: (error as HyperliquidActionError).code },
+      });
     }
-    await this.#record({
-      type: 'order_accepted',
-      orderId: ackId,
-      venueOrderId: ack.orderId,
-      symbol: order.symbol,
-      ...(ack.status === 'resting' || ack.status === 'filled' || ack.status === 'partially_filled'
-        ? { status: ack.status }
-        : {}),
-    });
+    if (/^\d+$/.test(ack.orderId)) this.#ids.link(ack.orderId, ackId);
     return ack;
   }
 
@@ -1117,7 +1117,12 @@ export class HyperliquidClient implements Exchange {
               { cause: error, details: { cloid } },
             );
           }
-          throw error;
+          // The signed copies have expired and the venue has none: definitely not placed.
+          throw new ExchangeError(
+            'ORDER_REJECTED',
+            `order ${cloid} was not placed: ${attempt} attempts failed (${error.message}) and the venue has no such order after the signed copies expired`,
+            { cause: error, details: { cloid } },
+          );
         }
         await this.#sleep(this.#backoff(attempt - 1, undefined));
       }
@@ -1215,10 +1220,7 @@ export class HyperliquidClient implements Exchange {
       await this.#recordError(error, `cancelling ${symbol} order ${orderId}`);
       throw error;
     }
-    if (result === true) {
-      await this.#record({ type: 'order_cancelled', orderId, symbol });
-      return true;
-    }
+    if (result === true) return true;
     if (result === undefined || result.code === 'UNKNOWN_ORDER') return false;
     await this.#recordError(result, `cancelling ${symbol} order ${orderId}`);
     throw result;
@@ -1257,18 +1259,37 @@ export class HyperliquidClient implements Exchange {
         if (o === undefined) continue;
         if (r === true) {
           cancelled += 1;
-          await this.#record({
-            type: 'order_cancelled',
-            orderId: String(o.oid),
-            symbol: assets.byCoin(o.coin).symbol,
-            ...(opts.reason === undefined ? {} : { reason: opts.reason }),
-          });
+          // The count alone cannot settle an order: each confirmed cancel is reported like the venue's own
+          // order update (a later one from the stream is the same fact; listeners key by order id).
+          this.#deliverUpdates([{ order: o, status: 'canceled', statusTimestamp: this.#clock.now() }]);
         } else if (r.code !== 'UNKNOWN_ORDER') {
           await this.#recordError(r, `cancelling ${o.coin} order ${o.oid}`);
         }
       }
     }
     return cancelled;
+  }
+
+  /**
+   * The venue's status of an order placed with `clientOrderId` (the Exchange port), or undefined when the
+   * venue does not know its cloid. @throws {HyperliquidResponseError} for a status this package cannot map
+   */
+  async getOrderStatus(clientOrderId: string, _symbol: string): Promise<OrderUpdate | undefined> {
+    const cloid = this.#ids.remember(clientOrderId);
+    const status = await this.orderStatus(cloid);
+    if (status.status !== 'order') return undefined;
+    const venueUpdate = toOrderUpdate({
+      order: status.order.order,
+      status: status.order.status,
+      statusTimestamp: status.order.statusTimestamp,
+    });
+    if (venueUpdate === undefined) {
+      throw new HyperliquidResponseError(
+        `orderStatus of ${clientOrderId} is ${status.order.status}, a status this client cannot map`,
+      );
+    }
+    if (/^\d+$/.test(venueUpdate.orderId)) this.#ids.link(venueUpdate.orderId, clientOrderId);
+    return { ...venueUpdate, clientOrderId };
   }
 
   /** Open orders as the project's OpenOrder (position-wide TP/SL orders without a size are skipped). */
@@ -1287,7 +1308,7 @@ export class HyperliquidClient implements Exchange {
           OpenOrder,
           {
             orderId: String(o.oid),
-            ...(o.cloid == null ? {} : { clientOrderId: o.cloid }),
+            ...(o.cloid == null ? {} : { clientOrderId: this.#ids.resolve(o.cloid, o.oid) }),
             symbol: assets.byCoin(o.coin).symbol,
             side: o.side === 'B' ? 'buy' : 'sell',
             orderType: orderTypeOf(o),
@@ -1474,6 +1495,15 @@ export class HyperliquidClient implements Exchange {
     return this.#reconnects;
   }
 
+  /**
+   * Fetches fills over REST now and delivers the new ones, resolving once they were handed to `onFill`
+   * listeners: after an account snapshot, every fill it includes has then been delivered.
+   */
+  async syncFills(): Promise<void> {
+    this.#scheduleBackfill();
+    await this.#backfill;
+  }
+
   /** Waits for the backfills scheduled so far (tests and orderly shutdown). */
   async settled(): Promise<void> {
     await this.#backfill;
@@ -1512,15 +1542,17 @@ export class HyperliquidClient implements Exchange {
         );
         continue;
       }
-      let fill: Fill;
+      let venueFill: Fill;
       try {
-        fill = toFill(f);
+        venueFill = toFill(f);
       } catch (error) {
         this.#deduper.forget(f);
         this.#invalidFill(error);
         retryFrom = Math.min(retryFrom ?? f.time, f.time);
         continue;
       }
+      const clientOrderId = this.#ids.resolve(f.cloid, f.oid);
+      const fill = clientOrderId === undefined ? venueFill : { ...venueFill, clientOrderId };
       for (const l of this.#fillListeners) {
         try {
           l(fill);
@@ -1530,6 +1562,23 @@ export class HyperliquidClient implements Exchange {
       }
     }
     if (retryFrom !== undefined) this.#scheduleBackfill(Math.max(retryFrom, this.#deduper.since));
+  }
+
+  #deliverUpdates(updates: readonly WsOrderUpdate[]): void {
+    for (const u of updates) {
+      if (this.#assets !== undefined && !this.#assets.hasCoin(u.order.coin)) continue;
+      const venueUpdate = toOrderUpdate(u);
+      if (venueUpdate === undefined) continue;
+      const clientOrderId = this.#ids.resolve(u.order.cloid, u.order.oid);
+      const update = clientOrderId === undefined ? venueUpdate : { ...venueUpdate, clientOrderId };
+      for (const l of this.#updateListeners) {
+        try {
+          l(update);
+        } catch (error) {
+          this.#emitError(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
+    }
   }
 
   #onWsMessage(channel: string, data: unknown): void {
@@ -1562,18 +1611,7 @@ export class HyperliquidClient implements Exchange {
         this.#invalidMessage(channel);
         return;
       }
-      for (const u of parsed.data) {
-        if (this.#assets !== undefined && !this.#assets.hasCoin(u.order.coin)) continue;
-        const update = toOrderUpdate(u);
-        if (update === undefined) continue;
-        for (const l of this.#updateListeners) {
-          try {
-            l(update);
-          } catch (error) {
-            this.#emitError(error instanceof Error ? error : new Error(String(error)));
-          }
-        }
-      }
+      this.#deliverUpdates(parsed.data);
     } else if (channel === 'userFundings') {
       const parsed = WsUserFundingsSchema.safeParse(data);
       if (!parsed.success) {

@@ -5,6 +5,12 @@ import { equals } from './decimal-compare.js';
 export type ReservationOutcome = 'submitted' | 'rejected' | 'filled' | 'cancelled' | 'expired';
 
 /**
+ * `reserved`: approved, being sent (or retried); `working`: on the venue, or possibly on it; `finished`:
+ * the outcome is known and the order no longer rests, only fills of it are still on their way.
+ */
+export type ReservationStatus = 'reserved' | 'working' | 'finished';
+
+/**
  * What an approved order holds until its outcome is reported: an open-order slot, its quantity on its side
  * of the symbol, and, when it opens risk, its notional against exposure and possibly a new position slot.
  * Rate-limit slots are consumed at approval and never given back.
@@ -29,9 +35,13 @@ export interface Reservation {
   readonly newPositionSlot: boolean;
   readonly clientOrderId: string | undefined;
   readonly createdAt: number;
-  /** `reserved` until reported submitted; `working` until filled or cancelled. */
-  readonly status: 'reserved' | 'working';
-  /** When a `reserved` hold lapses on its own; null once working. */
+  /**
+   * `reserved` until reported submitted; `working` until filled or cancelled; `finished` while the fills
+   * of an order that no longer rests are awaited. Only a `finished` hold lapses on its own: an order in
+   * flight or possibly live counts until its fate is known.
+   */
+  readonly status: ReservationStatus;
+  /** When a `finished` hold lapses on its own; null for every other status. */
   readonly expiresAt: number | null;
 }
 
@@ -55,15 +65,14 @@ interface SymbolTotals {
 export class ReservationLedger {
   private readonly byId = new Map<string, MutableReservation>();
   private readonly byClientId = new Map<string, string>();
-  /** Reserved (not yet submitted) holds in creation order, for expiry. */
   /**
-   * Reserved holds in creation order, for expiry. Entries that were released or became working stay until
-   * the sweep reaches them (a Map delete per order costs a table shrink once the map empties).
+   * Finished holds in the order they finished (one timeout for all, so also in expiry order). Entries that
+   * were released stay until the sweep reaches them (a Map delete per order costs a table shrink).
    */
-  private reservedQueue: MutableReservation[] = [];
-  private reservedHead = 0;
-  /** Live `reserved` holds. */
-  private reservedCount = 0;
+  private finishedQueue: MutableReservation[] = [];
+  private finishedHead = 0;
+  /** Live `finished` holds. */
+  private finishedCount = 0;
   private readonly perSymbol = new Map<string, SymbolTotals>();
   private openingNotionalTotal: Decimal = ZERO;
   /** Symbols with a hold that reserved a new position slot (counted per symbol in `perSymbol`). */
@@ -114,10 +123,10 @@ export class ReservationLedger {
     const m: MutableReservation = { ...r };
     this.byId.set(m.id, m);
     if (m.clientOrderId !== undefined) this.byClientId.set(m.clientOrderId, m.id);
-    if (m.status === 'reserved') {
-      this.reservedQueue.push(m);
-      this.reservedCount++;
-    }
+    if (m.status === 'finished') {
+      this.finishedQueue.push(m);
+      this.finishedCount++;
+    } else m.expiresAt = null;
     let t = this.perSymbol.get(m.symbol);
     if (t === undefined) {
       t = { buyQty: ZERO, sellQty: ZERO, newSlotHolds: 0 };
@@ -139,10 +148,24 @@ export class ReservationLedger {
   markWorking(idOrClientId: string): boolean {
     const r = this.lookup(idOrClientId);
     if (r === undefined) return false;
-    if (r.status === 'reserved') {
-      r.status = 'working';
-      r.expiresAt = null;
-      this.reservedCount--;
+    if (r.status === 'reserved') r.status = 'working';
+    return true;
+  }
+
+  /**
+   * The order no longer rests: keeps `awaitingFills` of it until its fills arrive or `expiresAt` passes,
+   * and releases the rest now. Returns false for an unknown id.
+   */
+  finish(idOrClientId: string, awaitingFills: Decimal, expiresAt: number): boolean {
+    const r = this.lookup(idOrClientId);
+    if (r === undefined) return false;
+    if (!awaitingFills.gt(0)) return this.release(r.id);
+    if (awaitingFills.lt(r.quantity)) this.release(r.id, r.quantity.minus(awaitingFills));
+    if (r.status !== 'finished') {
+      r.status = 'finished';
+      r.expiresAt = expiresAt;
+      this.finishedQueue.push(r);
+      this.finishedCount++;
     }
     return true;
   }
@@ -170,7 +193,7 @@ export class ReservationLedger {
       return true;
     }
     this.byId.delete(r.id);
-    if (r.status === 'reserved') this.reservedCount--;
+    if (r.status === 'finished') this.finishedCount--;
     if (r.clientOrderId !== undefined) this.byClientId.delete(r.clientOrderId);
     if (t !== undefined) {
       if (r.newPositionSlot) {
@@ -184,35 +207,35 @@ export class ReservationLedger {
     return true;
   }
 
-  /** Releases every `reserved` hold whose `expiresAt` is at or before `now`; returns them. */
+  /** Releases every `finished` hold whose `expiresAt` is at or before `now`; returns them. */
   expire(now: number): Reservation[] {
-    if (this.reservedCount === 0) {
-      // Nothing live is queued: drop the released and working entries left behind.
-      if (this.reservedQueue.length > 0) {
-        this.reservedQueue = [];
-        this.reservedHead = 0;
+    if (this.finishedCount === 0) {
+      // Nothing live is queued: drop the released entries left behind.
+      if (this.finishedQueue.length > 0) {
+        this.finishedQueue = [];
+        this.finishedHead = 0;
       }
       return [];
     }
     const out: Reservation[] = [];
-    const queue = this.reservedQueue;
-    let head = this.reservedHead;
+    const queue = this.finishedQueue;
+    let head = this.finishedHead;
     while (head < queue.length) {
       const r = queue[head] as MutableReservation;
-      if (r.status !== 'reserved' || this.byId.get(r.id) !== r) {
+      if (r.status !== 'finished' || this.byId.get(r.id) !== r) {
         head++;
         continue;
       }
-      // Holds are queued in creation order with one timeout, so the first live one ends the sweep.
+      // Holds are queued in finishing order with one timeout, so the first live one ends the sweep.
       if (r.expiresAt === null || r.expiresAt > now) break;
       head++;
       if (this.release(r.id)) out.push(r);
     }
     if (head > 64 && head * 2 > queue.length) {
-      this.reservedQueue = queue.slice(head);
+      this.finishedQueue = queue.slice(head);
       head = 0;
     }
-    this.reservedHead = head;
+    this.finishedHead = head;
     return out;
   }
 

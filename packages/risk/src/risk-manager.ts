@@ -237,6 +237,9 @@ function rawJson(input: unknown): string {
   }
 }
 
+/** How far in the future a mark's timestamp may lie (clock skew between venue and host) and still be kept. */
+export const MAX_MARK_CLOCK_SKEW_MS = 2_000;
+
 /**
  * Pre-trade risk manager: every order passes `checkOrder` before it reaches an exchange.
  *
@@ -382,6 +385,11 @@ export class RiskManager {
     manager.consecutiveLosses = fold.consecutiveLosses;
     manager.consecutiveErrors = fold.consecutiveErrors;
     manager.breaker = fold.breaker === null ? null : { ...fold.breaker };
+    // A log written by a clock that is now behind (stepped back across midnight) keeps its later day.
+    if (day !== null && day > manager.tradingDay) {
+      manager.tradingDay = day;
+      manager.setDayBounds(day);
+    }
     const today = manager.tradingDay;
     if (day === today && dayStart !== null) {
       manager.dayStartEquity = dayStart;
@@ -643,6 +651,17 @@ export class RiskManager {
     return this.ledger.release(id, qty);
   }
 
+  /**
+   * The order no longer rests (filled, or cancelled/expired after a partial fill) but `awaitingFills` of it
+   * has not arrived as fills yet: that part stays held until `orderFilled` reports it, or lapses after
+   * `reservationTimeoutMs` (a fill the venue never delivers); the rest is released now. Returns false for
+   * an unknown id.
+   */
+  orderFinished(id: string, awaitingFills: DecimalInput): boolean {
+    const qty = toDecimal(awaitingFills, 'awaitingFills');
+    return this.ledger.finish(id, qty, this.clock.now() + this.config.reservationTimeoutMs);
+  }
+
   /** A working order was cancelled: releases what it held. */
   orderCancelled(id: string): boolean {
     return this.ledger.release(id);
@@ -693,8 +712,8 @@ export class RiskManager {
   }
 
   /**
-   * Records the latest price of a symbol (at `timestamp`, default now). A price older than the one held is
-   * ignored and false returned.
+   * Records the latest price of a symbol (at `timestamp`, default now). A price older than the one held, or
+   * stamped more than 2 s in the future (`MAX_MARK_CLOCK_SKEW_MS`), is ignored and false returned.
    * @throws {ValidationError} for a non-positive or malformed price, symbol or timestamp
    */
   updateMarketPrice(symbol: string, price: DecimalInput, timestamp?: number): boolean {
@@ -709,6 +728,8 @@ export class RiskManager {
         field: 'timestamp',
       });
     }
+    // A mark from the future would never go stale (and shadow every real mark after it): refuse it.
+    if (ts > this.clock.now() + MAX_MARK_CLOCK_SKEW_MS) return false;
     const applied = this.book.setMark(symbol, p, ts);
     if (applied && this.book.has(symbol)) this.evaluateLimits();
     return applied;
@@ -976,8 +997,7 @@ export class RiskManager {
     try {
       if (equity === null) {
         failures.push(failure(RiskCode.ACCOUNT_STATE_MISSING, { confirmed: String(this.accountConfirmed) }));
-      } else if (!isPositive(equity))
-        failures.push(failure(RiskCode.ACCOUNT_EQUITY_NON_POSITIVE, { equity }));
+      }
     } catch (error) {
       checkFailed(failures, 'account', error);
     }
@@ -1016,6 +1036,13 @@ export class RiskManager {
       }
     } catch (error) {
       checkFailed(failures, 'reduceOnly', error);
+    }
+    try {
+      // With nothing left, a reduce-only close is the one safe order: it can only shrink the loss.
+      if (equity !== null && !isPositive(equity) && !(order.reduceOnly && reducing))
+        failures.push(failure(RiskCode.ACCOUNT_EQUITY_NON_POSITIVE, { equity }));
+    } catch (error) {
+      checkFailed(failures, 'account', error);
     }
     try {
       if (this.tradingStateValue === TradingState.REDUCING && !reducing) {
@@ -1359,7 +1386,8 @@ export class RiskManager {
       clientOrderId: order.clientOrderId,
       createdAt: now,
       status: 'reserved',
-      expiresAt: now + this.config.reservationTimeoutMs,
+      // An order being sent or retried never lapses: only a finished order's awaited fills expire.
+      expiresAt: null,
     };
     this.ledger.add(reservation);
     this.windowFor(order.symbol).add(now);
@@ -1471,6 +1499,9 @@ export class RiskManager {
   private rollDay(now: number): void {
     if (now >= this.dayStartMs && now < this.dayEndMs) return;
     const day = tradingDayOf(now, this.config.tradingDayUtcOffsetMinutes);
+    // A clock stepped back (an NTP correction) must not reopen yesterday: that would start a fresh day
+    // and erase today's recorded loss. Days only move forward.
+    if (day < this.tradingDay) return;
     this.setDayBounds(day);
     if (day === this.tradingDay) return;
     this.tradingDay = day;

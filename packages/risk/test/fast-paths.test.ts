@@ -209,31 +209,32 @@ describe('the fast order parser', () => {
 });
 
 describe('reservation expiry with out-of-order outcomes', () => {
-  it('frees only holds still reserved at their timeout, whatever happened to the ones before them', async () => {
+  it('frees only finished holds at their timeout, whatever happened to the ones before them', async () => {
     const { risk, clock } = setup({ reservationTimeoutMs: 1000 });
     const ids: string[] = [];
     for (let i = 0; i < 200; i++) {
       const r = await risk.checkOrder({ ...limitBuy('0.001'), clientOrderId: `o${i}` });
       expect(r.approved).toBe(true);
       ids.push(r.reservation?.id ?? '');
-      clock.advance(1);
     }
-    // Every third submitted (never lapses), every third cancelled, the rest left reserved.
+    // Every third submitted (never lapses), every third cancelled, the rest finished one ms apart.
     for (let i = 0; i < 200; i++) {
       if (i % 3 === 0) risk.releaseReservation(ids[i] ?? '', 'submitted');
       else if (i % 3 === 1) risk.releaseReservation(ids[i] ?? '', 'cancelled');
+      else risk.orderFinished(ids[i] ?? '', '0.001');
+      clock.advance(1);
     }
     expect(risk.state.openOrders).toBe(200 - 67);
-    // Hold i expires at T0 + i + 1000: at T0 + 1100, holds 0..100 that are still reserved lapse.
+    // Hold i expires at T0 + i + 1000: at T0 + 1100, finished holds 0..100 lapse.
     clock.set(T0 + 1100);
     const probe = await risk.checkOrder({ ...limitBuy('0.001'), clientOrderId: 'probe' });
     expect(probe.reason).toBe('approved');
     risk.releaseReservation('probe', 'cancelled');
     const left = risk.reservations();
-    const reservedLeft = left.filter((r) => r.status === 'reserved').map((r) => r.clientOrderId);
+    const finishedLeft = left.filter((r) => r.status === 'finished').map((r) => r.clientOrderId);
     const expected = [];
     for (let i = 101; i < 200; i++) if (i % 3 === 2) expected.push(`o${i}`);
-    expect(reservedLeft).toEqual(expected);
+    expect(finishedLeft).toEqual(expected);
     expect(left.filter((r) => r.status === 'working')).toHaveLength(67);
     // And all the rest once every timeout has passed; working orders stay.
     clock.advance(10_000);
@@ -241,7 +242,7 @@ describe('reservation expiry with out-of-order outcomes', () => {
     const probe2 = await risk.checkOrder({ ...limitBuy('0.001'), clientOrderId: 'probe2' });
     expect(probe2.reason).toBe('approved');
     risk.releaseReservation('probe2', 'cancelled');
-    expect(risk.reservations().filter((r) => r.status === 'reserved')).toHaveLength(0);
+    expect(risk.reservations().filter((r) => r.status === 'finished')).toHaveLength(0);
     expect(risk.state.openOrders).toBe(67);
   });
 });

@@ -46,9 +46,22 @@ describe('atomic check-and-reserve', () => {
     expect(risk.state.exposure.toString()).toBe('1000');
   });
 
-  it('lets a reservation that was never reported lapse after reservationTimeoutMs', async () => {
+  it('never lets an order in flight lapse: a hold not yet reported counts however long the send takes', async () => {
     const { risk, clock } = setup({ maxOpenOrders: 1, reservationTimeoutMs: 30_000 });
     await risk.checkOrder(limitBuy('0.001'));
+    clock.advance(3_600_000);
+    risk.updateMarketPrice('BTC-USD', '50000');
+    expect(codes(await risk.checkOrder(limitBuy('0.001')))).toEqual([RiskCode.MAX_OPEN_ORDERS_EXCEEDED]);
+  });
+
+  it('lets only the awaited fills of a finished order lapse, after reservationTimeoutMs', async () => {
+    const { risk, clock } = setup({ maxOpenOrders: 1, reservationTimeoutMs: 30_000 });
+    const a = await risk.checkOrder({ ...limitBuy('0.003'), clientOrderId: 'ioc-1' });
+    risk.releaseReservation(a.reservation?.id ?? '', 'submitted');
+    // An IOC filled 0.001 of 0.003 and was cancelled: 0.002 is free at once, 0.001 waits for its fill.
+    expect(risk.orderFinished('ioc-1', '0.001')).toBe(true);
+    expect(risk.reservations()[0]?.quantity.toString()).toBe('0.001');
+    expect(risk.reservations()[0]?.status).toBe('finished');
     clock.advance(29_999);
     risk.updateMarketPrice('BTC-USD', '50000');
     expect(codes(await risk.checkOrder(limitBuy('0.001')))).toEqual([RiskCode.MAX_OPEN_ORDERS_EXCEEDED]);
