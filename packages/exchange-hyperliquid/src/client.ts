@@ -1261,7 +1261,14 @@ export class HyperliquidClient implements Exchange {
           cancelled += 1;
           // The count alone cannot settle an order: each confirmed cancel is reported like the venue's own
           // order update (a later one from the stream is the same fact; listeners key by order id).
-          this.#deliverUpdates([{ order: o, status: 'canceled', statusTimestamp: this.#clock.now() }]);
+          // `openOrders` may leave out origSz: the remaining size is then all that is known of it.
+          this.#deliverUpdates([
+            {
+              order: { ...o, origSz: o.origSz ?? o.sz },
+              status: 'canceled',
+              statusTimestamp: this.#clock.now(),
+            },
+          ]);
         } else if (r.code !== 'UNKNOWN_ORDER') {
           await this.#recordError(r, `cancelling ${o.coin} order ${o.oid}`);
         }
