@@ -9,7 +9,7 @@ export {
   riskEnvName,
 } from './config.js';
 export { AuditUnavailableError, RiskConfigError, type RiskConfigSource } from './errors.js';
-export type { Reservation, ReservationOutcome } from './reservations.js';
+export type { Reservation, ReservationOutcome, ReservationStatus } from './reservations.js';
 export {
   type RiskCheckResult,
   RiskManager,

@@ -238,7 +238,7 @@ function rawJson(input: unknown): string {
 }
 
 /** How far in the future a mark's timestamp may lie (clock skew between venue and host) and still be kept. */
-export const MAX_MARK_CLOCK_SKEW_MS = 2_000;
+const MAX_MARK_CLOCK_SKEW_MS = 2_000;
 
 /**
  * Pre-trade risk manager: every order passes `checkOrder` before it reaches an exchange.
