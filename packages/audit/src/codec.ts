@@ -39,20 +39,36 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.');
 }
 
+/** The `type` an invalid event claims, for the error message; never throws. */
+function eventTypeOf(input: unknown): string {
+  try {
+    const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
+    return typeof type === 'string' ? type.slice(0, 64) : '(unknown type)';
+  } catch {
+    return '(unknown type)';
+  }
+}
+
 /**
  * Validates an event for appending; its own timestamp wins over `now`.
  *
  * @throws {AuditValidationError} code `AUDIT_INVALID_EVENT`
  */
 export function validateEvent(input: AuditEventInput, now: () => number): ValidatedEvent {
-  const result = AuditEvent.safeParse(input);
+  let result: ReturnType<typeof AuditEvent.safeParse>;
+  try {
+    result = AuditEvent.safeParse(input);
+  } catch (error) {
+    // zod reads the input's properties: a revoked proxy or a throwing getter must not escape as a raw error.
+    throw new AuditValidationError(
+      'invalid audit event: reading it threw (a proxy, a getter or a hostile object)',
+      { cause: error, details: { type: '(unknown type)', issues: [] } },
+    );
+  }
   if (!result.success) {
     const issues = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
     const first = result.error.issues[0];
-    const type =
-      typeof input === 'object' && input !== null && typeof (input as { type?: unknown }).type === 'string'
-        ? (input as { type: string }).type
-        : '(unknown type)';
+    const type = eventTypeOf(input);
     throw new AuditValidationError(`invalid audit event ${type}: ${issues.join('; ')}`, {
       cause: result.error,
       ...(first === undefined ? {} : { field: formatPath(first.path) }),

@@ -46,8 +46,15 @@ const WORD_DIGITS = 7;
 const MAX_WORDS = 7;
 const DECIMAL_TAG = '[object Decimal]';
 
-// Never calls into the value: a hostile object may throw from toString, have no prototype or be a proxy.
-function describe(value: unknown): string {
+/**
+ * A short description of any value for an error message, without ever calling into it: a hostile object may
+ * throw from `toString`, have no prototype or be a revoked proxy, and `String(value)` would then throw a raw
+ * `TypeError` out of the code that was only trying to refuse it.
+ * @example
+ * describeValue(Object.create(null)); // 'an object'
+ * describeValue('1e999999'); // '"1e999999"'
+ */
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
   if (typeof value === 'bigint') {
     const text = value.toString();
@@ -90,8 +97,8 @@ function fromString(value: string, where: string, field: string | undefined): De
       field,
     );
   }
-  if (!DECIMAL_STRING.test(value)) fail(where, `not a decimal number: ${describe(value)}`, field);
-  return withinLimits(new Decimal(value), where, field, () => describe(value));
+  if (!DECIMAL_STRING.test(value)) fail(where, `not a decimal number: ${describeValue(value)}`, field);
+  return withinLimits(new Decimal(value), where, field, () => describeValue(value));
 }
 
 /**
@@ -183,28 +190,28 @@ export function toDecimal(value: unknown, field?: string): Decimal {
     case 'string':
       return fromString(value, where, field);
     case 'number': {
-      if (!Number.isFinite(value)) fail(where, `not a finite number: ${describe(value)}`, field);
+      if (!Number.isFinite(value)) fail(where, `not a finite number: ${describeValue(value)}`, field);
       if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
         fail(
           where,
-          `integer ${describe(value)} is beyond Number.MAX_SAFE_INTEGER and may have lost precision; pass it as a string or bigint`,
+          `integer ${describeValue(value)} is beyond Number.MAX_SAFE_INTEGER and may have lost precision; pass it as a string or bigint`,
           field,
         );
       }
-      return withinLimits(new Decimal(String(value)), where, field, () => describe(value));
+      return withinLimits(new Decimal(String(value)), where, field, () => describeValue(value));
     }
     case 'bigint': {
       const text = value.toString();
       if (text.length > DECIMAL_LIMITS.maxStringLength) {
         fail(where, `integer of ${text.length} digits is too large`, field);
       }
-      return withinLimits(new Decimal(text), where, field, () => describe(value));
+      return withinLimits(new Decimal(text), where, field, () => describeValue(value));
     }
     case 'object':
       if (value !== null) return fromDecimalObject(value, where, field);
       break;
   }
-  return fail(where, `expected a decimal string, number or Decimal, got ${describe(value)}`, field);
+  return fail(where, `expected a decimal string, number or Decimal, got ${describeValue(value)}`, field);
 }
 
 /**

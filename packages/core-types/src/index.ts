@@ -4,6 +4,7 @@ export {
   DECIMAL_LIMITS,
   Decimal,
   type DecimalInput,
+  describeValue,
   isDecimalInput,
   maxDecimal,
   minDecimal,

@@ -13,6 +13,7 @@ import {
   type ClosedPosition,
   type Decimal,
   type DecimalInput,
+  describeValue,
   HlBotError,
   SymbolSchema,
   systemClock,
@@ -223,18 +224,24 @@ function describeError(error: unknown): { message: string; code: string | undefi
   };
 }
 
+/**
+ * The symbol an unparsed fill names, read without trusting it: a hostile fill (a throwing getter, a revoked
+ * proxy) names none here and is refused with a typed error when it is parsed.
+ */
+function rawFillSymbol(raw: unknown): string | undefined {
+  try {
+    const symbol = (raw as { symbol?: unknown } | null)?.symbol;
+    return typeof symbol === 'string' ? symbol : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The symbol whose visible position an operation will change; marks wait behind it. */
 function busyKey(op: Op): string | undefined {
   switch (op.kind) {
-    case 'fill': {
-      try {
-        const symbol = (op.raw as { symbol?: unknown } | null)?.symbol;
-        return typeof symbol === 'string' ? symbol : '';
-      } catch {
-        // A hostile fill (a throwing getter) is refused when applied; it changes no symbol.
-        return '';
-      }
-    }
+    case 'fill':
+      return rawFillSymbol(op.raw) ?? '';
     case 'excursion':
       return undefined;
     default:
@@ -372,8 +379,8 @@ export class PositionTracker {
    * tracker.updateMarketPrice('BTC-USD', '49500').unrealizedPnl;
    */
   updateMarketPrice(symbol: string, price: DecimalInput, time?: number): Position | undefined {
-    if (!SymbolSchema.safeParse(symbol).success) {
-      throw new InvalidMarkPriceError(`invalid symbol ${JSON.stringify(String(symbol))}`);
+    if (typeof symbol !== 'string' || !SymbolSchema.safeParse(symbol).success) {
+      throw new InvalidMarkPriceError(`invalid symbol ${describeValue(symbol)}`);
     }
     let mark: Decimal;
     try {
@@ -386,7 +393,7 @@ export class PositionTracker {
     if (!mark.gt(0)) throw new InvalidMarkPriceError(`mark price of ${symbol} must be > 0, got ${mark}`);
     const at = time ?? this.#clock.now();
     if (!Number.isSafeInteger(at) || at < 0) {
-      throw new InvalidMarkPriceError(`mark time of ${symbol} must be epoch ms, got ${String(time)}`);
+      throw new InvalidMarkPriceError(`mark time of ${symbol} must be epoch ms, got ${describeValue(time)}`);
     }
     if (this.#halted !== undefined) throw this.#haltedError();
     if (this.#busy.has(symbol)) {
@@ -432,8 +439,8 @@ export class PositionTracker {
    * await tracker.applyFunding('BTC-USD', '-1.25', Date.parse('2026-01-01T01:00:00Z'), 'BTC-USD:1767229200000');
    */
   applyFunding(symbol: string, amount: DecimalInput, time: number, fundingId?: string): Promise<Position> {
-    if (!SymbolSchema.safeParse(symbol).success) {
-      throw new InvalidFundingError(`invalid symbol ${JSON.stringify(String(symbol))}`);
+    if (typeof symbol !== 'string' || !SymbolSchema.safeParse(symbol).success) {
+      throw new InvalidFundingError(`invalid symbol ${describeValue(symbol)}`);
     }
     let value: Decimal;
     try {
@@ -442,7 +449,7 @@ export class PositionTracker {
       throw new InvalidFundingError(`funding of ${symbol}: ${(error as Error).message}`, { cause: error });
     }
     if (!Number.isSafeInteger(time) || time < 0) {
-      throw new InvalidFundingError(`funding time of ${symbol} must be epoch ms, got ${String(time)}`);
+      throw new InvalidFundingError(`funding time of ${symbol} must be epoch ms, got ${describeValue(time)}`);
     }
     if (
       fundingId !== undefined &&
@@ -950,8 +957,8 @@ export class PositionTracker {
   }
 
   #applyFillOp(txn: Txn, raw: unknown): Position | undefined {
-    const symbol = (raw as { symbol?: unknown } | null)?.symbol;
-    const open = typeof symbol === 'string' ? txn.get(symbol) : undefined;
+    const symbol = rawFillSymbol(raw);
+    const open = symbol === undefined ? undefined : txn.get(symbol);
     const nf = normalizeFill(raw, this.#spotSymbols, open?.marketKind, this.#clock);
     const { fill } = nf;
     if (txn.hasFill(fill.id)) {
