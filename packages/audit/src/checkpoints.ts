@@ -259,3 +259,44 @@ export async function* readCheckpoints(
     );
   }
 }
+
+/** The newest checkpoint of a component that is whole and whose state parses, with the parsed state. */
+export interface LatestCheckpoint<T> {
+  readonly coversSeq: number;
+  readonly coversHash: string;
+  /** Right after its last part: replay the entries from here. */
+  readonly after: AuditPosition;
+  readonly state: T;
+}
+
+/**
+ * The newest checkpoint of `component` that is whole and whose data `parse` accepts, or null when there is
+ * none (replay everything). Every checkpoint skipped on the way (parts missing, state unreadable) is told
+ * to `warn` with the reason; it is never trusted.
+ *
+ * @example
+ * const latest = await readLatestCheckpoint('./logs/audit', 'positions', JSON.parse, console.warn);
+ */
+export async function readLatestCheckpoint<T>(
+  dir: string,
+  component: string,
+  parse: (data: string) => T,
+  warn: (message: string) => void,
+  options: ReadCheckpointsOptions = {},
+): Promise<LatestCheckpoint<T> | null> {
+  for await (const found of readCheckpoints(dir, component, options)) {
+    if (!found.ok) {
+      warn(`ignoring the ${component} checkpoint at seq ${found.seq}: ${found.reason}`);
+      continue;
+    }
+    try {
+      const state = parse(found.data);
+      return { coversSeq: found.coversSeq, coversHash: found.coversHash, after: found.after, state };
+    } catch (error) {
+      warn(
+        `ignoring the ${component} checkpoint covering seq ${found.coversSeq}: its state does not parse (${(error as Error).message.slice(0, 500)})`,
+      );
+    }
+  }
+  return null;
+}

@@ -11,8 +11,10 @@ export {
   type BrokenCheckpoint,
   type CheckpointWritten,
   type FoundCheckpoint,
+  type LatestCheckpoint,
   type ReadCheckpointsOptions,
   readCheckpoints,
+  readLatestCheckpoint,
 } from './checkpoints.js';
 export { createAuditAnchor } from './create-anchor.js';
 export {

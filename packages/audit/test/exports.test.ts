@@ -20,6 +20,7 @@ it('exports exactly the reviewed public API (a change here needs a changeset)', 
       "readAuditAnchor",
       "readAuditLog",
       "readCheckpoints",
+      "readLatestCheckpoint",
       "verifyAuditLog",
       "writeAuditAnchor",
     ]

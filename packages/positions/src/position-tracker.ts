@@ -3,7 +3,7 @@ import {
   AuditLogger,
   type AuditPosition,
   readAuditLog,
-  readCheckpoints,
+  readLatestCheckpoint,
 } from '@hl-bot/audit';
 import {
   type AuditEntry,
@@ -552,30 +552,17 @@ export class PositionTracker {
    * everything). A checkpoint that does not verify (parts missing, its state unreadable) is never used:
    * `onWarning` hears why and an older one is tried.
    */
-  static async loadCheckpoint(
+  static loadCheckpoint(
     dir: string,
     options: LoadCheckpointOptions = {},
   ): Promise<PositionsCheckpoint | null> {
-    const warn = options.onWarning ?? defaultWarning;
-    for await (const found of readCheckpoints(
+    return readLatestCheckpoint(
       dir,
       CHECKPOINT_COMPONENT,
+      parseTrackerState,
+      options.onWarning ?? defaultWarning,
       options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes },
-    )) {
-      if (!found.ok) {
-        warn(`ignoring the positions checkpoint at seq ${found.seq}: ${found.reason}`);
-        continue;
-      }
-      try {
-        const state = parseTrackerState(found.data);
-        return { coversSeq: found.coversSeq, coversHash: found.coversHash, after: found.after, state };
-      } catch (error) {
-        warn(
-          `ignoring the positions checkpoint covering seq ${found.coversSeq}: its state does not parse (${(error as Error).message.slice(0, 500)})`,
-        );
-      }
-    }
-    return null;
+    );
   }
 
   /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AuditPosition, readAuditLog, readCheckpoints } from '@hl-bot/audit';
+import { type AuditPosition, readAuditLog, readLatestCheckpoint } from '@hl-bot/audit';
 import {
   AccountState,
   type AccountStateInput,
@@ -417,26 +417,21 @@ export class RiskManager {
     dir: string,
     options: LoadCheckpointOptions = {},
   ): Promise<RiskCheckpoint | null> {
-    const warn = options.onWarning ?? defaultWarning;
-    for await (const found of readCheckpoints(
+    const latest = await readLatestCheckpoint(
       dir,
       CHECKPOINT_COMPONENT,
+      parseFold,
+      options.onWarning ?? defaultWarning,
       options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes },
-    )) {
-      if (!found.ok) {
-        warn(`ignoring the risk checkpoint at seq ${found.seq}: ${found.reason}`);
-        continue;
-      }
-      try {
-        const fold = parseFold(found.data);
-        return { coversSeq: found.coversSeq, coversHash: found.coversHash, after: found.after, fold };
-      } catch (error) {
-        warn(
-          `ignoring the risk checkpoint covering seq ${found.coversSeq}: its state does not parse (${(error as Error).message.slice(0, 500)})`,
-        );
-      }
-    }
-    return null;
+    );
+    return latest === null
+      ? null
+      : {
+          coversSeq: latest.coversSeq,
+          coversHash: latest.coversHash,
+          after: latest.after,
+          fold: latest.state,
+        };
   }
 
   /**
