@@ -4,7 +4,13 @@ import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { AuditLogger } from '@hl-bot/audit';
 import { type Clock, type Decimal, Fill, type OpenOrder, systemClock, ZERO } from '@hl-bot/core-types';
-import { loadStrategy, type OrderReconciliation, type Strategy, TradingEngine } from '@hl-bot/engine';
+import {
+  loadStrategy,
+  type OrderReconciliation,
+  remainingOrder,
+  type Strategy,
+  TradingEngine,
+} from '@hl-bot/engine';
 import { HyperliquidClient } from '@hl-bot/exchange-hyperliquid';
 import type { PositionTracker } from '@hl-bot/positions';
 import type { RiskManager } from '@hl-bot/risk';
@@ -522,20 +528,7 @@ export class Bot {
       return;
     }
     for (const o of open) {
-      this.risk.adoptWorkingOrder(
-        {
-          symbol: o.symbol,
-          side: o.side,
-          orderType: o.orderType,
-          quantity: o.quantity.minus(o.filledQuantity),
-          ...(o.price === undefined ? {} : { price: o.price }),
-          ...(o.triggerPrice === undefined ? {} : { triggerPrice: o.triggerPrice }),
-          reduceOnly: o.reduceOnly,
-          timeInForce: o.timeInForce,
-          ...(o.clientOrderId === undefined ? {} : { clientOrderId: o.clientOrderId }),
-        },
-        o.clientOrderId ?? o.orderId,
-      );
+      this.risk.adoptWorkingOrder(remainingOrder(o), o.clientOrderId ?? o.orderId);
     }
     this.logger.warn({ adopted: open.length }, 'adopted orders left by an earlier run');
   }

@@ -1,4 +1,5 @@
 export { EngineError, EngineErrorCode } from './errors.js';
+export { remainingOrder } from './remaining-order.js';
 export {
   BUILT_IN_STRATEGIES,
   loadStrategy,

@@ -22,6 +22,7 @@ import {
 import type { PositionTracker } from '@hl-bot/positions';
 import type { RiskCheckResult, RiskManager } from '@hl-bot/risk';
 import { EngineError, EngineErrorCode } from './errors.js';
+import { remainingOrder } from './remaining-order.js';
 import type { Bar, Strategy, StrategyContext, StrategyRiskView } from './strategy.js';
 import type { FailedResult, RejectedResult, SubmitResult } from './submit-result.js';
 
@@ -516,20 +517,7 @@ export class TradingEngine {
       if (held) continue;
       report.unknownAtVenue.push(id);
       // Counted first, so no order is approved against a limit this order already uses.
-      this.#risk.adoptWorkingOrder(
-        {
-          symbol: o.symbol,
-          side: o.side,
-          orderType: o.orderType,
-          quantity: o.quantity.minus(o.filledQuantity),
-          ...(o.price === undefined ? {} : { price: o.price }),
-          ...(o.triggerPrice === undefined ? {} : { triggerPrice: o.triggerPrice }),
-          reduceOnly: o.reduceOnly,
-          timeInForce: o.timeInForce,
-          ...(o.clientOrderId === undefined ? {} : { clientOrderId: o.clientOrderId }),
-        },
-        id,
-      );
+      this.#risk.adoptWorkingOrder(remainingOrder(o), id);
       await this.#safeAppend({
         type: 'reconciliation_mismatch',
         symbol: o.symbol,
