@@ -13,6 +13,7 @@ export {
   toDecimal,
   ZERO,
 } from './decimal.js';
+export { compareDecimals } from './decimal-compare.js';
 export {
   Liquidity,
   LiquiditySchema,
@@ -122,5 +123,6 @@ export {
   type PositionSnapshotInput,
   SymbolSchema,
 } from './schemas/domain.js';
+export { isSymbol } from './symbol.js';
 export { MAX_TIMESTAMP_MS, toTimestamp, toVenueTimestamp, VENUE_TIME_WINDOW } from './timestamp.js';
 export { parseOrThrow } from './validate.js';

@@ -1,6 +1,7 @@
 import {
   type Decimal,
   type Fill,
+  isSymbol,
   type Liquidity,
   type MarketKind,
   type OrderSide,
@@ -8,7 +9,6 @@ import {
   ZERO,
 } from '@hl-bot/core-types';
 
-const SYMBOL = /^[A-Za-z0-9@:._/-]+$/;
 const KEYS = new Set([
   'id',
   'orderId',
@@ -58,7 +58,7 @@ export function fastParseFill(raw: unknown): Fill | undefined {
   }
   const { symbol, side } = r;
   if (!id(r.id) || !id(r.orderId)) return undefined;
-  if (typeof symbol !== 'string' || symbol.length < 1 || symbol.length > 64 || !SYMBOL.test(symbol)) {
+  if (!isSymbol(symbol)) {
     return undefined;
   }
   if (side !== 'buy' && side !== 'sell') return undefined;

@@ -8,6 +8,7 @@ import {
   PositionSideSchema,
   TimeInForceSchema,
 } from '../enums.js';
+import { SYMBOL_MAX_LENGTH, SYMBOL_PATTERN } from '../symbol.js';
 import {
   DecimalSchema,
   NonNegativeDecimalSchema,
@@ -20,8 +21,8 @@ import {
 export const SymbolSchema = z
   .string()
   .min(1, 'symbol must not be empty')
-  .max(64)
-  .regex(/^[A-Za-z0-9@:._/-]+$/, 'symbol has characters outside [A-Za-z0-9@:._/-]');
+  .max(SYMBOL_MAX_LENGTH)
+  .regex(SYMBOL_PATTERN, 'symbol has characters outside [A-Za-z0-9@:._/-]');
 
 const IdSchema = z.string().min(1, 'must not be empty').max(256);
 
