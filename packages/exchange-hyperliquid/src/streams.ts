@@ -1,0 +1,244 @@
+import { type Clock, FundingPayment, type MarketPrice, type OrderUpdate } from '@hl-bot/core-types';
+import type { AccountReader } from './account.js';
+import type { AssetCatalog } from './assets.js';
+import type { ClientOrderIds } from './client-order-ids.js';
+import { HyperliquidClientError, HyperliquidResponseError } from './errors.js';
+import { FillStream, reportInvalidMessage } from './fill-stream.js';
+import type { FillDeduper } from './fills.js';
+import { toOrderUpdate } from './fills.js';
+import type { InfoReads } from './info.js';
+import {
+  WsAllMidsSchema,
+  type WsOrderUpdate,
+  WsOrderUpdatesSchema,
+  WsUserFundingsSchema,
+} from './info-schemas.js';
+import { type LedgerChange, ledgerChange, WsLedgerUpdatesSchema } from './ledger.js';
+import type { Address } from './private-key.js';
+import { asError, notify, type Reporter } from './reporter.js';
+import { coinToSymbol } from './symbols.js';
+import { HyperliquidWebSocket } from './ws.js';
+
+export interface StreamsDeps {
+  wsUrl: string;
+  wsOptions: {
+    pingIntervalMs?: number;
+    pongTimeoutMs?: number;
+    reconnectDelayMs?: number;
+    maxReconnectDelayMs?: number;
+  };
+  random: () => number;
+  clock: Clock;
+  account: Address | undefined;
+  reads: InfoReads;
+  assets: AssetCatalog;
+  accountReader: AccountReader;
+  ids: ClientOrderIds;
+  reporter: Reporter;
+  deduper: FillDeduper;
+}
+
+/**
+ * The account's WebSocket streams: fills (through FillStream, with backfill and dedupe), order updates,
+ * mids, funding payments and non-funding ledger changes, each delivered once to its listeners. Whatever is
+ * history (before `fillsSince`) or on a coin the client does not trade is not delivered.
+ */
+export class Streams {
+  readonly fills: FillStream;
+  readonly updateListeners = new Set<(update: OrderUpdate) => void>();
+  readonly priceListeners = new Set<(price: MarketPrice) => void>();
+  readonly fundingListeners = new Set<(payment: FundingPayment) => void>();
+  readonly ledgerListeners = new Set<(change: LedgerChange) => void>();
+  readonly #d: StreamsDeps;
+  readonly #seenFundings = new Set<string>();
+  readonly #seenLedger = new Set<string>();
+  #ws: HyperliquidWebSocket | undefined;
+  #reconnects = 0;
+
+  constructor(deps: StreamsDeps) {
+    this.#d = deps;
+    this.fills = new FillStream(deps);
+  }
+
+  get reconnects(): number {
+    return this.#reconnects;
+  }
+
+  async start(opts: { timeoutMs?: number }): Promise<void> {
+    if (this.#ws !== undefined) return;
+    const d = this.#d;
+    const user = d.reads.requireAccount(undefined);
+    // An account the client cannot measure must not trade: an unknown mode is a start-up error.
+    await d.accountReader.mode();
+    await d.assets.load(false);
+    const ws = new HyperliquidWebSocket({
+      url: d.wsUrl,
+      ...d.wsOptions,
+      random: d.random,
+      onOpen: (info) => {
+        if (info.reconnect) this.#reconnects += 1;
+        this.fills.scheduleBackfill();
+      },
+      onMessage: (channel, data) => this.#onMessage(channel, data),
+      onError: (error) => {
+        d.reporter.emitError(error);
+        void d.reporter.recordError(error, 'websocket');
+      },
+    });
+    this.#ws = ws;
+    ws.subscribe({ type: 'allMids' });
+    ws.subscribe({ type: 'userFills', user });
+    ws.subscribe({ type: 'orderUpdates', user });
+    ws.subscribe({ type: 'userFundings', user });
+    ws.subscribe({ type: 'userNonFundingLedgerUpdates', user });
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        ws.connect(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new HyperliquidClientError(
+                  'HL_NOT_CONNECTED',
+                  `WebSocket ${d.wsUrl} did not open within ${timeoutMs} ms`,
+                ),
+              ),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } catch (error) {
+      this.close();
+      throw error;
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+
+  close(): void {
+    this.#ws?.close();
+    this.#ws = undefined;
+  }
+
+  /** Order updates to listeners, by the caller's client order id where known (also used for confirmed cancels). */
+  deliverUpdates(updates: readonly WsOrderUpdate[]): void {
+    const assets = this.#d.assets;
+    for (const u of updates) {
+      if (assets.current !== undefined && !assets.current.hasCoin(u.order.coin)) continue;
+      const venueUpdate = toOrderUpdate(u);
+      if (venueUpdate === undefined) continue;
+      const clientOrderId = this.#d.ids.resolve(u.order.cloid, u.order.oid);
+      const update = clientOrderId === undefined ? venueUpdate : { ...venueUpdate, clientOrderId };
+      notify(this.updateListeners, update, this.#d.reporter);
+    }
+  }
+
+  #onMessage(channel: string, data: unknown): void {
+    if (channel === 'userFills') {
+      this.fills.onMessage(data);
+    } else if (channel === 'orderUpdates') {
+      const parsed = WsOrderUpdatesSchema.safeParse(data);
+      if (!parsed.success) {
+        reportInvalidMessage(this.#d.reporter, channel);
+        return;
+      }
+      this.deliverUpdates(parsed.data);
+    } else if (channel === 'userFundings') {
+      this.#onFundings(data);
+    } else if (channel === 'userNonFundingLedgerUpdates') {
+      this.#onLedger(data);
+    } else if (channel === 'allMids') {
+      this.#onMids(data);
+    }
+  }
+
+  #onFundings(data: unknown): void {
+    const parsed = WsUserFundingsSchema.safeParse(data);
+    if (!parsed.success) {
+      reportInvalidMessage(this.#d.reporter, 'userFundings');
+      return;
+    }
+    const assets = this.#d.assets.current;
+    for (const f of [...parsed.data.fundings].sort((a, b) => a.time - b.time)) {
+      const key = `${f.coin}:${f.time}`;
+      if (this.#seenFundings.has(key)) continue;
+      this.#seenFundings.add(key);
+      if (f.time < this.#d.deduper.since || (assets !== undefined && !assets.hasCoin(f.coin))) continue;
+      const payment = FundingPayment.parse({
+        symbol: coinToSymbol(f.coin),
+        amount: f.usdc,
+        time: f.time,
+        rate: f.fundingRate,
+        positionSize: f.szi,
+      });
+      notify(this.fundingListeners, payment, this.#d.reporter);
+    }
+  }
+
+  #onLedger(data: unknown): void {
+    const parsed = WsLedgerUpdatesSchema.safeParse(data);
+    if (!parsed.success) {
+      reportInvalidMessage(this.#d.reporter, 'userNonFundingLedgerUpdates');
+      return;
+    }
+    const account = this.#d.account;
+    if (account === undefined) return;
+    for (const u of [...parsed.data.nonFundingLedgerUpdates].sort((a, b) => a.time - b.time)) {
+      let change: LedgerChange;
+      try {
+        change = ledgerChange(u, account);
+      } catch (error) {
+        this.#d.reporter.emitError(asError(error));
+        void this.#d.reporter.recordError(error, `ledger update ${u.hash}`);
+        continue;
+      }
+      if (this.#seenLedger.has(change.id)) continue;
+      this.#seenLedger.add(change.id);
+      if (change.time < this.#d.deduper.since) continue;
+      void this.#deliverLedger(change);
+    }
+  }
+
+  /** Audited as `ledger_update` first, then delivered (an unknown kind is also reported, as no cash). */
+  async #deliverLedger(change: LedgerChange): Promise<void> {
+    const reporter = this.#d.reporter;
+    try {
+      await reporter.record({
+        type: 'ledger_update',
+        ledgerId: change.id,
+        kind: change.kind,
+        amount: change.amount,
+        time: change.time,
+        hash: change.hash,
+        ...(change.nonCash ? { nonCash: true } : {}),
+      });
+      if (!change.known) {
+        throw new HyperliquidResponseError(
+          `ledger update of unknown kind ${change.kind}; counted as no cash`,
+        );
+      }
+    } catch (error) {
+      reporter.emitError(asError(error));
+      await reporter.recordError(error, 'ledger update');
+    }
+    notify(this.ledgerListeners, change, reporter);
+  }
+
+  #onMids(data: unknown): void {
+    const parsed = WsAllMidsSchema.safeParse(data);
+    if (!parsed.success) {
+      reportInvalidMessage(this.#d.reporter, 'allMids');
+      return;
+    }
+    const assets = this.#d.assets.current;
+    if (assets === undefined || this.priceListeners.size === 0) return;
+    const now = this.#d.clock.now();
+    for (const [coin, px] of Object.entries(parsed.data.mids)) {
+      if (!assets.hasCoin(coin) || px.lte(0)) continue;
+      const price: MarketPrice = { symbol: assets.byCoin(coin).symbol, price: px, timestamp: now };
+      notify(this.priceListeners, price, this.#d.reporter);
+    }
+  }
+}
