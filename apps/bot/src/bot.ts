@@ -4,16 +4,11 @@ import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { AuditLogger } from '@hl-bot/audit';
 import { type Clock, type Decimal, Fill, type OpenOrder, systemClock, ZERO } from '@hl-bot/core-types';
-import {
-  loadStrategy,
-  type OrderReconciliation,
-  remainingOrder,
-  type Strategy,
-  TradingEngine,
-} from '@hl-bot/engine';
+import { type OrderReconciliation, remainingOrder, type Strategy, TradingEngine } from '@hl-bot/engine';
 import { HyperliquidClient } from '@hl-bot/exchange-hyperliquid';
 import type { PositionTracker } from '@hl-bot/positions';
 import type { RiskManager } from '@hl-bot/risk';
+import { loadStrategy } from '@hl-bot/strategies';
 import type { Logger } from 'pino';
 import { writeAuditAnchorNow } from './audit-anchor.js';
 import { BarBuilder } from './bar-builder.js';

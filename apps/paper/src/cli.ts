@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { HlBotError } from '@hl-bot/core-types';
-import { BUILT_IN_STRATEGIES } from '@hl-bot/engine';
+import { BUILT_IN_STRATEGIES } from '@hl-bot/strategies';
 import { checkBalance, checkInterval, integerOption, PAPER_LIMITS, PaperUsageError } from './options.js';
 import { ProgressBar } from './progress.js';
 import { summaryRows } from './report/summary.js';

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { AuditLogger, verifyAuditLog } from '@hl-bot/audit';
 import { type ClosedPosition, HlBotError, ManualClock, toDecimal } from '@hl-bot/core-types';
-import { loadStrategy, type Strategy, TradingEngine } from '@hl-bot/engine';
+import { type Strategy, TradingEngine } from '@hl-bot/engine';
 import {
   type Candle,
   csvCandles,
@@ -17,6 +17,7 @@ import {
 } from '@hl-bot/paper-exchange';
 import { PositionTracker } from '@hl-bot/positions';
 import { RiskConfig, RiskManager } from '@hl-bot/risk';
+import { loadStrategy } from '@hl-bot/strategies';
 import {
   checkBalance,
   checkInterval,

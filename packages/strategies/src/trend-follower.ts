@@ -1,5 +1,5 @@
 import { Decimal } from '@hl-bot/core-types';
-import type { Bar, Strategy, StrategyContext } from '../strategy.js';
+import type { Bar, Strategy, StrategyContext } from '@hl-bot/engine';
 import { MovingAverage, quantityFor } from './indicators.js';
 
 export interface TrendFollowerOptions {

@@ -1,34 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HlBotError } from '@hl-bot/core-types';
-import type { Strategy } from '../strategy.js';
-import { meanReversion } from './mean-reversion.js';
-import { riskShowcase } from './risk-showcase.js';
-import { trendFollower } from './trend-follower.js';
-
-/** What a strategy factory gets from the runner. */
-export interface StrategyOptions {
-  /** Decimals allowed in an order size of a symbol (the venue's szDecimals). */
-  sizeDecimals: (symbol: string) => number;
-}
-
-export const BUILT_IN_STRATEGIES: Readonly<
-  Record<string, { description: string; create: (o: StrategyOptions) => Strategy }>
-> = {
-  showcase: {
-    description:
-      'trend follower that also sends oversized and fat-finger orders, to show risk rejections (default)',
-    create: (o) => riskShowcase(o),
-  },
-  trend: {
-    description: 'moving-average crossover with market orders and reduce-only exits',
-    create: (o) => trendFollower(o),
-  },
-  'mean-reversion': {
-    description: 'Bollinger-band mean reversion with resting post-only limits, re-quoted and cancelled',
-    create: (o) => meanReversion(o),
-  },
-};
+import type { Strategy } from '@hl-bot/engine';
+import { BUILT_IN_STRATEGIES, type StrategyOptions } from './built-in.js';
 
 function isStrategy(value: unknown): value is Strategy {
   return (

@@ -1,0 +1,17 @@
+import { expect, it } from 'vitest';
+
+it('exports exactly the reviewed public API (a change here needs a changeset)', async () => {
+  const api = await import('../src/index.js');
+  expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
+    [
+      "BUILT_IN_STRATEGIES",
+      "MovingAverage",
+      "loadStrategy",
+      "meanReversion",
+      "quantityFor",
+      "riskShowcase",
+      "roundPrice",
+      "trendFollower",
+    ]
+  `);
+});
