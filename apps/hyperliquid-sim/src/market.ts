@@ -1,5 +1,11 @@
-import { Decimal, type DecimalInput, toDecimal } from '@hl-bot/core-types';
-import { isValidPrice, MAX_PRICE_SIG_FIGS, maxPriceDecimals } from '@hl-bot/exchange-hyperliquid';
+import {
+  Decimal,
+  type DecimalInput,
+  isOnPriceGrid,
+  priceDecimals,
+  priceTickAt,
+  toDecimal,
+} from '@hl-bot/core-types';
 import { type Candle, csvCandles, type MarketDataSource, syntheticMarket } from '@hl-bot/paper-exchange';
 import { SimError } from './errors.js';
 
@@ -48,10 +54,7 @@ export function parseCoinSpec(spec: string): SimCoin {
 
 /** Smallest price step at `price` under the 5-significant-figure and decimals rules (integers at 1e5 and up). */
 export function tickAt(price: Decimal, szDecimals: number): Decimal {
-  const decimals = maxPriceDecimals(szDecimals);
-  if (price.gte(100_000)) return new Decimal(1);
-  const sigDecimals = Math.max(MAX_PRICE_SIG_FIGS - 1 - price.e, 0);
-  return new Decimal(10).pow(-Math.min(decimals, sigDecimals));
+  return priceTickAt(price, priceDecimals(szDecimals));
 }
 
 /** Where bars come from. */
@@ -188,7 +191,7 @@ export class MarketFeed {
       volume: toDecimal(input.volume ?? '1000', 'volume'),
     };
     for (const k of ['open', 'high', 'low', 'close'] as const) {
-      if (!bar[k].gt(0) || !isValidPrice(bar[k], coin.szDecimals)) {
+      if (!bar[k].gt(0) || !isOnPriceGrid(bar[k], coin.szDecimals)) {
         throw new SimError(
           'SIM_INVALID_OPTION',
           `${k} ${bar[k].toString()} is not a valid ${input.coin} price`,

@@ -1,11 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type DecimalInput, toDecimal } from '@hl-bot/core-types';
+import { type DecimalInput, fitsSizeDecimals, isOnPriceGrid, toDecimal } from '@hl-bot/core-types';
 import {
   dexAssetId,
   dexOfCoin,
   ExchangeRequestSchema,
-  isValidPrice,
   type L1Action,
   type OrderWire,
   recoverL1ActionSigner,
@@ -567,11 +566,11 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
     if (coin === undefined) return { error: `Order has invalid asset. asset=${wire.a}` };
     const suffix = ` asset=${wire.a}`;
     const size = toDecimal(wire.s);
-    if (size.lte(0) || size.dp() > coin.szDecimals) return { error: 'Order has invalid size.' };
-    if (!isValidPrice(toDecimal(wire.p), coin.szDecimals)) {
+    if (size.lte(0) || !fitsSizeDecimals(size, coin.szDecimals)) return { error: 'Order has invalid size.' };
+    if (!isOnPriceGrid(toDecimal(wire.p), coin.szDecimals)) {
       return { error: `Price must be divisible by tick size.${suffix}` };
     }
-    if ('trigger' in wire.t && !isValidPrice(toDecimal(wire.t.trigger.triggerPx), coin.szDecimals)) {
+    if ('trigger' in wire.t && !isOnPriceGrid(toDecimal(wire.t.trigger.triggerPx), coin.szDecimals)) {
       return { error: `Invalid TP/SL price.${suffix}` };
     }
     const ioc = 'limit' in wire.t && wire.t.limit.tif === 'Ioc';

@@ -54,6 +54,18 @@ export {
   type OrderUpdateInput,
 } from './exchange.js';
 export {
+  fitsSizeDecimals,
+  isOnPriceGrid,
+  MAX_PRICE_SIG_FIGS,
+  PERP_PRICE_DECIMALS,
+  priceDecimals,
+  priceGridProblem,
+  priceTickAt,
+  roundSizeDown,
+  roundToPriceGrid,
+  SPOT_PRICE_DECIMALS,
+} from './price-grid.js';
+export {
   AccountModeEvent,
   AccountUpdatedEvent,
   AUDIT_EVENT_TYPES,

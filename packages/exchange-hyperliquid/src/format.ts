@@ -1,11 +1,21 @@
-import { Decimal, type DecimalInput, InvalidDecimalError, toDecimal } from '@hl-bot/core-types';
+import {
+  type Decimal,
+  type DecimalInput,
+  fitsSizeDecimals,
+  InvalidDecimalError,
+  isOnPriceGrid,
+  MAX_PRICE_SIG_FIGS,
+  priceDecimals,
+  priceGridProblem,
+  roundSizeDown,
+  roundToPriceGrid,
+  toDecimal,
+} from '@hl-bot/core-types';
 import { UnrepresentableNumberError } from './errors.js';
 
-/** Significant figures a non-integer Hyperliquid price may have. */
-export const MAX_PRICE_SIG_FIGS = 5;
-/** Decimals budget of a perp price; spot prices get 8. A price may have at most `budget - szDecimals`. */
-export const PERP_PRICE_DECIMALS = 6;
-export const SPOT_PRICE_DECIMALS = 8;
+// The tick, lot and significant-figure rules themselves live in core-types (one owner for the client, the
+// paper exchange, hl-sim and the strategies); this module adds the wire format, errors and range checks.
+export { MAX_PRICE_SIG_FIGS, PERP_PRICE_DECIMALS, SPOT_PRICE_DECIMALS } from '@hl-bot/core-types';
 
 /** Which side an order is on. Rounding a price always moves it toward the side's safe direction. */
 export type Side = 'buy' | 'sell';
@@ -52,14 +62,16 @@ function checkSzDecimals(szDecimals: number): void {
 /** Max decimals of a price for an asset with `szDecimals`. */
 export function maxPriceDecimals(szDecimals: number, spot = false): number {
   checkSzDecimals(szDecimals);
-  return Math.max((spot ? SPOT_PRICE_DECIMALS : PERP_PRICE_DECIMALS) - szDecimals, 0);
+  return priceDecimals(szDecimals, spot);
 }
 
 /** True when `price` satisfies Hyperliquid's tick rules as it is. */
 export function isValidPrice(price: Decimal, szDecimals: number, spot = false): boolean {
   if (!price.isFinite() || price.lte(0)) return false;
   if (price.isInteger()) return true;
-  return price.sd(false) <= MAX_PRICE_SIG_FIGS && price.dp() <= maxPriceDecimals(szDecimals, spot);
+  // An impossible szDecimals throws whenever the decimals budget would decide the answer.
+  if (priceGridProblem(price, Number.POSITIVE_INFINITY) === undefined) checkSzDecimals(szDecimals);
+  return isOnPriceGrid(price, szDecimals, spot);
 }
 
 /**
@@ -99,16 +111,15 @@ export function formatPrice(
   if (isValidPrice(d, szDecimals, spot)) return d.toFixed();
   const maxDecimals = maxPriceDecimals(szDecimals, spot);
   if (options.roundFor === undefined) {
-    const down = roundPrice(d, maxDecimals, Decimal.ROUND_DOWN);
-    const up = roundPrice(d, maxDecimals, Decimal.ROUND_UP);
+    const down = roundToPriceGrid(d, maxDecimals, 'down');
+    const up = roundToPriceGrid(d, maxDecimals, 'up');
     throw new UnrepresentableNumberError(
       'HL_INVALID_PRICE',
       `price ${d.toFixed()} is not a valid Hyperliquid price (max ${MAX_PRICE_SIG_FIGS} significant figures and ${maxDecimals} decimals for szDecimals ${szDecimals}${spot ? ' on spot' : ''}); nearest valid prices are ${down.toFixed()} and ${up.toFixed()}, or pass roundFor`,
       { details: { price: d.toFixed(), szDecimals, spot, below: down.toFixed(), above: up.toFixed() } },
     );
   }
-  const mode = options.roundFor === 'buy' ? Decimal.ROUND_DOWN : Decimal.ROUND_UP;
-  const rounded = roundPrice(d, maxDecimals, mode);
+  const rounded = roundToPriceGrid(d, maxDecimals, options.roundFor === 'buy' ? 'down' : 'up');
   if (rounded.lte(0) || !isValidPrice(rounded, szDecimals, spot)) {
     throw new UnrepresentableNumberError(
       'HL_INVALID_PRICE',
@@ -117,22 +128,6 @@ export function formatPrice(
     );
   }
   return rounded.toFixed();
-}
-
-type Rounding = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
-
-function roundPrice(d: Decimal, maxDecimals: number, mode: Rounding): Decimal {
-  // From 10^5 up any integer is valid and 5 significant figures would leave no decimals, so the nearest
-  // valid prices are integers: rounding to 5 significant figures would move the price needlessly far.
-  if (d.gte(100_000)) return d.toDecimalPlaces(0, mode);
-  const magnitude = d.abs().e; // floor(log10(|d|)) for a non-zero decimal
-  const sigFigDecimals = Math.max(MAX_PRICE_SIG_FIGS - 1 - magnitude, 0);
-  let r = d.toDecimalPlaces(Math.min(maxDecimals, sigFigDecimals), mode);
-  // Rounding up can carry into a new digit (9.99995 -> 10.0000); re-apply the rule once more then.
-  if (!r.isInteger() && r.sd(false) > MAX_PRICE_SIG_FIGS) {
-    r = r.toDecimalPlaces(Math.max(MAX_PRICE_SIG_FIGS - 1 - r.e, 0), mode);
-  }
-  return r;
 }
 
 /**
@@ -147,15 +142,15 @@ function roundPrice(d: Decimal, maxDecimals: number, mode: Rounding): Decimal {
 export function formatSize(size: DecimalInput, szDecimals: number, options: FormatSizeOptions = {}): string {
   checkSzDecimals(szDecimals);
   const d = parse(size, 'size', 'HL_INVALID_SIZE');
-  if (d.dp() <= szDecimals) return d.toFixed();
+  if (fitsSizeDecimals(d, szDecimals)) return d.toFixed();
   if (options.round !== true) {
     throw new UnrepresentableNumberError(
       'HL_INVALID_SIZE',
-      `size ${d.toFixed()} has more than ${szDecimals} decimals; pass round to round it down to ${d.toDecimalPlaces(szDecimals, Decimal.ROUND_DOWN).toFixed()}`,
+      `size ${d.toFixed()} has more than ${szDecimals} decimals; pass round to round it down to ${roundSizeDown(d, szDecimals).toFixed()}`,
       { details: { size: d.toFixed(), szDecimals } },
     );
   }
-  const rounded = d.toDecimalPlaces(szDecimals, Decimal.ROUND_DOWN);
+  const rounded = roundSizeDown(d, szDecimals);
   if (rounded.isZero()) {
     throw new UnrepresentableNumberError(
       'HL_INVALID_SIZE',

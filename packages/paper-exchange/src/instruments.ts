@@ -1,4 +1,13 @@
-import { type Decimal, ExchangeError, PositiveDecimalSchema, toDecimal } from '@hl-bot/core-types';
+import {
+  type Decimal,
+  ExchangeError,
+  fitsSizeDecimals,
+  priceDecimals as hyperliquidPriceDecimals,
+  MAX_PRICE_SIG_FIGS,
+  PositiveDecimalSchema,
+  priceGridProblem,
+  toDecimal,
+} from '@hl-bot/core-types';
 import { z } from 'zod';
 
 /**
@@ -13,7 +22,7 @@ export const InstrumentConfig = z
     maxLeverage: z.number().int().min(1).max(200),
     tickSize: PositiveDecimalSchema.optional(),
     maxPriceDecimals: z.number().int().min(0).max(12).optional(),
-    maxSignificantFigures: z.number().int().min(1).max(20).default(5),
+    maxSignificantFigures: z.number().int().min(1).max(20).default(MAX_PRICE_SIG_FIGS),
     minNotional: PositiveDecimalSchema.default(() => toDecimal(10)),
   })
   .strict();
@@ -32,7 +41,7 @@ export const HYPERLIQUID_PERPS: Readonly<Record<string, InstrumentConfigInput>> 
 
 /** Decimals a price of this instrument may have. */
 export function priceDecimals(inst: InstrumentConfig): number {
-  return inst.maxPriceDecimals ?? Math.max(0, 6 - inst.szDecimals);
+  return inst.maxPriceDecimals ?? hyperliquidPriceDecimals(inst.szDecimals);
 }
 
 /** Throws INVALID_PRICE unless `price` is on the instrument's price grid. */
@@ -51,7 +60,8 @@ export function checkPrice(symbol: string, inst: InstrumentConfig, price: Decima
     return;
   }
   const maxDecimals = priceDecimals(inst);
-  if (price.decimalPlaces() > maxDecimals) {
+  const problem = priceGridProblem(price, maxDecimals, inst.maxSignificantFigures);
+  if (problem === 'decimals') {
     throw new ExchangeError(
       'INVALID_PRICE',
       `${field} ${price} of ${symbol} has more than ${maxDecimals} decimals`,
@@ -60,7 +70,7 @@ export function checkPrice(symbol: string, inst: InstrumentConfig, price: Decima
       },
     );
   }
-  if (!price.isInteger() && price.precision(true) > inst.maxSignificantFigures) {
+  if (problem === 'significant-figures') {
     throw new ExchangeError(
       'INVALID_PRICE',
       `${field} ${price} of ${symbol} has more than ${inst.maxSignificantFigures} significant figures`,
@@ -71,7 +81,7 @@ export function checkPrice(symbol: string, inst: InstrumentConfig, price: Decima
 
 /** Throws INVALID_SIZE unless `quantity` has at most szDecimals decimals. */
 export function checkSize(symbol: string, inst: InstrumentConfig, quantity: Decimal): void {
-  if (quantity.decimalPlaces() > inst.szDecimals) {
+  if (!fitsSizeDecimals(quantity, inst.szDecimals)) {
     throw new ExchangeError(
       'INVALID_SIZE',
       `quantity ${quantity} of ${symbol} has more than ${inst.szDecimals} decimals (szDecimals)`,

@@ -1,4 +1,4 @@
-import { Decimal, ValidationError } from '@hl-bot/core-types';
+import { Decimal, MAX_PRICE_SIG_FIGS, PERP_PRICE_DECIMALS, ValidationError } from '@hl-bot/core-types';
 import type { Candle, MarketDataSource } from './candle.js';
 import { intervalMs } from './interval.js';
 import { createPrng, hashString, type Prng } from './prng.js';
@@ -98,8 +98,8 @@ export function syntheticMarket(options: SyntheticMarketOptions): MarketDataSour
       field: 'startTime',
     });
   }
-  const sigFigs = options.priceSignificantDigits ?? 5;
-  const maxDecimals = options.maxPriceDecimals ?? 6;
+  const sigFigs = options.priceSignificantDigits ?? MAX_PRICE_SIG_FIGS;
+  const maxDecimals = options.maxPriceDecimals ?? PERP_PRICE_DECIMALS;
   if (!Number.isInteger(sigFigs) || sigFigs < 1 || sigFigs > 15) {
     throw new ValidationError('priceSignificantDigits must be 1..15', { field: 'priceSignificantDigits' });
   }

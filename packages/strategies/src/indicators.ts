@@ -1,4 +1,4 @@
-import { Decimal, ZERO } from '@hl-bot/core-types';
+import { Decimal, MAX_PRICE_SIG_FIGS, roundSizeDown, ZERO } from '@hl-bot/core-types';
 
 /** Simple moving average over a fixed window, O(1) per update. */
 export class MovingAverage {
@@ -36,10 +36,17 @@ export class MovingAverage {
 
 /** Quantity worth `notional` at `price`, rounded down to `decimals` places (never more than asked). */
 export function quantityFor(notional: Decimal, price: Decimal, decimals: number): Decimal {
-  return notional.div(price).toDecimalPlaces(decimals, Decimal.ROUND_DOWN);
+  return roundSizeDown(notional.div(price), decimals);
 }
 
-/** A price rounded to 5 significant figures, as Hyperliquid requires, toward the given direction. */
+/**
+ * A price rounded to Hyperliquid's 5 significant figures toward the given direction. Unlike the venue's full
+ * rule (core-types' `roundToPriceGrid`) it also rounds integers from 1e5 up and knows no szDecimals cap; the
+ * built-in strategies rely on exactly this, and the client rounds onto the grid on the safe side anyway.
+ */
 export function roundPrice(price: Decimal, direction: 'down' | 'up'): Decimal {
-  return price.toSignificantDigits(5, direction === 'down' ? Decimal.ROUND_DOWN : Decimal.ROUND_UP);
+  return price.toSignificantDigits(
+    MAX_PRICE_SIG_FIGS,
+    direction === 'down' ? Decimal.ROUND_DOWN : Decimal.ROUND_UP,
+  );
 }

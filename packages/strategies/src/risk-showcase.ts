@@ -1,6 +1,6 @@
 import { Decimal } from '@hl-bot/core-types';
 import type { Bar, Strategy, StrategyContext } from '@hl-bot/engine';
-import { quantityFor } from './indicators.js';
+import { quantityFor, roundPrice } from './indicators.js';
 import { trendFollower } from './trend-follower.js';
 
 export interface RiskShowcaseOptions {
@@ -37,7 +37,7 @@ export function riskShowcase(options: RiskShowcaseOptions = {}): Strategy {
           quantity: quantityFor(new Decimal(100_000), bar.close, decimals(bar.symbol)),
         });
       } else {
-        const price = bar.close.times('1.3').toSignificantDigits(5, Decimal.ROUND_DOWN);
+        const price = roundPrice(bar.close.times('1.3'), 'down');
         await ctx.submitOrder({
           symbol: bar.symbol,
           side: 'buy',
