@@ -24,3 +24,11 @@ export function errorText(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return text.length > 500 ? `${text.slice(0, 500)}…` : text;
 }
+
+/** The longest reason kept in a result or an audit event. */
+export const MAX_REASON = 2000;
+
+/** `text`, cut to `max` characters (the last one an ellipsis). */
+export function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

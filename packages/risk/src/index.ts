@@ -19,4 +19,4 @@ export {
   type RiskSubmitResult,
   type SubmitAck,
 } from './risk-manager.js';
-export { tradingDayOf } from './trading-day.js';
+export { tradingDayOf } from './state/trading-day.js';

@@ -1,4 +1,5 @@
 import {
+  type AuditEventType,
   type Decimal,
   DecimalSchema,
   type TradingState,
@@ -6,7 +7,18 @@ import {
   toDecimal,
 } from '@hl-bot/core-types';
 import { z } from 'zod';
-import { tradingDayOf } from './trading-day.js';
+import { tradingDayOf } from './state/trading-day.js';
+
+/** The audit event types the fold reads: what `RiskManager.recover` replays. */
+export const RECOVERY_TYPES: readonly AuditEventType[] = [
+  'trading_day_started',
+  'daily_pnl_updated',
+  'trade_result_recorded',
+  'risk_outcome_recorded',
+  'circuit_breaker_tripped',
+  'circuit_breaker_reset',
+  'trading_state_changed',
+];
 
 /**
  * What the risk manager's own audit events say, folded in log order: exactly what a restart rebuilds.

@@ -4,14 +4,12 @@ import {
   AccountState,
   type AccountStateInput,
   type AuditEntry,
-  type AuditEventInput,
   type AuditEventType,
   type AuditSink,
   type Clock,
   Decimal,
   type DecimalInput,
   ExchangeError,
-  HlBotError,
   OrderRequest,
   type PositionSnapshot,
   type PositionSnapshotInput,
@@ -24,11 +22,11 @@ import {
   ValidationError,
   ZERO,
 } from '@hl-bot/core-types';
+import { CHECKPOINT_COMPONENT, RiskAuditTrail } from './audit-trail.js';
 import { RiskCode } from './codes.js';
 import { RiskConfig } from './config.js';
 import { equals, gt, gte, isPositive, lt } from './decimal-compare.js';
-import { AuditUnavailableError } from './errors.js';
-import { errorText, failure } from './failure.js';
+import { clip, errorText, failure, MAX_REASON } from './failure.js';
 import { fastParseOrder } from './order-parse.js';
 import { PositionBook } from './position-book.js';
 import { type Reservation, ReservationLedger, type ReservationOutcome } from './reservations.js';
@@ -37,11 +35,13 @@ import {
   emptyFold,
   foldRiskEvent,
   parseFold,
+  RECOVERY_TYPES,
   type RiskFoldState,
-  serializeFold,
 } from './risk-fold.js';
 import { SlidingWindow } from './sliding-window.js';
-import { tradingDayOf } from './trading-day.js';
+import { CircuitBreaker } from './state/circuit-breaker.js';
+import { EquityEstimate } from './state/equity.js';
+import { TradingDay } from './state/trading-day.js';
 
 /** Options of `new RiskManager(...)`. */
 export interface RiskManagerOptions {
@@ -106,8 +106,6 @@ export interface RiskRecoverOptions {
   onWarning?: (message: string) => void;
 }
 
-const CHECKPOINT_COMPONENT = 'risk';
-
 function defaultWarning(message: string): void {
   process.emitWarning(message, { code: 'HL_CHECKPOINT_IGNORED' });
 }
@@ -169,51 +167,14 @@ export interface RiskState {
   readonly auditFailure: string | null;
 }
 
-interface Breaker {
-  reason: string;
-  trippedAt: number;
-  cooldownUntil: number;
-}
-
-interface Account {
-  balance: Decimal;
-  equity: Decimal;
-}
-
 interface Band {
   mark: Decimal;
   band: Decimal;
   negBand: Decimal;
 }
 
-interface EquityLimits {
-  equity: Decimal;
-  orderNotional: Decimal;
-  positionSize: Decimal;
-  exposure: Decimal;
-  leverage: Decimal;
-}
-
-/** Audit event types `recover` reads. */
-const RECOVERY_TYPES: readonly AuditEventType[] = [
-  'trading_day_started',
-  'daily_pnl_updated',
-  'trade_result_recorded',
-  'risk_outcome_recorded',
-  'circuit_breaker_tripped',
-  'circuit_breaker_reset',
-  'trading_state_changed',
-];
-
-const RECOVERY_TYPE_SET: ReadonlySet<string> = new Set(RECOVERY_TYPES);
-
 const MINUTE_MS = 60_000;
 const SECOND_MS = 1_000;
-const MAX_REASON = 2000;
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
 
 function checkFailed(failures: RiskFailure[], check: string, error: unknown): void {
   failures.push(failure(RiskCode.CHECK_FAILED, { check, error: errorText(error) }));
@@ -222,19 +183,6 @@ function checkFailed(failures: RiskFailure[], check: string, error: unknown): vo
 /** |diff| > band, with no intermediate Decimal: diff > band or diff < -band. */
 function outside(diff: Decimal, b: Band): boolean {
   return gt(diff, b.band) || lt(diff, b.negBand);
-}
-
-function rawJson(input: unknown): string {
-  try {
-    const text = JSON.stringify(input, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
-    return clip(text ?? String(input), 4000);
-  } catch {
-    try {
-      return clip(String(input), 4000);
-    } catch {
-      return '(unprintable input)';
-    }
-  }
 }
 
 /** How far in the future a mark's timestamp may lie (clock skew between venue and host) and still be kept. */
@@ -262,7 +210,6 @@ export class RiskManager {
   /** The audit event types `recover` reads (for a caller that reads the log once for several components). */
   static readonly RECOVERY_TYPES: readonly AuditEventType[] = RECOVERY_TYPES;
   readonly config: RiskConfig;
-  private readonly audit: AuditSink;
   private readonly clock: Clock;
   private readonly book: PositionBook;
   private readonly ledger: ReservationLedger;
@@ -270,54 +217,17 @@ export class RiskManager {
   private overlap = 0;
   private readonly symbolWindows = new Map<string, SlidingWindow>();
   private readonly globalWindow = new SlidingWindow(SECOND_MS);
-
+  private readonly trail: RiskAuditTrail;
+  private readonly equity: EquityEstimate;
+  private readonly day: TradingDay;
+  private readonly breaker: CircuitBreaker;
   private tradingStateValue: TradingState = TradingState.ACTIVE;
-  private breaker: Breaker | null = null;
-  private reducingReason: string | null = null;
-  private consecutiveLosses = 0;
-  private consecutiveErrors = 0;
-
-  private account: Account | null = null;
-  private accountConfirmed = false;
-  /** Unrealized P&L of the book when the account was last reported; null = not yet known. */
-  private unrealizedAtSnapshot: Decimal | null = null;
-  private realizedSinceSnapshot: Decimal = ZERO;
-  private recoveredDailyPnl: Decimal | null = null;
-
-  private tradingDay: string;
-  private dayStartEquity: Decimal | null = null;
-  private peakEquity: Decimal | null = null;
-  private dailyLossPercentLimit: Decimal | null = null;
-
-  private dayStartMs = 0;
-  /** When the day's start equity was measured: cash flows before it are already inside it. */
-  private dayStartedAt = 0;
-  private dayEndMs = 0;
-  private equityMemo: {
-    account: Account;
-    u: Decimal;
-    base: Decimal | null;
-    realized: Decimal;
-    value: Decimal;
-  } | null = null;
-  private limitsMemo: EquityLimits | null = null;
-  private drawdownMemo: { peak: Decimal; limit: Decimal } | null = null;
   private exposureMemo: { book: Decimal; held: Decimal; value: Decimal } | null = null;
   private bandMemo: Band | null = null;
-
-  private auditFailure: unknown = null;
-  private readonly pending = new Set<Promise<void>>();
-  /** The recovery-relevant state as the manager's appended events say it (see risk-fold.ts). */
-  private fold: RiskFoldState = emptyFold();
-  private readonly checkpointEvents: number;
-  private readonly checkpointMs: number;
-  private eventsSinceCheckpoint = 0;
-  private lastCheckpointAt: number;
 
   constructor(options: RiskManagerOptions) {
     this.config = options.config ?? RiskConfig.defaults();
     if (!(this.config instanceof RiskConfig)) throw new TypeError('config must be a RiskConfig');
-    this.audit = options.auditLogger;
     this.clock = options.clock ?? systemClock;
     this.book = new PositionBook((symbol, held) => {
       if (this.ledger.hasPendingNew(symbol)) this.overlap += held ? 1 : -1;
@@ -325,18 +235,18 @@ export class RiskManager {
     this.ledger = new ReservationLedger((symbol, pending) => {
       if (this.book.has(symbol)) this.overlap += pending ? 1 : -1;
     });
-    const now = this.clock.now();
-    const every = options.checkpointEvery ?? {};
-    this.checkpointEvents = every === false ? Number.POSITIVE_INFINITY : (every.events ?? 10_000);
-    this.checkpointMs = every === false ? Number.POSITIVE_INFINITY : (every.ms ?? 600_000);
-    this.lastCheckpointAt = now;
-    this.tradingDay = tradingDayOf(now, this.config.tradingDayUtcOffsetMinutes);
-    this.setDayBounds(this.tradingDay);
+    this.trail = new RiskAuditTrail(
+      options.auditLogger,
+      this.clock,
+      this.config.tradingDayUtcOffsetMinutes,
+      options.checkpointEvery,
+    );
+    this.equity = new EquityEstimate(this.config);
+    this.day = new TradingDay(this.config, this.clock.now());
+    this.breaker = new CircuitBreaker(this.config);
     if (options.initialBalance !== undefined) {
       const balance = toDecimal(options.initialBalance, 'initialBalance');
-      this.account = { balance, equity: balance };
-      this.accountConfirmed = true;
-      this.unrealizedAtSnapshot = ZERO;
+      this.equity.initial(balance);
       this.startDay(balance);
     }
   }
@@ -380,28 +290,21 @@ export class RiskManager {
       if (entry.seq <= covered) continue;
       foldRiskEvent(fold, entry as unknown as Parameters<typeof foldRiskEvent>[1], offset);
     }
-    manager.fold = fold;
+    manager.trail.fold = fold;
     const { day, dayStart, peak, dailyPnl, reducing, lastLoggedState } = fold;
-    manager.consecutiveLosses = fold.consecutiveLosses;
-    manager.consecutiveErrors = fold.consecutiveErrors;
-    manager.breaker = fold.breaker === null ? null : { ...fold.breaker };
+    manager.breaker.restore(fold.breaker, fold.consecutiveLosses, fold.consecutiveErrors);
     // A log written by a clock that is now behind (stepped back across midnight) keeps its later day.
-    if (day !== null && day > manager.tradingDay) {
-      manager.tradingDay = day;
-      manager.setDayBounds(day);
-    }
-    const today = manager.tradingDay;
+    if (day !== null) manager.day.advanceTo(day);
+    const today = manager.day.day;
     if (day === today && dayStart !== null) {
-      manager.dayStartEquity = dayStart;
-      manager.dailyLossPercentLimit = dayStart.times(manager.config.maxDailyLossPercent);
-      manager.peakEquity = peak ?? dayStart;
-      manager.recoveredDailyPnl = dailyPnl;
+      manager.day.restore(dayStart, peak);
+      manager.equity.recoveredDailyPnl = dailyPnl;
     }
-    if (reducing !== null && reducing.day === today) manager.reducingReason = reducing.reason;
+    if (reducing !== null && reducing.day === today) manager.day.reducingReason = reducing.reason;
     manager.tradingStateValue = lastLoggedState;
     manager.refreshState('recovered from audit log');
     await manager.flush();
-    manager.throwIfAuditFailed();
+    manager.trail.throwIfFailed();
     return manager;
   }
 
@@ -443,54 +346,8 @@ export class RiskManager {
    * @example
    * await risk.checkpoint();
    */
-  async checkpoint(): Promise<void> {
-    const sink = this.audit as AuditSink & {
-      appendCheckpoint?: (component: string, data: string) => Promise<unknown>;
-      open?: () => Promise<void>;
-    };
-    if (typeof sink.appendCheckpoint !== 'function') {
-      throw new TypeError('this audit sink cannot write checkpoints (use an AuditLogger)');
-    }
-    if (typeof sink.open === 'function') await sink.open();
-    await this.writeCheckpoint();
-  }
-
-  /** Appends the checkpoint in this synchronous run, so the fold matches the entries it covers. */
-  private writeCheckpoint(automatic = false): Promise<void> {
-    const sink = this.audit as AuditSink & {
-      appendCheckpoint: (component: string, data: string) => Promise<unknown>;
-    };
-    this.eventsSinceCheckpoint = 0;
-    this.lastCheckpointAt = this.clock.now();
-    let p: Promise<void>;
-    try {
-      p = sink.appendCheckpoint(CHECKPOINT_COMPONENT, serializeFold(this.fold)).then(
-        () => {},
-        (error: unknown) => {
-          // A logger still opening cannot say what it covers: the next event tries again.
-          if (automatic && HlBotError.is(error) && error.code === 'AUDIT_NOT_OPEN') return;
-          this.auditFailure ??= error;
-        },
-      );
-    } catch (error) {
-      this.auditFailure ??= error;
-      return Promise.resolve();
-    }
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
-    return p.then(() => this.throwIfAuditFailed());
-  }
-
-  private maybeCheckpoint(): void {
-    this.eventsSinceCheckpoint += 1;
-    if (
-      this.eventsSinceCheckpoint < this.checkpointEvents &&
-      this.clock.now() - this.lastCheckpointAt < this.checkpointMs
-    ) {
-      return;
-    }
-    if (typeof (this.audit as { appendCheckpoint?: unknown }).appendCheckpoint !== 'function') return;
-    this.writeCheckpoint(true).catch(() => undefined);
+  checkpoint(): Promise<void> {
+    return this.trail.checkpoint();
   }
 
   private static entriesFor(options: RiskRecoverOptions): AsyncIterable<AuditEntry> | Iterable<AuditEntry> {
@@ -505,26 +362,28 @@ export class RiskManager {
   /** Read-only snapshot of the state. */
   get state(): RiskState {
     const equity = this.estimatedEquity();
+    const trip = this.breaker.tripped;
+    const failed = this.trail.failure;
     return Object.freeze({
       tradingState: this.tradingStateValue,
-      circuitBreakerTripped: this.breaker !== null,
-      circuitBreakerReason: this.breaker?.reason ?? null,
-      trippedAt: this.breaker?.trippedAt ?? null,
-      cooldownUntil: this.breaker?.cooldownUntil ?? null,
-      reducingReason: this.reducingReason,
-      tradingDay: this.tradingDay,
+      circuitBreakerTripped: trip !== null,
+      circuitBreakerReason: trip?.reason ?? null,
+      trippedAt: trip?.trippedAt ?? null,
+      cooldownUntil: trip?.cooldownUntil ?? null,
+      reducingReason: this.day.reducingReason,
+      tradingDay: this.day.day,
       dailyPnl: this.dailyPnl(equity),
-      dayStartEquity: this.dayStartEquity,
-      peakEquity: this.peakEquity,
-      balance: this.account?.balance ?? null,
+      dayStartEquity: this.day.startEquity,
+      peakEquity: this.day.peak,
+      balance: this.equity.account?.balance ?? null,
       equity,
-      accountConfirmed: this.accountConfirmed,
-      consecutiveLosses: this.consecutiveLosses,
-      consecutiveErrors: this.consecutiveErrors,
+      accountConfirmed: this.equity.confirmed,
+      consecutiveLosses: this.breaker.consecutiveLosses,
+      consecutiveErrors: this.breaker.consecutiveErrors,
       openPositions: this.book.count,
       openOrders: this.ledger.count,
       exposure: this.book.exposure.plus(this.ledger.openingNotional),
-      auditFailure: this.auditFailure === null ? null : errorText(this.auditFailure),
+      auditFailure: failed === null ? null : errorText(failed),
     });
   }
 
@@ -566,11 +425,11 @@ export class RiskManager {
     }
     if (!result.approved) {
       try {
-        await this.auditRejection(order, parsed, result);
+        await this.trail.rejection(order, parsed, result);
       } catch (error) {
         // Building the event failed (hostile input): the rejection stands, and an unaudited rejection
         // halts approvals like any other audit failure.
-        this.auditFailure ??= error;
+        this.trail.fail(error);
       }
     }
     return result;
@@ -771,23 +630,13 @@ export class RiskManager {
     };
     const account = parseOrThrow(AccountState, accountInput, 'account');
     this.rollDay(now);
-    this.account = { balance: account.balance, equity: account.equity };
-    this.accountConfirmed = true;
-    this.recoveredDailyPnl = null;
-    this.unrealizedAtSnapshot = this.book.unrealizedPnl;
-    this.realizedSinceSnapshot = ZERO;
-    if (this.dayStartEquity === null) this.startDay(account.equity);
+    this.equity.report({ balance: account.balance, equity: account.equity }, this.book.unrealizedPnl);
+    if (this.day.startEquity === null) this.startDay(account.equity);
     this.evaluateLimits();
     const equity = this.estimatedEquity() ?? account.equity;
     const writes = [
-      this.durable({ type: 'account_updated', account: accountInput }),
-      this.durable({
-        type: 'daily_pnl_updated',
-        day: this.tradingDay,
-        dailyPnl: this.dailyPnl(equity),
-        equity,
-        ...(this.peakEquity === null ? {} : { peakEquity: this.peakEquity }),
-      }),
+      this.trail.accountUpdated(accountInput),
+      this.trail.dailyPnlUpdated(this.day.day, this.dailyPnl(equity), equity, this.day.peak),
     ];
     await Promise.all(writes);
   }
@@ -803,42 +652,29 @@ export class RiskManager {
   async recordCashFlow(amount: DecimalInput, time?: number): Promise<void> {
     const a = toDecimal(amount, 'amount');
     this.rollDay(this.clock.now());
-    if (a.isZero() || this.dayStartEquity === null) return;
-    if (time !== undefined && time < this.dayStartedAt) return;
-    this.shiftBaselines(a);
+    const start = this.day.startEquity;
+    if (a.isZero() || start === null) return;
+    if (time !== undefined && time < this.day.startedAt) return;
+    this.equity.shift(a);
+    this.day.shift(a);
     this.evaluateLimits();
     const equity = this.estimatedEquity();
     // The shifted day start goes into the log, so a restart measures the day from it too.
-    await this.durable({
-      type: 'daily_pnl_updated',
-      day: this.tradingDay,
-      dailyPnl: this.dailyPnl(equity),
-      dayStartEquity: this.dayStartEquity,
-      ...(equity === null ? {} : { equity }),
-      ...(this.peakEquity === null ? {} : { peakEquity: this.peakEquity }),
-    });
-  }
-
-  private shiftBaselines(a: Decimal): void {
-    if (this.dayStartEquity === null) return;
-    // The last account report predates the flow: move it too, or the stale equity would count as P&L (and
-    // a stale higher equity would lift the peak). The next updateAccount replaces it with the venue's.
-    if (this.account !== null) {
-      this.account = { balance: this.account.balance.plus(a), equity: this.account.equity.plus(a) };
-    }
-    this.dayStartEquity = this.dayStartEquity.plus(a);
-    this.peakEquity = (this.peakEquity ?? this.dayStartEquity.minus(a)).plus(a);
-    this.dailyLossPercentLimit = this.dayStartEquity.times(this.config.maxDailyLossPercent);
-    this.drawdownMemo = null;
+    await this.trail.dailyPnlUpdated(
+      this.day.day,
+      this.dailyPnl(equity),
+      equity,
+      this.day.peak,
+      this.day.startEquity,
+    );
   }
 
   /**
    * A successful exchange interaction: clears the error streak. Audited only when the streak was not zero.
    */
   async recordSuccess(): Promise<void> {
-    if (this.consecutiveErrors === 0) return;
-    this.consecutiveErrors = 0;
-    await this.durable({ type: 'risk_outcome_recorded', outcome: 'success', consecutiveErrors: 0 });
+    if (!this.breaker.recordSuccess()) return;
+    await this.trail.success();
   }
 
   /**
@@ -846,18 +682,10 @@ export class RiskManager {
    * streak (and any trip) is durable.
    */
   async recordError(error: unknown): Promise<void> {
-    this.consecutiveErrors++;
-    const streak = this.consecutiveErrors;
-    const write = this.durable({
-      type: 'risk_outcome_recorded',
-      outcome: 'error',
-      consecutiveErrors: streak,
-      message: clip(errorText(error), 2000),
-    });
-    const trip =
-      streak >= this.config.maxConsecutiveErrors && this.breaker === null
-        ? this.tripCircuitBreaker(`consecutive errors: ${streak} >= ${this.config.maxConsecutiveErrors}`)
-        : Promise.resolve();
+    const streak = this.breaker.recordError();
+    const write = this.trail.error(streak, error);
+    const why = this.breaker.errorTripReason();
+    const trip = why === null ? Promise.resolve() : this.tripCircuitBreaker(why);
     await Promise.all([write, trip]);
   }
 
@@ -872,19 +700,11 @@ export class RiskManager {
     // Validate before any state change: an event the audit schema refuses would halt all trading.
     if (symbol !== undefined) parseOrThrow(SymbolSchema, symbol, 'symbol');
     this.rollDay(this.clock.now());
-    this.realizedSinceSnapshot = this.realizedSinceSnapshot.plus(pnl);
-    this.consecutiveLosses = pnl.isNegative() && !pnl.isZero() ? this.consecutiveLosses + 1 : 0;
-    const streak = this.consecutiveLosses;
-    const write = this.durable({
-      type: 'trade_result_recorded',
-      netPnl: pnl,
-      consecutiveLosses: streak,
-      ...(symbol === undefined ? {} : { symbol }),
-    });
-    const trip =
-      streak >= this.config.maxConsecutiveLosses && this.breaker === null
-        ? this.tripCircuitBreaker(`consecutive losses: ${streak} >= ${this.config.maxConsecutiveLosses}`)
-        : Promise.resolve();
+    this.equity.addRealized(pnl);
+    const streak = this.breaker.recordTrade(pnl);
+    const write = this.trail.tradeResult(pnl, streak, symbol);
+    const why = this.breaker.lossTripReason();
+    const trip = why === null ? Promise.resolve() : this.tripCircuitBreaker(why);
     this.evaluateLimits();
     await Promise.all([write, trip, this.flush()]);
   }
@@ -894,15 +714,8 @@ export class RiskManager {
    * Tripping again while tripped restarts the cooldown. Resolves when the trip is durable.
    */
   async tripCircuitBreaker(reason: string): Promise<void> {
-    const now = this.clock.now();
     const why = clip(String(reason || 'manual trip'), MAX_REASON);
-    this.breaker = { reason: why, trippedAt: now, cooldownUntil: now + this.config.circuitBreakerCooldownMs };
-    const write = this.durable({
-      type: 'circuit_breaker_tripped',
-      reason: why,
-      trippedAt: now,
-      cooldownUntil: this.breaker.cooldownUntil,
-    });
+    const write = this.trail.breakerTripped(this.breaker.trip(why, this.clock.now()));
     this.refreshState(`circuit breaker tripped: ${why}`);
     await Promise.all([write, this.flush()]);
   }
@@ -918,23 +731,19 @@ export class RiskManager {
    * blocks every later approval, as any audit failure does.
    */
   resetCircuitBreaker(reason?: string): boolean {
-    const breaker = this.breaker;
-    if (breaker === null) return true;
-    if (this.clock.now() < breaker.cooldownUntil) return false;
-    if (this.auditFailure !== null) return false;
+    if (this.breaker.tripped === null) return true;
+    if (this.breaker.coolingDown(this.clock.now())) return false;
+    if (this.trail.failure !== null) return false;
     const why = reason === undefined ? undefined : clip(reason, MAX_REASON);
-    void this.track({ type: 'circuit_breaker_reset', ...(why === undefined ? {} : { reason: why }) });
-    if (this.auditFailure !== null) return false;
-    this.breaker = null;
-    this.consecutiveLosses = 0;
-    this.consecutiveErrors = 0;
+    if (!this.trail.breakerReset(why)) return false;
+    this.breaker.reset();
     this.refreshState(`circuit breaker reset${why === undefined ? '' : `: ${why}`}`);
     return true;
   }
 
   /** Waits until every audit write started so far has settled. */
-  async flush(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  flush(): Promise<void> {
+    return this.trail.flush();
   }
 
   // ---------------------------------------------------------------- checks
@@ -965,18 +774,18 @@ export class RiskManager {
 
     const symbol = order.symbol;
     const qty = order.quantity;
-    const equity = this.accountConfirmed ? this.estimatedEquity() : null;
+    const equity = this.equity.confirmed ? this.estimatedEquity() : null;
     let mark: Decimal | undefined;
     let reducing = false;
 
     try {
-      if (this.auditFailure !== null)
-        failures.push(failure(RiskCode.AUDIT_UNAVAILABLE, { error: errorText(this.auditFailure) }));
+      if (this.trail.failure !== null)
+        failures.push(failure(RiskCode.AUDIT_UNAVAILABLE, { error: errorText(this.trail.failure) }));
     } catch (error) {
       checkFailed(failures, 'audit', error);
     }
     try {
-      const b = this.breaker;
+      const b = this.breaker.tripped;
       if (b !== null) {
         failures.push(
           failure(RiskCode.CIRCUIT_BREAKER_TRIPPED, {
@@ -991,7 +800,7 @@ export class RiskManager {
     }
     try {
       if (equity === null) {
-        failures.push(failure(RiskCode.ACCOUNT_STATE_MISSING, { confirmed: String(this.accountConfirmed) }));
+        failures.push(failure(RiskCode.ACCOUNT_STATE_MISSING, { confirmed: String(this.equity.confirmed) }));
       }
     } catch (error) {
       checkFailed(failures, 'account', error);
@@ -1043,7 +852,7 @@ export class RiskManager {
       if (this.tradingStateValue === TradingState.REDUCING && !reducing) {
         failures.push(
           failure(RiskCode.TRADING_STATE_REDUCING, {
-            reason: this.reducingReason ?? 'reducing',
+            reason: this.day.reducingReason ?? 'reducing',
             position: this.book.signedQuantity(symbol),
             quantity: qty,
           }),
@@ -1165,7 +974,7 @@ export class RiskManager {
     const cfg = this.config;
     const symbol = order.symbol;
     const eq = equity !== null && isPositive(equity) ? equity : null;
-    const limits = eq === null ? null : this.limitsFor(eq);
+    const limits = eq === null ? null : this.equity.limitsFor(eq);
 
     try {
       const unmarked = this.book.unmarkedCount;
@@ -1297,16 +1106,16 @@ export class RiskManager {
 
   private dailyLossChecks(equity: Decimal | null, failures: RiskFailure[]): void {
     const cfg = this.config;
-    const start = this.dayStartEquity;
+    const start = this.day.startEquity;
     if (equity === null || start === null) return;
-    if (gte(equity, start) && equals(equity, this.peakEquity ?? equity)) return;
+    if (gte(equity, start) && equals(equity, this.day.peak ?? equity)) return;
     const loss = start.minus(equity);
     if (gte(loss, cfg.maxDailyLoss)) {
       failures.push(
         failure(RiskCode.DAILY_LOSS_EXCEEDED, { loss, limit: cfg.maxDailyLoss, dayStartEquity: start }),
       );
     }
-    const pctLimit = this.dailyLossPercentLimit;
+    const pctLimit = this.day.lossPercentLimit;
     if (pctLimit !== null && gte(loss, pctLimit)) {
       failures.push(
         failure(RiskCode.DAILY_LOSS_PERCENT_EXCEEDED, {
@@ -1317,10 +1126,10 @@ export class RiskManager {
         }),
       );
     }
-    const peak = this.peakEquity;
+    const peak = this.day.peak;
     if (peak !== null && isPositive(peak)) {
       const drawdown = peak.minus(equity);
-      const ddLimit = this.drawdownLimit(peak);
+      const ddLimit = this.day.drawdownLimit(peak);
       if (gte(drawdown, ddLimit))
         failures.push(
           failure(RiskCode.DRAWDOWN_EXCEEDED, {
@@ -1402,20 +1211,6 @@ export class RiskManager {
     };
   }
 
-  private async auditRejection(
-    raw: unknown,
-    order: OrderRequest | undefined,
-    result: RiskCheckResult,
-  ): Promise<void> {
-    const failures = result.failures.length > 0 ? [...result.failures] : [failure(RiskCode.CHECK_FAILED, {})];
-    const code = result.code ?? RiskCode.CHECK_FAILED;
-    const event: AuditEventInput =
-      order === undefined
-        ? { type: 'risk_order_invalid', input: rawJson(raw), code, reason: result.reason || code, failures }
-        : { type: 'risk_rejected', order, code, reason: result.reason || code, failures };
-    await this.track(event);
-  }
-
   private windowFor(symbol: string): SlidingWindow {
     let w = this.symbolWindows.get(symbol);
     if (w === undefined) {
@@ -1428,176 +1223,52 @@ export class RiskManager {
   // ---------------------------------------------------------------- state
 
   private estimatedEquity(): Decimal | null {
-    const a = this.account;
-    if (a === null) return null;
-    const u = this.book.unrealizedPnl;
-    const base = this.unrealizedAtSnapshot;
-    const realized = this.realizedSinceSnapshot;
-    const memo = this.equityMemo;
-    // Decimals are immutable, so unchanged inputs (by identity) give the same equity without new allocations.
-    if (
-      memo !== null &&
-      memo.account === a &&
-      memo.u === u &&
-      memo.base === base &&
-      memo.realized === realized
-    ) {
-      return memo.value;
-    }
-    let equity = a.equity;
-    if (base !== null && !u.eq(base)) equity = equity.plus(u.minus(base));
-    if (!realized.isZero()) equity = equity.plus(realized);
-    this.equityMemo = { account: a, u, base, realized, value: equity };
-    return equity;
-  }
-
-  /** Percentage limits in money for an equity, recomputed only when the equity changes. */
-  private limitsFor(equity: Decimal): EquityLimits {
-    const memo = this.limitsMemo;
-    if (memo !== null && memo.equity === equity) return memo;
-    const cfg = this.config;
-    const limits: EquityLimits = {
-      equity,
-      orderNotional: equity.times(cfg.maxOrderNotionalPercent),
-      positionSize: equity.times(cfg.maxPositionSizePercent),
-      exposure: equity.times(cfg.maxExposurePercent),
-      leverage: equity.times(cfg.maxLeverage),
-    };
-    this.limitsMemo = limits;
-    return limits;
-  }
-
-  /** Drawdown limit in money for the current peak. */
-  private drawdownLimit(peak: Decimal): Decimal {
-    const memo = this.drawdownMemo;
-    if (memo !== null && memo.peak === peak) return memo.limit;
-    const limit = peak.times(this.config.maxDrawdownPercent);
-    this.drawdownMemo = { peak, limit };
-    return limit;
+    return this.equity.estimate(this.book.unrealizedPnl);
   }
 
   private dailyPnl(equity: Decimal | null): Decimal {
-    if (!this.accountConfirmed && this.recoveredDailyPnl !== null) return this.recoveredDailyPnl;
-    if (equity === null || this.dayStartEquity === null) return ZERO;
-    return equity.minus(this.dayStartEquity);
+    const recovered = this.equity.recoveredDailyPnl;
+    if (!this.equity.confirmed && recovered !== null) return recovered;
+    const start = this.day.startEquity;
+    if (equity === null || start === null) return ZERO;
+    return equity.minus(start);
   }
 
   private startDay(equity: Decimal): void {
-    this.dayStartedAt = this.clock.now();
-    this.dayStartEquity = equity;
-    this.peakEquity = equity;
-    this.dailyLossPercentLimit = equity.times(this.config.maxDailyLossPercent);
-    void this.track({ type: 'trading_day_started', day: this.tradingDay, dayStartEquity: equity });
+    this.day.start(equity, this.clock.now());
+    this.trail.dayStarted(this.day.day, equity);
   }
 
   /** Starts a new trading day when the clock crossed the boundary: new day-start equity, REDUCING unlatched. */
   private rollDay(now: number): void {
-    if (now >= this.dayStartMs && now < this.dayEndMs) return;
-    const day = tradingDayOf(now, this.config.tradingDayUtcOffsetMinutes);
-    // A clock stepped back (an NTP correction) must not reopen yesterday: that would start a fresh day
-    // and erase today's recorded loss. Days only move forward.
-    if (day < this.tradingDay) return;
-    this.setDayBounds(day);
-    if (day === this.tradingDay) return;
-    this.tradingDay = day;
-    this.reducingReason = null;
-    this.dayStartEquity = null;
-    this.peakEquity = null;
-    this.dailyLossPercentLimit = null;
-    const equity = this.accountConfirmed ? this.estimatedEquity() : null;
+    const day = this.day.roll(now);
+    if (day === null) return;
+    const equity = this.equity.confirmed ? this.estimatedEquity() : null;
     if (equity !== null) this.startDay(equity);
     this.refreshState(`new trading day ${day}`);
-  }
-
-  private setDayBounds(day: string): void {
-    const offsetMs = this.config.tradingDayUtcOffsetMinutes * 60_000;
-    this.dayStartMs = Date.parse(`${day}T00:00:00.000Z`) - offsetMs;
-    this.dayEndMs = this.dayStartMs + 86_400_000;
   }
 
   /** Latches REDUCING for the rest of the day when the daily loss or drawdown limit is reached. */
   private evaluateLimits(): void {
     this.rollDay(this.clock.now());
-    if (!this.accountConfirmed) return;
+    if (!this.equity.confirmed) return;
     const equity = this.estimatedEquity();
-    const start = this.dayStartEquity;
-    if (equity === null || start === null) return;
-    if (this.peakEquity === null || gt(equity, this.peakEquity)) this.peakEquity = equity;
-    if (this.reducingReason !== null) return;
-    const cfg = this.config;
-    // Fast path: no loss and no fall from the peak means no limit can be reached.
-    if (gte(equity, start) && equals(equity, this.peakEquity)) return;
-    const loss = start.minus(equity);
-    let reason: string | null = null;
-    if (loss.gte(cfg.maxDailyLoss))
-      reason = `daily loss ${loss.toString()} >= limit ${cfg.maxDailyLoss.toString()}`;
-    else if (this.dailyLossPercentLimit !== null && loss.gte(this.dailyLossPercentLimit)) {
-      reason = `daily loss ${loss.toString()} >= ${cfg.maxDailyLossPercent.toString()} of day-start equity ${start.toString()}`;
-    } else {
-      const peak = this.peakEquity;
-      const drawdown = peak.minus(equity);
-      if (peak.gt(0) && drawdown.gte(this.drawdownLimit(peak))) {
-        reason = `drawdown ${drawdown.toString()} >= ${cfg.maxDrawdownPercent.toString()} of peak equity ${peak.toString()}`;
-      }
-    }
-    if (reason !== null) {
-      this.reducingReason = reason;
-      this.refreshState(reason);
-    }
+    if (equity === null) return;
+    const reason = this.day.observe(equity);
+    if (reason !== null) this.refreshState(reason);
   }
 
   /** Derives the trading state (breaker > daily latch > active) and audits a change. */
   private refreshState(reason: string): void {
     const next: TradingState =
-      this.breaker !== null
+      this.breaker.tripped !== null
         ? TradingState.HALTED
-        : this.reducingReason !== null
+        : this.day.reducingReason !== null
           ? TradingState.REDUCING
           : TradingState.ACTIVE;
     const from = this.tradingStateValue;
     if (next === from) return;
     this.tradingStateValue = next;
-    void this.track({ type: 'trading_state_changed', from, to: next, reason: clip(reason, MAX_REASON) });
-  }
-
-  /** Appends without rejecting: a failure is remembered and blocks every later approval. */
-  private track(event: AuditEventInput): Promise<void> {
-    let p: Promise<void>;
-    const stamped = event.timestamp === undefined ? { ...event, timestamp: this.clock.now() } : event;
-    try {
-      p = this.audit.append(stamped).then(
-        () => {},
-        (error: unknown) => {
-          this.auditFailure ??= error;
-        },
-      );
-    } catch (error) {
-      this.auditFailure ??= error;
-      return Promise.resolve();
-    }
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
-    if (RECOVERY_TYPE_SET.has(stamped.type)) {
-      // Folded in append order, as a replay of the log would fold it.
-      foldRiskEvent(
-        this.fold,
-        stamped as Parameters<typeof foldRiskEvent>[1],
-        this.config.tradingDayUtcOffsetMinutes,
-      );
-      this.maybeCheckpoint();
-    }
-    return p;
-  }
-
-  /** Appends and rejects when the write fails (after remembering the failure). */
-  private async durable(event: AuditEventInput): Promise<void> {
-    await this.track(event);
-    this.throwIfAuditFailed();
-  }
-
-  private throwIfAuditFailed(): void {
-    if (this.auditFailure !== null) {
-      throw new AuditUnavailableError(this.auditFailure);
-    }
+    this.trail.stateChanged(from, next, reason);
   }
 }
