@@ -23,9 +23,12 @@ import {
   ZERO,
 } from '@hl-bot/core-types';
 import { CHECKPOINT_COMPONENT, RiskAuditTrail } from './audit-trail.js';
+import { type CheckContext, CheckMemo } from './checks/context.js';
+import { runChecks } from './checks/pipeline.js';
+import { isReducingOrder } from './checks/reduce-only.js';
 import { RiskCode } from './codes.js';
 import { RiskConfig } from './config.js';
-import { equals, gt, gte, isPositive, lt } from './decimal-compare.js';
+import { isPositive } from './decimal-compare.js';
 import { clip, errorText, failure, MAX_REASON } from './failure.js';
 import { fastParseOrder } from './order-parse.js';
 import { PositionBook } from './position-book.js';
@@ -38,9 +41,9 @@ import {
   RECOVERY_TYPES,
   type RiskFoldState,
 } from './risk-fold.js';
-import { SlidingWindow } from './sliding-window.js';
 import { CircuitBreaker } from './state/circuit-breaker.js';
 import { EquityEstimate } from './state/equity.js';
+import { RateWindows } from './state/rate-windows.js';
 import { TradingDay } from './state/trading-day.js';
 
 /** Options of `new RiskManager(...)`. */
@@ -167,24 +170,6 @@ export interface RiskState {
   readonly auditFailure: string | null;
 }
 
-interface Band {
-  mark: Decimal;
-  band: Decimal;
-  negBand: Decimal;
-}
-
-const MINUTE_MS = 60_000;
-const SECOND_MS = 1_000;
-
-function checkFailed(failures: RiskFailure[], check: string, error: unknown): void {
-  failures.push(failure(RiskCode.CHECK_FAILED, { check, error: errorText(error) }));
-}
-
-/** |diff| > band, with no intermediate Decimal: diff > band or diff < -band. */
-function outside(diff: Decimal, b: Band): boolean {
-  return gt(diff, b.band) || lt(diff, b.negBand);
-}
-
 /** How far in the future a mark's timestamp may lie (clock skew between venue and host) and still be kept. */
 const MAX_MARK_CLOCK_SKEW_MS = 2_000;
 
@@ -215,15 +200,13 @@ export class RiskManager {
   private readonly ledger: ReservationLedger;
   /** Symbols that both hold a position and a new-position reservation; they must not count twice. */
   private overlap = 0;
-  private readonly symbolWindows = new Map<string, SlidingWindow>();
-  private readonly globalWindow = new SlidingWindow(SECOND_MS);
+  private readonly rates = new RateWindows();
   private readonly trail: RiskAuditTrail;
   private readonly equity: EquityEstimate;
   private readonly day: TradingDay;
   private readonly breaker: CircuitBreaker;
   private tradingStateValue: TradingState = TradingState.ACTIVE;
-  private exposureMemo: { book: Decimal; held: Decimal; value: Decimal } | null = null;
-  private bandMemo: Band | null = null;
+  private readonly memo: CheckMemo;
 
   constructor(options: RiskManagerOptions) {
     this.config = options.config ?? RiskConfig.defaults();
@@ -244,6 +227,7 @@ export class RiskManager {
     this.equity = new EquityEstimate(this.config);
     this.day = new TradingDay(this.config, this.clock.now());
     this.breaker = new CircuitBreaker(this.config);
+    this.memo = new CheckMemo(this.config);
     if (options.initialBalance !== undefined) {
       const balance = toDecimal(options.initialBalance, 'initialBalance');
       this.equity.initial(balance);
@@ -546,7 +530,7 @@ export class RiskManager {
         field: 'clientOrderId',
       });
     }
-    const opening = !this.isReducing(o.symbol, o.side, o.quantity);
+    const opening = !isReducingOrder(this.book, this.ledger, o.symbol, o.side, o.quantity);
     const reservation: Reservation = {
       id: rid,
       symbol: o.symbol,
@@ -748,16 +732,12 @@ export class RiskManager {
 
   // ---------------------------------------------------------------- checks
 
-  // Each check below runs in its own try/catch: a check that throws becomes CHECK_FAILED naming it, and the
-  // other checks still report. Plain blocks rather than callbacks keep a check free of per-call closures.
+  // From the first check to the reservation nothing awaits, so concurrent callers cannot pass one limit.
   private evaluate(
     order: OrderRequest,
     positions: readonly (PositionSnapshot | PositionSnapshotInput)[] | undefined,
   ): RiskCheckResult {
     const now = this.clock.now();
-    const cfg = this.config;
-    const failures: RiskFailure[] = [];
-
     if (positions !== undefined) {
       try {
         this.book.replaceAll(positions);
@@ -771,403 +751,44 @@ export class RiskManager {
     } catch (error) {
       return this.reject([failure(RiskCode.CHECK_FAILED, { check: 'state', error: errorText(error) })]);
     }
-
-    const symbol = order.symbol;
-    const qty = order.quantity;
-    const equity = this.equity.confirmed ? this.estimatedEquity() : null;
-    let mark: Decimal | undefined;
-    let reducing = false;
-
-    try {
-      if (this.trail.failure !== null)
-        failures.push(failure(RiskCode.AUDIT_UNAVAILABLE, { error: errorText(this.trail.failure) }));
-    } catch (error) {
-      checkFailed(failures, 'audit', error);
-    }
-    try {
-      const b = this.breaker.tripped;
-      if (b !== null) {
-        failures.push(
-          failure(RiskCode.CIRCUIT_BREAKER_TRIPPED, {
-            reason: b.reason,
-            trippedAt: b.trippedAt,
-            cooldownUntil: b.cooldownUntil,
-          }),
-        );
-      }
-    } catch (error) {
-      checkFailed(failures, 'circuitBreaker', error);
-    }
-    try {
-      if (equity === null) {
-        failures.push(failure(RiskCode.ACCOUNT_STATE_MISSING, { confirmed: String(this.equity.confirmed) }));
-      }
-    } catch (error) {
-      checkFailed(failures, 'account', error);
-    }
-    try {
-      const m = this.book.mark(symbol);
-      if (m === undefined) {
-        failures.push(failure(RiskCode.MARKET_PRICE_MISSING, { symbol }));
-      } else {
-        const age = now - m.timestamp;
-        if (age > cfg.maxMarketPriceAgeMs) {
-          failures.push(
-            failure(RiskCode.MARKET_PRICE_STALE, { symbol, ageMs: age, limitMs: cfg.maxMarketPriceAgeMs }),
-          );
-        } else mark = m.price;
-      }
-    } catch (error) {
-      checkFailed(failures, 'marketPrice', error);
-    }
-    try {
-      if (order.clientOrderId !== undefined && this.ledger.hasClientOrderId(order.clientOrderId)) {
-        failures.push(failure(RiskCode.DUPLICATE_CLIENT_ORDER_ID, { clientOrderId: order.clientOrderId }));
-      }
-    } catch (error) {
-      checkFailed(failures, 'clientOrderId', error);
-    }
-    try {
-      reducing = this.isReducing(symbol, order.side, qty);
-      if (order.reduceOnly && !reducing) {
-        failures.push(
-          failure(RiskCode.REDUCE_ONLY_INVALID, {
-            position: this.book.signedQuantity(symbol),
-            pendingSameSide: this.ledger.pendingQty(symbol, order.side),
-            quantity: qty,
-          }),
-        );
-      }
-    } catch (error) {
-      checkFailed(failures, 'reduceOnly', error);
-    }
-    try {
-      // With nothing left, a reduce-only close is the one safe order: it can only shrink the loss.
-      if (equity !== null && !isPositive(equity) && !(order.reduceOnly && reducing))
-        failures.push(failure(RiskCode.ACCOUNT_EQUITY_NON_POSITIVE, { equity }));
-    } catch (error) {
-      checkFailed(failures, 'account', error);
-    }
-    try {
-      if (this.tradingStateValue === TradingState.REDUCING && !reducing) {
-        failures.push(
-          failure(RiskCode.TRADING_STATE_REDUCING, {
-            reason: this.day.reducingReason ?? 'reducing',
-            position: this.book.signedQuantity(symbol),
-            quantity: qty,
-          }),
-        );
-      }
-    } catch (error) {
-      checkFailed(failures, 'tradingState', error);
-    }
-
-    // Price-dependent checks need a fresh mark; without one the order already fails above.
-    let valuation: Decimal | undefined;
-    let notional: Decimal | undefined;
-    let worstPrice: Decimal | undefined;
-    const m = mark;
-    if (m !== undefined) {
-      try {
-        const band = this.markBand(m);
-        const price = order.price;
-        if (order.orderType !== 'market' && price !== undefined && outside(price.minus(m), band)) {
-          failures.push(
-            failure(RiskCode.PRICE_DEVIATION_EXCEEDED, {
-              price,
-              mark: m,
-              deviation: price.minus(m).abs().div(m).toSignificantDigits(6),
-              limit: cfg.maxPriceDeviation,
-            }),
-          );
-        }
-        const trigger = order.triggerPrice;
-        if (trigger !== undefined && outside(trigger.minus(m), band)) {
-          failures.push(
-            failure(RiskCode.PRICE_DEVIATION_EXCEEDED, {
-              triggerPrice: trigger,
-              mark: m,
-              deviation: trigger.minus(m).abs().div(m).toSignificantDigits(6),
-              limit: cfg.maxPriceDeviation,
-            }),
-          );
-        }
-      } catch (error) {
-        checkFailed(failures, 'priceDeviation', error);
-      }
-      try {
-        if (order.orderType === 'market') {
-          if (order.price === undefined) {
-            const slip = m.times(cfg.maxSlippagePercent);
-            worstPrice = order.side === 'buy' ? m.plus(slip) : m.minus(slip);
-          } else if (order.price.minus(m).abs().gt(m.times(cfg.maxSlippagePercent))) {
-            failures.push(
-              failure(RiskCode.SLIPPAGE_EXCEEDED, {
-                price: order.price,
-                mark: m,
-                slippage: order.price.minus(m).abs().div(m).toSignificantDigits(6),
-                limit: cfg.maxSlippagePercent,
-              }),
-            );
-          }
-        }
-      } catch (error) {
-        checkFailed(failures, 'slippage', error);
-      }
-      try {
-        let v = m;
-        if (order.price !== undefined && gt(order.price, v)) v = order.price;
-        if (order.triggerPrice !== undefined && gt(order.triggerPrice, v)) v = order.triggerPrice;
-        valuation = v;
-        notional = qty.times(v);
-      } catch (error) {
-        checkFailed(failures, 'valuation', error);
-      }
-    }
-
-    try {
-      const symbolCount = this.windowFor(symbol).count(now);
-      if (symbolCount >= cfg.maxOrdersPerMinute) {
-        failures.push(
-          failure(RiskCode.SYMBOL_RATE_LIMIT_EXCEEDED, {
-            symbol,
-            orders: symbolCount,
-            limit: cfg.maxOrdersPerMinute,
-            windowMs: MINUTE_MS,
-          }),
-        );
-      }
-      const globalCount = this.globalWindow.count(now);
-      if (globalCount >= cfg.maxOrdersPerSecond) {
-        failures.push(
-          failure(RiskCode.GLOBAL_RATE_LIMIT_EXCEEDED, {
-            orders: globalCount,
-            limit: cfg.maxOrdersPerSecond,
-            windowMs: SECOND_MS,
-          }),
-        );
-      }
-    } catch (error) {
-      checkFailed(failures, 'rateLimit', error);
-    }
-
-    if (!reducing) this.openingChecks(order, equity, valuation, notional, now, failures);
-
+    const ctx = this.checkContext(order, now);
+    const failures = runChecks(ctx);
     if (failures.length > 0) return this.reject(failures);
+    const { valuation, notional } = ctx;
     if (valuation === undefined || notional === undefined) {
       // Unreachable unless a check silently failed to run: never approve without a valuation.
       return this.reject([
         failure(RiskCode.CHECK_FAILED, { check: 'valuation', error: 'no valuation price' }),
       ]);
     }
-    return this.approve(order, valuation, notional, reducing, now, worstPrice);
+    return this.approve(order, valuation, notional, ctx.reducing, now, ctx.worstPrice);
   }
 
-  private openingChecks(
-    order: OrderRequest,
-    equity: Decimal | null,
-    valuation: Decimal | undefined,
-    notional: Decimal | undefined,
-    now: number,
-    failures: RiskFailure[],
-  ): void {
-    const cfg = this.config;
-    const symbol = order.symbol;
-    const eq = equity !== null && isPositive(equity) ? equity : null;
-    const limits = eq === null ? null : this.equity.limitsFor(eq);
-
-    try {
-      const unmarked = this.book.unmarkedCount;
-      const oldest = this.book.oldestMarkTimestamp();
-      const oldestAge = oldest === undefined ? 0 : now - oldest;
-      if (unmarked > 0 || oldestAge > cfg.maxMarketPriceAgeMs) {
-        failures.push(
-          failure(RiskCode.POSITION_PRICE_UNAVAILABLE, {
-            unmarkedPositions: unmarked,
-            oldestMarkAgeMs: oldestAge,
-            limitMs: cfg.maxMarketPriceAgeMs,
-          }),
-        );
-      }
-    } catch (error) {
-      checkFailed(failures, 'positionPrices', error);
-    }
-    try {
-      if (!this.book.has(symbol) && !this.ledger.hasPendingNew(symbol)) {
-        const open = this.book.count;
-        const reserved = this.ledger.pendingNewSymbolCount - this.overlap;
-        if (open + reserved + 1 > cfg.maxPositions) {
-          failures.push(
-            failure(RiskCode.MAX_POSITIONS_EXCEEDED, { positions: open, reserved, limit: cfg.maxPositions }),
-          );
-        }
-      }
-    } catch (error) {
-      checkFailed(failures, 'positionCount', error);
-    }
-    try {
-      const count = this.ledger.count;
-      if (count + 1 > cfg.maxOpenOrders)
-        failures.push(
-          failure(RiskCode.MAX_OPEN_ORDERS_EXCEEDED, { openOrders: count, limit: cfg.maxOpenOrders }),
-        );
-    } catch (error) {
-      checkFailed(failures, 'openOrders', error);
-    }
-    try {
-      this.dailyLossChecks(equity, failures);
-    } catch (error) {
-      checkFailed(failures, 'dailyLoss', error);
-    }
-    if (valuation === undefined || notional === undefined) return;
-    try {
-      if (gt(notional, cfg.maxOrderNotional))
-        failures.push(failure(RiskCode.ORDER_NOTIONAL_EXCEEDED, { notional, limit: cfg.maxOrderNotional }));
-      if (eq !== null && limits !== null) {
-        const limit = limits.orderNotional;
-        if (gt(notional, limit))
-          failures.push(
-            failure(RiskCode.ORDER_NOTIONAL_PERCENT_EXCEEDED, {
-              notional,
-              limit,
-              percent: cfg.maxOrderNotionalPercent,
-              equity: eq,
-            }),
-          );
-      }
-    } catch (error) {
-      checkFailed(failures, 'orderSize', error);
-    }
-    try {
-      const pos = this.book.signedQuantity(symbol);
-      const pending = this.ledger.pendingQty(symbol, order.side);
-      const ahead = pending.isZero() ? order.quantity : pending.plus(order.quantity);
-      const projectedQty = pos.isZero()
-        ? ahead
-        : order.side === 'buy'
-          ? pos.plus(ahead).abs()
-          : pos.minus(ahead).abs();
-      // A new position with nothing pending is the order itself: its size is the notional already computed.
-      const size = projectedQty === order.quantity ? notional : projectedQty.times(valuation);
-      if (gt(size, cfg.maxPositionSizeUsd))
-        failures.push(
-          failure(RiskCode.POSITION_SIZE_EXCEEDED, {
-            size,
-            limit: cfg.maxPositionSizeUsd,
-            quantity: projectedQty,
-          }),
-        );
-      if (eq !== null) {
-        const limit = limits?.positionSize ?? eq.times(cfg.maxPositionSizePercent);
-        if (gt(size, limit))
-          failures.push(
-            failure(RiskCode.POSITION_SIZE_PERCENT_EXCEEDED, {
-              size,
-              limit,
-              percent: cfg.maxPositionSizePercent,
-              equity: eq,
-            }),
-          );
-      }
-    } catch (error) {
-      checkFailed(failures, 'positionSize', error);
-    }
-    try {
-      const after = this.heldExposure().plus(notional);
-      if (gt(after, cfg.maxTotalExposure))
-        failures.push(failure(RiskCode.EXPOSURE_EXCEEDED, { exposure: after, limit: cfg.maxTotalExposure }));
-      if (eq !== null) {
-        const pctLimit = limits?.exposure ?? eq.times(cfg.maxExposurePercent);
-        if (gt(after, pctLimit))
-          failures.push(
-            failure(RiskCode.EXPOSURE_PERCENT_EXCEEDED, {
-              exposure: after,
-              limit: pctLimit,
-              percent: cfg.maxExposurePercent,
-              equity: eq,
-            }),
-          );
-        const levLimit = limits?.leverage ?? eq.times(cfg.maxLeverage);
-        if (gt(after, levLimit)) {
-          failures.push(
-            failure(RiskCode.LEVERAGE_EXCEEDED, {
-              leverage: after.div(eq).toSignificantDigits(6),
-              limit: cfg.maxLeverage,
-              exposure: after,
-              equity: eq,
-            }),
-          );
-        }
-      }
-    } catch (error) {
-      checkFailed(failures, 'exposure', error);
-    }
-  }
-
-  private dailyLossChecks(equity: Decimal | null, failures: RiskFailure[]): void {
-    const cfg = this.config;
-    const start = this.day.startEquity;
-    if (equity === null || start === null) return;
-    if (gte(equity, start) && equals(equity, this.day.peak ?? equity)) return;
-    const loss = start.minus(equity);
-    if (gte(loss, cfg.maxDailyLoss)) {
-      failures.push(
-        failure(RiskCode.DAILY_LOSS_EXCEEDED, { loss, limit: cfg.maxDailyLoss, dayStartEquity: start }),
-      );
-    }
-    const pctLimit = this.day.lossPercentLimit;
-    if (pctLimit !== null && gte(loss, pctLimit)) {
-      failures.push(
-        failure(RiskCode.DAILY_LOSS_PERCENT_EXCEEDED, {
-          loss,
-          limit: pctLimit,
-          percent: cfg.maxDailyLossPercent,
-          dayStartEquity: start,
-        }),
-      );
-    }
-    const peak = this.day.peak;
-    if (peak !== null && isPositive(peak)) {
-      const drawdown = peak.minus(equity);
-      const ddLimit = this.day.drawdownLimit(peak);
-      if (gte(drawdown, ddLimit))
-        failures.push(
-          failure(RiskCode.DRAWDOWN_EXCEEDED, {
-            drawdown,
-            limit: ddLimit,
-            peakEquity: peak,
-            percent: cfg.maxDrawdownPercent,
-          }),
-        );
-    }
-  }
-
-  /** Positions at mark plus opening holds, recomputed only when either total changes. */
-  private heldExposure(): Decimal {
-    const book = this.book.exposure;
-    const held = this.ledger.openingNotional;
-    const memo = this.exposureMemo;
-    if (memo !== null && memo.book === book && memo.held === held) return memo.value;
-    const value = book.plus(held);
-    this.exposureMemo = { book, held, value };
-    return value;
-  }
-
-  /** The price-deviation band around a mark (and its negation), computed once per mark. */
-  private markBand(m: Decimal): Band {
-    const memo = this.bandMemo;
-    if (memo !== null && memo.mark === m) return memo;
-    const band = m.times(this.config.maxPriceDeviation);
-    const next: Band = { mark: m, band, negBand: band.neg() };
-    this.bandMemo = next;
-    return next;
-  }
-  /** True when the order strictly reduces the open position: opposite side, and with every working order on its side it is at most the position. */
-  private isReducing(symbol: string, side: 'buy' | 'sell', qty: Decimal): boolean {
-    const pos = this.book.signedQuantity(symbol);
-    if (pos.isZero()) return false;
-    if (side === 'sell' ? !pos.gt(0) : !pos.lt(0)) return false;
-    return this.ledger.pendingQty(symbol, side).plus(qty).lte(pos.abs());
+  private checkContext(order: OrderRequest, now: number): CheckContext {
+    const equity = this.equity.confirmed ? this.estimatedEquity() : null;
+    return {
+      order,
+      now,
+      config: this.config,
+      positions: this.book,
+      holds: this.ledger,
+      overlap: this.overlap,
+      rates: this.rates,
+      day: this.day,
+      memo: this.memo,
+      auditFailure: this.trail.failure,
+      breaker: this.breaker.tripped,
+      tradingState: this.tradingStateValue,
+      reducingReason: this.day.reducingReason,
+      accountConfirmed: this.equity.confirmed,
+      equity,
+      limits: equity !== null && isPositive(equity) ? this.equity.limitsFor(equity) : null,
+      mark: undefined,
+      reducing: false,
+      worstPrice: undefined,
+      valuation: undefined,
+      notional: undefined,
+    };
   }
 
   private approve(
@@ -1194,8 +815,7 @@ export class RiskManager {
       expiresAt: null,
     };
     this.ledger.add(reservation);
-    this.windowFor(order.symbol).add(now);
-    this.globalWindow.add(now);
+    this.rates.record(order.symbol, now);
     return worstPrice === undefined
       ? { approved: true, reason: 'approved', code: null, failures: [], reservation }
       : { approved: true, reason: 'approved', code: null, failures: [], reservation, worstPrice };
@@ -1209,15 +829,6 @@ export class RiskManager {
       code: (first?.code ?? RiskCode.CHECK_FAILED) as RiskCode,
       failures,
     };
-  }
-
-  private windowFor(symbol: string): SlidingWindow {
-    let w = this.symbolWindows.get(symbol);
-    if (w === undefined) {
-      w = new SlidingWindow(MINUTE_MS);
-      this.symbolWindows.set(symbol, w);
-    }
-    return w;
   }
 
   // ---------------------------------------------------------------- state
