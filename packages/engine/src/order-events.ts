@@ -1,0 +1,132 @@
+import type { Fill, FundingPayment, MarketPrice, OrderUpdate } from '@hl-bot/core-types';
+import { type EngineCore, safeAppend } from './engine-core.js';
+import { checkHalt, checkReducing } from './halt.js';
+import { accept, ackStatus, finish, recordCancel, releaseForeign } from './order-settlement.js';
+
+/**
+ * A fill: into the tracker (which audits it, or the duplicate), then risk's copy of the position, the
+ * closed round trip, the order it belongs to, and the strategy.
+ */
+export async function handleFill(core: EngineCore, fill: Fill): Promise<void> {
+  const { tracker, risk } = core;
+  const duplicate = tracker.hasProcessedFill(fill.id);
+  const before = tracker.getPosition(fill.symbol);
+  const beforeOpenedAt = before?.openedAt;
+  const beforeSide = before?.side;
+  const beforeSigned = before?.signedQuantity;
+  // The tracker audits the fill (or the duplicate) before it changes anything.
+  const position = await tracker.updateFromFill(fill);
+  if (duplicate) {
+    core.stats.duplicateFills += 1;
+    return;
+  }
+  // The tracker audits both (liquidation_fill, position_mismatch); trading stops on either. A
+  // liquidation is the venue closing positions for us; a wrong starting position means our books are off.
+  if (fill.liquidation !== undefined) {
+    await risk.tripCircuitBreaker(`liquidation fill ${fill.id} on ${fill.symbol}`);
+  } else if (
+    fill.startPosition !== undefined &&
+    fill.marketKind !== 'spot' &&
+    !fill.startPosition.eq(beforeSigned ?? 0)
+  ) {
+    await risk.tripCircuitBreaker(
+      `venue position before fill ${fill.id} was ${fill.startPosition.toFixed()} ${fill.symbol}, tracker had ${(beforeSigned ?? 0).toString()}`,
+    );
+  }
+  core.stats.fills += 1;
+  core.accountDirty = true;
+  if (position === undefined) risk.removePosition(fill.symbol);
+  else risk.updatePosition(position.toPosition());
+
+  const closedSomething =
+    before !== undefined &&
+    (position === undefined || position.side !== beforeSide || position.openedAt !== beforeOpenedAt);
+  if (closedSomething) {
+    const closed = tracker.getClosedPositions();
+    const last = closed[closed.length - 1];
+    if (last !== undefined && last.symbol === fill.symbol) {
+      core.stats.closedPositions += 1;
+      await risk.recordTradeResult(last.netRealizedPnl, last.symbol);
+      core.observer.onPositionClosed?.(last);
+    }
+  }
+
+  // The exchange reports the client order id the order was placed with; an order adopted from the venue
+  // without one is held under its venue id.
+  const clientId = fill.clientOrderId;
+  if (clientId === undefined || !risk.orderFilled(clientId, fill.quantity)) {
+    risk.orderFilled(fill.orderId, fill.quantity);
+  }
+  const w = clientId === undefined ? undefined : core.orders.get(clientId);
+  if (w !== undefined) {
+    w.venueOrderId ??= fill.orderId;
+    w.filled = w.filled.plus(fill.quantity);
+    // A fill proves the order is live; while it is being sent its acknowledgement says so instead.
+    if (!w.sending) await accept(core, w, fill.orderId);
+    if (w.filled.gte(w.order.quantity)) core.orders.forget(w);
+  }
+  core.observer.onFill?.(fill);
+  await checkHalt(core);
+  if (core.strategy?.onFill !== undefined) await core.strategy.onFill(fill, core.context);
+}
+
+/** An order update settles the working order it names, or frees what risk holds for someone else's. */
+export async function handleOrderUpdate(core: EngineCore, update: OrderUpdate): Promise<void> {
+  const clientId = update.clientOrderId;
+  const w = clientId === undefined ? undefined : core.orders.get(clientId);
+  const done = update.status === 'filled' || update.status === 'cancelled' || update.status === 'rejected';
+  if (w !== undefined) {
+    w.venueOrderId ??= update.orderId;
+    if (update.status === 'rejected' && !w.accepted && w.filled.isZero()) {
+      core.orders.forget(w);
+      core.risk.releaseReservation(w.clientOrderId, 'rejected');
+      await safeAppend(core, {
+        type: 'order_rejected',
+        orderId: w.clientOrderId,
+        order: w.order,
+        reason: update.reason ?? 'rejected by the venue',
+        code: 'ORDER_REJECTED',
+      });
+      return;
+    }
+    if (!w.sending || done) await accept(core, w, update.orderId, ackStatus(update.status));
+    if (!done) return;
+    finish(core, w, update.filledQuantity);
+    if (update.status !== 'filled') {
+      await recordCancel(core, [w.clientOrderId, update.orderId], update.symbol, update.reason);
+    }
+    return;
+  }
+  if (!done) return;
+  // Not an order of this engine (an earlier run's, adopted, or someone else's): free what risk holds
+  // for it, and record the cancel once.
+  if (update.status !== 'filled') {
+    const ids = clientId === undefined ? [update.orderId] : [clientId, update.orderId];
+    releaseForeign(core, ids);
+    await recordCancel(core, ids, update.symbol, update.reason);
+  }
+}
+
+export async function handlePrice(core: EngineCore, price: MarketPrice): Promise<void> {
+  core.prices.set(price.symbol, price.price);
+  // Visible at once; a new MAE/MFE is recorded behind it (an audit failure halts the tracker, which the
+  // next fill or mark reports).
+  core.tracker.updateMarketPrice(price.symbol, price.price, price.timestamp);
+  // The risk manager values its own copy of the position at this mark; positions change only with fills
+  // and funding, where they are pushed to it. A mark can move risk to REDUCING but never trips the
+  // breaker (losses, errors and operators do), so there is no halt to act on here.
+  core.risk.updateMarketPrice(price.symbol, price.price, price.timestamp);
+  await checkReducing(core, core.risk.state.tradingState);
+}
+
+export async function handleFunding(core: EngineCore, payment: FundingPayment): Promise<void> {
+  await core.tracker.applyFunding(
+    payment.symbol,
+    payment.amount,
+    payment.time,
+    `${payment.symbol}:${payment.time}`,
+  );
+  core.accountDirty = true;
+  const position = core.tracker.getPosition(payment.symbol);
+  if (position !== undefined) core.risk.updatePosition(position.toPosition());
+}
