@@ -50,6 +50,13 @@ interface Pending {
   readonly entry: AuditEntry;
   readonly resolve: (entry: AuditEntry) => void;
   readonly reject: (error: Error) => void;
+  /** Filled in when written: where the line starts (a checkpoint's link to it needs the place). */
+  readonly placed: Placement | undefined;
+}
+
+interface Placement {
+  file?: string;
+  offset?: number;
 }
 
 interface Waiting {
@@ -109,6 +116,8 @@ export class AuditLogger implements AuditSink {
   #fileDay: string | undefined;
   #handle: FileHandle | undefined;
   #handleDay: string | undefined;
+  /** Size of the open day file: the offset of the next line written to it (one writer, O_APPEND). */
+  #handleSize = 0;
   #queue: Pending[] = [];
   #waiting: Waiting[] = [];
   #inFlight = false;
@@ -293,13 +302,23 @@ export class AuditLogger implements AuditSink {
       return Promise.reject(error);
     }
     // Enqueued back to back: the parts get consecutive seqs right after the entry they cover.
-    const appended = validated.map((v) => this.#enqueue(v));
-    return Promise.all(appended).then((entries) => ({
-      coversSeq,
-      coversHash,
-      lastSeq: (entries.at(-1) as AuditEntry).seq,
-      parts: chunks.length,
-    }));
+    const placed: Placement = {};
+    const appended = validated.map((v, i) => this.#enqueue(v, i === 0 ? placed : undefined));
+    return Promise.all(appended).then((entries) => {
+      const last = entries.at(-1) as AuditEntry;
+      return {
+        coversSeq,
+        coversHash,
+        lastSeq: last.seq,
+        parts: chunks.length,
+        at: {
+          file: placed.file as string,
+          offset: placed.offset as number,
+          seq: coversSeq + 1,
+          lastHash: last.hash,
+        },
+      };
+    });
   }
 
   /**
@@ -360,7 +379,7 @@ export class AuditLogger implements AuditSink {
     return undefined;
   }
 
-  #enqueue(validated: ValidatedEvent): Promise<AuditEntry> {
+  #enqueue(validated: ValidatedEvent, placed?: Placement): Promise<AuditEntry> {
     const refusal = this.#refusal();
     if (refusal !== undefined) return Promise.reject(refusal);
     const seq = this.#lastSeq + 1;
@@ -380,7 +399,7 @@ export class AuditLogger implements AuditSink {
     entry.prevHash = prevHash;
     entry.hash = hash;
     const promise = new Promise<AuditEntry>((resolve, reject) => {
-      this.#queue.push({ bytes, day, entry: entry as unknown as AuditEntry, resolve, reject });
+      this.#queue.push({ bytes, day, entry: entry as unknown as AuditEntry, resolve, reject, placed });
     });
     this.#last = promise;
     this.#schedule();
@@ -458,6 +477,15 @@ export class AuditLogger implements AuditSink {
         }
         const handle = await this.#fileFor(day);
         const path = join(this.dir, dayFileName(day));
+        let at = this.#handleSize;
+        for (let i = start; i < end; i += 1) {
+          const p = batch[i] as Pending;
+          if (p.placed !== undefined) {
+            p.placed.file = dayFileName(day);
+            p.placed.offset = at;
+          }
+          at += p.bytes.length;
+        }
         // Checked after the write and before anything resolves: whenever the file at the path stopped being
         // the one written (deleted, renamed, replaced), no entry of this batch is acknowledged.
         if (this.#durability === 'none') {
@@ -469,6 +497,7 @@ export class AuditLogger implements AuditSink {
           else await handle.datasync();
           await assertStillAtPath(handle, path);
         }
+        this.#handleSize = at;
         for (let i = start; i < end; i += 1) {
           const p = batch[i] as Pending;
           p.resolve(p.entry);
@@ -514,6 +543,7 @@ export class AuditLogger implements AuditSink {
     const previousDay = this.#handleDay;
     this.#handle = handle;
     this.#handleDay = day;
+    this.#handleSize = created ? 0 : (await handle.stat()).size;
     if (previous !== undefined) {
       if (previousDay !== day) {
         await previous.chmod(0o400);

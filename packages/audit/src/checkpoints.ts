@@ -1,6 +1,9 @@
 import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CHECKPOINT_PART_CHARS } from '@hl-bot/core-types';
 import { type DecodedLine, decodeSpan } from './codec.js';
+import { dayOfFileName } from './format.js';
+import { type LineTail, lineStart, readLineBatches } from './line-reader.js';
 import { type DayFile, listDayFiles } from './log-files.js';
 
 /**
@@ -16,6 +19,22 @@ export interface AuditPosition {
   readonly hash: string;
 }
 
+/**
+ * Where a checkpoint sits in the log, and the hash of its last part: a later checkpoint that stores this can
+ * find the earlier one without reading the log between them (`readCheckpointAt`), and the hash pins its
+ * content, so the earlier one is as trustworthy as the later one.
+ */
+export interface CheckpointLink {
+  /** Day file name holding the checkpoint's first part. */
+  readonly file: string;
+  /** Byte offset of the first part in that file. */
+  readonly offset: number;
+  /** Seq of the first part. */
+  readonly seq: number;
+  /** Hash of the last part. */
+  readonly lastHash: string;
+}
+
 /** What `AuditLogger.appendCheckpoint` wrote, once durable. */
 export interface CheckpointWritten {
   /** The last entry the checkpoint covers: every entry appended before it. */
@@ -24,6 +43,8 @@ export interface CheckpointWritten {
   /** Seq of the checkpoint's last part. */
   readonly lastSeq: number;
   readonly parts: number;
+  /** Where it was written: what a later checkpoint links to. */
+  readonly at: CheckpointLink;
 }
 
 /** A complete checkpoint found in the log: its parts decoded, hash-checked and chained to each other. */
@@ -280,7 +301,7 @@ export interface LatestCheckpoint<T> {
 export async function readLatestCheckpoint<T>(
   dir: string,
   component: string,
-  parse: (data: string) => T,
+  parse: (data: string) => T | Promise<T>,
   warn: (message: string) => void,
   options: ReadCheckpointsOptions = {},
 ): Promise<LatestCheckpoint<T> | null> {
@@ -290,7 +311,7 @@ export async function readLatestCheckpoint<T>(
       continue;
     }
     try {
-      const state = parse(found.data);
+      const state = await parse(found.data);
       return { coversSeq: found.coversSeq, coversHash: found.coversHash, after: found.after, state };
     } catch (error) {
       warn(
@@ -299,4 +320,121 @@ export async function readLatestCheckpoint<T>(
     }
   }
   return null;
+}
+
+const DAY_FILE = /^audit-\d{4}-\d{2}-\d{2}\.jsonl$/;
+
+/**
+ * The checkpoint of `component` that `link` points at, read at its place in the log (no scan): each part's
+ * own hash, the parts' seqs and links to each other, and the last part's hash against `link.lastHash`.
+ * Anything else (no such file, another entry there, a part damaged or missing) is a broken checkpoint.
+ *
+ * @example
+ * const older = await readCheckpointAt('./logs/audit', 'positions', link);
+ * if (older.ok) console.log(older.coversSeq);
+ */
+export async function readCheckpointAt(
+  dir: string,
+  component: string,
+  link: CheckpointLink,
+): Promise<FoundCheckpoint | BrokenCheckpoint> {
+  const broken = (reason: string): BrokenCheckpoint => ({ ok: false, component, seq: link.seq, reason });
+  if (
+    typeof link !== 'object' ||
+    link === null ||
+    typeof link.file !== 'string' ||
+    !DAY_FILE.test(link.file) ||
+    dayOfFileName(link.file) === undefined ||
+    !Number.isSafeInteger(link.offset) ||
+    link.offset < 0 ||
+    !Number.isSafeInteger(link.seq) ||
+    link.seq < 2 ||
+    typeof link.lastHash !== 'string'
+  ) {
+    return broken('the link to it is malformed');
+  }
+  let files: DayFile[];
+  try {
+    files = await listDayFiles(dir);
+  } catch (error) {
+    return broken(`the log cannot be listed (${(error as Error).message})`);
+  }
+  const first = files.findIndex((f) => f.name === link.file);
+  if (first === -1) return broken(`${link.file} is not in the log`);
+  const data: string[] = [];
+  let count = 0;
+  let coversSeq = 0;
+  let coversHash = '';
+  let expectSeq = link.seq;
+  let prevHash: string | undefined;
+  try {
+    for (let f = first; f < files.length; f += 1) {
+      const file = files[f] as DayFile;
+      const tail: { value?: LineTail } = {};
+      for await (const batch of readLineBatches(file.path, tail, f === first ? link.offset : 0)) {
+        for (let i = 0; i < batch.ends.length; i += 1) {
+          const start = lineStart(batch, i);
+          const end = batch.ends[i] as number;
+          const decoded = decodeSpan(batch.data, start, end);
+          if (typeof decoded === 'string') return broken(`part ${data.length}: ${decoded}`);
+          const o = decoded.object as {
+            type?: unknown;
+            component?: unknown;
+            part?: unknown;
+            parts?: unknown;
+            coversSeq?: unknown;
+            coversHash?: unknown;
+            data?: unknown;
+          };
+          if (o.type !== 'checkpoint' || o.component !== component || o.part !== data.length) {
+            return broken(`the entry at seq ${decoded.seq} is not part ${data.length} of the checkpoint`);
+          }
+          if (decoded.seq !== expectSeq || (prevHash !== undefined && decoded.prevHash !== prevHash)) {
+            return broken(`part ${data.length} does not follow the one before it`);
+          }
+          if (data.length === 0) {
+            if (
+              typeof o.parts !== 'number' ||
+              !Number.isSafeInteger(o.parts) ||
+              o.parts < 1 ||
+              o.coversSeq !== decoded.seq - 1 ||
+              o.coversHash !== decoded.prevHash
+            ) {
+              return broken('its first part does not say what it covers');
+            }
+            count = o.parts;
+            coversSeq = decoded.seq - 1;
+            coversHash = decoded.prevHash;
+          } else if (o.parts !== count || o.coversSeq !== coversSeq) {
+            return broken(`part ${data.length} belongs to another checkpoint`);
+          }
+          if (typeof o.data !== 'string') return broken(`part ${data.length} has no data`);
+          data.push(o.data);
+          expectSeq += 1;
+          prevHash = decoded.hash;
+          if (data.length === count) {
+            if (decoded.hash !== link.lastHash) {
+              return broken('its last part is not the one the link names (hash differs)');
+            }
+            return {
+              ok: true,
+              component,
+              data: data.join(''),
+              coversSeq,
+              coversHash,
+              after: {
+                file: file.name,
+                offset: batch.firstOffset + end + 1,
+                seq: decoded.seq,
+                hash: decoded.hash,
+              },
+            };
+          }
+        }
+      }
+    }
+  } catch (error) {
+    return broken(`reading it failed (${(error as Error).message})`);
+  }
+  return broken(`the log ends after ${data.length} of its parts`);
 }

@@ -9,10 +9,12 @@ export { type AuditDurability, AuditLogger, type AuditLoggerOptions } from './au
 export {
   type AuditPosition,
   type BrokenCheckpoint,
+  type CheckpointLink,
   type CheckpointWritten,
   type FoundCheckpoint,
   type LatestCheckpoint,
   type ReadCheckpointsOptions,
+  readCheckpointAt,
   readCheckpoints,
   readLatestCheckpoint,
 } from './checkpoints.js';

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { chmod, open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type ChainCursor, checkDecodedLink, checkLink, GENESIS } from './chain.js';
-import { checkEntry, decodeLine } from './codec.js';
+import { checkEntry, decodeLine, MAX_LINE_BYTES } from './codec.js';
 import { AuditCorruptError } from './errors.js';
 import { type LineTail, lineAt, readLineBatches } from './line-reader.js';
 import { type DayFile, listDayFiles, readLastLine } from './log-files.js';
@@ -42,6 +42,30 @@ async function cursorBefore(files: readonly DayFile[], index: number): Promise<C
     return { seq: decoded.seq, hash: decoded.hash };
   }
   return GENESIS;
+}
+
+/** Bytes at the end of the newest day file that opening checks entry by entry. */
+export const TAIL_WINDOW = 1024 * 1024;
+
+/**
+ * 0 when the file fits the window (checked whole, and against the previous file); else the start of the
+ * first line that begins inside the last TAIL_WINDOW bytes.
+ */
+async function tailWindowStart(path: string): Promise<number> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size <= TAIL_WINDOW) return 0;
+    const from = size - TAIL_WINDOW;
+    const probe = Buffer.allocUnsafe(MAX_LINE_BYTES + 1);
+    const { bytesRead } = await handle.read(probe, 0, probe.length, from - 1);
+    // The byte before `from` is included: a line that starts exactly at `from` follows a newline there.
+    const nl = probe.subarray(0, bytesRead).indexOf(0x0a);
+    if (nl === -1) throw new AuditCorruptError(basename(path), 0, 'a line is longer than the format allows');
+    return from + nl;
+  } finally {
+    await handle.close();
+  }
 }
 
 async function quarantine(
@@ -94,11 +118,15 @@ export async function recoverLog(dir: string): Promise<RecoveredState> {
   }
   const last = files.at(-1);
   if (last === undefined) return { cursor: GENESIS, lastDay: undefined, recovered: undefined };
-  let cursor = await cursorBefore(files, files.length - 1);
-  let validEnd = 0;
+  // Only the end of a large newest file is checked: a restart must not read a busy day in full. The lines
+  // before the window are checked by every reader of them and by `hl-audit verify`.
+  const windowStart = await tailWindowStart(last.path);
+  let cursor: ChainCursor | undefined =
+    windowStart === 0 ? await cursorBefore(files, files.length - 1) : undefined;
+  let validEnd = windowStart;
   let bad: { line: number; offset: number; reason: string } | undefined;
   const end: { value?: LineTail } = {};
-  for await (const batch of readLineBatches(last.path, end)) {
+  for await (const batch of readLineBatches(last.path, end, windowStart)) {
     const { firstLine, firstOffset } = batch;
     let offset = firstOffset;
     for (let i = 0; i < batch.ends.length; i += 1) {
@@ -126,6 +154,10 @@ export async function recoverLog(dir: string): Promise<RecoveredState> {
   }
   const tail = end.value;
   if (tail === undefined) throw new Error(`reading ${last.path} did not reach its end`);
+  if (cursor === undefined) {
+    // A window with no complete line after the partial one it starts in.
+    throw new AuditCorruptError(last.name, 0, `no complete line in the last ${TAIL_WINDOW} bytes`);
+  }
   let reason: string | undefined;
   if (bad !== undefined && tail.fragment.length > 0) {
     throw new AuditCorruptError(last.name, bad.line, bad.reason);

@@ -263,6 +263,7 @@ export class CompactIdSet {
       set.add(id);
     }
     for (const entry of data.b) {
+      if (!Array.isArray(entry)) throw new Error('id set: bad template');
       const [template, k, body] = entry;
       if (typeof template !== 'string' || !Number.isInteger(k) || k < 1 || k > MAX_NUMBERS) {
         throw new Error('id set: bad template');
@@ -272,44 +273,173 @@ export class CompactIdSet {
         throw new Error('id set: template does not match its number count');
       }
       if (set.#buckets.has(template)) throw new Error('id set: a template appears twice');
-      const num = (t: string) => {
-        const n = Number.parseInt(t, 36);
-        if (!/^[0-9a-z]+$/.test(t) || !Number.isSafeInteger(n)) throw new Error(`id set: bad number ${t}`);
-        return n;
-      };
-      const values: number[] = [];
-      if (k === 1) {
-        let prevEnd = -1;
-        for (const token of body.split(',')) {
-          const plus = token.indexOf('+');
-          const start = prevEnd + (prevEnd < 0 ? 1 : 0) + num(plus === -1 ? token : token.slice(0, plus));
-          const count = plus === -1 ? 0 : num(token.slice(plus + 1));
-          if (start <= prevEnd || start + count > Number.MAX_SAFE_INTEGER)
-            throw new Error('id set: not increasing');
-          for (let n = start; n <= start + count; n += 1) values.push(n);
-          prevEnd = start + count;
-        }
-      } else {
-        let prev: number[] | undefined;
-        let first = 0;
-        for (const token of body.split(',')) {
-          const fields = token.split('.');
-          if (fields.length !== k) throw new Error('id set: tuple of the wrong length');
-          first += num(fields[0] as string);
-          const tuple = [first, ...fields.slice(1).map(num)];
-          if (prev !== undefined && compareTuples(prev, tuple, k) >= 0)
-            throw new Error('id set: not increasing');
-          for (const v of tuple) values.push(v);
-          prev = tuple;
-        }
-      }
+      const values = k === 1 ? parseRanges(body) : parseTuples(body, k);
       const bucket = new Bucket(k);
-      bucket.runs = [Float64Array.from(values)];
-      bucket.max = values.slice(values.length - k);
+      bucket.runs = [values];
+      bucket.max = Array.from(values.subarray(values.length - k));
       bucket.size = values.length / k;
       set.#buckets.set(template, bucket);
       set.#size += bucket.size;
     }
     return set;
   }
+
+  /**
+   * One set of the ids of `sets`, which must be disjoint (each id in one of them): a checkpoint's ids
+   * come in parts that never repeat an id, so a repeat means the parts do not belong together.
+   *
+   * @throws {Error} when an id is in two of the sets
+   */
+  static union(sets: readonly CompactIdSet[]): CompactIdSet {
+    const out = new CompactIdSet();
+    const runs = new Map<string, { k: number; runs: Float64Array[] }>();
+    for (const set of sets) {
+      for (const id of set.#strings) {
+        if (out.#strings.has(id)) throw new Error('id set: an id is in two of the sets');
+        out.#strings.add(id);
+      }
+      for (const [template, bucket] of set.#buckets) {
+        const all = bucket.sorted();
+        if (all.length === 0) continue;
+        const r = runs.get(template) ?? { k: bucket.k, runs: [] };
+        if (r.k !== bucket.k) throw new Error('id set: a template with two number counts');
+        r.runs.push(all);
+        runs.set(template, r);
+      }
+    }
+    out.#size = out.#strings.size;
+    for (const [template, { k, runs: list }] of runs) {
+      // Smallest first, so the big run is copied once.
+      list.sort((a, b) => a.length - b.length);
+      let merged = list[0] as Float64Array;
+      for (let i = 1; i < list.length; i += 1) merged = mergeDisjoint(merged, list[i] as Float64Array, k);
+      const bucket = new Bucket(k);
+      bucket.runs = [merged];
+      bucket.max = Array.from(merged.subarray(merged.length - k));
+      bucket.size = merged.length / k;
+      out.#buckets.set(template, bucket);
+      out.#size += bucket.size;
+    }
+    return out;
+  }
+}
+
+function mergeDisjoint(a: Float64Array, b: Float64Array, k: number): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let o = 0;
+  while (i < a.length && j < b.length) {
+    const c = compareTuples(a, b, k, i, j);
+    if (c === 0) throw new Error('id set: an id is in two of the sets');
+    if (c < 0) for (let x = 0; x < k; x += 1) out[o++] = a[i++] as number;
+    else for (let x = 0; x < k; x += 1) out[o++] = b[j++] as number;
+  }
+  while (i < a.length) out[o++] = a[i++] as number;
+  while (j < b.length) out[o++] = b[j++] as number;
+  return out;
+}
+
+/**
+ * A scanner over a serialised body: base-36 numbers (each a safe integer) and the separators between
+ * them, read in place (a million ids are read without a string per token).
+ */
+class Scanner {
+  pos = 0;
+  constructor(readonly text: string) {}
+
+  get done(): boolean {
+    return this.pos >= this.text.length;
+  }
+
+  number(): number {
+    const text = this.text;
+    let n = 0;
+    const begin = this.pos;
+    let pos = begin;
+    for (; pos < text.length; pos += 1) {
+      const c = text.charCodeAt(pos);
+      let d: number;
+      if (c >= 0x30 && c <= 0x39) d = c - 0x30;
+      else if (c >= 0x61 && c <= 0x7a) d = c - 0x61 + 10;
+      else break;
+      n = n * 36 + d;
+      if (n > Number.MAX_SAFE_INTEGER) throw new Error(`id set: bad number at ${begin}`);
+    }
+    if (pos === begin) throw new Error(`id set: bad number at ${begin}`);
+    this.pos = pos;
+    return n;
+  }
+
+  /** Consumes `c` if it is next. */
+  take(c: number): boolean {
+    if (this.text.charCodeAt(this.pos) !== c) return false;
+    this.pos += 1;
+    return true;
+  }
+}
+
+const COMMA = 0x2c;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+
+class Growing {
+  data = new Float64Array(1024);
+  length = 0;
+
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+
+  done(): Float64Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
+/** `start[+count]` tokens, each start a delta from the previous range's end. */
+function parseRanges(body: string): Float64Array {
+  const sc = new Scanner(body);
+  const out = new Growing();
+  let prevEnd = -1;
+  for (;;) {
+    const delta = sc.number();
+    const count = sc.take(PLUS) ? sc.number() : 0;
+    const start = prevEnd + (prevEnd < 0 ? 1 : 0) + delta;
+    if (start <= prevEnd || start + count > Number.MAX_SAFE_INTEGER) throw new Error('id set: not increasing');
+    for (let n = start; n <= start + count; n += 1) out.push(n);
+    prevEnd = start + count;
+    if (sc.done) break;
+    if (!sc.take(COMMA)) throw new Error(`id set: unexpected character at ${sc.pos}`);
+  }
+  return out.done();
+}
+
+/** `first.second[.third]` tokens, the first number a delta from the previous tuple's. */
+function parseTuples(body: string, k: number): Float64Array {
+  const sc = new Scanner(body);
+  const out = new Growing();
+  let first = 0;
+  let prevAt = -1;
+  for (;;) {
+    first += sc.number();
+    if (first > Number.MAX_SAFE_INTEGER) throw new Error('id set: bad number');
+    const at = out.length;
+    out.push(first);
+    for (let j = 1; j < k; j += 1) {
+      if (!sc.take(DOT)) throw new Error('id set: tuple of the wrong length');
+      out.push(sc.number());
+    }
+    if (prevAt >= 0 && compareTuples(out.data, out.data, k, prevAt, at) >= 0)
+      throw new Error('id set: not increasing');
+    prevAt = at;
+    if (sc.done) break;
+    if (sc.take(DOT)) throw new Error('id set: tuple of the wrong length');
+    if (!sc.take(COMMA)) throw new Error(`id set: unexpected character at ${sc.pos}`);
+  }
+  return out.done();
 }

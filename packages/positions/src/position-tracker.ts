@@ -2,6 +2,7 @@ import {
   type AuditDurability,
   AuditLogger,
   type AuditPosition,
+  type CheckpointLink,
   readAuditLog,
   readLatestCheckpoint,
 } from '@hl-bot/audit';
@@ -20,7 +21,7 @@ import {
   toDecimal,
   ZERO,
 } from '@hl-bot/core-types';
-import { parseTrackerState, serializeTrackerState, type TrackerState } from './checkpoint.js';
+import { loadTrackerState, serializeTrackerState, type TrackerState } from './checkpoint.js';
 import { abs, cmp } from './decimal-ops.js';
 import {
   InvalidFundingError,
@@ -300,6 +301,20 @@ export class PositionTracker {
   readonly #checkpointMs: number;
   #eventsSinceCheckpoint = 0;
   #lastCheckpointAt: number;
+  /** Number of the next checkpoint in the id chain (see `IdChain`); 0: it holds every id. */
+  #ckN = 0;
+  /** The checkpoint numbered 0, which holds every id up to it. */
+  #ckBase: CheckpointLink | undefined;
+  /**
+   * The written checkpoints of the id chain that a later one still merges, oldest first: one per set bit
+   * of `#ckN - 1`, each with the ids it holds (together, every id since the base).
+   */
+  #ckLevels: Array<{ bit: number; fill: CompactIdSet; funding: Set<string>; at: CheckpointLink }> = [];
+  /** Ids processed since the last checkpoint. */
+  #recentFill = new CompactIdSet();
+  #recentFunding = new Set<string>();
+  /** The checkpoint being written: the next one links to it, so it waits. */
+  #ckInFlight: Promise<void> | undefined;
   #queue: Op[] = [];
   /** Symbols with a fill, funding or mark queued or in flight -> how many. */
   readonly #busy = new Map<string, number>();
@@ -559,7 +574,7 @@ export class PositionTracker {
     return readLatestCheckpoint(
       dir,
       CHECKPOINT_COMPONENT,
-      parseTrackerState,
+      (data) => loadTrackerState(dir, CHECKPOINT_COMPONENT, data),
       options.onWarning ?? defaultWarning,
       options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes },
     );
@@ -581,31 +596,84 @@ export class PositionTracker {
     if (!canCheckpoint(sink))
       throw new TypeError('this audit sink cannot write checkpoints (use an AuditLogger)');
     if (typeof sink.open === 'function') await sink.open();
-    for (let round = 0; this.#draining; round += 1) {
+    for (let round = 0; this.#draining || this.#ckInFlight !== undefined; round += 1) {
       if (round > 1_000_000) throw new Error('the tracker never became idle');
-      await this.idle();
+      if (this.#ckInFlight !== undefined) await this.#ckInFlight.catch(() => undefined);
+      else await this.idle();
     }
     if (this.#halted !== undefined) throw this.#haltedError();
     await this.#writeCheckpoint(sink);
   }
 
-  /** Builds and appends the checkpoint in one synchronous run: the ledger holds exactly what it covers. */
+  /**
+   * Builds and appends the checkpoint in one synchronous run: the ledger holds exactly what it covers.
+   * Its ids are those since the checkpoint it links to (see `IdChain`), or all of them for number 0.
+   */
   #writeCheckpoint(sink: CheckpointSink): Promise<void> {
     this.#eventsSinceCheckpoint = 0;
     this.#lastCheckpointAt = this.#clock.now();
     this.#fold();
     const l = this.#ledger;
+    const n = this.#ckN;
+    let bit = 0;
+    while (n > 0 && Math.floor(n / 2 ** bit) % 2 === 0) bit += 1;
+    // Checkpoint n merges the ids of the lower `bit` levels (n - 1 has them all set) with the recent ones.
+    const merged = n === 0 ? [] : this.#ckLevels.slice(this.#ckLevels.length - bit);
+    const kept = n === 0 ? [] : this.#ckLevels.slice(0, this.#ckLevels.length - bit);
+    const recentFill = this.#recentFill;
+    const recentFunding = this.#recentFunding;
+    let fill: CompactIdSet;
+    let funding: Set<string>;
+    if (n === 0) {
+      fill = l.fillIds;
+      funding = l.fundingIds;
+    } else {
+      fill = merged.length === 0 ? recentFill : CompactIdSet.union([...merged.map((m) => m.fill), recentFill]);
+      funding = new Set(recentFunding);
+      for (const m of merged) for (const id of m.funding) funding.add(id);
+    }
+    const prev = n === 0 ? null : ((kept.at(-1)?.at ?? this.#ckBase) as CheckpointLink);
     const data = serializeTrackerState({
       positions: [...l.positions.values()],
-      fillIds: l.fillIds,
-      fundingIds: l.fundingIds,
+      fillIds: fill,
+      fundingIds: funding,
+      ids: { n, fillTotal: l.fillIds.size, fundingTotal: l.fundingIds.size, prev },
       closedCount: l.closedBefore + l.closed.length,
       closedRealized: this.#closedRealized,
       closedFees: this.#closedFees,
       closedFunding: this.#closedFunding,
       lastFillTime: l.lastFillTime,
     });
-    return sink.appendCheckpoint(CHECKPOINT_COMPONENT, data).then(() => undefined);
+    this.#recentFill = new CompactIdSet();
+    this.#recentFunding = new Set();
+    const written = sink.appendCheckpoint(CHECKPOINT_COMPONENT, data).then(
+      (result) => {
+        this.#ckInFlight = undefined;
+        const at = (result as { at?: CheckpointLink } | undefined)?.at;
+        if (at === undefined) {
+          // A sink that does not say where it wrote: the next checkpoint holds every id again.
+          this.#ckN = 0;
+          this.#ckLevels = [];
+          return;
+        }
+        if (n === 0) {
+          this.#ckBase = at;
+          this.#ckLevels = [];
+        } else {
+          this.#ckLevels = [...kept, { bit, fill, funding, at }];
+        }
+        this.#ckN = n + 1;
+      },
+      (error: unknown) => {
+        this.#ckInFlight = undefined;
+        // Not written: its recent ids go back to those the next checkpoint holds.
+        this.#recentFill = CompactIdSet.union([recentFill, this.#recentFill]);
+        for (const id of recentFunding) this.#recentFunding.add(id);
+        throw error;
+      },
+    );
+    this.#ckInFlight = written.catch(() => undefined);
+    return written;
   }
 
   #restore(state: TrackerState): void {
@@ -613,6 +681,9 @@ export class PositionTracker {
     for (const p of state.positions) this.#replace(p.symbol, undefined, p);
     l.fillIds = state.fillIds;
     for (const id of state.fundingIds) l.fundingIds.add(id);
+    // The chain starts again: the first checkpoint after a restart holds every id.
+    this.#ckN = 0;
+    this.#ckLevels = [];
     l.closedBefore = state.closedCount;
     l.lastFillTime = state.lastFillTime;
     this.#closedRealized = state.closedRealized;
@@ -863,13 +934,11 @@ export class PositionTracker {
         const sink = this.#sink;
         // Only with nothing queued: a queued excursion's mark is already in the ledger but not yet in the
         // log, and a checkpoint must hold exactly what the entries before it say.
-        // A checkpoint holds every processed fill id, so its size grows with history: it waits for at least
-        // a quarter as many events as it holds ids, which keeps checkpoints a bounded share of the log.
         const since = this.#eventsSinceCheckpoint;
         if (
           events.length > 0 &&
           this.#queue.length === 0 &&
-          since >= this.#ledger.fillIds.size / 4 &&
+          this.#ckInFlight === undefined &&
           (since >= this.#checkpointEvents ||
             this.#clock.now() - this.#lastCheckpointAt >= this.#checkpointMs) &&
           canCheckpoint(sink)
@@ -1040,9 +1109,15 @@ export class PositionTracker {
     for (const [symbol, next] of txn.positions) {
       this.#replace(symbol, ledger.positions.get(symbol), next ?? undefined);
     }
-    for (const id of txn.fillIds) ledger.fillIds.add(id);
+    for (const id of txn.fillIds) {
+      ledger.fillIds.add(id);
+      this.#recentFill.add(id);
+    }
     if (txn.lastFillTime !== undefined) ledger.lastFillTime = txn.lastFillTime;
-    for (const id of txn.fundingIds) ledger.fundingIds.add(id);
+    for (const id of txn.fundingIds) {
+      ledger.fundingIds.add(id);
+      this.#recentFunding.add(id);
+    }
     for (const c of txn.closed) {
       ledger.closed.push(c);
       this.#closedRealized = this.#closedRealized.plus(c.realizedPnl);
