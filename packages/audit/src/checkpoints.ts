@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHECKPOINT_PART_CHARS } from '@hl-bot/core-types';
 import { type DecodedLine, decodeSpan } from './codec.js';
@@ -353,14 +353,18 @@ export async function readCheckpointAt(
   ) {
     return broken('the link to it is malformed');
   }
-  let files: DayFile[];
+  // The linked file alone; the directory is listed only when the parts go on into the next day file.
+  let files: DayFile[] = [
+    { name: link.file, day: dayOfFileName(link.file) as string, path: join(dir, link.file) },
+  ];
   try {
-    files = await listDayFiles(dir);
-  } catch (error) {
-    return broken(`the log cannot be listed (${(error as Error).message})`);
+    if (!(await lstat(files[0]?.path as string)).isFile())
+      return broken(`${link.file} is not a regular file`);
+  } catch {
+    return broken(`${link.file} is not in the log`);
   }
-  const first = files.findIndex((f) => f.name === link.file);
-  if (first === -1) return broken(`${link.file} is not in the log`);
+  const first = 0;
+  let listed = false;
   const data: string[] = [];
   let count = 0;
   let coversSeq = 0;
@@ -431,6 +435,12 @@ export async function readCheckpointAt(
             };
           }
         }
+      }
+      if (!listed && f === files.length - 1) {
+        listed = true;
+        const all = await listDayFiles(dir);
+        const at = all.findIndex((d) => d.name === link.file);
+        files = at === -1 ? files : all.slice(at);
       }
     }
   } catch (error) {

@@ -2,7 +2,13 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHECKPOINT_PART_CHARS, ManualClock } from '@hl-bot/core-types';
 import { describe, expect, it } from 'vitest';
-import { AuditLogger, type FoundCheckpoint, readAuditLog, readCheckpoints } from '../src/index.js';
+import {
+  AuditLogger,
+  type FoundCheckpoint,
+  readAuditLog,
+  readCheckpointAt,
+  readCheckpoints,
+} from '../src/index.js';
 import { dayFiles, orderSubmitted, tempDir } from './helpers.js';
 
 async function all<T>(iterable: AsyncIterable<T>): Promise<T[]> {
@@ -92,5 +98,41 @@ describe('checkpoints in the log', () => {
     await audit.close();
     expect(await all(readCheckpoints(dir, 'positions', { maxBytes: 64 * 1024 }))).toEqual([]);
     expect(await all(readCheckpoints(dir, 'positions'))).toMatchObject([{ ok: true, data: 'early' }]);
+  });
+
+  it('are read again at the place appendCheckpoint reports (no scan), pinned by the hash of their last part', async () => {
+    const dir = await tempDir();
+    const clock = new ManualClock('2026-03-01T23:59:59Z');
+    const audit = await AuditLogger.open(dir, { clock });
+    for (let i = 1; i <= 3; i += 1) await audit.append(orderSubmitted(i));
+    const big = 'y'.repeat(CHECKPOINT_PART_CHARS + 5);
+    const first = await audit.appendCheckpoint('positions', big);
+    clock.advance(2000); // the next day file
+    await audit.append(orderSubmitted(4));
+    const second = await audit.appendCheckpoint('positions', 'second');
+    await audit.append(orderSubmitted(5));
+    await audit.close();
+    expect(first.at).toMatchObject({ file: 'audit-2026-03-01.jsonl', seq: 4 });
+    expect(second.at).toMatchObject({ file: 'audit-2026-03-02.jsonl', offset: expect.any(Number), seq: 7 });
+    expect(second.at.offset).toBeGreaterThan(0);
+    const again = await readCheckpointAt(dir, 'positions', first.at);
+    expect(again).toMatchObject({ ok: true, data: big, coversSeq: 3, after: { seq: 5 } });
+    const tail = await all(readAuditLog(dir, { from: (again as FoundCheckpoint).after }));
+    expect(tail.map((e) => e.seq)).toEqual([6, 7, 8]);
+    expect(await readCheckpointAt(dir, 'positions', second.at)).toMatchObject({ ok: true, data: 'second' });
+    // Every way the link can miss: never a found checkpoint.
+    const misses = [
+      { ...first.at, lastHash: second.at.lastHash },
+      { ...first.at, offset: first.at.offset + 1 },
+      { ...first.at, offset: 0 },
+      { ...first.at, seq: first.at.seq + 1 },
+      { ...first.at, file: 'audit-2026-03-09.jsonl' },
+      { ...first.at, file: '../audit-2026-03-01.jsonl' },
+      { ...second.at, offset: 10_000_000 },
+    ];
+    for (const link of misses) {
+      expect(await readCheckpointAt(dir, 'positions', link)).toMatchObject({ ok: false });
+    }
+    expect(await readCheckpointAt(dir, 'risk', first.at)).toMatchObject({ ok: false });
   });
 });

@@ -104,4 +104,34 @@ describe('crash recovery on open', () => {
     expect(entry.seq).toBe(3);
     expect(await verifyAuditLog(dir)).toMatchObject({ ok: true, entries: 3 });
   });
+
+  it('checks only the end of a large newest day file: a torn tail is repaired, damage in the window refused', async () => {
+    const dir = await tempDir();
+    const clock = new ManualClock('2025-02-11T10:00:00.000Z');
+    const audit = await AuditLogger.open(dir, { clock, durability: 'none' });
+    // About 3 MiB in one day: more than the window opening checks.
+    const pad = 'p'.repeat(2000);
+    for (let i = 0; i < 1500; i += 1) await audit.append({ type: 'note', message: `${i} ${pad}` });
+    await audit.close();
+    const path = join(dir, DAY);
+    const lines = await fileLines(path);
+    // Damage far from the end is not what opening reads (a reader or `hl-audit verify` reports it).
+    const early = [...lines];
+    early[10] = (early[10] ?? '').replace('"10 ', '"X ');
+    await writeLines(path, early);
+    await appendFile(path, '{"timestamp":"2025-02-11T10:00:00.000000Z","type":"no');
+    const reopened = await AuditLogger.open(dir, { clock });
+    expect(reopened.lastSeq).toBe(1501);
+    await reopened.close();
+    expect((await readdir(dir)).some((f) => f.includes('quarantine'))).toBe(true);
+    expect(await verifyAuditLog(dir)).toMatchObject({ ok: false, file: DAY, line: 11 });
+    // Damage before the last line inside the window is still refused.
+    const recent = await fileLines(path);
+    recent[recent.length - 5] = (recent[recent.length - 5] ?? '').replace(`${pad}`, `${pad}x`);
+    await writeLines(path, recent);
+    await expect(AuditLogger.open(dir, { clock })).rejects.toMatchObject({
+      code: 'AUDIT_CORRUPT',
+      file: DAY,
+    });
+  });
 });

@@ -1,3 +1,4 @@
+import { type CheckpointLink, readCheckpointAt } from '@hl-bot/audit';
 import {
   type Decimal,
   DecimalSchema,
@@ -5,7 +6,6 @@ import {
   PositiveDecimalSchema,
   SymbolSchema,
 } from '@hl-bot/core-types';
-import { type CheckpointLink, readCheckpointAt } from '@hl-bot/audit';
 import { z } from 'zod';
 import { CompactIdSet } from './id-set.js';
 import { Position } from './position.js';
@@ -147,10 +147,7 @@ export function parseTrackerState(text: string): TrackerState {
     positions,
     fillIds,
     fundingIds,
-    ids:
-      s.v === 1
-        ? { n: 0, fillTotal: fillIds.size, fundingTotal: fundingIds.size, prev: null }
-        : s.ids,
+    ids: s.v === 1 ? { n: 0, fillTotal: fillIds.size, fundingTotal: fundingIds.size, prev: null } : s.ids,
     closedCount: s.closedCount,
     closedRealized: s.closedRealized,
     closedFees: s.closedFees,
@@ -205,7 +202,9 @@ export async function loadTrackerState(dir: string, component: string, text: str
     );
   }
   if (fundingIds.size !== head.ids.fundingTotal) {
-    throw new Error(`its linked checkpoints hold ${fundingIds.size} funding ids, not ${head.ids.fundingTotal}`);
+    throw new Error(
+      `its linked checkpoints hold ${fundingIds.size} funding ids, not ${head.ids.fundingTotal}`,
+    );
   }
   return { ...head, fillIds, fundingIds };
 }

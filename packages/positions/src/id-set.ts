@@ -73,6 +73,7 @@ class Bucket {
   /** Every tuple in order (for serialising). */
   sorted(): Float64Array {
     this.flush();
+    if (this.runs.length === 1) return this.runs[0] as Float64Array;
     let all: Float64Array = new Float64Array(0);
     for (const run of this.runs) all = merge(all, run, this.k);
     this.runs = all.length === 0 ? [] : [all];
@@ -162,9 +163,12 @@ function keyOf(nums: readonly number[]): string | number {
   return nums.length === 1 ? (nums[0] as number) : nums.join(',');
 }
 
-/** Serialised form: `{"v":1,"b":[[template,k,data],...],"s":[...strings]}`. */
+/**
+ * Serialised form: `{"v":2,"b":[[template,k,data],...],"s":[...strings]}` (`v` 1: the same with base-36
+ * text data, still read).
+ */
 interface Serialised {
-  v: 1;
+  v: 1 | 2;
   b: Array<[string, number, string]>;
   s: string[];
 }
@@ -207,42 +211,39 @@ export class CompactIdSet {
   }
 
   /**
-   * A compact text form: per template, its sorted numbers; consecutive single numbers as ranges, tuples
-   * with their first number as a delta. Base 36.
+   * A compact text form: per template, its sorted numbers as base64 of unsigned LEB128 varints;
+   * consecutive single numbers as ranges (start after the previous end, extra count), tuples as the delta
+   * of their first number and the zigzag delta of each other number from the previous tuple's. A million
+   * venue fill ids with growing numbers take a few bytes each.
    */
   serialize(): string {
-    const out: Serialised = { v: 1, b: [], s: [...this.#strings] };
+    const out: Serialised = { v: 2, b: [], s: [...this.#strings] };
     for (const [template, bucket] of this.#buckets) {
       const all = bucket.sorted();
       const k = bucket.k;
-      const parts: string[] = [];
+      const w = new VarintWriter(all.length * 2 + 16);
       if (k === 1) {
         let i = 0;
-        let prevEnd = 0;
+        let prevEnd = -1;
         while (i < all.length) {
           const start = all[i] as number;
           let j = i + 1;
           while (j < all.length && all[j] === (all[j - 1] as number) + 1) j += 1;
-          const length = j - i;
-          parts.push(
-            length === 1
-              ? (start - prevEnd).toString(36)
-              : `${(start - prevEnd).toString(36)}+${(length - 1).toString(36)}`,
-          );
-          prevEnd = start + length - 1;
+          w.write(start - prevEnd);
+          w.write(j - i - 1);
+          prevEnd = start + (j - i - 1);
           i = j;
         }
       } else {
-        let prev = 0;
         for (let i = 0; i < all.length; i += k) {
-          const first = all[i] as number;
-          const rest: string[] = [(first - prev).toString(36)];
-          for (let j = 1; j < k; j += 1) rest.push((all[i + j] as number).toString(36));
-          parts.push(rest.join('.'));
-          prev = first;
+          w.write((all[i] as number) - (i === 0 ? 0 : (all[i - k] as number)));
+          for (let j = 1; j < k; j += 1) {
+            const d = (all[i + j] as number) - (i === 0 ? 0 : (all[i + j - k] as number));
+            w.write(d < 0 ? -2 * d - 1 : 2 * d);
+          }
         }
       }
-      out.b.push([template, k, parts.join(',')]);
+      out.b.push([template, k, w.base64()]);
     }
     return JSON.stringify(out);
   }
@@ -254,7 +255,7 @@ export class CompactIdSet {
    */
   static parse(text: string): CompactIdSet {
     const data = JSON.parse(text) as Serialised;
-    if (data?.v !== 1 || !Array.isArray(data.b) || !Array.isArray(data.s)) {
+    if ((data?.v !== 1 && data?.v !== 2) || !Array.isArray(data.b) || !Array.isArray(data.s)) {
       throw new Error('not a serialised id set');
     }
     const set = new CompactIdSet();
@@ -273,7 +274,8 @@ export class CompactIdSet {
         throw new Error('id set: template does not match its number count');
       }
       if (set.#buckets.has(template)) throw new Error('id set: a template appears twice');
-      const values = k === 1 ? parseRanges(body) : parseTuples(body, k);
+      const values =
+        data.v === 2 ? decodeBinary(body, k) : k === 1 ? parseRanges(body) : parseTuples(body, k);
       const bucket = new Bucket(k);
       bucket.runs = [values];
       bucket.max = Array.from(values.subarray(values.length - k));
@@ -309,16 +311,27 @@ export class CompactIdSet {
     }
     out.#size = out.#strings.size;
     for (const [template, { k, runs: list }] of runs) {
-      // Smallest first, so the big run is copied once.
-      list.sort((a, b) => a.length - b.length);
-      let merged = list[0] as Float64Array;
-      for (let i = 1; i < list.length; i += 1) merged = mergeDisjoint(merged, list[i] as Float64Array, k);
+      // Ids grow over time, so the parts of a chain of checkpoints mostly cover separate ranges: those stay
+      // separate runs (no copy; a lookup skips a run whose range does not hold the id). Overlapping ones are
+      // merged, which finds an id in two of them.
+      list.sort((a, b) => compareTuples(a, b, k));
+      const kept: Float64Array[] = [];
+      for (const run of list) {
+        const prev = kept.at(-1);
+        if (prev !== undefined && compareTuples(prev, run, k, prev.length - k, 0) >= 0) {
+          kept[kept.length - 1] = mergeDisjoint(prev, run, k);
+        } else kept.push(run);
+      }
+      let size = 0;
+      for (const run of kept) size += run.length / k;
+      const last = kept.at(-1) as Float64Array;
       const bucket = new Bucket(k);
-      bucket.runs = [merged];
-      bucket.max = Array.from(merged.subarray(merged.length - k));
-      bucket.size = merged.length / k;
+      // Largest first, as `flush` keeps them.
+      bucket.runs = kept.sort((a, b) => b.length - a.length);
+      bucket.max = Array.from(last.subarray(last.length - k));
+      bucket.size = size;
       out.#buckets.set(template, bucket);
-      out.#size += bucket.size;
+      out.#size += size;
     }
     return out;
   }
@@ -384,8 +397,12 @@ const PLUS = 0x2b;
 const DOT = 0x2e;
 
 class Growing {
-  data = new Float64Array(1024);
+  data: Float64Array;
   length = 0;
+
+  constructor(capacity = 1024) {
+    this.data = new Float64Array(Math.max(16, capacity));
+  }
 
   push(v: number): void {
     if (this.length === this.data.length) {
@@ -397,7 +414,10 @@ class Growing {
   }
 
   done(): Float64Array {
-    return this.data.slice(0, this.length);
+    // A view when little would be wasted: a copy of a million ids costs more than the spare room.
+    return this.length * 4 >= this.data.length * 3
+      ? this.data.subarray(0, this.length)
+      : this.data.slice(0, this.length);
   }
 }
 
@@ -410,7 +430,8 @@ function parseRanges(body: string): Float64Array {
     const delta = sc.number();
     const count = sc.take(PLUS) ? sc.number() : 0;
     const start = prevEnd + (prevEnd < 0 ? 1 : 0) + delta;
-    if (start <= prevEnd || start + count > Number.MAX_SAFE_INTEGER) throw new Error('id set: not increasing');
+    if (start <= prevEnd || start + count > Number.MAX_SAFE_INTEGER)
+      throw new Error('id set: not increasing');
     for (let n = start; n <= start + count; n += 1) out.push(n);
     prevEnd = start + count;
     if (sc.done) break;
@@ -440,6 +461,93 @@ function parseTuples(body: string, k: number): Float64Array {
     if (sc.done) break;
     if (sc.take(DOT)) throw new Error('id set: tuple of the wrong length');
     if (!sc.take(COMMA)) throw new Error(`id set: unexpected character at ${sc.pos}`);
+  }
+  return out.done();
+}
+
+/** Unsigned LEB128 of safe integers (floats: values go past 32 bits). */
+class VarintWriter {
+  bytes: Uint8Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.bytes = new Uint8Array(capacity);
+  }
+
+  write(value: number): void {
+    if (this.length + 8 > this.bytes.length) {
+      const next = new Uint8Array(this.bytes.length * 2 + 16);
+      next.set(this.bytes.subarray(0, this.length));
+      this.bytes = next;
+    }
+    let v = value;
+    const bytes = this.bytes;
+    let at = this.length;
+    while (v >= 128) {
+      bytes[at++] = (v % 128) | 128;
+      v = Math.floor(v / 128);
+    }
+    bytes[at++] = v;
+    this.length = at;
+  }
+
+  base64(): string {
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.length).toString('base64');
+  }
+}
+
+/** `serialize`'s v2 data of one template back into its sorted tuples, checked to be strictly increasing. */
+function decodeBinary(body: string, k: number): Float64Array {
+  const bytes = Buffer.from(body, 'base64');
+  // Buffer skips characters that are not base64: then fewer bytes come out than the length promises.
+  const padding = body.endsWith('==') ? 2 : body.endsWith('=') ? 1 : 0;
+  if (body.length % 4 !== 0 || bytes.length !== (body.length / 4) * 3 - padding) {
+    throw new Error('id set: data is not base64');
+  }
+  let at = 0;
+  const read = (): number => {
+    let v = 0;
+    let scale = 1;
+    for (let i = 0; ; i += 1) {
+      if (at >= bytes.length || i > 7) throw new Error('id set: a number is cut off or too long');
+      const b = bytes[at++] as number;
+      v += (b & 127) * scale;
+      if (b < 128) break;
+      scale *= 128;
+    }
+    if (v > Number.MAX_SAFE_INTEGER) throw new Error('id set: bad number');
+    return v;
+  };
+  // Every number takes at least one byte: tuples never outgrow this.
+  const out = new Growing(k === 1 ? 1024 : bytes.length);
+  if (k === 1) {
+    let prevEnd = -1;
+    while (at < bytes.length) {
+      const delta = read();
+      const extra = read();
+      const start = prevEnd + delta;
+      if (delta < 1 || start + extra > Number.MAX_SAFE_INTEGER) throw new Error('id set: not increasing');
+      for (let n = start; n <= start + extra; n += 1) out.push(n);
+      prevEnd = start + extra;
+    }
+    return out.done();
+  }
+  let prevAt = -1;
+  while (at < bytes.length) {
+    const here = out.length;
+    const first = read() + (prevAt < 0 ? 0 : (out.data[prevAt] as number));
+    if (first > Number.MAX_SAFE_INTEGER) throw new Error('id set: bad number');
+    out.push(first);
+    for (let j = 1; j < k; j += 1) {
+      const z = read();
+      const d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      const v = d + (prevAt < 0 ? 0 : (out.data[prevAt + j] as number));
+      if (v < 0 || v > Number.MAX_SAFE_INTEGER) throw new Error('id set: bad number');
+      out.push(v);
+    }
+    if (prevAt >= 0 && compareTuples(out.data, out.data, k, prevAt, here) >= 0)
+      throw new Error('id set: not increasing');
+    prevAt = here;
   }
   return out.done();
 }

@@ -628,7 +628,8 @@ export class PositionTracker {
       fill = l.fillIds;
       funding = l.fundingIds;
     } else {
-      fill = merged.length === 0 ? recentFill : CompactIdSet.union([...merged.map((m) => m.fill), recentFill]);
+      fill =
+        merged.length === 0 ? recentFill : CompactIdSet.union([...merged.map((m) => m.fill), recentFill]);
       funding = new Set(recentFunding);
       for (const m of merged) for (const id of m.funding) funding.add(id);
     }

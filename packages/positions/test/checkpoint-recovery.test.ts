@@ -3,10 +3,10 @@ import { appendFile, chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AuditLogger, readAuditLog, verifyAuditLog } from '@hl-bot/audit';
+import { AuditLogger, readAuditLog, readCheckpoints, verifyAuditLog } from '@hl-bot/audit';
 import { ManualClock } from '@hl-bot/core-types';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
-import { PositionTracker } from '../src/index.js';
+import { CompactIdSet, PositionTracker } from '../src/index.js';
 import { type ScenarioStep, scenario } from './fixtures/scenario.js';
 import { MemorySink } from './helpers.js';
 
@@ -196,6 +196,132 @@ describe('restart from a checkpoint', () => {
   });
 });
 
+/** The positions checkpoints in the log, newest first, as the JSON their parts hold. */
+async function positionCheckpoints(): Promise<Array<Record<string, unknown> & { ids: IdsField }>> {
+  const out: Array<Record<string, unknown> & { ids: IdsField }> = [];
+  for await (const c of readCheckpoints(dir, 'positions')) if (c.ok) out.push(JSON.parse(c.data));
+  return out;
+}
+
+interface IdsField {
+  n: number;
+  fillTotal: number;
+  fundingTotal: number;
+  prev: { file: string; offset: number; seq: number; lastHash: string } | null;
+}
+
+describe('checkpoints linked by their ids (a restart does not read all ids from every checkpoint)', () => {
+  it('each checkpoint holds only the ids since the one it links to; a restart follows the links to the live state', async () => {
+    const steps = scenario(1200, 21);
+    const live = await writeLog(steps, async (i, tracker) => {
+      if (i > 0 && i % 60 === 0) await tracker.checkpoint();
+    });
+    const found = await positionCheckpoints();
+    expect(found).toHaveLength(19);
+    // Numbered 0..18 from the first one, which alone holds every id up to it.
+    expect(found.map((c) => c.ids.n)).toEqual([...Array(19).keys()].reverse());
+    expect(found.at(-1)?.ids.prev).toBeNull();
+    const newest = found[0] as (typeof found)[number];
+    const own = CompactIdSet.parse(newest.fillIds as string).size;
+    // It covers all but the last 60 steps.
+    expect(newest.ids.fillTotal).toBeLessThanOrEqual((live as { fills: number }).fills);
+    expect(newest.ids.fillTotal).toBeGreaterThan((live as { fills: number }).fills - 60);
+    // Checkpoint 18 holds the ids since checkpoint 16 (18 - lowbit(18)): about two intervals, not all.
+    expect(own).toBeGreaterThan(0);
+    expect(own).toBeLessThan(newest.ids.fillTotal / 4);
+    const sum = found.reduce((n, c) => n + CompactIdSet.parse(c.fillIds as string).size, 0);
+    // Each id is in about log2(19) checkpoints, not in each of them.
+    expect(sum).toBeLessThan(newest.ids.fillTotal * 6);
+    const tracker = await recover({ onWarning: (m) => expect.fail(m) });
+    expect(restartView(tracker)).toEqual(live);
+    expect(tracker.hasProcessedFill(steps.find((s) => s.kind === 'fill')?.fill.id as string)).toBe(true);
+  });
+
+  it('the first checkpoint after a restart holds every id again, and the chain goes on from it', async () => {
+    const steps = scenario(600, 22);
+    await writeLog(steps.slice(0, 300), async (i, tracker) => {
+      if (i === 100 || i === 200) await tracker.checkpoint();
+    });
+    const clock = new ManualClock(1_767_225_600_000 + 2 * DAY);
+    const tracker = await PositionTracker.recover(dir, { clock, checkpointEvery: false });
+    for (const step of steps.slice(300)) await apply(tracker, step);
+    await tracker.checkpoint();
+    await tracker.checkpoint();
+    const view = restartView(tracker);
+    await tracker.close();
+    const found = await positionCheckpoints();
+    expect(found.map((c) => c.ids.n)).toEqual([1, 0, 1, 0]);
+    expect(CompactIdSet.parse(found[1]?.fillIds as string).size).toBe(found[1]?.ids.fillTotal);
+    expect(restartView(await recover({ onWarning: (m) => expect.fail(m) }))).toEqual(view);
+  });
+
+  it('a checkpoint whose link does not lead to the checkpoint it names is ignored with a warning', async () => {
+    const steps = scenario(700, 23);
+    let forged: Array<(c: Record<string, unknown> & { ids: IdsField }) => void> = [
+      (c) => {
+        (c.ids.prev as { lastHash: string }).lastHash = 'f'.repeat(64);
+      },
+      (c) => {
+        (c.ids.prev as { offset: number }).offset += 1;
+      },
+      (c) => {
+        c.ids.fillTotal += 1;
+      },
+      (c) => {
+        (c.ids.prev as { file: string }).file = '../../etc/passwd';
+      },
+    ];
+    let real: string | undefined;
+    const live = await writeLog(steps, async (i, tracker, audit) => {
+      if (i === 100 || i === 200) await tracker.checkpoint();
+      if (i >= 300 && i < 700 && i % 100 === 0) {
+        // A copy of the last real checkpoint with its link or totals changed (a writer bug).
+        if (real === undefined) real = JSON.stringify((await positionCheckpoints())[0]);
+        const latest = JSON.parse(real) as Record<string, unknown> & { ids: IdsField };
+        const edit = forged.shift();
+        if (edit !== undefined) {
+          edit(latest);
+          await audit.appendCheckpoint('positions', JSON.stringify(latest));
+        }
+      }
+    });
+    expect(forged).toEqual([]);
+    forged = [];
+    const warnings: string[] = [];
+    const tracker = await recover({ onWarning: (m) => warnings.push(m) });
+    expect(warnings).toHaveLength(4);
+    for (const w of warnings) expect(w).toMatch(/ignoring the positions checkpoint .*does not parse/);
+    const all = warnings.join('\n');
+    expect(all).toMatch(/hash differs/);
+    expect(all).toMatch(/not valid JSON/);
+    expect(all).toMatch(/fill ids, not/);
+    expect(all).toMatch(/link to it is malformed/);
+    expect(restartView(tracker)).toEqual(live);
+  });
+
+  it('a linked checkpoint lost with a torn tail cannot be used: the restart replays from an older whole one', async () => {
+    const steps = scenario(500, 24);
+    const live = await writeLog(
+      steps,
+      async (i, tracker) => {
+        if (i === 100 || i === 200) await tracker.checkpoint();
+      },
+      10_000,
+    );
+    // A checkpoint that links to one that is not in the log (cut off by a crash and a restore, say).
+    const [latest] = await positionCheckpoints();
+    expect(latest?.ids.n).toBe(1);
+    const audit = await AuditLogger.open(dir, { durability: 'none' });
+    (latest?.ids.prev as { seq: number }).seq = 999_999;
+    await audit.appendCheckpoint('positions', JSON.stringify(latest));
+    await audit.close();
+    const warnings: string[] = [];
+    const tracker = await recover({ onWarning: (m) => warnings.push(m) });
+    expect(warnings).toHaveLength(1);
+    expect(restartView(tracker)).toEqual(live);
+  });
+});
+
 describe('SIGKILL while checkpoints are written', () => {
   it('a process killed among frequent checkpoints restarts to a state the live tracker had', async () => {
     const total = 3000;
@@ -234,6 +360,9 @@ describe('SIGKILL while checkpoints are written', () => {
     for await (const e of readAuditLog(dir, { types: ['checkpoint'] }))
       if (e.type === 'checkpoint') checkpoints += 1;
     expect(checkpoints).toBeGreaterThan(10);
+    // Frequent checkpoints form a chain: the one used links to older ones for most of its ids.
+    const used = await PositionTracker.loadCheckpoint(dir, { onWarning: () => undefined });
+    expect(used?.state.ids.n).toBeGreaterThan(0);
     const view = restartView(recovered);
     await recovered.close();
     const full = await PositionTracker.recover(dir, { durability: 'none', checkpoint: null });
