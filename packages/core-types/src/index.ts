@@ -66,6 +66,21 @@ export {
   SPOT_PRICE_DECIMALS,
 } from './price-grid.js';
 export {
+  BUDGET_REFUSAL_CODES,
+  type BudgetKeep,
+  BudgetLedger,
+  type BudgetLimits,
+  type BudgetNeed,
+  type BudgetRefusalCode,
+  type BudgetTake,
+  LocalRiskBudget,
+  type LocalRiskBudgetOptions,
+  lossLimitReason,
+  type RiskBudget,
+  type SharedRiskState,
+  stateRefusal,
+} from './risk-budget.js';
+export {
   AccountModeEvent,
   AccountUpdatedEvent,
   AUDIT_EVENT_TYPES,
