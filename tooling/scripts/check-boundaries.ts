@@ -4,7 +4,8 @@
  * - nothing depends on an app; apps may use any library package;
  * - runtime dependencies on npm packages are allow-listed per package;
  * - source files import only what their package.json declares, never a deep path into another package
- *   (`@hl-bot/x/src/...`), and never a relative path that leaves their package;
+ *   (`@hl-bot/x/src/...`; a subpath the package declares in its `exports`, such as
+ *   `@hl-bot/exchange-hyperliquid/wire`, is public), and never a relative path that leaves their package;
  * - the README shows the table as it is in the rules file.
  * Exits 1 with every violation listed, 0 when clean.
  */
@@ -24,6 +25,7 @@ interface Manifest {
   devDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
+  exports?: Record<string, unknown>;
 }
 interface Workspace {
   dir: string;
@@ -83,6 +85,13 @@ function packageNameOf(specifier: string): string {
 const all = workspaces();
 const appNames = new Set(all.filter((w) => w.kind === 'apps').map((w) => w.manifest.name));
 const workspaceNames = new Set(all.map((w) => w.manifest.name));
+const manifests = new Map(all.map((w) => [w.manifest.name, w.manifest]));
+
+/** `@hl-bot/x/sub` is public when x's manifest declares `./sub` in its `exports`. */
+function isDeclaredSubpath(pkg: string, spec: string): boolean {
+  const exported = manifests.get(pkg)?.exports;
+  return exported !== undefined && Object.hasOwn(exported, `.${spec.slice(pkg.length)}`);
+}
 
 for (const ws of all) {
   const { name } = ws.manifest;
@@ -138,7 +147,12 @@ for (const ws of all) {
       }
       if (builtins.has(spec) || spec.startsWith('node:')) continue;
       const pkg = packageNameOf(spec);
-      if (pkg.startsWith('@hl-bot/') && spec !== pkg && !spec.endsWith('/package.json')) {
+      if (
+        pkg.startsWith('@hl-bot/') &&
+        spec !== pkg &&
+        !spec.endsWith('/package.json') &&
+        !isDeclaredSubpath(pkg, spec)
+      ) {
         problems.push(`${rel}: deep import '${spec}'; import '${pkg}' through its public entry`);
       }
       if (pkg === name) continue;

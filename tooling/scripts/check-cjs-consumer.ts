@@ -52,9 +52,14 @@ try {
       name: string;
       private?: boolean;
       dependencies?: Record<string, string>;
+      exports?: Record<string, unknown>;
     };
     if (manifest.private === true) continue;
     names.push(manifest.name);
+    // Declared subpaths (`./wire`) must work under require() as well as the main entry.
+    for (const key of Object.keys(manifest.exports ?? {})) {
+      if (key !== '.' && key !== './package.json') names.push(`${manifest.name}${key.slice(1)}`);
+    }
     const out = run(pnpm[0] as string, [...pnpm.slice(1), 'pack', '--pack-destination', packs], dir);
     const tarball = out.trim().split('\n').pop()?.trim() ?? '';
     const target = join(modules, manifest.name);
@@ -83,7 +88,7 @@ const names = ${JSON.stringify(names)};
 for (const name of names) {
   const mod = require(name);
   assert.ok(Object.keys(mod).length > 0, name + ' exports nothing under require()');
-  assert.equal(typeof require(name + '/package.json').version, 'string');
+  if (name.split('/').length === 2) assert.equal(typeof require(name + '/package.json').version, 'string');
 }
 const { toDecimal, ManualClock } = require('@hl-bot/core-types');
 const { AuditLogger, verifyAuditLog } = require('@hl-bot/audit');

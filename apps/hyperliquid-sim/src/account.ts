@@ -7,7 +7,7 @@ import {
   toDecimal,
   ZERO,
 } from '@hl-bot/core-types';
-import { dexOfCoin, type OrderWire } from '@hl-bot/exchange-hyperliquid';
+import { dexOfCoin, type OrderWire } from '@hl-bot/exchange-hyperliquid/wire';
 import { type Candle, PaperExchange } from '@hl-bot/paper-exchange';
 import { type SimCoin, tickAt } from './market.js';
 import { wireDecimal } from './wire-decimal.js';

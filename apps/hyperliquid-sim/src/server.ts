@@ -9,7 +9,7 @@ import {
   type OrderWire,
   recoverL1ActionSigner,
   type Signature,
-} from '@hl-bot/exchange-hyperliquid';
+} from '@hl-bot/exchange-hyperliquid/wire';
 import { type Candle, createPrng, intervalMs } from '@hl-bot/paper-exchange';
 import { type WebSocket, WebSocketServer } from 'ws';
 import {

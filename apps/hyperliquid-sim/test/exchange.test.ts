@@ -1,5 +1,5 @@
 import { OrderRequest } from '@hl-bot/core-types';
-import { type OrderWire, signL1Action } from '@hl-bot/exchange-hyperliquid';
+import { type OrderWire, signL1Action } from '@hl-bot/exchange-hyperliquid/wire';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HyperliquidSim } from '../src/index.js';
 import {

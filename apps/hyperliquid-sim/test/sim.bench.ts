@@ -1,4 +1,4 @@
-import { signL1Action } from '@hl-bot/exchange-hyperliquid';
+import { signL1Action } from '@hl-bot/exchange-hyperliquid/wire';
 import { afterAll, beforeAll, bench, describe } from 'vitest';
 import type { HyperliquidSim } from '../src/index.js';
 import { AGENT_KEY, startSim } from './helpers.js';

@@ -1,5 +1,5 @@
 import { OrderRequest } from '@hl-bot/core-types';
-import { orderWire } from '@hl-bot/exchange-hyperliquid';
+import { orderWire } from '@hl-bot/exchange-hyperliquid/wire';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HyperliquidSim } from '../src/index.js';
 import { clientFor, startSim } from './helpers.js';

@@ -15,7 +15,6 @@ import { UnrepresentableNumberError } from './errors.js';
 
 // The tick, lot and significant-figure rules themselves live in core-types (one owner for the client, the
 // paper exchange, hl-sim and the strategies); this module adds the wire format, errors and range checks.
-export { MAX_PRICE_SIG_FIGS, PERP_PRICE_DECIMALS, SPOT_PRICE_DECIMALS } from '@hl-bot/core-types';
 
 /** Which side an order is on. Rounding a price always moves it toward the side's safe direction. */
 export type Side = 'buy' | 'sell';

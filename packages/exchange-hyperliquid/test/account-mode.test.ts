@@ -1,15 +1,9 @@
 import { type AuditEventInput, ManualClock } from '@hl-bot/core-types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  accountModeOf,
-  buildCancelAction,
-  buildOrderAction,
-  DailyActionCap,
-  HyperliquidClient,
-  orderWire,
-  UNIFIED_DAILY_ACTION_CAP,
-  VENUE_ACCOUNT_MODES,
-} from '../src/index.js';
+import { accountModeOf, UNIFIED_DAILY_ACTION_CAP, VENUE_ACCOUNT_MODES } from '../src/account-mode.js';
+import { DailyActionCap } from '../src/action-cap.js';
+import { HyperliquidClient } from '../src/index.js';
+import { buildCancelAction, buildOrderAction, orderWire } from '../src/wire.js';
 import { FakeVenue, META } from './helpers/fake-venue.js';
 import { fixture } from './helpers/fixtures.js';
 

@@ -14,15 +14,13 @@ import {
 import { ExchangeClient, HttpTransport } from '@nktkas/hyperliquid';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HyperliquidClient, type HyperliquidClientOptions, PrivateKeySigner } from '../src/index.js';
 import {
-  HyperliquidClient,
-  type HyperliquidClientOptions,
   orderWire,
-  PrivateKeySigner,
   recoverL1ActionSigner,
   recoverUserSignedActionSigner,
   type UserSignedAction,
-} from '../src/index.js';
+} from '../src/wire.js';
 import { FakeVenue, fill, META } from './helpers/fake-venue.js';
 
 const KEY = '0x0123456789012345678901234567890123456789012345678901234567890123';

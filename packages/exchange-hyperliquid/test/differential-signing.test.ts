@@ -3,6 +3,8 @@ import { ExchangeClient } from '@nktkas/hyperliquid';
 import { createL1ActionHash } from '@nktkas/hyperliquid/signing';
 import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect } from 'vitest';
+import { PrivateKeySigner } from '../src/index.js';
+import { toHex } from '../src/signing.js';
 import {
   actionHash,
   buildCancelAction,
@@ -14,14 +16,12 @@ import {
   buildUsdSendAction,
   buildWithdrawAction,
   orderWire,
-  PrivateKeySigner,
   recoverL1ActionSigner,
   recoverUserSignedActionSigner,
   signL1Action,
   signUserSignedAction,
-  toHex,
   toWireDecimal,
-} from '../src/index.js';
+} from '../src/wire.js';
 
 /**
  * Differential tests against @nktkas/hyperliquid 0.32.2 (an independent implementation: its own msgpack

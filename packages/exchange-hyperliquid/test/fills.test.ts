@@ -1,6 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { FillDeduper, toFill, toOrderUpdate, UserFillSchema, WsOrderUpdatesSchema } from '../src/index.js';
+import { FillDeduper, toFill, toOrderUpdate } from '../src/fills.js';
+import { UserFillSchema, WsOrderUpdatesSchema } from '../src/info-schemas.js';
 import { fill } from './helpers/fake-venue.js';
 
 const T0 = 1_700_000_000_000;

@@ -1,25 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { SpotClearinghouseStateResponseSchema } from '../src/account-mode.js';
+import { deployedDexes, PerpDexsResponseSchema } from '../src/dex.js';
+import { toFill } from '../src/fills.js';
 import {
   AllMidsResponseSchema,
-  AssetMap,
   CandleSnapshotResponseSchema,
   ClearinghouseStateResponseSchema,
-  deployedDexes,
-  ExchangeResponseSchema,
   FrontendOpenOrdersResponseSchema,
   L2BookResponseSchema,
   MetaResponseSchema,
   OpenOrdersResponseSchema,
   OrderStatusResponseSchema,
-  PerpDexsResponseSchema,
-  SpotClearinghouseStateResponseSchema,
-  toFill,
   UserFillSchema,
   UserFillsResponseSchema,
   UserRateLimitResponseSchema,
-  venueErrorCode,
-} from '../src/index.js';
+} from '../src/info-schemas.js';
+import { AssetMap } from '../src/symbols.js';
+import { venueErrorCode } from '../src/venue-errors.js';
+import { ExchangeResponseSchema } from '../src/wire.js';
 import { allFixtures, type Fixture, fixture, infoType } from './helpers/fixtures.js';
 
 /** The client's schema for each info type it reads. */

@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { Decimal } from '@hl-bot/core-types';
 import { describe, expect } from 'vitest';
-import { isValidPrice, maxPriceDecimals } from '../src/index.js';
+import { isValidPrice, maxPriceDecimals } from '../src/format.js';
 
 // The client's own copy of the tick rules, as it was before they moved to core-types: the oracle that the
 // wrappers (with their szDecimals range check) still answer, or throw, exactly as before.

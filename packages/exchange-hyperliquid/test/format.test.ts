@@ -2,7 +2,8 @@ import { fc, test } from '@fast-check/vitest';
 import { Decimal } from '@hl-bot/core-types';
 import { formatPrice as nkFormatPrice, formatSize as nkFormatSize } from '@nktkas/hyperliquid/utils';
 import { describe, expect, it } from 'vitest';
-import { formatPrice, formatSize, isValidPrice, maxPriceDecimals, toWireDecimal } from '../src/index.js';
+import { isValidPrice, maxPriceDecimals } from '../src/format.js';
+import { formatPrice, formatSize, toWireDecimal } from '../src/wire.js';
 
 describe('formatPrice', () => {
   it('passes a valid price through in canonical form', () => {

@@ -1,11 +1,7 @@
 import { type AuditEventInput, ManualClock } from '@hl-bot/core-types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  HyperliquidClient,
-  type LedgerChange,
-  LedgerUpdatesResponseSchema,
-  ledgerChange,
-} from '../src/index.js';
+import { HyperliquidClient, type LedgerChange } from '../src/index.js';
+import { LedgerUpdatesResponseSchema, ledgerChange } from '../src/ledger.js';
 import { eventually, FakeVenue, META } from './helpers/fake-venue.js';
 import { fixture } from './helpers/fixtures.js';
 

@@ -1,13 +1,13 @@
 import { ManualClock } from '@hl-bot/core-types';
 import { describe, expect, it } from 'vitest';
+import { HyperliquidClient } from '../src/index.js';
+import { NonceManager } from '../src/nonce.js';
 import {
   exchangeRequestWeight,
-  HyperliquidClient,
   infoRequestWeight,
   infoResponseExtraWeight,
-  NonceManager,
   WeightedTokenBucket,
-} from '../src/index.js';
+} from '../src/rate-limit.js';
 import { FakeVenue } from './helpers/fake-venue.js';
 
 function virtual(start = 0) {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { PrivateKeySigner } from '../src/index.js';
+import { encodeAction } from '../src/signing.js';
 import {
   canonicalizeL1Action,
   ExchangeRequestSchema,
-  encodeAction,
-  PrivateKeySigner,
   recoverL1ActionSigner,
   signL1Action,
-} from '../src/index.js';
+} from '../src/wire.js';
 
 // The Python SDK's test key; vectors cross-checked by four independent implementations (research note).
 const KEY = '0x0123456789012345678901234567890123456789012345678901234567890123';

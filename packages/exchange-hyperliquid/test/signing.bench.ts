@@ -6,7 +6,8 @@ import { bench, describe } from 'vitest';
 // Long runs: the shared 2-core machine is noisy, and both sides must see the same conditions.
 const OPTS = { time: 2000, warmupTime: 300 };
 
-import { buildOrderAction, orderWire, PrivateKeySigner, signL1Action } from '../src/index.js';
+import { PrivateKeySigner } from '../src/index.js';
+import { buildOrderAction, orderWire, signL1Action } from '../src/wire.js';
 
 // Orders signed and encoded per second: ours against @nktkas/hyperliquid 0.32.2 (viem wallet), same run.
 const KEY = '0x0123456789012345678901234567890123456789012345678901234567890123';

@@ -6,7 +6,8 @@ import {
   type OrderUpdate,
 } from '@hl-bot/core-types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HyperliquidClient, HyperliquidWebSocket } from '../src/index.js';
+import { HyperliquidClient } from '../src/index.js';
+import { HyperliquidWebSocket } from '../src/ws.js';
 import { eventually, FakeVenue, fill, META } from './helpers/fake-venue.js';
 
 const KEY = '0x0123456789012345678901234567890123456789012345678901234567890123';
