@@ -66,7 +66,7 @@ async function engineWith(dir: string | undefined) {
       });
       const ms = performance.now() - t0;
       if (result.status !== 'submitted') throw new Error(`order not placed: ${JSON.stringify(result)}`);
-      await engine.cancelAllOrders(undefined, 'bench');
+      await engine.cancelAllOrders({ reason: 'bench' });
       return ms;
     },
   };

@@ -23,6 +23,12 @@ export interface Bar {
   readonly volume: Decimal;
 }
 
+/** Which orders `cancelAllOrders` cancels and why: the same options as `Exchange.cancelAllOrders`. */
+export interface CancelAllOptions {
+  readonly symbol?: string | undefined;
+  readonly reason?: string | undefined;
+}
+
 /** Read-only view of the risk state a strategy may base decisions on. */
 export interface StrategyRiskView {
   readonly tradingState: TradingState;
@@ -40,7 +46,8 @@ export interface StrategyContext {
   /** Risk check, then the exchange. Never throws for a rejected or failed order: inspect the result. */
   submitOrder(order: OrderRequestInput): Promise<SubmitResult>;
   cancelOrder(symbol: string, orderId: string): Promise<boolean>;
-  cancelAllOrders(symbol?: string): Promise<number>;
+  /** Cancels every open order, of one symbol when given (a bare symbol string is the older form). */
+  cancelAllOrders(opts?: CancelAllOptions | string): Promise<number>;
   /** The open position of a symbol, if any. */
   getPosition(symbol: string): PositionSnapshot | undefined;
   getPositions(): PositionSnapshot[];

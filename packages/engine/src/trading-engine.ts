@@ -16,7 +16,7 @@ import { checkHalt, checkReducing, pipelineFailed } from './halt.js';
 import { handleFill, handleFunding, handleOrderUpdate, handlePrice } from './order-events.js';
 import { reconcileOrders } from './reconcile-orders.js';
 import { resolveByStatus } from './resolve-by-status.js';
-import type { Bar, Strategy, StrategyContext } from './strategy.js';
+import type { Bar, CancelAllOptions, Strategy, StrategyContext } from './strategy.js';
 import { makeStrategyContext } from './strategy-context.js';
 import { submitOrder } from './submit-order.js';
 import type { SubmitResult } from './submit-result.js';
@@ -64,7 +64,7 @@ export class TradingEngine {
     const context = makeStrategyContext(() => this.#core, {
       submitOrder: (order) => this.submitOrder(order),
       cancelOrder: (symbol, orderId) => this.cancelOrder(symbol, orderId),
-      cancelAllOrders: (symbol) => this.cancelAllOrders(symbol),
+      cancelAllOrders: (opts) => this.cancelAllOrders(typeof opts === 'string' ? { symbol: opts } : opts),
       getOpenOrders: (symbol) => this.workingOrders(symbol),
     });
     this.#core = {
@@ -196,7 +196,7 @@ export class TradingEngine {
     try {
       await core.strategy?.onStop?.(core.context);
       await this.idle();
-      if (core.cancelOnStop) await this.cancelAllOrders(undefined, reason);
+      if (core.cancelOnStop) await this.cancelAllOrders({ reason });
       await this.idle();
       // Marks show at once and their MAE/MFE records follow: make them durable before the log is closed.
       await core.tracker.idle();
@@ -262,10 +262,15 @@ export class TradingEngine {
 
   /**
    * Cancels every open order (of one symbol when given). Each order is settled by the exchange's order
-   * update for it (the port reports every confirmed cancel), so a count is all this returns.
+   * update for it (the port reports every confirmed cancel), so a count is all this returns. Takes the same
+   * `{ symbol, reason }` options as `Exchange.cancelAllOrders`.
    */
-  cancelAllOrders(symbol?: string, reason = 'requested'): Promise<number> {
-    return cancelAllOrders(this.#core, symbol, reason);
+  cancelAllOrders(opts?: CancelAllOptions): Promise<number>;
+  /** @deprecated pass `{ symbol, reason }`, as `Exchange.cancelAllOrders` takes them. */
+  cancelAllOrders(symbol: string | undefined, reason?: string): Promise<number>;
+  cancelAllOrders(opts?: CancelAllOptions | string, reason?: string): Promise<number> {
+    const o = typeof opts === 'object' ? opts : { symbol: opts, reason };
+    return cancelAllOrders(this.#core, o.symbol, o.reason ?? 'requested');
   }
 
   /**

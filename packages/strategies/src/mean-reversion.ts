@@ -38,7 +38,7 @@ export function meanReversion(options: MeanReversionOptions = {}): Strategy {
       s.barsSinceQuote += 1;
       if (s.barsSinceQuote < requote) return;
       s.barsSinceQuote = 0;
-      await ctx.cancelAllOrders(bar.symbol);
+      await ctx.cancelAllOrders({ symbol: bar.symbol });
       const mid = s.ma.value;
       const band = s.ma.stdDev().times(width);
       if (band.isZero()) return;

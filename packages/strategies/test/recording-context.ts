@@ -24,8 +24,8 @@ export function recordingContext(): {
     async cancelOrder() {
       return true;
     },
-    async cancelAllOrders(symbol) {
-      cancels.push(symbol);
+    async cancelAllOrders(opts) {
+      cancels.push(typeof opts === 'string' ? opts : opts?.symbol);
       return 0;
     },
     getPosition: (symbol) => (position?.symbol === symbol ? position : undefined),
