@@ -1,3 +1,8 @@
+import { createPrng, type Prng } from '@hl-bot/paper-exchange';
+import { SimError } from './errors.js';
+import type { Reply } from './http-reply.js';
+import type { SimStats } from './sim-state.js';
+
 /** Fault injection settings; every field is optional and off by default. */
 export interface SimFaults {
   /** Terminate every WebSocket connection every this many seconds. */
@@ -44,4 +49,74 @@ export function faultProblem(f: SimFaults): string | undefined {
       ? undefined
       : 'fail5xxPhase must be before or after')
   );
+}
+
+/**
+ * The fault decisions of every API request (rate limit window, 5xx every Nth or at random, before or after
+ * the work), taken when the request arrives. Owns the current settings and their counters.
+ */
+export class FaultGate {
+  #faults: SimFaults = {};
+  #windowStart: number;
+  #windowCount = 0;
+  /** API requests since the settings were last replaced: `fail5xxEvery` counts from here. */
+  #count = 0;
+  readonly #prng: Prng;
+  readonly #stats: SimStats;
+  readonly #now: () => number;
+  readonly #onChange: (faults: SimFaults) => void;
+
+  constructor(options: {
+    seed: number;
+    stats: SimStats;
+    now: () => number;
+    /** Called after every replacement (the WebSocket hub restarts its drop timer). */
+    onChange: (faults: SimFaults) => void;
+  }) {
+    this.#prng = createPrng(options.seed ^ 0x5eed);
+    this.#stats = options.stats;
+    this.#now = options.now;
+    this.#onChange = options.onChange;
+    this.#windowStart = options.now();
+  }
+
+  get faults(): SimFaults {
+    return this.#faults;
+  }
+
+  /** Replaces the settings. @throws {SimError} `SIM_INVALID_OPTION` for invalid values. */
+  set(f: SimFaults): void {
+    const problem = faultProblem(f);
+    if (problem !== undefined) throw new SimError('SIM_INVALID_OPTION', problem);
+    this.#faults = { ...f };
+    this.#windowStart = this.#now();
+    this.#windowCount = 0;
+    this.#count = 0;
+    this.#onChange(this.#faults);
+  }
+
+  /** Counts one API request: its refusal now, `fail-after` (do the work, then answer 502), or undefined. */
+  admit(): Reply | 'fail-after' | undefined {
+    const faults = this.#faults;
+    this.#stats.apiRequests += 1;
+    this.#count += 1;
+    if (faults.rateLimitAfter !== undefined) {
+      const t = this.#now();
+      if (t - this.#windowStart >= (faults.rateLimitWindowMs ?? 60_000)) {
+        this.#windowStart = t;
+        this.#windowCount = 0;
+      }
+      this.#windowCount += 1;
+      if (this.#windowCount > faults.rateLimitAfter) {
+        this.#stats.rateLimited += 1;
+        return { status: 429, text: 'Too Many Requests' };
+      }
+    }
+    const fail =
+      (faults.fail5xxEvery !== undefined && this.#count % faults.fail5xxEvery === 0) ||
+      (faults.fail5xxRate !== undefined && this.#prng.next() < faults.fail5xxRate);
+    if (!fail) return undefined;
+    this.#stats.failed5xx += 1;
+    return faults.fail5xxPhase === 'after' ? 'fail-after' : { status: 500, text: 'Internal Server Error' };
+  }
 }

@@ -1,0 +1,56 @@
+import type { DecimalInput } from '@hl-bot/core-types';
+import type { BarClock, ExplicitBar } from '../bar-clock.js';
+import type { FaultGate, SimFaults } from '../faults.js';
+import { ok, type Reply } from '../http-reply.js';
+import type { MarketFeed } from '../market.js';
+import type { SimState } from '../sim-state.js';
+
+/**
+ * `/sim/*`: the operator's and the tests' controls (state, step, explicit bar, accounts and agents,
+ * faults). A refused control is HTTP 400 with the reason as text.
+ */
+export async function controlRoute(
+  deps: { state: SimState; feed: MarketFeed; gate: FaultGate; clock: BarClock },
+  method: string,
+  path: string,
+  body: Record<string, unknown>,
+): Promise<Reply> {
+  const { state, feed, gate, clock } = deps;
+  try {
+    if (method === 'GET' && path === '/sim/state') {
+      return ok({
+        time: state.now(),
+        lastBarTime: feed.lastBarTime ?? null,
+        exhausted: feed.exhausted,
+        coins: state.coins,
+        mids: Object.fromEntries(state.mids),
+        accounts: [...state.accounts.keys()],
+        agents: Object.fromEntries(state.agents),
+        faults: gate.faults,
+        stats: state.stats,
+        lastBarError: state.lastBarError ?? null,
+      });
+    }
+    if (method !== 'POST') return { status: 405, text: 'method not allowed' };
+    switch (path) {
+      case '/sim/step':
+        await clock.step(body.n === undefined ? 1 : Number(body.n));
+        return ok({ mids: Object.fromEntries(state.mids), lastBarTime: feed.lastBarTime ?? null });
+      case '/sim/bar':
+        // Unchecked as before: the feed validates every field of an explicit bar.
+        await clock.pushBar(body as unknown as ExplicitBar);
+        return ok({ mids: Object.fromEntries(state.mids), lastBarTime: feed.lastBarTime ?? null });
+      case '/sim/accounts':
+        if (typeof body.agent === 'string') state.approveAgent(body.agent, String(body.master));
+        else state.addAccount(String(body.address), (body.balance as DecimalInput | undefined) ?? '100000');
+        return ok({ accounts: [...state.accounts.keys()], agents: Object.fromEntries(state.agents) });
+      case '/sim/faults':
+        gate.set(body as SimFaults);
+        return ok({ faults: gate.faults });
+      default:
+        return { status: 404, text: 'unknown /sim endpoint' };
+    }
+  } catch (error) {
+    return { status: 400, text: error instanceof Error ? error.message : String(error) };
+  }
+}
