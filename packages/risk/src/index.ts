@@ -9,14 +9,14 @@ export {
   riskEnvName,
 } from './config.js';
 export { AuditUnavailableError, RiskConfigError, type RiskConfigSource } from './errors.js';
+export type {
+  RiskCheckResult,
+  RiskManagerOptions,
+  RiskRecoverOptions,
+  RiskState,
+  RiskSubmitResult,
+  SubmitAck,
+} from './manager-types.js';
 export type { Reservation, ReservationOutcome, ReservationStatus } from './reservations.js';
-export {
-  type RiskCheckResult,
-  RiskManager,
-  type RiskManagerOptions,
-  type RiskRecoverOptions,
-  type RiskState,
-  type RiskSubmitResult,
-  type SubmitAck,
-} from './risk-manager.js';
+export { RiskManager } from './risk-manager.js';
 export { tradingDayOf } from './state/trading-day.js';

@@ -1,11 +1,12 @@
+// Over 400 lines on purpose: this is the public facade, one documented method per operation of the API
+// (JSDoc with @throws and examples is the reference the README links to). Each body only validates input
+// and delegates: checks/ decide, state/ holds the equity estimate, trading day, breaker and rate windows,
+// recovery.ts replays the log and audit-trail.ts writes every risk event. Logic added here belongs there.
 import { randomUUID } from 'node:crypto';
-import { type AuditPosition, readAuditLog, readLatestCheckpoint } from '@hl-bot/audit';
 import {
   AccountState,
   type AccountStateInput,
-  type AuditEntry,
   type AuditEventType,
-  type AuditSink,
   type Clock,
   Decimal,
   type DecimalInput,
@@ -22,7 +23,7 @@ import {
   ValidationError,
   ZERO,
 } from '@hl-bot/core-types';
-import { CHECKPOINT_COMPONENT, RiskAuditTrail } from './audit-trail.js';
+import { RiskAuditTrail } from './audit-trail.js';
 import { type CheckContext, CheckMemo } from './checks/context.js';
 import { runChecks } from './checks/pipeline.js';
 import { isReducingOrder } from './checks/reduce-only.js';
@@ -30,145 +31,31 @@ import { RiskCode } from './codes.js';
 import { RiskConfig } from './config.js';
 import { isPositive } from './decimal-compare.js';
 import { clip, errorText, failure, MAX_REASON } from './failure.js';
+import type {
+  LoadCheckpointOptions,
+  RiskCheckpoint,
+  RiskCheckResult,
+  RiskManagerOptions,
+  RiskRecoverOptions,
+  RiskState,
+  RiskSubmitResult,
+  SubmitAck,
+} from './manager-types.js';
 import { fastParseOrder } from './order-parse.js';
 import { PositionBook } from './position-book.js';
-import { type Reservation, ReservationLedger, type ReservationOutcome } from './reservations.js';
 import {
-  copyFold,
-  emptyFold,
-  foldRiskEvent,
-  parseFold,
-  RECOVERY_TYPES,
-  type RiskFoldState,
-} from './risk-fold.js';
+  loadRiskCheckpoint,
+  type RecoveredRiskState,
+  recoveredState,
+  recoverySource,
+  replayRiskLog,
+} from './recovery.js';
+import { type Reservation, ReservationLedger, type ReservationOutcome } from './reservations.js';
+import { RECOVERY_TYPES } from './risk-fold.js';
 import { CircuitBreaker } from './state/circuit-breaker.js';
 import { EquityEstimate } from './state/equity.js';
 import { RateWindows } from './state/rate-windows.js';
 import { TradingDay } from './state/trading-day.js';
-
-/** Options of `new RiskManager(...)`. */
-export interface RiskManagerOptions {
-  /** Limits; `RiskConfig.defaults()` when omitted. */
-  config?: RiskConfig;
-  /** Where state changes and rejections are written; `@hl-bot/audit`'s AuditLogger in production. */
-  auditLogger: AuditSink;
-  /**
-   * Starting balance and equity. Without it every order is rejected with `ACCOUNT_STATE_MISSING` until
-   * `updateAccount` is called.
-   */
-  initialBalance?: DecimalInput;
-  /** Time source; the system clock when omitted. */
-  clock?: Clock;
-  /**
-   * Write a checkpoint (see `checkpoint()`) after this many of the manager's own audit events, or when
-   * this many ms passed since the last one at the next event. Default `{ events: 10_000, ms: 600_000 }`;
-   * `false` writes checkpoints only on demand. Needs an audit sink that can write checkpoints (an
-   * AuditLogger); other sinks never get one.
-   */
-  checkpointEvery?: { events?: number; ms?: number } | false;
-}
-
-/** The risk manager's state as a checkpoint in the log holds it: what `recover` starts from. */
-export interface RiskCheckpoint {
-  /** The last entry it covers. */
-  readonly coversSeq: number;
-  readonly coversHash: string;
-  /** Where the entries after it begin. */
-  readonly after: AuditPosition;
-  /** @internal the folded state */
-  readonly fold: RiskFoldState;
-}
-
-/** Options of `RiskManager.loadCheckpoint`. */
-export interface LoadCheckpointOptions {
-  /** Called for each checkpoint that is ignored (it does not verify). Default: `process.emitWarning`. */
-  onWarning?: (message: string) => void;
-  /** How far back from the end of the log to look for one. Default 64 MiB. */
-  maxBytes?: number;
-}
-
-/** Options of `RiskManager.recover(...)`. */
-export interface RiskRecoverOptions {
-  config?: RiskConfig;
-  auditLogger: AuditSink;
-  clock?: Clock;
-  /**
-   * Audit entries in log order. Default: `readAuditLog(auditLogger.dir)` from `@hl-bot/audit` when the
-   * audit logger has a `dir` (an AuditLogger does); required otherwise.
-   */
-  entries?: AsyncIterable<AuditEntry> | Iterable<AuditEntry>;
-  /**
-   * Start from this checkpoint (from `RiskManager.loadCheckpoint`); entries it covers are skipped. Default:
-   * the latest checkpoint in the log that verifies, when `entries` is not given and the audit logger has a
-   * `dir`. `null`: replay everything.
-   */
-  checkpoint?: RiskCheckpoint | null;
-  /** See RiskManagerOptions. */
-  checkpointEvery?: { events?: number; ms?: number } | false;
-  /** Called for each checkpoint that is ignored. Default: `process.emitWarning`. */
-  onWarning?: (message: string) => void;
-}
-
-function defaultWarning(message: string): void {
-  process.emitWarning(message, { code: 'HL_CHECKPOINT_IGNORED' });
-}
-
-/** The outcome of `checkOrder`. */
-export interface RiskCheckResult {
-  readonly approved: boolean;
-  /** `approved`, or every failure message joined with `; `. */
-  readonly reason: string;
-  /** The first failure's code; null when approved. */
-  readonly code: RiskCode | null;
-  /** Every failed check, not only the first. Empty when approved. */
-  readonly failures: readonly RiskFailure[];
-  /** What the approved order holds until its outcome is reported (see `releaseReservation`). */
-  readonly reservation?: Reservation;
-  /**
-   * For an approved market order without a price: the worst acceptable price (mark +/- maxSlippagePercent).
-   * Send the order with it as its protective limit.
-   */
-  readonly worstPrice?: Decimal;
-}
-
-/** What `submitOrder` needs from the venue's answer (an `OrderAck` fits). */
-export interface SubmitAck {
-  readonly status?: string;
-  readonly filledQuantity?: DecimalInput;
-}
-
-/** The check's result and, when the order was approved and sent, the venue's answer. */
-export type RiskSubmitResult<A> = RiskCheckResult & { readonly ack?: A };
-
-/** Read-only view of the manager's state. */
-export interface RiskState {
-  readonly tradingState: TradingState;
-  readonly circuitBreakerTripped: boolean;
-  readonly circuitBreakerReason: string | null;
-  readonly trippedAt: number | null;
-  readonly cooldownUntil: number | null;
-  /** Why trading is REDUCING, when it is latched for the day. */
-  readonly reducingReason: string | null;
-  readonly tradingDay: string;
-  /** Estimated equity minus day-start equity (realized + unrealized). */
-  readonly dailyPnl: Decimal;
-  readonly dayStartEquity: Decimal | null;
-  readonly peakEquity: Decimal | null;
-  readonly balance: Decimal | null;
-  /** Last reported equity moved by unrealized P&L changes and trade results since that report. */
-  readonly equity: Decimal | null;
-  /** False after a restart until `updateAccount` reports a fresh account. */
-  readonly accountConfirmed: boolean;
-  readonly consecutiveLosses: number;
-  readonly consecutiveErrors: number;
-  readonly openPositions: number;
-  /** Reserved and working orders. */
-  readonly openOrders: number;
-  /** Positions at mark plus working opening orders. */
-  readonly exposure: Decimal;
-  /** Set when a durable audit write failed; nothing is approved until restart and recovery. */
-  readonly auditFailure: string | null;
-}
 
 /** How far in the future a mark's timestamp may lie (clock skew between venue and host) and still be kept. */
 const MAX_MARK_CLOCK_SKEW_MS = 2_000;
@@ -254,39 +141,9 @@ export class RiskManager {
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.checkpointEvery === undefined ? {} : { checkpointEvery: options.checkpointEvery }),
     });
-    const offset = manager.config.tradingDayUtcOffsetMinutes;
-    const dir = (options.auditLogger as { dir?: unknown }).dir;
-    let checkpoint = options.checkpoint;
-    if (checkpoint === undefined && options.entries === undefined && typeof dir === 'string') {
-      checkpoint = await RiskManager.loadCheckpoint(
-        dir,
-        options.onWarning === undefined ? {} : { onWarning: options.onWarning },
-      );
-    }
-    const fold = checkpoint?.fold === undefined ? emptyFold() : copyFold(checkpoint.fold);
-    const covered = checkpoint?.after.seq ?? 0;
-    const entries =
-      options.entries ??
-      (checkpoint === undefined || checkpoint === null
-        ? RiskManager.entriesFor(options)
-        : readAuditLog(dir as string, { types: RECOVERY_TYPES, from: checkpoint.after }));
-    for await (const entry of entries) {
-      if (entry.seq <= covered) continue;
-      foldRiskEvent(fold, entry as unknown as Parameters<typeof foldRiskEvent>[1], offset);
-    }
-    manager.trail.fold = fold;
-    const { day, dayStart, peak, dailyPnl, reducing, lastLoggedState } = fold;
-    manager.breaker.restore(fold.breaker, fold.consecutiveLosses, fold.consecutiveErrors);
-    // A log written by a clock that is now behind (stepped back across midnight) keeps its later day.
-    if (day !== null) manager.day.advanceTo(day);
-    const today = manager.day.day;
-    if (day === today && dayStart !== null) {
-      manager.day.restore(dayStart, peak);
-      manager.equity.recoveredDailyPnl = dailyPnl;
-    }
-    if (reducing !== null && reducing.day === today) manager.day.reducingReason = reducing.reason;
-    manager.tradingStateValue = lastLoggedState;
-    manager.refreshState('recovered from audit log');
+    const { checkpoint, entries } = await recoverySource(options);
+    const fold = await replayRiskLog(entries, checkpoint, manager.config.tradingDayUtcOffsetMinutes);
+    manager.restore(recoveredState(fold, manager.day.day));
     await manager.flush();
     manager.trail.throwIfFailed();
     return manager;
@@ -300,25 +157,8 @@ export class RiskManager {
    * @example
    * const checkpoint = await RiskManager.loadCheckpoint('./logs/audit');
    */
-  static async loadCheckpoint(
-    dir: string,
-    options: LoadCheckpointOptions = {},
-  ): Promise<RiskCheckpoint | null> {
-    const latest = await readLatestCheckpoint(
-      dir,
-      CHECKPOINT_COMPONENT,
-      parseFold,
-      options.onWarning ?? defaultWarning,
-      options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes },
-    );
-    return latest === null
-      ? null
-      : {
-          coversSeq: latest.coversSeq,
-          coversHash: latest.coversHash,
-          after: latest.after,
-          fold: latest.state,
-        };
+  static loadCheckpoint(dir: string, options: LoadCheckpointOptions = {}): Promise<RiskCheckpoint | null> {
+    return loadRiskCheckpoint(dir, options);
   }
 
   /**
@@ -332,15 +172,6 @@ export class RiskManager {
    */
   checkpoint(): Promise<void> {
     return this.trail.checkpoint();
-  }
-
-  private static entriesFor(options: RiskRecoverOptions): AsyncIterable<AuditEntry> | Iterable<AuditEntry> {
-    if (options.entries !== undefined) return options.entries;
-    const dir = (options.auditLogger as { dir?: unknown }).dir;
-    if (typeof dir !== 'string') {
-      throw new TypeError('RiskManager.recover needs `entries` when the audit logger has no `dir`');
-    }
-    return readAuditLog(dir, { types: RECOVERY_TYPES });
   }
 
   /** Read-only snapshot of the state. */
@@ -832,6 +663,20 @@ export class RiskManager {
   }
 
   // ---------------------------------------------------------------- state
+
+  /** Takes over what `recover` read from the log. */
+  private restore(r: RecoveredRiskState): void {
+    this.trail.fold = r.fold;
+    this.breaker.restore(r.breaker, r.consecutiveLosses, r.consecutiveErrors);
+    this.day.advanceTo(r.tradingDay);
+    if (r.day !== null) {
+      this.day.restore(r.day.startEquity, r.day.peak);
+      this.equity.recoveredDailyPnl = r.day.dailyPnl;
+    }
+    if (r.reducingReason !== null) this.day.reducingReason = r.reducingReason;
+    this.tradingStateValue = r.tradingState;
+    this.refreshState('recovered from audit log');
+  }
 
   private estimatedEquity(): Decimal | null {
     return this.equity.estimate(this.book.unrealizedPnl);

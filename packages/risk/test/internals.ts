@@ -14,6 +14,7 @@ export { checkReduceOnly } from '../src/checks/reduce-only.js';
 export { checkAuditAvailable, checkCircuitBreaker, checkTradingState } from '../src/checks/trading-state.js';
 export { RiskConfig, type RiskConfigInput } from '../src/index.js';
 export { PositionBook } from '../src/position-book.js';
+export { recoveredState, replayRiskLog } from '../src/recovery.js';
 export { type Reservation, ReservationLedger } from '../src/reservations.js';
 export { EquityEstimate } from '../src/state/equity.js';
 export { RateWindows } from '../src/state/rate-windows.js';

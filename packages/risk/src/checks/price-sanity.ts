@@ -1,5 +1,6 @@
 import type { Decimal, RiskFailure } from '@hl-bot/core-types';
 import { RiskCode } from '../codes.js';
+import { gt } from '../decimal-compare.js';
 import { failure } from '../failure.js';
 import { type CheckContext, outside } from './context.js';
 
@@ -70,7 +71,7 @@ export function checkSlippage(ctx: CheckContext, out: RiskFailure[]): Decimal | 
     const slip = m.times(limit);
     return order.side === 'buy' ? m.plus(slip) : m.minus(slip);
   }
-  if (order.price.minus(m).abs().gt(m.times(limit))) {
+  if (gt(order.price.minus(m).abs(), m.times(limit))) {
     out.push(
       failure(RiskCode.SLIPPAGE_EXCEEDED, {
         price: order.price,

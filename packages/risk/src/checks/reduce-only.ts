@@ -1,5 +1,6 @@
-import type { Decimal, OrderSide, RiskFailure } from '@hl-bot/core-types';
+import { type Decimal, type OrderSide, type RiskFailure, ZERO } from '@hl-bot/core-types';
 import { RiskCode } from '../codes.js';
+import { isPositive, lt, lte } from '../decimal-compare.js';
 import { failure } from '../failure.js';
 import type { CheckContext, HoldsView, PositionsView } from './context.js';
 
@@ -16,8 +17,8 @@ export function isReducingOrder(
 ): boolean {
   const pos = positions.signedQuantity(symbol);
   if (pos.isZero()) return false;
-  if (side === 'sell' ? !pos.gt(0) : !pos.lt(0)) return false;
-  return holds.pendingQty(symbol, side).plus(quantity).lte(pos.abs());
+  if (side === 'sell' ? !isPositive(pos) : !lt(pos, ZERO)) return false;
+  return lte(holds.pendingQty(symbol, side).plus(quantity), pos.abs());
 }
 
 /**

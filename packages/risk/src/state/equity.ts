@@ -1,5 +1,6 @@
 import { type Decimal, ZERO } from '@hl-bot/core-types';
 import type { RiskConfig } from '../config.js';
+import { equals } from '../decimal-compare.js';
 
 /** The last account report. */
 export interface Account {
@@ -88,7 +89,7 @@ export class EquityEstimate {
       return memo.value;
     }
     let equity = a.equity;
-    if (base !== null && !unrealized.eq(base)) equity = equity.plus(unrealized.minus(base));
+    if (base !== null && !equals(unrealized, base)) equity = equity.plus(unrealized.minus(base));
     if (!realized.isZero()) equity = equity.plus(realized);
     this.memo = { account: a, u: unrealized, base, realized, value: equity };
     return equity;

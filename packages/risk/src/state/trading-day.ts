@@ -1,6 +1,6 @@
 import type { Decimal } from '@hl-bot/core-types';
 import type { RiskConfig } from '../config.js';
-import { equals, gt, gte } from '../decimal-compare.js';
+import { equals, gt, gte, isPositive } from '../decimal-compare.js';
 
 const DAY_MS = 86_400_000;
 
@@ -114,14 +114,14 @@ export class TradingDay {
     if (gte(equity, start) && equals(equity, this.peak)) return null;
     const loss = start.minus(equity);
     let reason: string | null = null;
-    if (loss.gte(cfg.maxDailyLoss)) {
+    if (gte(loss, cfg.maxDailyLoss)) {
       reason = `daily loss ${loss.toString()} >= limit ${cfg.maxDailyLoss.toString()}`;
-    } else if (this.lossPercentLimit !== null && loss.gte(this.lossPercentLimit)) {
+    } else if (this.lossPercentLimit !== null && gte(loss, this.lossPercentLimit)) {
       reason = `daily loss ${loss.toString()} >= ${cfg.maxDailyLossPercent.toString()} of day-start equity ${start.toString()}`;
     } else {
       const peak = this.peak;
       const drawdown = peak.minus(equity);
-      if (peak.gt(0) && drawdown.gte(this.drawdownLimit(peak))) {
+      if (isPositive(peak) && gte(drawdown, this.drawdownLimit(peak))) {
         reason = `drawdown ${drawdown.toString()} >= ${cfg.maxDrawdownPercent.toString()} of peak equity ${peak.toString()}`;
       }
     }

@@ -1,0 +1,136 @@
+import type { AuditPosition } from '@hl-bot/audit';
+import type {
+  AuditEntry,
+  AuditSink,
+  Clock,
+  Decimal,
+  DecimalInput,
+  RiskFailure,
+  TradingState,
+} from '@hl-bot/core-types';
+import type { RiskCode } from './codes.js';
+import type { RiskConfig } from './config.js';
+import type { Reservation } from './reservations.js';
+import type { RiskFoldState } from './risk-fold.js';
+
+// The option, result and state types of RiskManager's public methods (exported from src/index.ts).
+
+/** Options of `new RiskManager(...)`. */
+export interface RiskManagerOptions {
+  /** Limits; `RiskConfig.defaults()` when omitted. */
+  config?: RiskConfig;
+  /** Where state changes and rejections are written; `@hl-bot/audit`'s AuditLogger in production. */
+  auditLogger: AuditSink;
+  /**
+   * Starting balance and equity. Without it every order is rejected with `ACCOUNT_STATE_MISSING` until
+   * `updateAccount` is called.
+   */
+  initialBalance?: DecimalInput;
+  /** Time source; the system clock when omitted. */
+  clock?: Clock;
+  /**
+   * Write a checkpoint (see `checkpoint()`) after this many of the manager's own audit events, or when
+   * this many ms passed since the last one at the next event. Default `{ events: 10_000, ms: 600_000 }`;
+   * `false` writes checkpoints only on demand. Needs an audit sink that can write checkpoints (an
+   * AuditLogger); other sinks never get one.
+   */
+  checkpointEvery?: { events?: number; ms?: number } | false;
+}
+
+/** The risk manager's state as a checkpoint in the log holds it: what `recover` starts from. */
+export interface RiskCheckpoint {
+  /** The last entry it covers. */
+  readonly coversSeq: number;
+  readonly coversHash: string;
+  /** Where the entries after it begin. */
+  readonly after: AuditPosition;
+  /** @internal the folded state */
+  readonly fold: RiskFoldState;
+}
+
+/** Options of `RiskManager.loadCheckpoint`. */
+export interface LoadCheckpointOptions {
+  /** Called for each checkpoint that is ignored (it does not verify). Default: `process.emitWarning`. */
+  onWarning?: (message: string) => void;
+  /** How far back from the end of the log to look for one. Default 64 MiB. */
+  maxBytes?: number;
+}
+
+/** Options of `RiskManager.recover(...)`. */
+export interface RiskRecoverOptions {
+  config?: RiskConfig;
+  auditLogger: AuditSink;
+  clock?: Clock;
+  /**
+   * Audit entries in log order. Default: `readAuditLog(auditLogger.dir)` from `@hl-bot/audit` when the
+   * audit logger has a `dir` (an AuditLogger does); required otherwise.
+   */
+  entries?: AsyncIterable<AuditEntry> | Iterable<AuditEntry>;
+  /**
+   * Start from this checkpoint (from `RiskManager.loadCheckpoint`); entries it covers are skipped. Default:
+   * the latest checkpoint in the log that verifies, when `entries` is not given and the audit logger has a
+   * `dir`. `null`: replay everything.
+   */
+  checkpoint?: RiskCheckpoint | null;
+  /** See RiskManagerOptions. */
+  checkpointEvery?: { events?: number; ms?: number } | false;
+  /** Called for each checkpoint that is ignored. Default: `process.emitWarning`. */
+  onWarning?: (message: string) => void;
+}
+
+/** The outcome of `checkOrder`. */
+export interface RiskCheckResult {
+  readonly approved: boolean;
+  /** `approved`, or every failure message joined with `; `. */
+  readonly reason: string;
+  /** The first failure's code; null when approved. */
+  readonly code: RiskCode | null;
+  /** Every failed check, not only the first. Empty when approved. */
+  readonly failures: readonly RiskFailure[];
+  /** What the approved order holds until its outcome is reported (see `releaseReservation`). */
+  readonly reservation?: Reservation;
+  /**
+   * For an approved market order without a price: the worst acceptable price (mark +/- maxSlippagePercent).
+   * Send the order with it as its protective limit.
+   */
+  readonly worstPrice?: Decimal;
+}
+
+/** What `submitOrder` needs from the venue's answer (an `OrderAck` fits). */
+export interface SubmitAck {
+  readonly status?: string;
+  readonly filledQuantity?: DecimalInput;
+}
+
+/** The check's result and, when the order was approved and sent, the venue's answer. */
+export type RiskSubmitResult<A> = RiskCheckResult & { readonly ack?: A };
+
+/** Read-only view of the manager's state. */
+export interface RiskState {
+  readonly tradingState: TradingState;
+  readonly circuitBreakerTripped: boolean;
+  readonly circuitBreakerReason: string | null;
+  readonly trippedAt: number | null;
+  readonly cooldownUntil: number | null;
+  /** Why trading is REDUCING, when it is latched for the day. */
+  readonly reducingReason: string | null;
+  readonly tradingDay: string;
+  /** Estimated equity minus day-start equity (realized + unrealized). */
+  readonly dailyPnl: Decimal;
+  readonly dayStartEquity: Decimal | null;
+  readonly peakEquity: Decimal | null;
+  readonly balance: Decimal | null;
+  /** Last reported equity moved by unrealized P&L changes and trade results since that report. */
+  readonly equity: Decimal | null;
+  /** False after a restart until `updateAccount` reports a fresh account. */
+  readonly accountConfirmed: boolean;
+  readonly consecutiveLosses: number;
+  readonly consecutiveErrors: number;
+  readonly openPositions: number;
+  /** Reserved and working orders. */
+  readonly openOrders: number;
+  /** Positions at mark plus working opening orders. */
+  readonly exposure: Decimal;
+  /** Set when a durable audit write failed; nothing is approved until restart and recovery. */
+  readonly auditFailure: string | null;
+}
