@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { AuditLogger } from '@hl-bot/audit';
 import { type Clock, type Decimal, Fill, type OpenOrder, systemClock, ZERO } from '@hl-bot/core-types';
 import { type OrderReconciliation, remainingOrder, type Strategy, TradingEngine } from '@hl-bot/engine';
-import { HyperliquidClient } from '@hl-bot/exchange-hyperliquid';
+import { HyperliquidClient, proveKeyCanTrade } from '@hl-bot/exchange-hyperliquid';
 import type { PositionTracker } from '@hl-bot/positions';
 import type { RiskManager } from '@hl-bot/risk';
 import { loadStrategy } from '@hl-bot/strategies';
@@ -166,6 +166,7 @@ export class Bot {
       );
       this.logger.warn({ err: errorText(error) }, 'stream error');
     });
+    await this.proveKeyCanTrade();
     const assets = await this.client.loadAssets();
     for (const symbol of this.config.symbols) assets.bySymbol(symbol); // unknown symbol: fail before trading
     this.engine = new TradingEngine({
@@ -343,6 +344,27 @@ export class Bot {
   }
 
   /** Trips the breaker for a kill that came in while starting, once the risk manager is there. */
+  /** Refuses to start unless the venue lists the key as the account itself or an approved agent of it. */
+  private async proveKeyCanTrade(): Promise<void> {
+    const key = this.client.signerAddress;
+    const account = this.client.account;
+    if (key === undefined || account === undefined) throw new Error('no signing key or account to trade');
+    const proof = await proveKeyCanTrade({
+      source: this.client,
+      key,
+      account,
+      network: this.config.network,
+      now: this.clock.now(),
+    });
+    const until =
+      proof.validUntil === undefined ? '' : `, approved until ${new Date(proof.validUntil).toISOString()}`;
+    const what = proof.kind === 'account' ? 'is the account' : 'is an approved agent of';
+    await this.audit.append({
+      type: 'note',
+      message: `key ${proof.key} ${what} ${proof.account} on ${this.config.network}${until}`,
+    });
+  }
+
   private async applyPendingKill(): Promise<void> {
     const reason = this.pendingKill;
     if (reason === undefined || this.risk === undefined) return;

@@ -41,6 +41,7 @@ import type {
   UserFill,
   UserRateLimitResponse,
 } from './info-schemas.js';
+import type { ExtraAgents, UserRole } from './key-authority.js';
 import type { LedgerChange, LedgerUpdate } from './ledger.js';
 import { placeOrder } from './order-placement.js';
 import { type Address, type PrivateKeySigner, toSigner } from './private-key.js';
@@ -165,6 +166,16 @@ export class HyperliquidClient implements Exchange {
   /** Token balances and holds; the collateral of unified and portfolio-margin accounts. */
   spotClearinghouseState(user?: string): Promise<SpotClearinghouseStateResponse> {
     return this.#p.reads.spotClearinghouseState(user);
+  }
+
+  /** What an address is to the venue: account, agent (of whom), vault, sub-account or unknown. */
+  userRole(user: string): Promise<UserRole> {
+    return this.#p.reads.userRole(user);
+  }
+
+  /** An account's named API wallets with the end of each approval. */
+  extraAgents(user?: string): Promise<ExtraAgents> {
+    return this.#p.reads.extraAgents(user);
   }
 
   /** The venue's account abstraction mode string (`disabled`, `unifiedAccount`, ...), unchecked. */

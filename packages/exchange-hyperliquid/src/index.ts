@@ -47,6 +47,15 @@ export type {
   WsOrderUpdate,
   WsUserFills,
 } from './info-schemas.js';
+export {
+  type ExtraAgents,
+  type KeyAuthority,
+  type KeyAuthorityCode,
+  KeyAuthorityError,
+  type KeyAuthoritySource,
+  proveKeyCanTrade,
+  type UserRole,
+} from './key-authority.js';
 export type { LedgerChange, LedgerUpdate } from './ledger.js';
 export { type Address, PrivateKeySigner, type Signature } from './private-key.js';
 export type { Sleep, WeightedTokenBucket } from './rate-limit.js';

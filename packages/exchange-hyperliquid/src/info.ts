@@ -29,6 +29,12 @@ import {
   type UserRateLimitResponse,
   UserRateLimitResponseSchema,
 } from './info-schemas.js';
+import {
+  type ExtraAgents,
+  ExtraAgentsResponseSchema,
+  type UserRole,
+  UserRoleResponseSchema,
+} from './key-authority.js';
 import { type LedgerUpdate, LedgerUpdatesResponseSchema } from './ledger.js';
 import type { Address } from './private-key.js';
 import type { Transport } from './transport.js';
@@ -107,6 +113,20 @@ export class InfoReads {
     return this.#transport.info(
       { type: 'userAbstraction', user: this.requireAccount(user) },
       UserAbstractionResponseSchema,
+    );
+  }
+
+  userRole(user: string): Promise<UserRole> {
+    return this.#transport.info(
+      { type: 'userRole', user: lowerAddress(user, 'user') },
+      UserRoleResponseSchema,
+    );
+  }
+
+  extraAgents(user: string | undefined): Promise<ExtraAgents> {
+    return this.#transport.info(
+      { type: 'extraAgents', user: this.requireAccount(user) },
+      ExtraAgentsResponseSchema,
     );
   }
 

@@ -116,6 +116,20 @@ export async function infoRoute(
         account?.orderStatus(typeof oid === 'string' ? oid.toLowerCase() : oid) ?? { status: 'unknownOid' },
       );
     }
+    case 'userRole': {
+      if (user === undefined) return unprocessable('user: expected a 0x address');
+      const master = state.agents.get(user);
+      return ok(
+        state.accounts.has(user)
+          ? { role: 'user' }
+          : master !== undefined
+            ? { role: 'agent', data: { user: master } }
+            : { role: 'missing' },
+      );
+    }
+    case 'extraAgents':
+      // hl-sim approves agents without a name or an end; the venue lists only named agents here.
+      return needsUser() ?? ok([]);
     case 'userNonFundingLedgerUpdates':
       return needsUser() ?? ok([]);
     case 'userRateLimit':
