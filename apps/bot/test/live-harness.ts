@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readAuditLog } from '@hl-bot/audit';
+import type { AuditEntry } from '@hl-bot/core-types';
 import { HyperliquidClient, PrivateKeySigner } from '@hl-bot/exchange-hyperliquid';
 import { nullAuditSink, PositionTracker } from '@hl-bot/positions';
 
@@ -72,6 +73,17 @@ export async function startSim(extra: string[] = []): Promise<RunningSim> {
   };
 }
 
+const RISK = {
+  maxOrdersPerMinute: 200,
+  maxOrdersPerSecond: 20,
+  maxConsecutiveLosses: 1000,
+  maxConsecutiveErrors: 1000,
+  maxMarketPriceAgeMs: 5000,
+  maxDailyLoss: '5000',
+  maxDailyLossPercent: '0.5',
+  maxDrawdownPercent: '0.5',
+};
+
 export function writeConfig(dir: string, sim: RunningSim, extra: Record<string, unknown> = {}): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'bot.json');
@@ -87,16 +99,6 @@ export function writeConfig(dir: string, sim: RunningSim, extra: Record<string, 
       reconcileIntervalMs: 2000,
       accountRefreshMs: 2000,
       metrics: { port: 0 },
-      risk: {
-        maxOrdersPerMinute: 200,
-        maxOrdersPerSecond: 20,
-        maxConsecutiveLosses: 1000,
-        maxConsecutiveErrors: 1000,
-        maxMarketPriceAgeMs: 5000,
-        maxDailyLoss: '5000',
-        maxDailyLossPercent: '0.5',
-        maxDrawdownPercent: '0.5',
-      },
       client: {
         orderExpiryMs: 1500,
         orderSettleMs: 100,
@@ -106,6 +108,8 @@ export function writeConfig(dir: string, sim: RunningSim, extra: Record<string, 
         retryBaseDelayMs: 20,
       },
       ...extra,
+      // Limits given by a test are laid over these, so a test names only the limit it is about.
+      risk: { ...RISK, ...((extra.risk as Record<string, unknown> | undefined) ?? {}) },
     }),
   );
   return path;
@@ -213,4 +217,77 @@ export function allFileText(dir: string): string {
     else text += readFileSync(p, 'latin1');
   }
   return text;
+}
+
+/** Trades like STRATEGY, but only while the file named by the bot's GATE_FILE variable exists. */
+export const GATED_STRATEGY = join(here, 'fixtures', 'gated-strategy.mjs');
+
+/** Every entry of the bot's audit log so far (a partial read while the bot writes is fine for polling). */
+export async function auditEntries(stateDir: string): Promise<AuditEntry[]> {
+  const out: AuditEntry[] = [];
+  try {
+    for await (const e of readAuditLog(join(stateDir, 'audit'))) out.push(e);
+  } catch {
+    // the log is being written; a partial read is fine while polling
+  }
+  return out;
+}
+
+/** The running bot's control endpoint, once it has written control.json. */
+export function controlOf(stateDir: string): { url: string; token: string } | undefined {
+  try {
+    return JSON.parse(readFileSync(join(stateDir, 'control.json'), 'utf8')) as { url: string; token: string };
+  } catch {
+    return undefined;
+  }
+}
+
+/** GET /health of the running bot: status code and body, or undefined while it has no endpoint. */
+export async function health(
+  stateDir: string,
+): Promise<{ code: number; body: Record<string, unknown> } | undefined> {
+  const c = controlOf(stateDir);
+  if (c === undefined) return undefined;
+  try {
+    const res = await fetch(`${c.url}/health`);
+    return { code: res.status, body: (await res.json()) as Record<string, unknown> };
+  } catch {
+    return undefined;
+  }
+}
+
+/** GET /status of the running bot (with its token), or undefined while it has no endpoint. */
+export async function botStatus(stateDir: string): Promise<Record<string, unknown> | undefined> {
+  const c = controlOf(stateDir);
+  if (c === undefined) return undefined;
+  try {
+    const res = await fetch(`${c.url}/status`, { headers: { authorization: `Bearer ${c.token}` } });
+    return (await res.json()) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Replaces hl-sim's fault settings (`{}` clears them). */
+export async function setFaults(sim: RunningSim, faults: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${sim.url}/sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
+  if (res.status !== 200)
+    throw new Error(`hl-sim refused faults ${JSON.stringify(faults)}: ${await res.text()}`);
+}
+
+/** A second trader on the bot's account (the master key): orders the bot did not send. */
+export function masterClient(sim: RunningSim): HyperliquidClient {
+  return new HyperliquidClient({
+    privateKey: MASTER_KEY,
+    walletAddress: MASTER,
+    baseUrl: sim.url,
+    wsUrl: sim.wsUrl,
+    testnet: true,
+    rateLimit: { weightPerMinute: 1_000_000 },
+    orderSettleMs: 100,
+  });
 }

@@ -256,7 +256,10 @@ export class SimAccount {
     else if (u.status === 'cancelled' || u.status === 'rejected') status = closeStatus(u.reason);
     else if (u.reason === 'triggered') status = 'triggered';
     else status = 'open';
-    record.sz = u.status === 'filled' ? ZERO : u.remainingQuantity;
+    // A cancelled or rejected order keeps the size it had left, as the venue reports it (historicalOrders:
+    // an unfilled canceled order has sz == origSz); zero would read as "filled" to a client (origSz - sz).
+    if (u.status === 'filled') record.sz = ZERO;
+    else if (u.status !== 'cancelled' && u.status !== 'rejected') record.sz = u.remainingQuantity;
     if (u.status === 'partially_filled' && record.status === 'open') return;
     record.status = status;
     record.statusTimestamp = this.#ids.now();
