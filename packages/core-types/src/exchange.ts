@@ -220,9 +220,17 @@ export interface Exchange {
   onFault?(listener: (error: Error) => void): () => void;
   /**
    * Money moved in or out of the account (deposits +, withdrawals and transfers out −), when the venue
-   * reports it; feed each to risk's `recordCashFlow`, so it never counts as trading P&L.
+   * reports it; feed each to risk's `recordCashFlow`, so it never counts as trading P&L. `id`, when given,
+   * is the change's stable identity (the same when the venue sends it again after a restart), so risk
+   * applies it once.
    */
   onLedgerUpdate?(
-    listener: (change: { amount: Decimal; time: number; kind: string; nonCash: boolean }) => void,
+    listener: (change: {
+      amount: Decimal;
+      time: number;
+      kind: string;
+      nonCash: boolean;
+      id?: string;
+    }) => void,
   ): () => void;
 }

@@ -168,7 +168,8 @@ export class TradingEngine {
       // Deposits and withdrawals move equity without being P&L: risk shifts its baselines by them.
       this.#unsubscribe.push(
         exchange.onLedgerUpdate((c) => {
-          if (!c.nonCash) queue.enqueue(() => risk.recordCashFlow(c.amount, c.time));
+          // By id: a change the venue sends again after a restart is applied once.
+          if (!c.nonCash) queue.enqueue(() => risk.recordCashFlow(c.amount, c.time, c.id));
         }),
       );
     }

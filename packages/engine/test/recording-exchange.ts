@@ -127,13 +127,19 @@ export class RecordingExchange implements Exchange {
     this.funding.add(l);
     return () => this.funding.delete(l);
   }
-  readonly ledger = new Set<(c: { amount: Decimal; time: number; kind: string; nonCash: boolean }) => void>();
-  onLedgerUpdate(l: (c: { amount: Decimal; time: number; kind: string; nonCash: boolean }) => void) {
+  readonly ledger = new Set<
+    (c: { amount: Decimal; time: number; kind: string; nonCash: boolean; id?: string }) => void
+  >();
+  onLedgerUpdate(
+    l: (c: { amount: Decimal; time: number; kind: string; nonCash: boolean; id?: string }) => void,
+  ) {
     this.ledger.add(l);
     return () => this.ledger.delete(l);
   }
-  emitLedger(kind: string, amount: string, nonCash = false): void {
-    for (const l of this.ledger) l({ kind, amount: toDecimal(amount), time: this.now(), nonCash });
+  emitLedger(kind: string, amount: string, nonCash = false, id?: string): void {
+    for (const l of this.ledger) {
+      l({ kind, amount: toDecimal(amount), time: this.now(), nonCash, ...(id === undefined ? {} : { id }) });
+    }
   }
 
   readonly faults = new Set<(e: Error) => void>();

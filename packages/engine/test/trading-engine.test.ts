@@ -213,6 +213,14 @@ describe('TradingEngine', () => {
     expect(risk.state.tradingState).toBe('ACTIVE');
   });
 
+  it('passes a ledger change to risk with its id, so one the venue sends twice moves the day start once', async () => {
+    clock.advance(1000);
+    exchange.emitLedger('withdraw', '-3000', false, '1700000001000:0xabc:withdraw');
+    exchange.emitLedger('withdraw', '-3000', false, '1700000001000:0xabc:withdraw');
+    await engine.idle();
+    expect(risk.state.dayStartEquity?.toString()).toBe('7000');
+  });
+
   it('cancels every open order when the circuit breaker trips, and rejects new orders', async () => {
     await engine.submitOrder({
       symbol: 'BTC-USD',

@@ -122,19 +122,21 @@ export class RiskAuditTrail {
     return this.durable({ type: 'account_updated', account });
   }
 
-  /** `dayStartEquity` only when a cash flow moved it. */
+  /** `dayStartEquity` only when a cash flow moved it, with the flow's id when it has one. */
   dailyPnlUpdated(
     day: string,
     dailyPnl: Decimal,
     equity: Decimal | null,
     peakEquity: Decimal | null,
     dayStartEquity?: Decimal | null,
+    cashFlowId?: string,
   ): Promise<void> {
     return this.durable({
       type: 'daily_pnl_updated',
       day,
       dailyPnl,
       ...(dayStartEquity === undefined ? {} : { dayStartEquity }),
+      ...(cashFlowId === undefined ? {} : { cashFlowId }),
       ...(equity === null ? {} : { equity }),
       ...(peakEquity === null ? {} : { peakEquity }),
     });

@@ -35,7 +35,12 @@ export interface RiskFoldState {
   consecutiveLosses: number;
   consecutiveErrors: number;
   breaker: { reason: string; trippedAt: number; cooldownUntil: number } | null;
+  /** Ids of the cash flows applied to `day` (`daily_pnl_updated.cashFlowId`), oldest first. */
+  cashFlowIds: string[];
 }
+
+/** Cash-flow ids remembered per day; a day with more deposits and withdrawals forgets the oldest ids. */
+export const MAX_CASH_FLOW_IDS = 10_000;
 
 export function emptyFold(): RiskFoldState {
   return {
@@ -48,6 +53,7 @@ export function emptyFold(): RiskFoldState {
     consecutiveLosses: 0,
     consecutiveErrors: 0,
     breaker: null,
+    cashFlowIds: [],
   };
 }
 
@@ -57,6 +63,7 @@ export function copyFold(s: RiskFoldState): RiskFoldState {
     ...s,
     reducing: s.reducing === null ? null : { ...s.reducing },
     breaker: s.breaker === null ? null : { ...s.breaker },
+    cashFlowIds: [...s.cashFlowIds],
   };
 }
 
@@ -71,6 +78,7 @@ export function foldRiskEvent(s: RiskFoldState, e: FoldEvent, offsetMinutes: num
       s.dayStart = toDecimal(e.dayStartEquity);
       s.peak = s.dayStart;
       s.dailyPnl = toDecimal(0);
+      s.cashFlowIds = [];
       break;
     case 'daily_pnl_updated':
       if (e.day === s.day) {
@@ -78,6 +86,10 @@ export function foldRiskEvent(s: RiskFoldState, e: FoldEvent, offsetMinutes: num
         if (e.peakEquity !== undefined) s.peak = toDecimal(e.peakEquity);
         // A cash flow moved the day's start (RiskManager.recordCashFlow).
         if (e.dayStartEquity !== undefined) s.dayStart = toDecimal(e.dayStartEquity);
+        if (typeof e.cashFlowId === 'string' && !s.cashFlowIds.includes(e.cashFlowId)) {
+          s.cashFlowIds.push(e.cashFlowId);
+          if (s.cashFlowIds.length > MAX_CASH_FLOW_IDS) s.cashFlowIds.shift();
+        }
       }
       break;
     case 'trade_result_recorded':
@@ -131,6 +143,8 @@ const FoldSchema = z
         })
         .strict(),
     ),
+    // Absent in checkpoints written before cash flows carried ids.
+    cashFlowIds: z.array(z.string()).max(MAX_CASH_FLOW_IDS).optional(),
   })
   .strict();
 
@@ -142,5 +156,5 @@ export function serializeFold(s: RiskFoldState): string {
 export function parseFold(text: string): RiskFoldState {
   const parsed = FoldSchema.parse(JSON.parse(text));
   const { v: _v, ...state } = parsed;
-  return state as RiskFoldState;
+  return { ...state, cashFlowIds: state.cashFlowIds ?? [] } as RiskFoldState;
 }

@@ -461,15 +461,21 @@ export class RiskManager {
    * not trading P&L: the day's start equity and the peak move by it, so a withdrawal never reads as a
    * daily loss or drawdown and a deposit never hides one. A flow from before the day's start equity was
    * measured is already inside it and changes nothing. The shifted day start is audited
-   * (`daily_pnl_updated.dayStartEquity`), so a restart keeps it.
+   * (`daily_pnl_updated.dayStartEquity`, with `cashFlowId`), so a restart keeps it.
+   *
+   * `id` is the flow's stable identity (a venue ledger id such as the client's `LedgerChange.id`): a flow
+   * whose id was already applied today, before or after a restart, changes nothing, so a venue that sends
+   * it again (a stream snapshot after a reconnect or restart) cannot move the day's start twice.
    * @throws {InvalidDecimalError} for a malformed amount
    */
-  async recordCashFlow(amount: DecimalInput, time?: number): Promise<void> {
+  async recordCashFlow(amount: DecimalInput, time?: number, id?: string): Promise<void> {
     const a = toDecimal(amount, 'amount');
     this.rollDay(this.clock.now());
     const start = this.day.startEquity;
     if (a.isZero() || start === null) return;
     if (time !== undefined && time < this.day.startedAt) return;
+    const fold = this.trail.fold;
+    if (id !== undefined && fold.day === this.day.day && fold.cashFlowIds.includes(id)) return;
     this.equity.shift(a);
     this.day.shift(a);
     this.evaluateLimits();
@@ -481,6 +487,7 @@ export class RiskManager {
       equity,
       this.day.peak,
       this.day.startEquity,
+      id,
     );
   }
 

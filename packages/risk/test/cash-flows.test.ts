@@ -71,4 +71,61 @@ describe('cash flows survive a restart (real audit log)', () => {
     expect(risk.state.tradingState).toBe('ACTIVE');
     await audit.close();
   });
+  it('applies a cash flow the venue sends again after a restart once, by its id (replay and checkpoint)', async () => {
+    const config = RiskConfig.from({
+      maxDailyLoss: '500',
+      maxDailyLossPercent: '1',
+      maxDrawdownPercent: '1',
+    });
+    const clock = new ManualClock(T0);
+    let audit = await AuditLogger.open(dir, { clock, durability: 'fsync' });
+    const first = new RiskManager({ config, auditLogger: audit, initialBalance: '10000', clock });
+    await first.updateAccount({ balance: '10000', equity: '10000' });
+    clock.advance(1000);
+    const withdrawal = { amount: '-3000', time: clock.now(), id: `${clock.now()}:0xabc:withdraw` };
+    await first.recordCashFlow(withdrawal.amount, withdrawal.time, withdrawal.id);
+    // The same change again in this run (a stream re-sending it) changes nothing either.
+    await first.recordCashFlow(withdrawal.amount, withdrawal.time, withdrawal.id);
+    expect(first.state.dayStartEquity?.toString()).toBe('7000');
+    await first.flush();
+    await audit.close();
+
+    const applied = [withdrawal];
+    let start = 7000;
+    for (const from of ['replay', 'checkpoint'] as const) {
+      clock.advance(1000);
+      audit = await AuditLogger.open(dir, { clock, durability: 'fsync' });
+      const risk = await RiskManager.recover({ config, auditLogger: audit, clock });
+      // The venue's stream snapshot after the restart carries every change applied so far again.
+      for (const flow of applied) await risk.recordCashFlow(flow.amount, flow.time, flow.id);
+      expect(risk.state.dayStartEquity?.toString(), from).toBe(String(start));
+      await risk.updateAccount({ balance: String(start), equity: String(start) });
+      expect(risk.state.dailyPnl.toString(), from).toBe('0');
+      // Another withdrawal (another id) still moves the day start.
+      const next = { amount: '-1000', time: clock.now(), id: `${clock.now()}:0xdef:withdraw` };
+      await risk.recordCashFlow(next.amount, next.time, next.id);
+      applied.push(next);
+      start -= 1000;
+      expect(risk.state.dayStartEquity?.toString(), from).toBe(String(start));
+      await risk.updateAccount({ balance: String(start), equity: String(start) });
+      expect(risk.state.tradingState, from).toBe('ACTIVE');
+      // The second restart starts from a checkpoint holding the ids.
+      if (from === 'replay') await risk.checkpoint();
+      await risk.flush();
+      await audit.close();
+    }
+  });
+
+  it('a new trading day forgets the ids of the day before', async () => {
+    const { risk, clock } = setup({ maxDailyLoss: '500' });
+    await risk.updateAccount({ balance: '10000', equity: '10000' });
+    clock.advance(1000);
+    await risk.recordCashFlow('-1000', clock.now(), 'flow-1');
+    expect(risk.state.dayStartEquity?.toString()).toBe('9000');
+    clock.advance(24 * 60 * 60 * 1000);
+    await risk.updateAccount({ balance: '9000', equity: '9000' });
+    // The same id on the next day is another day's fact (ids are per trading day).
+    await risk.recordCashFlow('-1000', clock.now(), 'flow-1');
+    expect(risk.state.dayStartEquity?.toString()).toBe('8000');
+  });
 });

@@ -175,6 +175,11 @@ export const DailyPnlUpdatedEvent = event('daily_pnl_updated', {
   peakEquity: DecimalSchema.optional(),
   /** Present when a deposit or withdrawal moved the day's start equity (not trading P&L). */
   dayStartEquity: DecimalSchema.optional(),
+  /**
+   * The stable id of that deposit or withdrawal (a venue ledger id): a restart rebuilds the day's applied
+   * ids from these, so a cash flow the venue sends again is not applied twice.
+   */
+  cashFlowId: z.string().min(1).max(256).optional(),
 });
 export const MarkPriceEvent = event('mark_price', {
   symbol: SymbolSchema,
