@@ -1,3 +1,6 @@
+// Over 400 lines on purpose: the whole signing stack in one reviewable file (msgpack encoding as the
+// Python SDK writes it, the L1 action hash and phantom agent, the hand-written EIP-712 of both fixed
+// domains, and the user-signed type table); the official vectors and the differential tests check it as one.
 import { Encoder } from '@msgpack/msgpack';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
