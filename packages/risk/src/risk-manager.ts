@@ -1,7 +1,8 @@
 // Over 400 lines on purpose: this is the public facade, one documented method per operation of the API
-// (JSDoc with @throws and examples is the reference the README links to). Each body only validates input
-// and delegates: checks/ decide, state/ holds the equity estimate, trading day, breaker and rate windows,
-// recovery.ts replays the log and audit-trail.ts writes every risk event. Logic added here belongs there.
+// (its JSDoc, with @throws and examples, is the API reference), about a quarter of it comments. The bodies
+// validate input, settle holds from what the venue answered, derive the trading state (breaker > day latch
+// > active) and delegate the rest: checks/ decide, state/ holds the equity estimate, trading day, breaker
+// and rate windows, recovery.ts replays the log and audit-trail.ts writes every risk event.
 import { randomUUID } from 'node:crypto';
 import {
   AccountState,
