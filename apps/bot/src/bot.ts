@@ -133,7 +133,11 @@ export class Bot {
     await this.startControlServer();
     await this.pollKillFile();
     this.every(1000, () => this.pollKillFile());
-    const history = await readOrderHistory(this.auditDir);
+    const history = await readOrderHistory(this.audit, {
+      onWarning: (message) => this.logger.warn({ dir: this.auditDir }, message),
+    });
+    // The next start reads only what follows this (skipped if a kill note landed meanwhile).
+    await history.checkpoint();
     await this.recoverState();
     this.logger.info(
       {
