@@ -1,0 +1,12 @@
+import { HlBotError, type HlBotErrorOptions } from '@hl-bot/core-types';
+
+/**
+ * Codes: `RISK_BUDGET_CONFIG` (invalid options or caps), `RISK_BUDGET_UNAVAILABLE` (the database could not
+ * be reached or refused the write; the budget is fail-closed meanwhile), `RISK_BUDGET_CLOSED`.
+ */
+export class RiskBudgetPgError extends HlBotError {
+  constructor(code: string, message: string, options: HlBotErrorOptions = {}) {
+    super(code, message, options);
+    this.name = 'RiskBudgetPgError';
+  }
+}

@@ -1,0 +1,11 @@
+export {
+  type AuditMirrorOptions,
+  auditLineOf,
+  type MirrorVerification,
+  PgAuditMirror,
+  verifyMirror,
+} from './audit-mirror.js';
+export { RiskBudgetPgError } from './errors.js';
+export type { AccountCaps, PgRiskBudgetOptions } from './options.js';
+export { PgRiskBudget } from './pg-risk-budget.js';
+export { channelOf, SCHEMA, SCHEMA_VERSION } from './schema.js';
