@@ -93,6 +93,7 @@ export class PgRiskBudget implements RiskBudget {
   #lossFloor: Decimal | undefined;
   #dayPnl: Decimal = ZERO;
   #pnlDirty = false;
+  #pnlUnsent = false;
   #state: SharedRiskState = Object.freeze({
     tradingState: TradingState.HALTED,
     reason: 'not synchronised with the shared budget yet',
@@ -246,12 +247,22 @@ export class PgRiskBudget implements RiskBudget {
     this.#enqueue(
       async (client) => {
         this.#pnlDirty = false;
+        this.#pnlUnsent = true;
         await this.#writePnl(client, this.#dayPnl);
+        this.#pnlUnsent = false;
       },
       () => {
         this.#pnlDirty = false;
       },
     );
+  }
+
+  /** After a failed P&L write the next successful renewal sends the latest value again. */
+  #resendPnl(): void {
+    if (this.#pnlUnsent && !this.#pnlDirty) {
+      this.#pnlUnsent = false;
+      this.reportPnl(this.#dayPnl);
+    }
   }
 
   recordTradeResult(netPnl: Decimal): void {
@@ -533,6 +544,7 @@ export class PgRiskBudget implements RiskBudget {
     if (changesAtSend > this.#reported) this.#reported = changesAtSend;
     this.#applyRow(state ?? row);
     this.#armExpiry();
+    this.#resendPnl();
   }
 
   #sliceOf(cap: Decimal | null, slice: Decimal = this.#slice): Decimal {

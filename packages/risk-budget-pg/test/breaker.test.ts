@@ -77,6 +77,26 @@ describe('the shared breaker', () => {
       await b.close();
     }
   });
+
+  it("a bot whose own loss passes its share of the account's loss budget stops opening, alone", async () => {
+    const account = newAccount();
+    const [a, b] = (await openBots(url, account, 2, { dailyLoss: 100, slice: '0.5' })) as [
+      PgRiskBudget,
+      PgRiskBudget,
+    ];
+    try {
+      await a.renew();
+      a.reportPnl(new Decimal(-50));
+      expect(a.tryTake('a1', unitNeed(1)).ok).toBe(true);
+      a.reportPnl(new Decimal('-50.01'));
+      expect(a.tryTake('a2', unitNeed(1))).toMatchObject({ ok: false, code: 'BUDGET_LOSS' });
+      expect(b.tryTake('b1', unitNeed(1)).ok).toBe(true);
+      expect(a.state.tradingState).toBe('ACTIVE');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 });
 
 function startBot(
