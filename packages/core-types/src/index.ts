@@ -153,3 +153,4 @@ export {
 export { isSymbol } from './symbol.js';
 export { MAX_TIMESTAMP_MS, toTimestamp, toVenueTimestamp, VENUE_TIME_WINDOW } from './timestamp.js';
 export { parseOrThrow } from './validate.js';
+export { isValidated, parseValidated, validatedOrParse } from './validated.js';

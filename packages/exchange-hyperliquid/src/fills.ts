@@ -4,6 +4,7 @@ import {
   type OrderUpdate,
   OrderUpdate as OrderUpdateSchema,
   parseOrThrow,
+  parseValidated,
   ZERO,
 } from '@hl-bot/core-types';
 import type { UserFill, WsOrderUpdate } from './info-schemas.js';
@@ -78,7 +79,8 @@ export class FillDeduper {
  * @throws {ValidationError} when the venue fill violates the Fill schema (zero size or price).
  */
 export function toFill(f: UserFill): Fill {
-  return parseOrThrow(
+  // Marked as validated: the tracker books it without parsing it again.
+  return parseValidated(
     FillSchema,
     {
       id: fillKey(f),

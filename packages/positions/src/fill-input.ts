@@ -3,13 +3,12 @@ import {
   type Decimal,
   Fill,
   type MarketKind,
-  parseOrThrow,
   ValidationError,
+  validatedOrParse,
   ZERO,
 } from '@hl-bot/core-types';
 import { abs, cmp } from './decimal-ops.js';
 import { InvalidFillError } from './errors.js';
-import { fastParseFill } from './fast-fill.js';
 
 /** A validated fill with everything the ledger needs resolved. */
 export interface NormalizedFill {
@@ -45,7 +44,9 @@ export function normalizeFill(
 ): NormalizedFill {
   let fill: Fill;
   try {
-    fill = fastParseFill(raw) ?? parseOrThrow(Fill, raw, 'fill');
+    // A fill the boundary parsed (`parseValidated(Fill, ...)`: venue adapters, the paper exchange) is taken
+    // as it is; anything else, however well formed, is parsed in full.
+    fill = validatedOrParse(Fill, raw, 'fill');
   } catch (error) {
     const field = error instanceof ValidationError ? error.field : undefined;
     throw new InvalidFillError(error instanceof Error ? error.message : 'invalid fill', {
@@ -95,9 +96,18 @@ export function normalizeFill(
     delta = signed.minus(fill.fee);
     feeValue = fill.fee.isZero() ? ZERO : fill.fee.times(fill.price);
   }
-  // Both parsers return a fresh object, so completing it in place is safe (and cheaper than a copy).
-  const complete = fill as Fill & { timestamp: number; marketKind: MarketKind };
-  complete.timestamp = timestamp;
-  complete.marketKind = kind;
+  let complete: Fill & { timestamp: number; marketKind: MarketKind };
+  if (Object.isFrozen(fill)) {
+    // A validated fill is shared and frozen: completed in a copy unless it is complete already.
+    complete =
+      fill.timestamp === timestamp && fill.marketKind === kind
+        ? (fill as Fill & { timestamp: number; marketKind: MarketKind })
+        : { ...fill, timestamp, marketKind: kind };
+  } else {
+    // A fresh parse: completing it in place is safe (and cheaper than a copy).
+    complete = fill as Fill & { timestamp: number; marketKind: MarketKind };
+    complete.timestamp = timestamp;
+    complete.marketKind = kind;
+  }
   return { fill: complete, delta, feeValue };
 }

@@ -4,6 +4,7 @@ import {
   Fill,
   type OrderSide,
   type PositionSnapshot,
+  parseValidated,
   ZERO,
 } from '@hl-bot/core-types';
 import { instrument, type PaperCore, type SimOrder, sideSign } from './core.js';
@@ -110,21 +111,26 @@ export function execute(
   if (size.isZero()) core.positions.delete(symbol);
   else core.positions.set(symbol, { size, entryPrice: entry });
   core.fillSeq++;
-  const fill = Fill.parse({
-    id: `paper-fill-${core.fillSeq}`,
-    orderId: o?.orderId ?? `liq-${core.liquidationSeq}`,
-    ...(o?.clientOrderId === undefined ? {} : { clientOrderId: o.clientOrderId }),
-    symbol,
-    side,
-    quantity: qty,
-    price,
-    fee,
-    feeCurrency: 'USDC',
-    timestamp: time,
-    liquidity,
-    closedPnl,
-    marketKind: 'perp',
-  });
+  // Parsed once here and marked: the tracker books it without parsing it again.
+  const fill = parseValidated(
+    Fill,
+    {
+      id: `paper-fill-${core.fillSeq}`,
+      orderId: o?.orderId ?? `liq-${core.liquidationSeq}`,
+      ...(o?.clientOrderId === undefined ? {} : { clientOrderId: o.clientOrderId }),
+      symbol,
+      side,
+      quantity: qty,
+      price,
+      fee,
+      feeCurrency: 'USDC',
+      timestamp: time,
+      liquidity,
+      closedPnl,
+      marketKind: 'perp',
+    },
+    'fill',
+  );
   for (const l of core.listeners.fill) core.listeners.call(l, fill);
   return fill;
 }
