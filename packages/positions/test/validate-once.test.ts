@@ -3,8 +3,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nullAuditSink, PositionTracker } from '../src/index.js';
 
-const str = (v: unknown) => JSON.stringify(v, (_k, x) => (x instanceof Decimal ? `D:${x.toString()}` : x));
-
 // Values near the schema's edges, valid and invalid: a hand-made fill is accepted exactly when the schema
 // accepts it, and booked as the schema returns it.
 const anyValue = fc.oneof(
