@@ -1,3 +1,6 @@
+// Over 400 lines on purpose: SimAccount's order, cloid, fill, position and funding books are private, and
+// both its writes (place, cancel, bars) and its wire answers (clearinghouseState, openOrders, orderStatus)
+// read them; splitting the answers out would make those books public to the rest of the simulator.
 import {
   Decimal,
   ExchangeError,
