@@ -20,7 +20,7 @@ const config = RiskConfig.from({
 
 // Initialize risk manager
 const audit = await AuditLogger.open(join(logs, 'audit'));
-const risk = new RiskManager({ config, auditLogger: audit, initialBalance: new Decimal('10000') });
+const risk = new RiskManager({ config, audit, initialBalance: new Decimal('10000') });
 
 // Check order before submission
 const order: OrderRequestInput = {

@@ -12,7 +12,7 @@ const logs = await mkdtemp(join(tmpdir(), 'example-breaker-'));
 const clock = new ManualClock('2026-03-02T12:00:00Z');
 const config = RiskConfig.from({ circuitBreakerCooldownMinutes: 30, maxConsecutiveLosses: 3 });
 const audit = await AuditLogger.open(join(logs, 'audit'), { clock });
-const risk = new RiskManager({ config, auditLogger: audit, initialBalance: '10000', clock });
+const risk = new RiskManager({ config, audit, initialBalance: '10000', clock });
 
 // Three losing trades in a row trip the breaker.
 for (const loss of ['-10', '-20', '-30']) await risk.recordTradeResult(loss, 'BTC-USD');

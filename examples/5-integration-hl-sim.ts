@@ -45,14 +45,14 @@ async function tradingLoop(logs: string): Promise<string> {
   // Initialize components
   const audit = await AuditLogger.open(join(logs, 'audit'));
   const config = RiskConfig.from({ maxDailyLoss: new Decimal('100'), maxPositions: 3 });
-  const risk = new RiskManager({ config, auditLogger: audit, initialBalance: new Decimal('10000') });
+  const risk = new RiskManager({ config, audit, initialBalance: new Decimal('10000') });
   const tracker = new PositionTracker(audit);
   const exchange = new HyperliquidClient({
     privateKey: PRIVATE_KEY,
     testnet: true,
     baseUrl: url,
     wsUrl,
-    auditLogger: audit,
+    audit,
   });
   // In reality, listen to the WebSocket: fills go to the tracker (and settle the order in risk).
   const filled = new Promise<Fill>((resolve) => exchange.onFill((fill) => resolve(fill)));

@@ -99,7 +99,7 @@ const { PositionTracker } = require('@hl-bot/positions');
   const dir = mkdtempSync(join(tmpdir(), 'hl-bot-cjs-audit-'));
   const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
   const audit = await AuditLogger.open(dir, { clock });
-  const risk = new RiskManager({ config: RiskConfig.from({ maxOrderNotional: '1000' }), auditLogger: audit, initialBalance: '10000', clock });
+  const risk = new RiskManager({ config: RiskConfig.from({ maxOrderNotional: '1000' }), audit, initialBalance: '10000', clock });
   risk.updateMarketPrice('BTC-USD', '50000');
   const result = await risk.checkOrder({ symbol: 'BTC-USD', side: 'buy', orderType: 'limit', quantity: '0.01', price: '50000' }, []);
   assert.equal(result.approved, true, JSON.stringify(result));

@@ -23,7 +23,7 @@ async function writeLog(dir: string, fills: number): Promise<void> {
   const clock = new ManualClock('2025-01-01T00:00:00Z');
   const audit = await AuditLogger.open(dir, { clock, durability: 'none' });
   const tracker = new PositionTracker(audit, { clock });
-  const risk = new RiskManager({ config, auditLogger: audit, initialBalance: '100000', clock });
+  const risk = new RiskManager({ config, audit, initialBalance: '100000', clock });
   const stepMs = Math.max(1, Math.floor((365 * 86_400_000) / fills));
   const burst = 1000;
   for (let start = 0; start < fills; start += burst) {

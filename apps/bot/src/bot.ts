@@ -154,7 +154,7 @@ export class Bot {
       testnet: this.config.network === 'testnet',
       ...(this.config.apiUrl === undefined ? {} : { baseUrl: this.config.apiUrl }),
       ...(this.config.wsUrl === undefined ? {} : { wsUrl: this.config.wsUrl }),
-      auditLogger: this.audit,
+      audit: this.audit,
       clock: this.clock,
       // The venue does not replay fills: ask for everything since the last one this log holds, or since the
       // earliest order it sent whose fate it does not know.

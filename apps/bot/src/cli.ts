@@ -190,7 +190,7 @@ async function offlineState(target: Target) {
   await tracker.replay(readAuditLog(dir));
   const risk = await RiskManager.recover({
     config: target.riskConfig,
-    auditLogger: nullAuditSink,
+    audit: nullAuditSink,
     entries: readAuditLog(dir),
   });
   return { tracker, risk };
@@ -255,7 +255,7 @@ async function kill(v: Values): Promise<number> {
   const audit = await AuditLogger.open(join(target.stateDir, 'audit'));
   let cooldownUntil: number | null;
   try {
-    const risk = await RiskManager.recover({ config: target.riskConfig, auditLogger: audit });
+    const risk = await RiskManager.recover({ config: target.riskConfig, audit });
     await risk.tripCircuitBreaker(`kill switch (bot not running): ${reason}`);
     cooldownUntil = risk.state.cooldownUntil;
   } finally {
@@ -285,7 +285,7 @@ async function resetBreaker(v: Values): Promise<number> {
     await requireBotState(target.stateDir);
     const audit = await AuditLogger.open(join(target.stateDir, 'audit'));
     try {
-      const risk = await RiskManager.recover({ config: target.riskConfig, auditLogger: audit });
+      const risk = await RiskManager.recover({ config: target.riskConfig, audit });
       const wasTripped = risk.state.circuitBreakerTripped;
       const reset = wasTripped
         ? await risk.resetCircuitBreaker('hl-bot reset-breaker (bot not running)')

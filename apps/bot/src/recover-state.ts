@@ -39,7 +39,7 @@ export async function recoverFromAuditLog(
     PositionTracker.recover(audit, { clock, checkpoint: positions, entries: forPositions }),
     RiskManager.recover({
       config: options.riskConfig,
-      auditLogger: audit,
+      audit,
       clock,
       checkpoint: riskCheckpoint,
       entries: forRisk,

@@ -240,7 +240,7 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
       if (firstTime === undefined) {
         firstTime = bar.openTime;
         clock.set(bar.openTime);
-        risk = new RiskManager({ config, auditLogger: audit, initialBalance: startBalance, clock });
+        risk = new RiskManager({ config, audit, initialBalance: startBalance, clock });
         await audit.append({ type: 'session_started', app: 'hl-paper', mode: 'paper' });
         engine = new TradingEngine({
           exchange,

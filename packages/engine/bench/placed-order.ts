@@ -38,7 +38,7 @@ async function engineWith(dir: string | undefined) {
       maxOrdersPerMinute: 1_000_000,
       maxOrdersPerSecond: 1_000_000,
     }),
-    auditLogger: audit,
+    audit,
     initialBalance: 10_000_000,
     clock,
     checkpointEvery: false,

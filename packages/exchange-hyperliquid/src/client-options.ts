@@ -24,6 +24,8 @@ export interface HyperliquidClientOptions {
    * Where failed attempts, transport and stream errors and money moves are recorded. Order lifecycle facts
    * (submitted, accepted, rejected, cancelled) are the router's (the engine's), written once there.
    */
+  audit?: AuditSink;
+  /** @deprecated use `audit`, the name the engine and the other packages give this option */
   auditLogger?: AuditSink;
   clock?: Clock;
   /** Injected for tests on virtual time. */

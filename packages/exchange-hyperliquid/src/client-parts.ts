@@ -80,7 +80,7 @@ export function clientParts(options: HyperliquidClientOptions, id: ClientIdentit
     baseDelayMs: options.retry?.baseDelayMs ?? 250,
     maxDelayMs: options.retry?.maxDelayMs ?? 8_000,
   });
-  const reporter = new Reporter(options.auditLogger);
+  const reporter = new Reporter(options.audit ?? options.auditLogger);
   const reads = new InfoReads(transport, id.account);
   const assets = new AssetCatalog(reads, options.dexes ?? 'all');
   const accountReader = new AccountReader({

@@ -63,7 +63,7 @@ export type { MarketData } from './exchange-port.js';
  *
  * @example
  * const client = new HyperliquidClient({ privateKey: process.env.HL_AGENT_KEY, walletAddress: '0x…',
- *   testnet: true, auditLogger });
+ *   testnet: true, audit });
  * const ack = await client.placeOrder(OrderRequest.parse({ symbol: 'BTC-USD', side: 'buy',
  *   orderType: 'limit', price: '50000', quantity: '0.001' }));
  */

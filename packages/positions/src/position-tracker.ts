@@ -338,12 +338,12 @@ export class PositionTracker {
   #closedFunding: Decimal = ZERO;
 
   /**
-   * @param auditLogger where every change is recorded first (an `AuditLogger`, or any `AuditSink`)
+   * @param audit where every change is recorded first (an `AuditLogger`, or any `AuditSink`)
    * @throws {RangeError} for a `maxBatchSize` that is not a positive integer
    * @throws {InvalidDecimalError} for a malformed `closedPnlTolerance`
    */
-  constructor(auditLogger: AuditSink, options: PositionTrackerOptions = {}) {
-    this.#sink = auditLogger;
+  constructor(audit: AuditSink, options: PositionTrackerOptions = {}) {
+    this.#sink = audit;
     this.#clock = options.clock ?? systemClock;
     this.#spotSymbols = new Set(options.spotSymbols ?? []);
     this.#tolerance = toDecimal(options.closedPnlTolerance ?? 0, 'closedPnlTolerance').abs();

@@ -10,9 +10,12 @@ export {
 } from './config.js';
 export { AuditUnavailableError, RiskConfigError, type RiskConfigSource } from './errors.js';
 export type {
+  RiskAuditOption,
   RiskCheckResult,
   RiskManagerOptions,
+  RiskManagerSettings,
   RiskRecoverOptions,
+  RiskRecoverSettings,
   RiskState,
   RiskSubmitResult,
   SubmitAck,

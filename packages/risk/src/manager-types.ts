@@ -15,12 +15,34 @@ import type { RiskFoldState } from './risk-fold.js';
 
 // The option, result and state types of RiskManager's public methods (exported from src/index.ts).
 
+/**
+ * Where state changes and rejections are written; `@hl-bot/audit`'s AuditLogger in production. `audit` is
+ * the name every hl-bot package gives this option; `auditLogger` is the older name, still accepted.
+ */
+export type RiskAuditOption =
+  | { audit: AuditSink; auditLogger?: undefined }
+  | {
+      /** @deprecated use `audit`, the name the engine and the other packages use */
+      auditLogger: AuditSink;
+      audit?: undefined;
+    };
+
+/** The audit sink an options object names (`audit`, or the older `auditLogger`). */
+export function auditSinkOf(options: RiskAuditOption): AuditSink {
+  const sink = options.audit ?? options.auditLogger;
+  if (sink === undefined || typeof sink.append !== 'function') {
+    throw new TypeError('the risk manager needs an audit sink: pass { audit }');
+  }
+  return sink;
+}
+
 /** Options of `new RiskManager(...)`. */
-export interface RiskManagerOptions {
+export type RiskManagerOptions = RiskAuditOption & RiskManagerSettings;
+
+/** Everything of RiskManagerOptions but the audit sink. */
+export interface RiskManagerSettings {
   /** Limits; `RiskConfig.defaults()` when omitted. */
   config?: RiskConfig;
-  /** Where state changes and rejections are written; `@hl-bot/audit`'s AuditLogger in production. */
-  auditLogger: AuditSink;
   /**
    * Starting balance and equity. Without it every order is rejected with `ACCOUNT_STATE_MISSING` until
    * `updateAccount` is called.
@@ -57,13 +79,15 @@ export interface LoadCheckpointOptions {
 }
 
 /** Options of `RiskManager.recover(...)`. */
-export interface RiskRecoverOptions {
+export type RiskRecoverOptions = RiskAuditOption & RiskRecoverSettings;
+
+/** Everything of RiskRecoverOptions but the audit sink. */
+export interface RiskRecoverSettings {
   config?: RiskConfig;
-  auditLogger: AuditSink;
   clock?: Clock;
   /**
-   * Audit entries in log order. Default: `readAuditLog(auditLogger.dir)` from `@hl-bot/audit` when the
-   * audit logger has a `dir` (an AuditLogger does); required otherwise.
+   * Audit entries in log order. Default: `readAuditLog(audit.dir)` from `@hl-bot/audit` when the
+   * audit sink has a `dir` (an AuditLogger does); required otherwise.
    */
   entries?: AsyncIterable<AuditEntry> | Iterable<AuditEntry>;
   /**

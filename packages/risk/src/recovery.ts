@@ -1,7 +1,12 @@
 import { readAuditLog, readLatestCheckpoint } from '@hl-bot/audit';
 import type { AuditEntry, Decimal, TradingState } from '@hl-bot/core-types';
 import { CHECKPOINT_COMPONENT } from './audit-trail.js';
-import type { LoadCheckpointOptions, RiskCheckpoint, RiskRecoverOptions } from './manager-types.js';
+import {
+  auditSinkOf,
+  type LoadCheckpointOptions,
+  type RiskCheckpoint,
+  type RiskRecoverOptions,
+} from './manager-types.js';
 import {
   copyFold,
   emptyFold,
@@ -68,7 +73,7 @@ export async function loadRiskCheckpoint(
 export async function recoverySource(
   options: RiskRecoverOptions,
 ): Promise<{ checkpoint: RiskCheckpoint | null; entries: Entries }> {
-  const dir = (options.auditLogger as { dir?: unknown }).dir;
+  const dir = (auditSinkOf(options) as { dir?: unknown }).dir;
   let checkpoint = options.checkpoint;
   if (checkpoint === undefined && options.entries === undefined && typeof dir === 'string') {
     checkpoint = await loadRiskCheckpoint(

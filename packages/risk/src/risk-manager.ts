@@ -32,15 +32,16 @@ import { RiskCode } from './codes.js';
 import { RiskConfig } from './config.js';
 import { isPositive } from './decimal-compare.js';
 import { clip, errorText, failure, MAX_REASON } from './failure.js';
-import type {
-  LoadCheckpointOptions,
-  RiskCheckpoint,
-  RiskCheckResult,
-  RiskManagerOptions,
-  RiskRecoverOptions,
-  RiskState,
-  RiskSubmitResult,
-  SubmitAck,
+import {
+  auditSinkOf,
+  type LoadCheckpointOptions,
+  type RiskCheckpoint,
+  type RiskCheckResult,
+  type RiskManagerOptions,
+  type RiskRecoverOptions,
+  type RiskState,
+  type RiskSubmitResult,
+  type SubmitAck,
 } from './manager-types.js';
 import { fastParseOrder } from './order-parse.js';
 import { PositionBook } from './position-book.js';
@@ -74,7 +75,7 @@ const MAX_MARK_CLOCK_SKEW_MS = 2_000;
  * restart, never with `new`, or the day's loss and a tripped breaker would be forgotten.
  *
  * @example
- * const risk = new RiskManager({ config: RiskConfig.defaults(), auditLogger: audit, initialBalance: '10000' });
+ * const risk = new RiskManager({ config: RiskConfig.defaults(), audit, initialBalance: '10000' });
  * risk.updateMarketPrice('BTC-USD', '50000');
  * const result = await risk.checkOrder({ symbol: 'BTC-USD', side: 'buy', orderType: 'limit', quantity: '0.01', price: '50000' });
  * if (result.approved && result.reservation) risk.releaseReservation(result.reservation.id, 'submitted');
@@ -107,7 +108,7 @@ export class RiskManager {
       if (this.book.has(symbol)) this.overlap += pending ? 1 : -1;
     });
     this.trail = new RiskAuditTrail(
-      options.auditLogger,
+      auditSinkOf(options),
       this.clock,
       this.config.tradingDayUtcOffsetMinutes,
       options.checkpointEvery,
@@ -133,11 +134,11 @@ export class RiskManager {
    *
    * @throws whatever reading `entries` throws (a corrupt log must stop the start, not be skipped)
    * @example
-   * const risk = await RiskManager.recover({ config, auditLogger: audit, entries: readAuditLog(audit.dir) });
+   * const risk = await RiskManager.recover({ config, audit, entries: readAuditLog(audit.dir) });
    */
   static async recover(options: RiskRecoverOptions): Promise<RiskManager> {
     const manager = new RiskManager({
-      auditLogger: options.auditLogger,
+      audit: auditSinkOf(options),
       ...(options.config === undefined ? {} : { config: options.config }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.checkpointEvery === undefined ? {} : { checkpointEvery: options.checkpointEvery }),
