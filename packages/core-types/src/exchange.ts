@@ -154,6 +154,16 @@ export const EXCHANGE_ERROR_CODES = [
 export type ExchangeErrorCode = (typeof EXCHANGE_ERROR_CODES)[number];
 
 /**
+ * The same codes as a catalog object, `ExchangeErrorCode.NO_LIQUIDITY`, the shape every package's code catalog
+ * has (`EngineErrorCode`, `PositionErrorCode`, `RiskCode`, `BudgetRefusalCode`).
+ */
+export const ExchangeErrorCode = Object.freeze(
+  Object.fromEntries(EXCHANGE_ERROR_CODES.map((code) => [code, code])) as {
+    readonly [K in ExchangeErrorCode]: K;
+  },
+);
+
+/**
  * A venue refused a request. `code` is one of EXCHANGE_ERROR_CODES; `details` holds the numbers behind it.
  *
  * @example

@@ -41,7 +41,7 @@ export {
   EXCHANGE_ERROR_CODES,
   type Exchange,
   ExchangeError,
-  type ExchangeErrorCode,
+  ExchangeErrorCode,
   FundingPayment,
   type FundingPaymentInput,
   OpenOrder,
@@ -66,12 +66,11 @@ export {
   SPOT_PRICE_DECIMALS,
 } from './price-grid.js';
 export {
-  BUDGET_REFUSAL_CODES,
   type BudgetKeep,
   BudgetLedger,
   type BudgetLimits,
   type BudgetNeed,
-  type BudgetRefusalCode,
+  BudgetRefusalCode,
   type BudgetTake,
   LocalRiskBudget,
   type LocalRiskBudgetOptions,

@@ -22,7 +22,7 @@ export interface BudgetKeep {
 }
 
 /** Why `tryTake` refused; callers branch on these, never on the reason text. */
-export const BUDGET_REFUSAL_CODES = {
+export const BudgetRefusalCode = {
   /** The slice of exposure this instance holds is used up. */
   EXPOSURE: 'BUDGET_EXPOSURE',
   POSITIONS: 'BUDGET_POSITIONS',
@@ -40,7 +40,7 @@ export const BUDGET_REFUSAL_CODES = {
   INVALID: 'BUDGET_INVALID',
   CLOSED: 'BUDGET_CLOSED',
 } as const;
-export type BudgetRefusalCode = (typeof BUDGET_REFUSAL_CODES)[keyof typeof BUDGET_REFUSAL_CODES];
+export type BudgetRefusalCode = (typeof BudgetRefusalCode)[keyof typeof BudgetRefusalCode];
 
 export type BudgetTake =
   | { readonly ok: true }
@@ -142,19 +142,19 @@ export class BudgetLedger {
   /** Checks `need` against `limits` and takes it when it fits. */
   take(orderId: string, need: BudgetNeed, limits: BudgetLimits): BudgetTake {
     const problem = needProblem(orderId, need);
-    if (problem !== undefined) return { ok: false, code: BUDGET_REFUSAL_CODES.INVALID, reason: problem };
+    if (problem !== undefined) return { ok: false, code: BudgetRefusalCode.INVALID, reason: problem };
     const held = this.#holds.get(orderId);
     if (held?.live === true)
       return {
         ok: false,
-        code: BUDGET_REFUSAL_CODES.DUPLICATE,
+        code: BudgetRefusalCode.DUPLICATE,
         reason: `order ${orderId} already holds a take`,
       };
     const exposure = this.#exposure.plus(need.exposure);
     if (limits.maxExposure !== undefined && compareDecimals(exposure, limits.maxExposure) > 0) {
       return {
         ok: false,
-        code: BUDGET_REFUSAL_CODES.EXPOSURE,
+        code: BudgetRefusalCode.EXPOSURE,
         reason: `exposure ${exposure.toString()} would exceed ${limits.maxExposure.toString()}`,
       };
     }
@@ -162,7 +162,7 @@ export class BudgetLedger {
     if (limits.maxPositions !== undefined && positions > limits.maxPositions) {
       return {
         ok: false,
-        code: BUDGET_REFUSAL_CODES.POSITIONS,
+        code: BudgetRefusalCode.POSITIONS,
         reason: `positions ${positions} would exceed ${limits.maxPositions}`,
       };
     }
@@ -170,7 +170,7 @@ export class BudgetLedger {
     if (limits.maxOrders !== undefined && orders > limits.maxOrders) {
       return {
         ok: false,
-        code: BUDGET_REFUSAL_CODES.ORDER_RATE,
+        code: BudgetRefusalCode.ORDER_RATE,
         reason: `order tokens ${orders} would exceed ${limits.maxOrders}`,
       };
     }
@@ -349,19 +349,19 @@ export class LocalRiskBudget implements RiskBudget {
 
 /** The refusal the shared state alone decides (closed, unavailable, halted, reducing), or undefined. */
 export function stateRefusal(state: SharedRiskState, closed: boolean): BudgetTake | undefined {
-  if (closed) return { ok: false, code: BUDGET_REFUSAL_CODES.CLOSED, reason: 'the risk budget is closed' };
+  if (closed) return { ok: false, code: BudgetRefusalCode.CLOSED, reason: 'the risk budget is closed' };
   if (!state.available)
     return {
       ok: false,
-      code: BUDGET_REFUSAL_CODES.UNAVAILABLE,
+      code: BudgetRefusalCode.UNAVAILABLE,
       reason: `the shared risk budget is unavailable${state.reason === undefined ? '' : `: ${state.reason}`}`,
     };
   if (state.tradingState === TradingState.HALTED)
-    return { ok: false, code: BUDGET_REFUSAL_CODES.HALTED, reason: `account halted: ${state.reason ?? ''}` };
+    return { ok: false, code: BudgetRefusalCode.HALTED, reason: `account halted: ${state.reason ?? ''}` };
   if (state.tradingState === TradingState.REDUCING)
     return {
       ok: false,
-      code: BUDGET_REFUSAL_CODES.REDUCING,
+      code: BudgetRefusalCode.REDUCING,
       reason: `account reducing: ${state.reason ?? ''}`,
     };
   return undefined;

@@ -1,8 +1,8 @@
 import { fc, it } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import {
-  BUDGET_REFUSAL_CODES,
   BudgetLedger,
+  BudgetRefusalCode,
   Decimal,
   LocalRiskBudget,
   type SharedRiskState,
@@ -82,9 +82,9 @@ describe('BudgetLedger', () => {
   it('refuses a second live take for one id, and invalid needs, with their codes', () => {
     const ledger = new BudgetLedger();
     expect(ledger.take('a', need(1), {})).toEqual({ ok: true });
-    expect(ledger.take('a', need(1), {})).toMatchObject({ ok: false, code: BUDGET_REFUSAL_CODES.DUPLICATE });
-    expect(ledger.take('b', need(-1), {})).toMatchObject({ ok: false, code: BUDGET_REFUSAL_CODES.INVALID });
-    expect(ledger.take('', need(1), {})).toMatchObject({ ok: false, code: BUDGET_REFUSAL_CODES.INVALID });
+    expect(ledger.take('a', need(1), {})).toMatchObject({ ok: false, code: BudgetRefusalCode.DUPLICATE });
+    expect(ledger.take('b', need(-1), {})).toMatchObject({ ok: false, code: BudgetRefusalCode.INVALID });
+    expect(ledger.take('', need(1), {})).toMatchObject({ ok: false, code: BudgetRefusalCode.INVALID });
     expect(ledger.take('c', { ...need(1), orders: 0.5 }, {})).toMatchObject({
       ok: false,
       code: 'BUDGET_INVALID',
@@ -98,7 +98,7 @@ describe('BudgetLedger', () => {
     expect(ledger.take('a', need(1), limits).ok).toBe(true);
     ledger.give('a');
     expect(ledger.take('b', need(1), limits).ok).toBe(true);
-    expect(ledger.take('c', need(1), limits)).toMatchObject({ code: BUDGET_REFUSAL_CODES.ORDER_RATE });
+    expect(ledger.take('c', need(1), limits)).toMatchObject({ code: BudgetRefusalCode.ORDER_RATE });
     ledger.resetOrders();
     expect(ledger.take('c', need(1), limits).ok).toBe(true);
   });
@@ -114,7 +114,7 @@ describe('LocalRiskBudget (the in-process budget)', () => {
   it('enforces the exposure cap including working orders, and frees it when an order is given back', () => {
     const budget = new LocalRiskBudget({ maxExposure: new Decimal(10_000) });
     expect(budget.tryTake('o1', need(6000, 1)).ok).toBe(true);
-    expect(budget.tryTake('o2', need(6000, 1))).toMatchObject({ code: BUDGET_REFUSAL_CODES.EXPOSURE });
+    expect(budget.tryTake('o2', need(6000, 1))).toMatchObject({ code: BudgetRefusalCode.EXPOSURE });
     budget.settle('o1', { exposure: new Decimal(2000), positions: 1 });
     expect(budget.ledger.liveOrders).toBe(0);
     expect(budget.tryTake('o2', need(6000, 1)).ok).toBe(true);
@@ -133,7 +133,7 @@ describe('LocalRiskBudget (the in-process budget)', () => {
     expect(budget.state.consecutiveLosses).toBe(0);
     for (let i = 0; i < 3; i++) budget.recordTradeResult(new Decimal(-2));
     expect(budget.state.tradingState).toBe(TradingState.HALTED);
-    expect(budget.tryTake('x', need(1))).toMatchObject({ ok: false, code: BUDGET_REFUSAL_CODES.HALTED });
+    expect(budget.tryTake('x', need(1))).toMatchObject({ ok: false, code: BudgetRefusalCode.HALTED });
     await budget.reset();
     expect(budget.state).toMatchObject({ tradingState: TradingState.ACTIVE, consecutiveLosses: 0 });
     expect(budget.tryTake('x', need(1)).ok).toBe(true);
@@ -148,7 +148,7 @@ describe('LocalRiskBudget (the in-process budget)', () => {
     expect(loss.state.tradingState).toBe(TradingState.ACTIVE);
     loss.reportPnl(new Decimal(-100));
     expect(loss.state.tradingState).toBe(TradingState.REDUCING);
-    expect(loss.tryTake('x', need(1))).toMatchObject({ code: BUDGET_REFUSAL_CODES.REDUCING });
+    expect(loss.tryTake('x', need(1))).toMatchObject({ code: BudgetRefusalCode.REDUCING });
 
     const drawdown = new LocalRiskBudget({ maxDrawdown: new Decimal(50) });
     drawdown.reportPnl(new Decimal(80));
@@ -163,7 +163,7 @@ describe('LocalRiskBudget (the in-process budget)', () => {
     const budget = new LocalRiskBudget();
     await budget.close();
     expect(budget.tryTake('x', { exposure: ZERO, positions: 0, orders: 1 })).toMatchObject({
-      code: BUDGET_REFUSAL_CODES.CLOSED,
+      code: BudgetRefusalCode.CLOSED,
     });
   });
 });

@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import {
-  BUDGET_REFUSAL_CODES,
   type BudgetKeep,
   BudgetLedger,
   type BudgetLimits,
   type BudgetNeed,
+  BudgetRefusalCode,
   type BudgetTake,
   compareDecimals,
   Decimal,
@@ -184,7 +184,7 @@ export class PgRiskBudget implements RiskBudget {
       this.#refresh();
       return {
         ok: false,
-        code: BUDGET_REFUSAL_CODES.UNAVAILABLE,
+        code: BudgetRefusalCode.UNAVAILABLE,
         reason: 'the lease lapsed before it was renewed',
       };
     }
@@ -192,16 +192,16 @@ export class PgRiskBudget implements RiskBudget {
       this.#renewSoon();
       return {
         ok: false,
-        code: BUDGET_REFUSAL_CODES.LOSS,
+        code: BudgetRefusalCode.LOSS,
         reason: `this bot's share of the daily loss budget is used (day P&L ${this.#dayPnl.toString()})`,
       };
     }
     const result = this.#ledger.take(orderId, need, this.#limits);
     if (result.ok) this.#changed();
     else if (
-      result.code === BUDGET_REFUSAL_CODES.EXPOSURE ||
-      result.code === BUDGET_REFUSAL_CODES.POSITIONS ||
-      result.code === BUDGET_REFUSAL_CODES.ORDER_RATE
+      result.code === BudgetRefusalCode.EXPOSURE ||
+      result.code === BudgetRefusalCode.POSITIONS ||
+      result.code === BudgetRefusalCode.ORDER_RATE
     )
       // The slice ran out: ask for more now rather than at the next scheduled renewal.
       this.#renewSoon();
