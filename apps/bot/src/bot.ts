@@ -409,11 +409,17 @@ export class Bot {
         if (attempt > 0) await new Promise((r) => setTimeout(r, 250));
         await this.client.settled();
         await this.engine.idle();
-        const venue = await this.client.clearinghouseState();
+        // Every perp dex the client trades (HIP-3 ones too): each dex's state lists only its own positions.
+        const dexes = (await this.client.loadAssets()).dexes();
+        const states = await Promise.all(dexes.map((dex) => this.client.clearinghouseState(undefined, dex)));
         openOrders = await this.client.getOpenOrders();
         await this.client.syncFills();
         await this.engine.idle();
-        mismatches = comparePositions(this.tracker, venue, this.appliedAfter(venue.time));
+        mismatches = dexes.flatMap((dex, i) => {
+          const venue = states[i];
+          if (venue === undefined) throw new Error(`no clearinghouse state for dex "${dex}"`);
+          return comparePositions(this.tracker, venue, this.appliedAfter(venue.time), dex);
+        });
         if (mismatches.length === 0) break;
       }
       orders = await this.engine.reconcileOrders(openOrders, { adopt: this.config.adoptVenueState });

@@ -12,15 +12,24 @@ export interface PositionMismatch {
   venueEntryPrice: Decimal | undefined;
 }
 
+/** The perp dex a symbol trades on: `""` (the first dex) or the HIP-3 dex its coin names (`xyz:SILVER-USD`). */
+export function dexOfSymbol(symbol: string): string {
+  const colon = symbol.indexOf(':');
+  return colon < 0 ? '' : symbol.slice(0, colon);
+}
+
 /**
- * Compares the tracker's net positions with the venue's `clearinghouseState`, symbol by symbol. Quantities
- * must be equal to the last digit: sizes are exact decimals on both sides, so any difference is drift.
+ * Compares the tracker's net positions with the venue's `clearinghouseState` of one perp dex, symbol by
+ * symbol; only the tracker's symbols of that dex take part (each dex's state lists only its own positions).
+ * Quantities must be equal to the last digit: sizes are exact decimals on both sides, so any difference is
+ * drift.
  */
 export function comparePositions(
   tracker: PositionTracker,
   venue: ClearinghouseStateResponse,
   /** Signed quantity per symbol applied locally after the venue's snapshot time: taken out of the comparison. */
   appliedAfterSnapshot: ReadonlyMap<string, Decimal> = new Map(),
+  dex = '',
 ): PositionMismatch[] {
   const venueBySymbol = new Map<string, { szi: Decimal; entryPx: Decimal | undefined }>();
   for (const ap of venue.assetPositions) {
@@ -29,8 +38,9 @@ export function comparePositions(
   }
   const symbols = new Set<string>([
     ...venueBySymbol.keys(),
-    ...tracker.getAllPositions().map((p) => p.symbol),
-    ...appliedAfterSnapshot.keys(),
+    ...[...tracker.getAllPositions().map((p) => p.symbol), ...appliedAfterSnapshot.keys()].filter(
+      (symbol) => dexOfSymbol(symbol) === dex,
+    ),
   ]);
   const out: PositionMismatch[] = [];
   for (const symbol of [...symbols].sort()) {

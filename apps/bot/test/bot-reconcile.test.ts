@@ -10,6 +10,7 @@ import {
   GATED_STRATEGY,
   health,
   ledgerPositions,
+  MASTER,
   masterClient,
   type RunningSim,
   readClient,
@@ -218,6 +219,64 @@ describe('a symbol the bot is not configured for', () => {
       expect(await ledgerPositions(stateDir)).toEqual(await venuePositions(sim));
       const s = await runCli(['status', '--state-dir', stateDir, '--json']);
       expect(JSON.parse(s.out).positions).toContainEqual(expect.objectContaining({ symbol: 'SOL-USD' }));
+    } finally {
+      await sim.stop();
+    }
+  }, 120_000);
+});
+
+describe('a position on a HIP-3 dex', () => {
+  it('is reconciled against that dex’s state: no mismatch, no breaker, the position shown and equal to the venue', async () => {
+    const sim = await startSim(['--symbols', 'BTC', '--hip3-dex', 'xyz:SILVER']);
+    const stateDir = join(work, 'hip3');
+    try {
+      const config = writeConfig(stateDir, sim);
+      const bot = spawnBot(config, stateDir);
+      await eventually(async () => (await health(stateDir))?.code === 200, 'the bot ready', 30_000);
+      const master = masterClient(sim);
+      try {
+        const mid = (await master.getMarketPrice('xyz:SILVER-USD')).price;
+        const quantity = (200 / Number(mid.toString())).toFixed(1);
+        await master.placeOrder(
+          OrderRequest.parse({ symbol: 'xyz:SILVER-USD', side: 'buy', orderType: 'market', quantity }),
+        );
+      } finally {
+        master.close();
+      }
+      const silverFill = (entries: AuditEntry[]) =>
+        entries.find((e) => e.type === 'order_filled' && e.fill.symbol === 'xyz:SILVER-USD');
+      await eventually(
+        async () => silverFill(await auditEntries(stateDir)) !== undefined,
+        'the xyz:SILVER fill booked',
+      );
+      const filledAt = silverFill(await auditEntries(stateDir))?.timestamp ?? 0;
+      // A periodic reconciliation (every 2 s here) that began after the fill was booked: on the first dex's
+      // state alone the position is missing at the venue, a mismatch that trips the breaker.
+      await eventually(
+        async () => {
+          const s = (await botStatus(stateDir)) as { lastReconciliation?: { time: number } | null };
+          return (s.lastReconciliation?.time ?? 0) > filledAt + 2_500;
+        },
+        'a reconciliation after the fill',
+        30_000,
+      );
+      const s = (await botStatus(stateDir)) as {
+        lastReconciliation: { mismatches: unknown[] };
+        positions: Array<{ symbol: string }>;
+      };
+      expect(s.lastReconciliation.mismatches).toEqual([]);
+      expect(s.positions).toContainEqual(expect.objectContaining({ symbol: 'xyz:SILVER-USD' }));
+      const entries = await auditEntries(stateDir);
+      expect(
+        entries.filter((e) => e.type === 'reconciliation_mismatch' && e.local !== 'no such order'),
+      ).toEqual([]);
+      expect(count(entries, 'circuit_breaker_tripped')).toBe(0);
+      bot.proc.kill('SIGTERM');
+      expect(await bot.exited).toBe(0);
+      const xyz = await readClient(sim).clearinghouseState(MASTER, 'xyz');
+      const venueSilver = xyz.assetPositions.find((ap) => ap.position.coin === 'xyz:SILVER')?.position.szi;
+      expect(venueSilver?.isZero()).toBe(false);
+      expect((await ledgerPositions(stateDir))['xyz:SILVER-USD']).toBe(venueSilver?.toString());
     } finally {
       await sim.stop();
     }
