@@ -1,4 +1,11 @@
-import { type Exchange, ExchangeError, OrderRequest, type OrderRequestInput, ZERO } from '@hl-bot/core-types';
+import {
+  type Exchange,
+  ExchangeError,
+  OrderRequest,
+  type OrderRequestInput,
+  parseValidated,
+  ZERO,
+} from '@hl-bot/core-types';
 import type { RiskCheckResult } from '@hl-bot/risk';
 import { type EngineCore, safeAppend } from './engine-core.js';
 import { errorCode, errorMessage } from './error-text.js';
@@ -35,9 +42,17 @@ export async function submitOrder(core: EngineCore, input: OrderRequestInput): P
 
   const clientOrderId = input.clientOrderId ?? core.newClientOrderId();
   const request = { ...input, clientOrderId };
+  // Parsed once here: risk checks the marked order as it is, and the same object is audited and sent. An
+  // order that does not parse goes to risk as it came, which refuses and audits it.
+  let valid: OrderRequest | undefined;
+  try {
+    valid = parseValidated(OrderRequest, request, 'order');
+  } catch {
+    valid = undefined;
+  }
   let check: RiskCheckResult;
   try {
-    check = await risk.checkOrder(request);
+    check = await risk.checkOrder(valid ?? request);
   } catch (error) {
     // checkOrder must never throw; if it does, nothing is sent.
     return rejected(core, input, 'CHECK_FAILED', `risk check threw: ${errorMessage(error)}`, now);
@@ -47,7 +62,7 @@ export async function submitOrder(core: EngineCore, input: OrderRequestInput): P
     return rejected(core, input, code, check.reason, now, check.failures);
   }
   const reservationId = check.reservation?.id ?? clientOrderId;
-  const order = OrderRequest.parse(request);
+  const order = valid ?? OrderRequest.parse(request);
 
   try {
     await core.audit.append({

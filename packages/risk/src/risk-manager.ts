@@ -12,6 +12,7 @@ import {
   Decimal,
   type DecimalInput,
   ExchangeError,
+  isValidated,
   OrderRequest,
   type PositionSnapshot,
   type PositionSnapshotInput,
@@ -43,7 +44,6 @@ import {
   type RiskSubmitResult,
   type SubmitAck,
 } from './manager-types.js';
-import { fastParseOrder } from './order-parse.js';
 import { PositionBook } from './position-book.js';
 import {
   loadRiskCheckpoint,
@@ -222,10 +222,12 @@ export class RiskManager {
     let result: RiskCheckResult;
     let parsed: OrderRequest | undefined;
     try {
-      // The common well-formed order skips zod; anything else, valid or not, goes through the schema.
-      parsed = fastParseOrder(order);
-      if (parsed !== undefined) result = this.evaluate(parsed, positions);
-      else {
+      // An order the boundary parsed (`parseValidated(OrderRequest, ...)`, as the engine does) is checked as
+      // it is; anything else, however well formed, goes through the schema.
+      if (isValidated(order, OrderRequest)) {
+        parsed = order as OrderRequest;
+        result = this.evaluate(parsed, positions);
+      } else {
         const parse = OrderRequest.safeParse(order);
         if (!parse.success) {
           const issues = parse.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);

@@ -1,9 +1,8 @@
 import { fc, test } from '@fast-check/vitest';
-import { Decimal, OrderRequest } from '@hl-bot/core-types';
+import { Decimal, OrderRequest, parseValidated } from '@hl-bot/core-types';
 import { describe, expect, it } from 'vitest';
 import { cmp, equals, gt, gte, isPositive, lt, lte } from '../src/decimal-compare.js';
 import { RiskCode } from '../src/index.js';
-import { fastParseOrder } from '../src/order-parse.js';
 import { limitBuy, setup, T0 } from './helpers.js';
 
 const decimalText = fc
@@ -111,93 +110,37 @@ const orderish = fc
   )
   .map((o) => ({ ...o }));
 
-function shape(o: unknown): unknown {
-  if (o instanceof Decimal) return { decimal: o.toString(), ours: o.constructor === Decimal };
-  if (typeof o !== 'object' || o === null) return o;
-  return Object.entries(o).map(([k, v]) => [k, shape(v)]);
-}
-
-describe('the fast order parser', () => {
-  let fastHits = 0;
-  test.prop([orderish], { numRuns: 3000 })(
-    'returns exactly what the OrderRequest schema returns, or leaves the input to the schema',
-    (input) => {
-      const fast = fastParseOrder(input);
-      if (fast === undefined) return;
-      fastHits++;
-      const slow = OrderRequest.safeParse(input);
-      expect(slow.success).toBe(true);
-      if (!slow.success) return;
-      // Same keys in the same order, same values (decimals by value and class).
-      expect(shape(fast)).toEqual(shape(slow.data));
-      // A Decimal given in comes back as an equal copy from both (core-types never hands back the object given).
-      for (const key of ['quantity', 'price', 'triggerPrice'] as const) {
-        const v = (input as Record<string, unknown>)[key];
-        if (v instanceof Decimal) {
-          expect(fast[key]?.eq(v)).toBe(true);
-          expect(slow.data[key]?.eq(v)).toBe(true);
-        }
-      }
+describe('orders are validated once: at the boundary, or in full', () => {
+  test.prop([orderish], { numRuns: 1500 })(
+    'an unmarked, hand-made order is fully validated: refused as invalid exactly when the schema refuses it',
+    async (input) => {
+      const { risk } = setup();
+      const r = await risk.checkOrder(input);
+      const schema = OrderRequest.safeParse(input);
+      expect(r.code === RiskCode.INVALID_ORDER).toBe(!schema.success);
     },
   );
 
-  it('was exercised on accepted orders by the property above, not only on bail-outs', () => {
-    expect(fastHits).toBeGreaterThan(50);
+  it('a marked order (parseValidated, as the engine passes it) is checked as it is; a copy is parsed again', async () => {
+    const { risk } = setup();
+    const order = parseValidated(OrderRequest, limitBuy('0.1'), 'order');
+    const r = await risk.checkOrder(order);
+    expect(r.approved).toBe(true);
+    if (r.reservation !== undefined) risk.releaseReservation(r.reservation.id, 'rejected');
+    const broken = await risk.checkOrder({ ...order, quantity: '-1' });
+    expect(broken.code).toBe(RiskCode.INVALID_ORDER);
   });
 
-  it('takes the fast path for ordinary orders of every type', () => {
-    for (const order of [
-      { symbol: 'BTC-USD', side: 'buy', orderType: 'limit', quantity: '0.01', price: '50000' },
-      { symbol: 'BTC-USD', side: 'sell', orderType: 'market', quantity: new Decimal('1') },
-      { symbol: 'BTC-USD', side: 'sell', orderType: 'stop-market', quantity: 1, triggerPrice: '49000' },
-      {
-        symbol: 'BTC-USD',
-        side: 'buy',
-        orderType: 'stop-limit',
-        quantity: '2',
-        price: '50000',
-        triggerPrice: '49000',
-        reduceOnly: true,
-        timeInForce: 'IOC',
-        clientOrderId: 'c-1',
-      },
-    ]) {
-      const fast = fastParseOrder(order);
-      expect(fast).toBeDefined();
-      expect(shape(fast)).toEqual(shape(OrderRequest.parse(order)));
-    }
-  });
-
-  it('leaves proxies, class instances, unknown keys and present-but-undefined keys to the schema', () => {
-    const base = { symbol: 'BTC-USD', side: 'buy', orderType: 'market', quantity: '1' };
-    class Order {
-      symbol = 'BTC-USD';
-      side = 'buy';
-      orderType = 'market';
-      quantity = '1';
-    }
-    for (const input of [
-      new Proxy(base, {}),
-      new Order(),
-      { ...base, extra: 1 },
-      { ...base, price: undefined },
-      { ...base, reduceOnly: undefined },
-      { ...base, clientOrderId: undefined },
-      Object.assign(Object.create(null) as object, base),
-      [base],
-    ]) {
-      expect(fastParseOrder(input)).toBeUndefined();
-    }
-  });
-
-  it('never throws on input whose property access throws', () => {
+  it('never throws on input whose property access throws', async () => {
     const throwing = Object.defineProperty({ side: 'buy' }, 'symbol', {
       enumerable: true,
       get() {
         throw new Error('trap');
       },
     });
-    expect(fastParseOrder(throwing)).toBeUndefined();
+    const { risk } = setup();
+    const r = await risk.checkOrder(throwing);
+    expect(r.approved).toBe(false);
   });
 
   it('still rejects a malformed order with the schema message', async () => {
