@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { dexOfCoin } from '@hl-bot/exchange-hyperliquid/wire';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { WireFill, WireFunding, WireOrderUpdate } from './account.js';
 import type { SimFaults } from './faults.js';
@@ -67,9 +68,25 @@ export class WsHub {
     }
   }
 
+  /** Each `allMids` subscription gets the mids of the one perp dex it named (the first dex without `dex`). */
   publishMids(): void {
-    const data = { channel: 'allMids', data: { mids: Object.fromEntries(this.#state.mids) } };
-    for (const c of this.#subscribersOf('allMids')) this.#send(c, data);
+    const byDex = new Map<string, Record<string, string>>();
+    for (const c of this.#clients) {
+      for (const key of c.subs.keys()) {
+        if (!key.startsWith('allMids:')) continue;
+        const dex = key.slice('allMids:'.length);
+        let mids = byDex.get(dex);
+        if (mids === undefined) {
+          mids = this.#midsOf(dex);
+          byDex.set(dex, mids);
+        }
+        this.#send(c, { channel: 'allMids', data: { mids } });
+      }
+    }
+  }
+
+  #midsOf(dex: string): Record<string, string> {
+    return Object.fromEntries([...this.#state.mids].filter(([coin]) => dexOfCoin(coin) === dex));
   }
 
   /** Terminates every connection now. */
@@ -146,7 +163,11 @@ export class WsHub {
   #subKey(sub: Record<string, unknown>): string | undefined {
     const type = sub.type;
     if (typeof type !== 'string' || !SUBSCRIPTIONS.has(type)) return undefined;
-    if (type === 'allMids') return 'allMids';
+    if (type === 'allMids') {
+      // As on the venue: without `dex` the first perp dex; a HIP-3 dex's mids only when it is named.
+      const dex = this.#state.dexOf(sub);
+      return dex === undefined ? undefined : `allMids:${dex}`;
+    }
     const user = this.#state.userOf(sub);
     return user === undefined ? undefined : `${type}:${user}`;
   }
@@ -219,8 +240,8 @@ export class WsHub {
         channel: 'userNonFundingLedgerUpdates',
         data: { user, isSnapshot: true, nonFundingLedgerUpdates: [] },
       });
-    } else if (key === 'allMids') {
-      this.#send(c, { channel: 'allMids', data: { mids: Object.fromEntries(this.#state.mids) } });
+    } else if (key.startsWith('allMids:')) {
+      this.#send(c, { channel: 'allMids', data: { mids: this.#midsOf(key.slice('allMids:'.length)) } });
     }
   }
 

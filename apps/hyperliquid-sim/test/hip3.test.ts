@@ -1,5 +1,6 @@
 import { type Fill, OrderRequest } from '@hl-bot/core-types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { HyperliquidSim } from '../src/index.js';
 import { clientFor, eventually, MASTER, post, startSim } from './helpers.js';
 
@@ -24,6 +25,39 @@ const order = (symbol: string, side: 'buy' | 'sell', orderType: 'market' | 'limi
   });
 
 describe('a HIP-3 dex on hl-sim', () => {
+  it('streams allMids per dex, as the venue: without dex the first dex only, with dex that dex only', async () => {
+    const socket = new WebSocket(sim.wsUrl);
+    const mids: Array<Record<string, string>> = [];
+    socket.on('message', (raw) => {
+      const text = raw.toString();
+      if (!text.startsWith('{')) return;
+      const m = JSON.parse(text) as { channel: string; data: { mids?: Record<string, string> } };
+      if (m.channel === 'allMids' && m.data.mids !== undefined) mids.push(m.data.mids);
+    });
+    await new Promise((r) => socket.once('open', r));
+    socket.send(JSON.stringify({ method: 'subscribe', subscription: { type: 'allMids' } }));
+    socket.send(JSON.stringify({ method: 'subscribe', subscription: { type: 'allMids', dex: 'xyz' } }));
+    await sim.step(1);
+    await eventually(() => mids.length >= 2, 'both allMids streams');
+    socket.close();
+    expect(mids.map((m) => Object.keys(m).sort())).toContainEqual(['BTC', 'ETH', 'SOL']);
+    expect(mids.map((m) => Object.keys(m).sort())).toContainEqual(['xyz:XYZ100']);
+    expect(mids.every((m) => !('xyz:XYZ100' in m) || Object.keys(m).length === 1)).toBe(true);
+  });
+
+  it('the client streams the price of a HIP-3 coin (it subscribes to every dex it trades)', async () => {
+    const client = clientFor(sim);
+    const seen = new Set<string>();
+    client.onPrice((p) => seen.add(p.symbol));
+    await client.start();
+    try {
+      await sim.step(1);
+      await eventually(() => seen.has('xyz:XYZ100-USD') && seen.has('BTC-USD'), 'a streamed HIP-3 price');
+    } finally {
+      client.close();
+    }
+  });
+
   it('lists the dex in perpDexs and serves its own meta with dex-prefixed coins', async () => {
     const dexs = (await post(sim, '/info', { type: 'perpDexs' })).body as unknown[];
     expect(dexs[0]).toBeNull();

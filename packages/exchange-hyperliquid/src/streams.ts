@@ -70,7 +70,7 @@ export class Streams {
     const user = d.reads.requireAccount(undefined);
     // An account the client cannot measure must not trade: an unknown mode is a start-up error.
     await d.accountReader.mode();
-    await d.assets.load(false);
+    const assets = await d.assets.load(false);
     const ws = new HyperliquidWebSocket({
       url: d.wsUrl,
       ...d.wsOptions,
@@ -86,7 +86,9 @@ export class Streams {
       },
     });
     this.#ws = ws;
-    ws.subscribe({ type: 'allMids' });
+    // One allMids stream per perp dex: without `dex` the venue sends the first dex's mids only.
+    for (const dex of assets.dexes())
+      ws.subscribe(dex === '' ? { type: 'allMids' } : { type: 'allMids', dex });
     ws.subscribe({ type: 'userFills', user });
     ws.subscribe({ type: 'orderUpdates', user });
     ws.subscribe({ type: 'userFundings', user });
