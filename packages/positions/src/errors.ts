@@ -81,3 +81,12 @@ export class PositionRecoveryError extends PositionError {
     this.name = 'PositionRecoveryError';
   }
 }
+
+/** An error's message (clipped to fit an audit event) and its code, for `error` events and halts. */
+export function describeError(error: unknown): { message: string; code: string | undefined } {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    message: message.length > 3900 ? `${message.slice(0, 3900)}…` : message,
+    code: HlBotError.is(error) ? error.code : undefined,
+  };
+}

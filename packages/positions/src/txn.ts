@@ -1,0 +1,88 @@
+import type { AuditEventInput, ClosedPosition } from '@hl-bot/core-types';
+import type { CompactIdSet } from './id-set.js';
+import type { Position } from './position.js';
+
+/** The committed (visible, durable) state. */
+export interface Ledger {
+  readonly positions: Map<string, Position>;
+  fillIds: CompactIdSet;
+  readonly fundingIds: Set<string>;
+  readonly closed: ClosedPosition[];
+  /** Closed round trips that a restored checkpoint counted (their list stays in the log). */
+  closedBefore: number;
+  lastFillTime: number | undefined;
+}
+
+/**
+ * Changes computed on top of the committed ledger, made visible all at once after their audit events are
+ * durable. Everything an operation computes goes into local variables first; it writes to the Txn only
+ * when it can no longer throw, so a failed operation leaves no trace.
+ */
+export class Txn {
+  readonly positions = new Map<string, Position | null>();
+  readonly fillIds = new Set<string>();
+  readonly fundingIds = new Set<string>();
+  readonly closed: ClosedPosition[] = [];
+  lastFillTime: number | undefined;
+  /** Events to append, in order; a superseded fill update leaves a hole (undefined). */
+  readonly events: Array<AuditEventInput | FillUpdate | undefined> = [];
+  /** Index in `events` of each symbol's latest fill update, which a later fill of the symbol supersedes. */
+  readonly #fillUpdates = new Map<string, number>();
+
+  /**
+   * @param record false while replaying (the entries are in the log already) or when the sink keeps
+   *   nothing: no event, and no snapshot for one, is built.
+   */
+  constructor(
+    private readonly base: Ledger,
+    readonly record: boolean,
+  ) {}
+
+  get(symbol: string): Position | undefined {
+    const p = this.positions.get(symbol);
+    if (p === undefined) return this.base.positions.get(symbol);
+    return p ?? undefined;
+  }
+
+  hasFill(id: string): boolean {
+    return (this.fillIds.size > 0 && this.fillIds.has(id)) || this.base.fillIds.has(id);
+  }
+
+  hasFunding(id: string): boolean {
+    return this.fundingIds.has(id) || this.base.fundingIds.has(id);
+  }
+
+  emit(event: AuditEventInput): void {
+    if (this.record) this.events.push(event);
+  }
+
+  /**
+   * Records the symbol's position after a fill (`position_updated`, cause `fill`). Within one batch only the
+   * last fill of a symbol keeps its update: the earlier ones would be superseded before anything becomes
+   * visible, and recovery never reads them (it replays `order_filled`, which every fill keeps). The snapshot
+   * is built when the batch is appended, so superseded versions are never snapshotted.
+   */
+  emitFillUpdate(symbol: string, fillId: string, position: Position | undefined): void {
+    if (!this.record) return;
+    const earlier = this.#fillUpdates.get(symbol);
+    if (earlier !== undefined) this.events[earlier] = undefined;
+    this.#fillUpdates.set(symbol, this.events.length);
+    this.events.push(new FillUpdate(symbol, fillId, position));
+  }
+}
+
+/** A `position_updated` (cause `fill`) whose snapshot is built only if it is still current at append time. */
+export class FillUpdate {
+  constructor(
+    readonly symbol: string,
+    readonly fillId: string,
+    readonly position: Position | undefined,
+  ) {}
+
+  toEvent(): AuditEventInput {
+    const { symbol, fillId, position } = this;
+    return position === undefined
+      ? { type: 'position_updated', symbol, cause: 'fill', fillId }
+      : { type: 'position_updated', symbol, cause: 'fill', fillId, position: position.toPosition() };
+  }
+}
