@@ -1,0 +1,172 @@
+import { type Decimal, Fill, type OpenOrder, ZERO } from '@hl-bot/core-types';
+import type { OrderReconciliation } from '@hl-bot/engine';
+import { comparePositions, type PositionMismatch } from '../reconcile.js';
+import type { BotCore } from './bot-core.js';
+import { errorText } from './bot-core.js';
+
+export interface ReconcileReport {
+  time: number;
+  mismatches: Array<{ symbol: string; local: string; venue: string }>;
+  action: 'none' | 'breaker_tripped' | 'adopted_venue_state';
+  venueOpenOrders: number;
+  /** Venue orders the bot did not know: counted in risk, then cancelled (or adopted). */
+  unknownVenueOrders: string[];
+  /** Orders the bot had as working that the venue did not list: settled through their order status. */
+  missingVenueOrders: string[];
+}
+
+/** How far back fills are kept to compare the ledger as of a venue snapshot. */
+const RECENT_FILLS_MS = 5 * 60_000;
+
+/**
+ * Reconciliation with the venue: positions of every perp dex and open orders, at start, periodically and on
+ * request. Holds the fills of the last few minutes (to compare as of the venue's snapshot time), the count
+ * of failures in a row, and the last report.
+ */
+export class Reconciler {
+  private readonly recentFills: Fill[] = [];
+  private failures = 0;
+  private last: ReconcileReport | null = null;
+
+  constructor(private readonly core: BotCore) {}
+
+  get lastReport(): ReconcileReport | null {
+    return this.last;
+  }
+
+  /** Fills of the last few minutes, so reconciliation can compare the ledger as of a venue snapshot. */
+  rememberFill(fill: Fill): void {
+    this.recentFills.push(fill);
+    const horizon = (fill.timestamp ?? this.core.clock.now()) - RECENT_FILLS_MS;
+    while (this.recentFills.length > 0 && (this.recentFills[0]?.timestamp ?? 0) < horizon) {
+      this.recentFills.shift();
+    }
+  }
+
+  /**
+   * Compares positions and open orders with the venue. Positions are compared as of the venue's snapshot
+   * time: fills up to it are fetched over REST and applied first, fills applied after it are taken out, so
+   * a slow venue never looks like drift. A position mismatch is audited as `reconciliation_mismatch` and
+   * trips the breaker, unless the bot was started with --adopt-venue-state, which books the difference as an
+   * audited synthetic fill at the venue's entry price. Open orders: see `TradingEngine.reconcileOrders`.
+   * `reconcileFailuresToHalt` periodic reconciliations in a row that cannot reach the venue trip the breaker.
+   */
+  async reconcile(why: string): Promise<ReconcileReport> {
+    const { client, engine, audit, config, clock, metrics, logger } = this.core;
+    let mismatches: PositionMismatch[] = [];
+    let openOrders: OpenOrder[] = [];
+    let orders: OrderReconciliation;
+    try {
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 250));
+        await client.settled();
+        await engine.idle();
+        // Every perp dex the client trades (HIP-3 ones too): each dex's state lists only its own positions.
+        const dexes = (await client.loadAssets()).dexes();
+        const states = await Promise.all(dexes.map((dex) => client.clearinghouseState(undefined, dex)));
+        openOrders = await client.getOpenOrders();
+        await client.syncFills();
+        await engine.idle();
+        mismatches = dexes.flatMap((dex, i) => {
+          const venue = states[i];
+          if (venue === undefined) throw new Error(`no clearinghouse state for dex "${dex}"`);
+          return comparePositions(this.core.tracker, venue, this.appliedAfter(venue.time), dex);
+        });
+        if (mismatches.length === 0) break;
+      }
+      orders = await engine.reconcileOrders(openOrders, { adopt: config.adoptVenueState });
+      await engine.resolveUnknownOrders();
+      this.failures = 0;
+    } catch (error) {
+      this.failures += 1;
+      const limit = config.reconcileFailuresToHalt;
+      await audit.append({
+        type: 'error',
+        message:
+          `reconciliation (${why}) failed ${this.failures} time(s) in a row: ${errorText(error)}`.slice(
+            0,
+            4000,
+          ),
+        source: 'hl-bot',
+      });
+      if (why === 'periodic' && this.failures >= limit && !this.core.risk.state.circuitBreakerTripped) {
+        await engine.tripCircuitBreaker(
+          `reconciliation failed ${this.failures} times in a row (limit ${limit}): ${errorText(error)}`,
+        );
+      }
+      throw error;
+    }
+    let action: ReconcileReport['action'] = 'none';
+    if (mismatches.length > 0) {
+      action = config.adoptVenueState ? 'adopted_venue_state' : 'breaker_tripped';
+      for (const m of mismatches) {
+        await audit.append({
+          type: 'reconciliation_mismatch',
+          symbol: m.symbol,
+          local: m.local.toString(),
+          venue: m.venue.toString(),
+          action,
+        });
+      }
+      if (config.adoptVenueState) await this.adopt(mismatches);
+      else
+        await engine.tripCircuitBreaker(
+          `reconciliation mismatch (${why}): ${mismatches.map((m) => `${m.symbol} local=${m.local} venue=${m.venue}`).join(', ')}`,
+        );
+    }
+    const report: ReconcileReport = {
+      time: clock.now(),
+      mismatches: mismatches.map((m) => ({
+        symbol: m.symbol,
+        local: m.local.toString(),
+        venue: m.venue.toString(),
+      })),
+      action,
+      venueOpenOrders: openOrders.length,
+      unknownVenueOrders: orders.unknownAtVenue,
+      missingVenueOrders: orders.missingAtVenue,
+    };
+    this.last = report;
+    metrics.set(
+      'hl_bot_last_reconciliation_timestamp_seconds',
+      'Time of the last reconciliation',
+      Math.floor(report.time / 1000),
+    );
+    metrics.inc('hl_bot_reconciliations_total', 'Reconciliations by outcome', { action });
+    logger[mismatches.length > 0 ? 'error' : 'info']({ why, ...report }, 'reconciliation');
+    return report;
+  }
+
+  /** Signed quantity per symbol of the fills applied locally that the venue executed after `time`. */
+  private appliedAfter(time: number): Map<string, Decimal> {
+    const out = new Map<string, Decimal>();
+    for (const f of this.recentFills) {
+      if ((f.timestamp ?? 0) <= time) continue;
+      const signed = f.side === 'buy' ? f.quantity : f.quantity.neg();
+      out.set(f.symbol, (out.get(f.symbol) ?? ZERO).plus(signed));
+    }
+    return out;
+  }
+
+  /** Books each difference as an audited synthetic fill at the venue's entry price (--adopt-venue-state). */
+  private async adopt(mismatches: PositionMismatch[]): Promise<void> {
+    const { client, clock, audit, tracker, risk } = this.core;
+    for (const m of mismatches) {
+      const diff = m.venue.minus(m.local);
+      const price = m.venueEntryPrice ?? (await client.getMarketPrice(m.symbol)).price;
+      const fill = Fill.parse({
+        id: `adopt-${m.symbol}-${clock.now()}-${audit.lastSeq}`,
+        orderId: 'venue-state-adoption',
+        symbol: m.symbol,
+        side: diff.gt(0) ? 'buy' : 'sell',
+        quantity: diff.abs(),
+        price,
+        fee: '0',
+        timestamp: clock.now(),
+      });
+      const position = await tracker.updateFromFill(fill);
+      if (position === undefined) risk.removePosition(m.symbol);
+      else risk.updatePosition(position.toPosition());
+    }
+  }
+}
