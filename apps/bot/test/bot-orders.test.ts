@@ -37,8 +37,10 @@ describe('every order of the live bot is accounted for', () => {
     const stateDir = join(work, 'fifty');
     try {
       // Default open-order limit (10): a leak of one slot per order would stop trading after ten orders.
-      const config = writeConfig(stateDir, sim, { barIntervalMs: 1000 });
-      const bot = spawnBot(config, stateDir, { REST_LIMITS: '1' });
+      // Three market orders per one-second bar (BURST), so 55 orders take ~16 bars; the order-rate limit is raised so
+      // it is not what paces the bot.
+      const config = writeConfig(stateDir, sim, { barIntervalMs: 1000, risk: { maxOrdersPerMinute: 1000 } });
+      const bot = spawnBot(config, stateDir, { REST_LIMITS: '1', BURST: '3' });
       await eventually(
         async () => count(await log(stateDir), 'order_submitted') >= 55,
         '55 orders submitted',
@@ -98,7 +100,8 @@ describe('every order of the live bot is accounted for', () => {
         stateDir,
       );
       await eventually(async () => count(await log(stateDir), 'order_filled') >= 8, 'eight fills', 60_000);
-      await new Promise((r) => setTimeout(r, 8000));
+      // Five more reconciliations at the one-second interval, each against a venue that answers in 400 ms.
+      await new Promise((r) => setTimeout(r, 5000));
       const entries = await log(stateDir);
       expect(entries.filter((e) => e.type === 'reconciliation_mismatch')).toEqual([]);
       expect(count(entries, 'circuit_breaker_tripped')).toBe(0);

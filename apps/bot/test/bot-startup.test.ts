@@ -118,7 +118,9 @@ describe('from the first second', () => {
   }, 90_000);
 
   it('hl-bot kill during start-up, before the strategy is loaded, halts the bot: audited, no order sent', async () => {
-    const sim = await startSim(['--latency-ms', '600']);
+    // A venue answering in 3 s holds start-up open long enough for the kill to land before it ends, however loaded
+    // the machine (the kill command is a process of its own); once the kill is in, the venue answers at once again.
+    const sim = await startSim(['--latency-ms', '3000']);
     const stateDir = join(work, 'kill-at-start');
     try {
       const bot = spawnBot(writeConfig(stateDir, sim), stateDir);
@@ -126,6 +128,7 @@ describe('from the first second', () => {
       const kill = await runCli(['kill', '--state-dir', stateDir, '--reason', 'start-up drill']);
       expect(kill.code).toBe(0);
       expect((await health(stateDir))?.body).toMatchObject({ ready: false });
+      await setFaults(sim, {});
       await eventually(async () => (await health(stateDir))?.code === 200, 'start-up finished', 60_000);
       // The strategy runs and is refused by the tripped breaker, bar after bar.
       await eventually(
