@@ -325,7 +325,7 @@ describe('the token comparison', () => {
     const late = flat(`Bearer ${token.slice(0, -1)}b`);
     const e: number[] = [];
     const l: number[] = [];
-    for (let i = 0; i < 21; i += 1) {
+    for (let i = 0; i < 41; i += 1) {
       let t = process.hrtime.bigint();
       expect(check(early)).toBe(false);
       e.push(Number(process.hrtime.bigint() - t));
@@ -335,7 +335,7 @@ describe('the token comparison', () => {
     }
     e.sort((a, b) => a - b);
     l.sort((a, b) => a - b);
-    return (l[10] ?? 0) / Math.max(1, e[10] ?? 0);
+    return (l[20] ?? 0) / Math.max(1, e[20] ?? 0);
   }
 
   it('takes the same time wherever the first wrong byte is (digests compared, not strings)', () => {
@@ -343,9 +343,11 @@ describe('the token comparison', () => {
     const token = 'a'.repeat(4 * 1024 * 1024);
     const expected = Buffer.from(`Bearer ${token}`, 'latin1').toString('latin1');
     expect(lateOverEarly((h) => h === expected, token)).toBeGreaterThan(5);
+    // The early-exit === above is thousands of times slower late than early; within 3x either way is noise from
+    // other processes on a shared machine, not a comparison that leaks the position of the first wrong byte.
     const ratio = lateOverEarly(bearerTokenCheck(token), token);
-    expect(ratio).toBeGreaterThan(0.5);
-    expect(ratio).toBeLessThan(2);
+    expect(ratio).toBeGreaterThan(1 / 3);
+    expect(ratio).toBeLessThan(3);
   });
 
   it('accepts exactly "Bearer <token>"', () => {
