@@ -8,47 +8,35 @@ import { accept, ackStatus, finish, recordCancel, releaseForeign } from './order
  * closed round trip, the order it belongs to, and the strategy.
  */
 export async function handleFill(core: EngineCore, fill: Fill): Promise<void> {
-  const { tracker, risk } = core;
-  const duplicate = tracker.hasProcessedFill(fill.id);
-  const before = tracker.getPosition(fill.symbol);
-  const beforeOpenedAt = before?.openedAt;
-  const beforeSide = before?.side;
-  const beforeSigned = before?.signedQuantity;
-  // The tracker audits the fill (or the duplicate) before it changes anything.
-  const position = await tracker.updateFromFill(fill);
+  const { risk } = core;
+  // The tracker audits the fill (or the duplicate) before it changes anything, and says what it did.
+  const { position, previous, closed, duplicate } = await core.tracker.applyFill(fill);
   if (duplicate) {
     core.stats.duplicateFills += 1;
     return;
   }
   // The tracker audits both (liquidation_fill, position_mismatch); trading stops on either. A
   // liquidation is the venue closing positions for us; a wrong starting position means our books are off.
+  const held = previous?.signedQuantity;
   if (fill.liquidation !== undefined) {
     await risk.tripCircuitBreaker(`liquidation fill ${fill.id} on ${fill.symbol}`);
   } else if (
     fill.startPosition !== undefined &&
     fill.marketKind !== 'spot' &&
-    !fill.startPosition.eq(beforeSigned ?? 0)
+    !fill.startPosition.eq(held ?? 0)
   ) {
     await risk.tripCircuitBreaker(
-      `venue position before fill ${fill.id} was ${fill.startPosition.toFixed()} ${fill.symbol}, tracker had ${(beforeSigned ?? 0).toString()}`,
+      `venue position before fill ${fill.id} was ${fill.startPosition.toFixed()} ${fill.symbol}, tracker had ${(held ?? 0).toString()}`,
     );
   }
   core.stats.fills += 1;
   core.accountDirty = true;
   if (position === undefined) risk.removePosition(fill.symbol);
   else risk.updatePosition(position.toPosition());
-
-  const closedSomething =
-    before !== undefined &&
-    (position === undefined || position.side !== beforeSide || position.openedAt !== beforeOpenedAt);
-  if (closedSomething) {
-    const closed = tracker.getClosedPositions();
-    const last = closed[closed.length - 1];
-    if (last !== undefined && last.symbol === fill.symbol) {
-      core.stats.closedPositions += 1;
-      await risk.recordTradeResult(last.netRealizedPnl, last.symbol);
-      core.observer.onPositionClosed?.(last);
-    }
+  if (closed !== undefined) {
+    core.stats.closedPositions += 1;
+    await risk.recordTradeResult(closed.netRealizedPnl, closed.symbol);
+    core.observer.onPositionClosed?.(closed);
   }
 
   // The exchange reports the client order id the order was placed with; an order adopted from the venue
@@ -120,13 +108,12 @@ export async function handlePrice(core: EngineCore, price: MarketPrice): Promise
 }
 
 export async function handleFunding(core: EngineCore, payment: FundingPayment): Promise<void> {
-  await core.tracker.applyFunding(
+  const position = await core.tracker.applyFunding(
     payment.symbol,
     payment.amount,
     payment.time,
     `${payment.symbol}:${payment.time}`,
   );
   core.accountDirty = true;
-  const position = core.tracker.getPosition(payment.symbol);
-  if (position !== undefined) core.risk.updatePosition(position.toPosition());
+  core.risk.updatePosition(position.toPosition());
 }

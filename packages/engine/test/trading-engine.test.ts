@@ -149,6 +149,38 @@ describe('TradingEngine', () => {
     expect((await entries()).filter((e) => e.type === 'fill_duplicate')).toHaveLength(2);
   });
 
+  it('each round trip a fill completes (a close, a flip) reaches risk and the observer exactly once', async () => {
+    await engine.stop();
+    const closed: string[] = [];
+    engine = new TradingEngine({
+      exchange,
+      risk,
+      tracker,
+      audit,
+      clock,
+      observer: { onPositionClosed: (p) => closed.push(`${p.side} ${p.netRealizedPnl.toFixed()}`) },
+    });
+    await engine.start();
+    exchange.emitFill(fill('c1', 'buy', '0.01', '50000'));
+    exchange.emitFill(fill('c2', 'sell', '0.005', '49000')); // partial close: no round trip yet
+    exchange.emitFill(fill('c3', 'sell', '0.015', '49000')); // closes the long, opens 0.01 short
+    exchange.emitFill(fill('c3', 'sell', '0.015', '49000')); // the venue re-sends it: nothing
+    await engine.idle();
+    // -10 realized; fees 1 + 1 + the closing third of c3's
+    expect(closed).toEqual(['long -12.333333333333333333']);
+    expect(engine.stats.closedPositions).toBe(1);
+    expect(engine.halted).toBe(false);
+    exchange.emitFill(fill('c4', 'buy', '0.01', '49500')); // closes the short at a loss: the second
+    await engine.idle();
+    // -5 realized; fees: the opening two thirds of c3's (the exact remainder) + 1
+    expect(closed).toEqual(['long -12.333333333333333333', 'short -6.666666666666666667']);
+    expect(engine.stats.closedPositions).toBe(2);
+    expect(tracker.getPosition('BTC-USD')).toBeUndefined();
+    expect(risk.positions()).toEqual([]);
+    // Two losing round trips in a row: maxConsecutiveLosses 2 trips the breaker.
+    expect(engine.halted).toBe(true);
+  });
+
   it('a liquidation fill is audited as a risk event, trips the breaker and cancels resting orders', async () => {
     exchange.emitFill(fill('f1', 'buy', '0.01', '50000'));
     await engine.submitOrder({

@@ -5,13 +5,21 @@ import { applyFill } from './ledger.js';
 import type { Position } from './position.js';
 import type { Txn } from './txn.js';
 
-/** What one fill did, as the tracker reports it. */
-export interface FillResult {
+/** What one fill did (`PositionTracker.applyFill`). */
+export interface FillOutcome {
   /** The symbol's open position after the fill; undefined when it is flat. */
   readonly position: Position | undefined;
-  /** The round trip this fill closed (a close, or the closing leg of a flip); undefined otherwise. */
+  /**
+   * The symbol's open position just before the fill (in call order, so concurrent fills see each other);
+   * for a duplicate, the current one, like `position`.
+   */
+  readonly previous: Position | undefined;
+  /**
+   * The round trip this fill completed: a close to flat, or the closing leg of a flip (`position` is then
+   * the new, opposite one). Undefined for an open, an add or a partial close.
+   */
   readonly closed: ClosedPosition | undefined;
-  /** True when the fill id was applied before: nothing changed, and `position` is the current one. */
+  /** True when the fill id was applied before (now or before a restart): nothing changed. */
   readonly duplicate: boolean;
 }
 
@@ -42,14 +50,14 @@ export function rawFillSymbol(raw: unknown): string | undefined {
  *
  * @throws {InvalidFillError} with `txn` untouched
  */
-export function applyFillStep(txn: Txn, raw: unknown, ctx: FillContext): FillResult {
+export function applyFillStep(txn: Txn, raw: unknown, ctx: FillContext): FillOutcome {
   const symbol = rawFillSymbol(raw);
   const open = symbol === undefined ? undefined : txn.get(symbol);
   const nf = normalizeFill(raw, ctx.spotSymbols, open?.marketKind, ctx.clock);
   const { fill } = nf;
   if (txn.hasFill(fill.id)) {
     txn.emit({ type: 'fill_duplicate', fillId: fill.id, symbol: fill.symbol });
-    return { position: open, closed: undefined, duplicate: true };
+    return { position: open, previous: open, closed: undefined, duplicate: true };
   }
   const outcome = applyFill(open, nf);
   if (txn.record) {
@@ -100,5 +108,5 @@ export function applyFillStep(txn: Txn, raw: unknown, ctx: FillContext): FillRes
   txn.positions.set(fill.symbol, outcome.position ?? null);
   txn.fillIds.add(fill.id);
   txn.lastFillTime = fill.timestamp;
-  return { position: outcome.position, closed: outcome.closed, duplicate: false };
+  return { position: outcome.position, previous: open, closed: outcome.closed, duplicate: false };
 }

@@ -13,4 +13,9 @@ export { CompactIdSet } from './id-set.js';
 export { MONEY_DECIMALS } from './ledger.js';
 export { nullAuditSink } from './null-audit-sink.js';
 export { Position, type PositionFields } from './position.js';
-export { PositionTracker, type PositionTrackerOptions, type RecoverOptions } from './position-tracker.js';
+export {
+  type FillOutcome,
+  PositionTracker,
+  type PositionTrackerOptions,
+  type RecoverOptions,
+} from './position-tracker.js';

@@ -16,7 +16,7 @@ function roundMoney(value: Decimal): Decimal {
 }
 
 /** What one fill did to a symbol. */
-export interface FillOutcome {
+export interface FillEffect {
   /** The open position after the fill, or undefined when the symbol is flat. */
   readonly position: Position | undefined;
   /** The round trip the fill completed (a close or the closing leg of a flip). */
@@ -69,7 +69,7 @@ export function pnlAt(p: PositionFields, price: Decimal): Decimal {
  *
  * @throws {InvalidFillError} for a spot sell of more than is held (spot cannot go short)
  */
-export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillOutcome {
+export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillEffect {
   const { fill, delta, feeValue } = nf;
   if (fill.marketKind === 'spot' && delta.isNegative()) {
     const held = prev?.signedQuantity ?? ZERO;

@@ -19,7 +19,7 @@ import type { TrackerState } from './checkpoint.js';
 import { CheckpointWriter, canCheckpoint, loadPositionsCheckpoint } from './checkpoint-writer.js';
 import { CommitQueue, type Op } from './commit-queue.js';
 import { type PositionAuditError, PositionRecoveryError } from './errors.js';
-import { applyFillStep, type FillContext, type FillResult } from './fill-step.js';
+import { applyFillStep, type FillContext, type FillOutcome } from './fill-step.js';
 import { applyFundingStep, parseFunding } from './funding-step.js';
 import { CompactIdSet } from './id-set.js';
 import { applyMark } from './ledger.js';
@@ -35,7 +35,13 @@ import type {
 } from './tracker-options.js';
 import { type Ledger, Txn } from './txn.js';
 
-export type { LoadCheckpointOptions, PositionsCheckpoint, PositionTrackerOptions, RecoverOptions };
+export type {
+  FillOutcome,
+  LoadCheckpointOptions,
+  PositionsCheckpoint,
+  PositionTrackerOptions,
+  RecoverOptions,
+};
 
 /** Settles an operation nobody awaits (marks): its failure halts the tracker, which later calls report. */
 const ignore = (): void => {};
@@ -129,7 +135,28 @@ export class PositionTracker {
       this.#queue.enqueue({
         kind: 'fill',
         raw: fill,
-        resolve: (r) => resolve((r as FillResult).position),
+        resolve: (r) => resolve((r as FillOutcome).position),
+        reject,
+      }),
+    );
+  }
+
+  /**
+   * `updateFromFill`, resolving to what the fill did: the position after it and before it, the round trip
+   * it closed (if any) and whether it was a duplicate, so a caller needs no further reads to act on it.
+   *
+   * @throws as `updateFromFill`
+   * @example
+   * const { closed, duplicate } = await tracker.applyFill({ id: 'f3', orderId: 'o3', symbol: 'BTC-USD',
+   *   side: 'sell', quantity: '0.15', price: '52000' });
+   * if (!duplicate && closed !== undefined) console.log('round trip', closed.netRealizedPnl.toString());
+   */
+  applyFill(fill: unknown): Promise<FillOutcome> {
+    return new Promise((resolve, reject) =>
+      this.#queue.enqueue({
+        kind: 'fill',
+        raw: fill,
+        resolve: resolve as (r: unknown) => void,
         reject,
       }),
     );
