@@ -33,24 +33,22 @@ export class Transfers {
     this.#d = deps;
   }
 
-  async usdSend(destination: string, amount: DecimalInput): Promise<void> {
-    const nonce = this.#d.nonces.next();
-    const action = buildUsdSendAction({
-      destination,
-      amount: toWireDecimal(amount),
-      time: nonce,
-      isMainnet: this.#d.isMainnet,
-    });
-    await this.#d.reporter.record({
-      type: 'note',
-      message: `usdSend ${action.amount} USDC to ${String(action.destination)}`,
-    });
-    await this.#send(action, nonce);
+  usdSend(destination: string, amount: DecimalInput): Promise<void> {
+    return this.#move('usdSend', buildUsdSendAction, destination, amount);
   }
 
-  async withdraw(destination: string, amount: DecimalInput): Promise<void> {
+  withdraw(destination: string, amount: DecimalInput): Promise<void> {
+    return this.#move('withdraw', buildWithdrawAction, destination, amount);
+  }
+
+  async #move(
+    kind: 'usdSend' | 'withdraw',
+    build: typeof buildUsdSendAction | typeof buildWithdrawAction,
+    destination: string,
+    amount: DecimalInput,
+  ): Promise<void> {
     const nonce = this.#d.nonces.next();
-    const action = buildWithdrawAction({
+    const action = build({
       destination,
       amount: toWireDecimal(amount),
       time: nonce,
@@ -58,7 +56,7 @@ export class Transfers {
     });
     await this.#d.reporter.record({
       type: 'note',
-      message: `withdraw ${action.amount} USDC to ${String(action.destination)}`,
+      message: `${kind} ${action.amount} USDC to ${String(action.destination)}`,
     });
     await this.#send(action, nonce);
   }
