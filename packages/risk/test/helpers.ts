@@ -34,6 +34,26 @@ export class MemorySink implements AuditSink {
 
 export const T0 = Date.parse('2026-03-02T12:00:00Z');
 
+/** Limits no test order reaches; a test lays the one limit it is about over them. */
+export const GENEROUS_LIMITS = {
+  maxPositionSizeUsd: '1000000',
+  maxPositionSizePercent: '1',
+  maxOrderNotional: '1000000',
+  maxOrderNotionalPercent: '1',
+  maxOpenOrders: 1000,
+  maxDailyLoss: '1000000',
+  maxDailyLossPercent: '1',
+  maxDrawdownPercent: '1',
+  maxTotalExposure: '1000000',
+  maxExposurePercent: '1',
+  maxLeverage: '100',
+  maxPositions: 1000,
+  maxOrdersPerMinute: 1000,
+  maxOrdersPerSecond: 1000,
+  maxPriceDeviation: '1',
+  maxSlippagePercent: '1',
+} as const satisfies RiskConfigInput;
+
 export interface Setup {
   risk: RiskManager;
   sink: MemorySink;
@@ -45,25 +65,7 @@ export interface Setup {
 export function setup(limits: RiskConfigInput = {}, initialBalance: string | null = '10000'): Setup {
   const clock = new ManualClock(T0);
   const sink = new MemorySink();
-  const config = RiskConfig.from({
-    maxPositionSizeUsd: '1000000',
-    maxPositionSizePercent: '1',
-    maxOrderNotional: '1000000',
-    maxOrderNotionalPercent: '1',
-    maxOpenOrders: 1000,
-    maxDailyLoss: '1000000',
-    maxDailyLossPercent: '1',
-    maxDrawdownPercent: '1',
-    maxTotalExposure: '1000000',
-    maxExposurePercent: '1',
-    maxLeverage: '100',
-    maxPositions: 1000,
-    maxOrdersPerMinute: 1000,
-    maxOrdersPerSecond: 1000,
-    maxPriceDeviation: '1',
-    maxSlippagePercent: '1',
-    ...limits,
-  });
+  const config = RiskConfig.from({ ...GENEROUS_LIMITS, ...limits });
   const risk = new RiskManager({
     config,
     auditLogger: sink,

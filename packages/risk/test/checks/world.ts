@@ -19,6 +19,7 @@ import {
   TradingDay,
   valuationPrice,
 } from '../internals.js';
+import { GENEROUS_LIMITS } from '../helpers.js';
 
 /** The moment every hand-built context is taken at. */
 export const NOW = Date.parse('2026-03-02T12:00:00Z');
@@ -37,25 +38,7 @@ export class World {
   private seq = 0;
 
   constructor(limits: RiskConfigInput = {}) {
-    this.config = RiskConfig.from({
-      maxPositionSizeUsd: '1000000',
-      maxPositionSizePercent: '1',
-      maxOrderNotional: '1000000',
-      maxOrderNotionalPercent: '1',
-      maxOpenOrders: 1000,
-      maxDailyLoss: '1000000',
-      maxDailyLossPercent: '1',
-      maxDrawdownPercent: '1',
-      maxTotalExposure: '1000000',
-      maxExposurePercent: '1',
-      maxLeverage: '100',
-      maxPositions: 1000,
-      maxOrdersPerMinute: 1000,
-      maxOrdersPerSecond: 1000,
-      maxPriceDeviation: '1',
-      maxSlippagePercent: '1',
-      ...limits,
-    });
+    this.config = RiskConfig.from({ ...GENEROUS_LIMITS, ...limits });
     this.day = new TradingDay(this.config, NOW);
     this.memo = new CheckMemo(this.config);
   }
