@@ -225,7 +225,11 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
       typeof options.strategy === 'object'
         ? options.strategy
         : await loadStrategy(options.strategy ?? 'showcase', { sizeDecimals });
-    const tracker = new PositionTracker(audit, { clock });
+    // The clock is simulated: a checkpoint every 10 minutes of it would be one after nearly every fill (a
+    // day of bars passes in a fraction of a second). A run's log is written once and never resumed, so the
+    // checkpoints only come by event count, as they would in a busy live process.
+    const checkpointEvery = { ms: Number.POSITIVE_INFINITY };
+    const tracker = new PositionTracker(audit, { clock, checkpointEvery });
     let risk: RiskManager | undefined;
     let started = false;
     let pendingTime: number | undefined;
@@ -240,7 +244,7 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
       if (firstTime === undefined) {
         firstTime = bar.openTime;
         clock.set(bar.openTime);
-        risk = new RiskManager({ config, audit, initialBalance: startBalance, clock });
+        risk = new RiskManager({ config, audit, initialBalance: startBalance, clock, checkpointEvery });
         await audit.append({ type: 'session_started', app: 'hl-paper', mode: 'paper' });
         engine = new TradingEngine({
           exchange,

@@ -392,7 +392,7 @@ export class AuditLogger implements AuditSink {
     this.#lastSeq = seq;
     this.#lastHash = hash;
     this.#fileDay = day;
-    // The validated event is a fresh object from zod: completing it in place saves a copy per append.
+    // The validated event is a fresh object (its parts may be shared): completing it in place saves a copy.
     const entry = validated.event as unknown as Record<string, unknown>;
     entry.timestamp = validated.ms;
     entry.seq = seq;

@@ -1,5 +1,11 @@
 import { hash as oneShotHash } from 'node:crypto';
-import { type AuditEntry, AuditEvent, type AuditEventInput, checkWithoutDecimals } from '@hl-bot/core-types';
+import {
+  type AuditEntry,
+  AuditEvent,
+  type AuditEventInput,
+  checkWithoutDecimals,
+  safeParseWithValidatedParts,
+} from '@hl-bot/core-types';
 import { z } from 'zod';
 import { AuditValidationError } from './errors.js';
 import { formatTimestamp, MAX_TIMESTAMP_MS, parseTimestamp } from './format.js';
@@ -50,14 +56,16 @@ function eventTypeOf(input: unknown): string {
 }
 
 /**
- * Validates an event for appending; its own timestamp wins over `now`.
+ * Validates an event for appending; its own timestamp wins over `now`. Parts the project's own code already
+ * validated (an order or fill a boundary parsed with `parseValidated`) are taken as they are; every other
+ * field, and any object from outside, is parsed in full by the AuditEvent schema.
  *
  * @throws {AuditValidationError} code `AUDIT_INVALID_EVENT`
  */
 export function validateEvent(input: AuditEventInput, now: () => number): ValidatedEvent {
   let result: ReturnType<typeof AuditEvent.safeParse>;
   try {
-    result = AuditEvent.safeParse(input);
+    result = safeParseWithValidatedParts(AuditEvent, input);
   } catch (error) {
     // zod reads the input's properties: a revoked proxy or a throwing getter must not escape as a raw error.
     throw new AuditValidationError(

@@ -152,4 +152,10 @@ export {
 export { isSymbol } from './symbol.js';
 export { MAX_TIMESTAMP_MS, toTimestamp, toVenueTimestamp, VENUE_TIME_WINDOW } from './timestamp.js';
 export { parseOrThrow } from './validate.js';
-export { isValidated, parseValidated, validatedOrParse } from './validated.js';
+export {
+  claimValidatedMarker,
+  isValidated,
+  parseValidated,
+  safeParseWithValidatedParts,
+  validatedOrParse,
+} from './validated.js';

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { Fill, isValidated, OrderRequest, parseValidated, validatedOrParse } from '../src/index.js';
+import { z } from 'zod';
+import {
+  AuditEvent,
+  claimValidatedMarker,
+  Decimal,
+  Fill,
+  isValidated,
+  OrderRequest,
+  PositionSnapshot,
+  parseValidated,
+  safeParseWithValidatedParts,
+  validatedOrParse,
+} from '../src/index.js';
 
 const raw = { id: 'f', orderId: 'o', symbol: 'BTC-USD', side: 'buy', quantity: '1', price: '2' };
 
@@ -30,5 +42,96 @@ describe('validate once: outputs of a boundary parse are marked', () => {
     const fill = parseValidated(Fill, raw, 'fill');
     expect(isValidated(fill, OrderRequest)).toBe(false);
     expect(() => validatedOrParse(OrderRequest, fill, 'order')).toThrow();
+  });
+});
+
+describe('validate once: a constructor of the owning module marks what it builds', () => {
+  const Point = z.object({ x: z.number(), y: z.number() }).strict();
+  const markPoint = claimValidatedMarker(Point);
+
+  it('marks (and freezes) a value built by hand, and nobody can claim the marker a second time', () => {
+    const p = markPoint({ x: 1, y: 2 });
+    expect(isValidated(p, Point)).toBe(true);
+    expect(validatedOrParse(Point, p, 'point')).toBe(p);
+    expect(Object.isFrozen(p)).toBe(true);
+    expect(() => claimValidatedMarker(Point)).toThrow(/claimed already/);
+    expect(isValidated({ x: 1, y: 2 }, Point)).toBe(false);
+  });
+});
+
+describe('validate once: an event composed of validated parts', () => {
+  const order = { symbol: 'BTC-USD', side: 'buy', orderType: 'limit', quantity: '0.01', price: '50000' };
+
+  it('takes a marked part as it is and parses the other fields, with the output zod gives', () => {
+    const marked = parseValidated(OrderRequest, order, 'order');
+    const event = { type: 'order_submitted', orderId: 'o1', order: marked, timestamp: 5 };
+    const composed = safeParseWithValidatedParts(AuditEvent, event);
+    const full = AuditEvent.safeParse(event);
+    expect(composed.success).toBe(true);
+    if (!composed.success || !full.success) return;
+    expect((composed.data as { order: unknown }).order).toBe(marked);
+    expect(composed.data).toEqual(full.data);
+    expect(Object.keys(composed.data)).toEqual(Object.keys(full.data));
+    expect(Object.isFrozen(composed.data)).toBe(false);
+    expect(isValidated(composed.data, AuditEvent)).toBe(false);
+  });
+
+  it('takes a part marked for the inner schema of an optional field', () => {
+    const position = parseValidated(
+      PositionSnapshot,
+      { symbol: 'ETH-USD', side: 'long', quantity: '1', entryPrice: '3000' },
+      'position',
+    );
+    const event = { type: 'position_updated', symbol: 'ETH-USD', cause: 'fill', position };
+    const composed = safeParseWithValidatedParts(AuditEvent, event);
+    expect(composed.success && (composed.data as { position: unknown }).position).toBe(position);
+    const flat = safeParseWithValidatedParts(AuditEvent, { ...event, position: undefined });
+    expect(flat).toEqual(AuditEvent.safeParse({ ...event, position: undefined }));
+  });
+
+  it("fully validates an unmarked, hand-made part, and fails with the schema's own issues", () => {
+    const handMade = OrderRequest.parse(order); // well formed, but no boundary marked it
+    const event = {
+      type: 'order_submitted',
+      orderId: 'o1',
+      order: { ...handMade, quantity: new Decimal(-1) },
+    };
+    const composed = safeParseWithValidatedParts(AuditEvent, event);
+    expect(composed.success).toBe(false);
+    expect(composed.error?.issues).toEqual(AuditEvent.safeParse(event).error?.issues);
+    const ok = safeParseWithValidatedParts(AuditEvent, {
+      type: 'order_submitted',
+      orderId: 'o',
+      order: handMade,
+    });
+    expect(ok.success && (ok.data as { order: unknown }).order).not.toBe(handMade);
+    // A part marked for another schema is no part of this one: parsed, and refused.
+    const fill = parseValidated(Fill, raw, 'fill');
+    expect(
+      safeParseWithValidatedParts(AuditEvent, { type: 'order_submitted', orderId: 'o', order: fill }).success,
+    ).toBe(false);
+  });
+
+  it('refuses unknown keys and unknown types as the schema does, and survives a throwing getter', () => {
+    const marked = parseValidated(OrderRequest, order, 'order');
+    for (const bad of [
+      { type: 'order_submitted', orderId: 'o', order: marked, extra: 1 },
+      { type: 'no_such_event', orderId: 'o' },
+      { type: 'order_submitted', order: marked },
+      null,
+      [],
+    ]) {
+      const composed = safeParseWithValidatedParts(AuditEvent, bad);
+      expect(composed.success).toBe(false);
+      expect(composed.error?.issues).toEqual(AuditEvent.safeParse(bad).error?.issues);
+    }
+    const hostile = { type: 'order_submitted', orderId: 'o' };
+    Object.defineProperty(hostile, 'order', {
+      enumerable: true,
+      get() {
+        throw new Error('boom');
+      },
+    });
+    expect(() => safeParseWithValidatedParts(AuditEvent, hostile)).toThrow('boom');
   });
 });

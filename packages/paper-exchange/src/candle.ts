@@ -1,7 +1,9 @@
 import {
+  claimValidatedMarker,
   type Decimal,
   NonNegativeDecimalSchema,
   PositiveDecimalSchema,
+  parseValidated,
   SymbolSchema,
   TimestampSchema,
 } from '@hl-bot/core-types';
@@ -29,6 +31,23 @@ export const Candle = z
   });
 export type Candle = z.output<typeof Candle>;
 export type CandleInput = z.input<typeof Candle>;
+
+/**
+ * Marks a candle this package built from numbers it rounded and ordered itself (the synthetic market), so
+ * the paper exchange takes it as parsed. Internal: not exported from the package; every candle from a file
+ * or a caller is parsed with the Candle schema (`parseValidated`) at its boundary instead.
+ */
+export const markBuiltCandle: (candle: Candle) => Candle = claimValidatedMarker(Candle);
+
+/**
+ * A candle read from a file, after the reader's own checks (which name the line): parsed once with the
+ * Candle schema and marked, so the paper exchange does not parse it again.
+ *
+ * @throws {ValidationError} when it is not a valid candle
+ */
+export function parseReadCandle(candle: CandleInput): Candle {
+  return parseValidated(Candle, candle, 'candle');
+}
 
 /** A stream of candles ordered by openTime (several symbols may be interleaved). */
 export type MarketDataSource = AsyncIterable<Candle>;

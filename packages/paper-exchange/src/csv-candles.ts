@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Decimal, SymbolSchema, ValidationError } from '@hl-bot/core-types';
-import { type Candle, candleProblem, type MarketDataSource } from './candle.js';
+import { type Candle, candleProblem, type MarketDataSource, parseReadCandle } from './candle.js';
 import { MarketDataError } from './errors.js';
 import { intervalMs } from './interval.js';
 
@@ -109,7 +109,7 @@ export function csvCandles(path: string, options: CsvCandlesOptions): MarketData
           lastTime = openTime;
           const candle: Candle = { symbol, openTime, open, high, low, close, volume };
           if (interval !== undefined) candle.closeTime = openTime + interval - 1;
-          yield candle;
+          yield parseReadCandle(candle);
         }
       } catch (error) {
         if (error instanceof MarketDataError) throw error;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Decimal, SymbolSchema, ValidationError } from '@hl-bot/core-types';
 import { z } from 'zod';
-import { type Candle, candleProblem, type MarketDataSource } from './candle.js';
+import { type Candle, candleProblem, type MarketDataSource, parseReadCandle } from './candle.js';
 import { MarketDataError } from './errors.js';
 
 const WireNumber = z.union([z.string(), z.number()]).transform((value, ctx): Decimal => {
@@ -109,7 +109,7 @@ export function hyperliquidCandles(
         if (problem !== undefined) fail(problem);
         if (w.t <= lastTime) fail(`t ${w.t} does not increase (previous ${lastTime})`);
         lastTime = w.t;
-        yield candle;
+        yield parseReadCandle(candle);
       }
     },
   };

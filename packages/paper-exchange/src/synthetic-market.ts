@@ -1,5 +1,5 @@
 import { Decimal, MAX_PRICE_SIG_FIGS, PERP_PRICE_DECIMALS, ValidationError } from '@hl-bot/core-types';
-import type { Candle, MarketDataSource } from './candle.js';
+import { type Candle, type MarketDataSource, markBuiltCandle } from './candle.js';
 import { intervalMs } from './interval.js';
 import { createPrng, hashString, type Prng } from './prng.js';
 
@@ -31,6 +31,7 @@ export interface SyntheticMarketOptions {
 
 const REGIMES = [0.5, 1, 2] as const;
 const MIN_VOLUME = new Decimal('0.0001');
+const MIN_VOLUME_NUMBER = 0.0001;
 
 function defaultStartPrice(symbol: string): number {
   const s = symbol.toUpperCase();
@@ -56,6 +57,8 @@ interface SymbolState {
   symbol: string;
   rng: Prng;
   price: number;
+  /** The previous close (the next open) as a Decimal, once there is one. */
+  close: Decimal | undefined;
   floor: number;
   regime: number;
   trend: number;
@@ -126,6 +129,7 @@ export function syntheticMarket(options: SyntheticMarketOptions): MarketDataSour
       symbol,
       rng: createPrng((options.seed ^ hashString(symbol)) >>> 0),
       price: start,
+      close: undefined,
       // Keep prices well clear of the smallest tick so rounding never produces 0.
       floor: Math.max(start / 1000, minTick * 1000),
       regime: 1,
@@ -135,13 +139,29 @@ export function syntheticMarket(options: SyntheticMarketOptions): MarketDataSour
 
   // At or above this magnitude a number with sigFigs significant figures has at most maxDecimals decimals.
   const noDecimalCapAbove = Number(`1e${sigFigs - 1 - maxDecimals}`);
-  const round = (x: number): Decimal => {
+  const roundDecimal = (x: number): Decimal => {
     // toPrecision is specified exactly by ECMAScript (nearest, ties up), so this is engine-independent.
     const d = new Decimal(x.toPrecision(sigFigs));
     if (x >= noDecimalCapAbove) return d;
     const capped = d.toDecimalPlaces(maxDecimals);
     return capped.gt(0) ? capped : new Decimal(minTick);
   };
+  // The rounded price as a number, and its text when no decimal cap applies (the common case). Numbers
+  // parsed from decimals of at most 15 significant figures keep their order and equality exactly, so prices
+  // are compared as numbers and a Decimal is built only for a price a candle keeps.
+  let roundedText: string | undefined;
+  let roundedDecimal: Decimal | undefined;
+  const roundNumber = (x: number): number => {
+    if (x >= noDecimalCapAbove) {
+      roundedText = x.toPrecision(sigFigs);
+      roundedDecimal = undefined;
+      return Number(roundedText);
+    }
+    roundedText = undefined;
+    roundedDecimal = roundDecimal(x);
+    return roundedDecimal.toNumber();
+  };
+  const decimalOfRounded = (): Decimal => roundedDecimal ?? new Decimal(roundedText as string);
 
   return {
     async *[Symbol.asyncIterator](): AsyncGenerator<Candle> {
@@ -165,20 +185,33 @@ export function syntheticMarket(options: SyntheticMarketOptions): MarketDataSour
     // Mean-revert gently off the floor instead of letting the walk die.
     if (s.price < s.floor && ret < 0) ret = -ret;
     ret = Math.max(-0.5, Math.min(0.5, ret));
-    const open = round(s.price);
-    const openF = open.toNumber();
-    const close = round(openF * (1 + ret));
-    const closeF = close.toNumber();
+    // Each bar opens at the previous close, which is rounded already (rounding is idempotent).
+    const openF = roundNumber(s.price);
+    const open = s.close ?? decimalOfRounded();
+    const closeF = roundNumber(openF * (1 + ret));
+    const close = decimalOfRounded();
     const upper = Math.max(openF, closeF) * (1 + Math.abs(normal(rng)) * sigma * 0.5);
     const lower = Math.min(openF, closeF) * Math.max(0.5, 1 - Math.abs(normal(rng)) * sigma * 0.5);
-    const top = Decimal.max(open, close);
-    const bottom = Decimal.min(open, close);
-    const high = Decimal.max(round(upper), top);
-    const lowRounded = round(lower);
-    const low = lowRounded.lte(bottom) ? lowRounded : bottom;
+    const highF = roundNumber(upper);
+    const high = highF > Math.max(openF, closeF) ? decimalOfRounded() : openF >= closeF ? open : close;
+    const lowF = roundNumber(lower);
+    const low = lowF <= Math.min(openF, closeF) ? decimalOfRounded() : openF <= closeF ? open : close;
     const volumeF = baseVolume * (REGIMES[s.regime] ?? 1) * (0.5 + rng.next()) * (1 + 20 * Math.abs(ret));
-    const volume = Decimal.max(new Decimal(volumeF.toFixed(4)), MIN_VOLUME);
+    const volumeText = volumeF.toFixed(4);
+    const volume = Number(volumeText) < MIN_VOLUME_NUMBER ? MIN_VOLUME : new Decimal(volumeText);
     s.price = closeF;
-    return { symbol: s.symbol, openTime, closeTime: openTime + interval - 1, open, high, low, close, volume };
+    s.close = close;
+    // Built from prices rounded above, high >= max(open, close), low <= min(open, close), low > 0 and
+    // volume > 0 by construction: marked, so the paper exchange does not parse it again.
+    return markBuiltCandle({
+      symbol: s.symbol,
+      openTime,
+      closeTime: openTime + interval - 1,
+      open,
+      high,
+      low,
+      close,
+      volume,
+    });
   }
 }

@@ -50,14 +50,18 @@ function roundStat(x: number): Decimal {
  * Streams the equity curve (one sample per bar) into the run's statistics, keeping O(1) state plus a
  * bounded chart series.
  *
- * Drawdown and exposure are exact decimals. Sharpe and Sortino are statistics of per-bar returns and use
+ * Drawdown and exposure are exact decimals (money); per bar they are screened with numbers, so decimal
+ * arithmetic runs only on bars that can set a new peak, drawdown or exposure. Sharpe and Sortino are statistics of per-bar returns and use
  * binary floats (Welford's online mean and variance): float precision is far beyond their meaning, and a
  * 40-digit decimal division per bar would dominate a long run.
  */
 export class EquityRecorder {
   private peak: Decimal | undefined;
+  private peakValue = 0;
   private worst = ZERO;
+  private worstValue = 0;
   private worstPercent = ZERO;
+  private worstPercentValue = 0;
   private count = 0;
   private previous: number | undefined;
   private returns = 0;
@@ -81,14 +85,32 @@ export class EquityRecorder {
 
   add(time: number, equity: Decimal, exposure: Decimal, benchmark?: number): void {
     this.count += 1;
-    if (this.peak === undefined || equity.gt(this.peak)) this.peak = equity;
-    const dd = this.peak.minus(equity);
-    if (dd.gt(this.worst)) this.worst = dd;
-    if (this.peak.gt(0) && dd.gt(0)) {
-      const pct = dd.div(this.peak);
-      if (pct.gt(this.worstPercent)) this.worstPercent = pct;
+    const value = equity.toNumber();
+    // Numbers first, decimals only where they can change a result: a decimal above the peak has a number
+    // at or above the peak's, and a drawdown that can be a new maximum is one whose number is within a
+    // rounding margin of it. So the exact figures are the same and most bars do no decimal arithmetic.
+    if (this.peak === undefined || (value >= this.peakValue && equity.gt(this.peak))) {
+      this.peak = equity;
+      this.peakValue = value;
     }
-    const value = Number(equity.toString());
+    const ddValue = this.peakValue - value;
+    const mayBeWorst = ddValue >= this.worstValue - Math.abs(this.peakValue) * 1e-12;
+    const mayBeWorstPercent =
+      this.peakValue > 0 && ddValue / this.peakValue >= this.worstPercentValue - 1e-12;
+    if ((mayBeWorst || mayBeWorstPercent) && !(ddValue === 0 && equity.eq(this.peak))) {
+      const dd = this.peak.minus(equity);
+      if (dd.gt(this.worst)) {
+        this.worst = dd;
+        this.worstValue = dd.toNumber();
+      }
+      if (this.peak.gt(0) && dd.gt(0)) {
+        const pct = dd.div(this.peak);
+        if (pct.gt(this.worstPercent)) {
+          this.worstPercent = pct;
+          this.worstPercentValue = pct.toNumber();
+        }
+      }
+    }
     if (this.previous !== undefined && this.previous > 0) {
       const r = value / this.previous - 1;
       this.returns += 1;
@@ -98,13 +120,16 @@ export class EquityRecorder {
       if (r < 0) this.downside += r * r;
     }
     this.previous = value;
-    if (exposure.gt(this.maxExposure)) this.maxExposure = exposure;
-    this.exposureSum = this.exposureSum.plus(exposure);
-    if (exposure.gt(0)) this.inMarket += 1;
+    if (!exposure.isZero()) {
+      if (exposure.gt(this.maxExposure)) this.maxExposure = exposure;
+      this.exposureSum = this.exposureSum.plus(exposure);
+      if (exposure.gt(0)) this.inMarket += 1;
+    }
     this.chart.push({
       time,
       equity: value,
-      drawdown: -Number(dd.toString()),
+      // A chart value: the float difference is far below what a chart shows.
+      drawdown: -ddValue,
       ...(benchmark === undefined ? {} : { benchmark }),
       low: value,
       high: value,

@@ -1,38 +1,10 @@
-import { Decimal, type MarketPrice } from '@hl-bot/core-types';
-import { type Candle, Candle as CandleSchema, candleProblem } from '../candle.js';
+import { isValidated, type MarketPrice } from '@hl-bot/core-types';
+import { type Candle, Candle as CandleSchema } from '../candle.js';
 import { PaperExchangeError } from '../errors.js';
 import { instrument, type PaperCore, type SimOrder } from './core.js';
 import { applyFunding } from './funding.js';
 import { checkAccountLiquidation, checkLiquidation } from './margin.js';
 import { checkTrigger, fill, takeLiquidity } from './matching.js';
-
-function isOurDecimal(value: unknown): value is Decimal {
-  // Same constructor, not just instanceof: a Decimal from another clone carries other precision settings.
-  return value instanceof Decimal && (value.constructor as unknown) === Decimal && value.isFinite();
-}
-
-/**
- * The common case without zod: every number already one of our finite Decimals and consistent. Anything
- * else goes through the Candle schema, which also produces the error message.
- */
-function fastValidCandle(c: Candle): boolean {
-  return (
-    typeof c === 'object' &&
-    c !== null &&
-    typeof c.symbol === 'string' &&
-    Number.isSafeInteger(c.openTime) &&
-    c.openTime >= 0 &&
-    (c.closeTime === undefined || (Number.isSafeInteger(c.closeTime) && c.closeTime >= c.openTime)) &&
-    isOurDecimal(c.open) &&
-    isOurDecimal(c.high) &&
-    isOurDecimal(c.low) &&
-    isOurDecimal(c.close) &&
-    isOurDecimal(c.volume) &&
-    c.low.gt(0) &&
-    !c.volume.isNegative() &&
-    candleProblem(c) === undefined
-  );
-}
 
 /**
  * One bar of one symbol, in the order the class documentation of `PaperExchange` gives: funding, waiting
@@ -41,7 +13,9 @@ function fastValidCandle(c: Candle): boolean {
  * @throws {PaperExchangeError} `INVALID_BAR`, `BAR_OUT_OF_ORDER`; {ExchangeError} `UNKNOWN_SYMBOL`.
  */
 export function processBar(core: PaperCore, candle: Candle): void {
-  const parsed = fastValidCandle(candle)
+  // A candle the synthetic market built or a reader parsed at its boundary is marked; anything else (a
+  // caller's hand-made object) is parsed in full here.
+  const parsed = isValidated(candle, CandleSchema)
     ? { success: true as const, data: candle }
     : CandleSchema.safeParse(candle);
   if (!parsed.success) {
