@@ -6,6 +6,7 @@ import {
   type RiskFailure,
   TradingState,
 } from '@hl-bot/core-types';
+import { GENEROUS_LIMITS } from '../helpers.js';
 import {
   type CheckContext,
   CheckMemo,
@@ -19,7 +20,6 @@ import {
   TradingDay,
   valuationPrice,
 } from '../internals.js';
-import { GENEROUS_LIMITS } from '../helpers.js';
 
 /** The moment every hand-built context is taken at. */
 export const NOW = Date.parse('2026-03-02T12:00:00Z');
