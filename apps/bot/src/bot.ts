@@ -1,6 +1,5 @@
 import { AuditLogger } from '@hl-bot/audit';
 import { type Clock, systemClock } from '@hl-bot/core-types';
-import type { Strategy } from '@hl-bot/engine';
 import { loadStrategy } from '@hl-bot/strategies';
 import type { Logger } from 'pino';
 import { writeAuditAnchorNow } from './audit-anchor.js';
@@ -28,6 +27,7 @@ import {
   proveKeyCanTradeAccount,
   recoverState,
 } from './run/startup.js';
+import { type RoutedStrategy, StrategyRouter } from './run/strategy-router.js';
 import type { Secret } from './secret.js';
 import { prepareStateDir } from './state-dir.js';
 
@@ -60,7 +60,8 @@ export class Bot {
   private readonly control: ControlEndpoint;
   private readonly deadMansSwitch: DeadMansSwitch;
   private readonly bars: BarFeed;
-  private strategy!: Strategy;
+  /** The strategies, as the one strategy the engine runs; undefined until they are loaded. */
+  private router: StrategyRouter | undefined;
 
   constructor(options: BotOptions) {
     this.core = new BotCore(options.config, options.logger, options.clock ?? systemClock);
@@ -72,7 +73,7 @@ export class Bot {
     this.control = new ControlEndpoint(this.core, {
       health: () => health(this.core),
       metrics: () => {
-        if (this.core.engine !== undefined) updateGauges(this.core);
+        if (this.core.engine !== undefined) updateGauges(this.core, this.router);
         return this.core.metrics.render();
       },
       status: () => this.status(),
@@ -135,10 +136,15 @@ export class Bot {
     await handleStaleOrders(core);
     await this.reconcile('startup');
     // Only now, with the ledger recovered, backfilled and reconciled, may the strategy see a bar.
-    this.strategy = await loadStrategy(config.strategy, {
-      sizeDecimals: (symbol) => assets.bySymbol(symbol).szDecimals,
-    });
-    await core.engine.startStrategy(this.strategy);
+    const strategies: RoutedStrategy[] = [];
+    for (const run of config.strategies) {
+      const strategy = await loadStrategy(run.strategy, {
+        sizeDecimals: (symbol) => assets.bySymbol(symbol).szDecimals,
+      });
+      strategies.push({ run, strategy });
+    }
+    this.router = new StrategyRouter(core, strategies);
+    await core.engine.startStrategy(this.router);
     core.ready = true;
     scheduler.every(config.reconcileIntervalMs, async () => {
       await this.reconcile('periodic');
@@ -209,6 +215,6 @@ export class Bot {
   }
 
   status(): BotStatus {
-    return botStatus(this.core, this.killSwitch, this.reconciler);
+    return botStatus(this.core, this.killSwitch, this.reconciler, this.router);
   }
 }

@@ -23,6 +23,10 @@ Usage:
   hl-bot reset-breaker [--state-dir DIR | --config FILE]
   hl-bot reconcile     [--state-dir DIR | --config FILE]
 
+Several strategies in one process: list them under "strategies" in the config (each with its own symbols and
+optional limits); they share the account's risk limits and audit log. --strategy applies to a config with
+"symbols" and "strategy" only.
+
 The signing key comes from HL_PRIVATE_KEY or the config's keyFile (mode 600), never from a flag.
 Testnet is the default. On start the bot rebuilds positions and risk state (breaker, daily loss, streaks)
 from the audit log in the state directory, then reconciles with the venue: a mismatch trips the breaker

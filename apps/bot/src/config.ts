@@ -2,6 +2,13 @@ import { readFileSync } from 'node:fs';
 import { HlBotError } from '@hl-bot/core-types';
 import { RISK_CONFIG_FIELDS, RiskConfig, riskEnvName } from '@hl-bot/risk';
 import { z } from 'zod';
+import {
+  BotSymbol,
+  normalizeStrategies,
+  StrategyEntry,
+  type StrategyRun,
+  strategyProblems,
+} from './strategy-config.js';
 
 /** The bot's config file (JSON). Risk limits sit under `risk` (or in `riskFile`); `RISK_*` variables override both. */
 export const BotConfigFile = z
@@ -16,8 +23,14 @@ export const BotConfigFile = z
       .optional(),
     /** Path of a file holding the key (mode 600). Otherwise `HL_PRIVATE_KEY`. */
     keyFile: z.string().min(1).optional(),
-    symbols: z.array(z.string().regex(/^[A-Z0-9]+-USD$/, 'symbols look like BTC-USD')).min(1),
-    strategy: z.string().min(1).default('trend'),
+    /** The symbols of the one strategy (`strategy`); several strategies give theirs in `strategies`. */
+    symbols: z.array(BotSymbol).min(1).optional(),
+    /** A built-in name or a module path (default `trend`); several strategies: `strategies`. */
+    strategy: z.string().min(1).optional(),
+    /** Several strategies in one process, each with its own symbols and optional limits (instead of `symbols`). */
+    strategies: z.array(StrategyEntry).min(1).optional(),
+    /** Symbols more than one strategy may trade; any other symbol belongs to one strategy only. */
+    sharedSymbols: z.array(BotSymbol).default([]),
     barIntervalMs: z.number().int().min(1000).default(60_000),
     stateDir: z.string().min(1).optional(),
     risk: z.record(z.string(), z.unknown()).optional(),
@@ -69,6 +82,7 @@ export const BotConfigFile = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    for (const p of strategyProblems(c)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
     if (c.risk !== undefined && c.riskFile !== undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -102,7 +116,11 @@ export interface BotCliOverrides {
   inspectOnly?: boolean;
 }
 
-export interface BotConfig extends BotConfigFile {
+export interface BotConfig extends Omit<BotConfigFile, 'symbols' | 'strategy' | 'strategies'> {
+  /** Every symbol some strategy trades, in config order. */
+  symbols: string[];
+  /** The strategies run; a config with `strategy` and `symbols` runs one, named `default`. */
+  strategies: StrategyRun[];
   stateDir: string;
   riskConfig: RiskConfig;
   adoptVenueState: boolean;
@@ -149,6 +167,12 @@ export function loadBotConfig(
   if (trading && overrides.network === undefined && file?.network === 'mainnet') {
     problems.push('mainnet must be chosen on the command line (--mainnet), not only in the config file');
   }
+  const listsStrategies = typeof raw === 'object' && raw !== null && 'strategies' in raw;
+  if (overrides.strategy !== undefined && listsStrategies) {
+    problems.push(
+      '--strategy replaces the one strategy of a config with symbols; this config lists strategies',
+    );
+  }
   const stateDir = overrides.stateDir ?? file?.stateDir;
   if (stateDir === undefined) problems.push('no state directory: give --state-dir or stateDir in the config');
   let riskConfig: RiskConfig | undefined;
@@ -167,10 +191,13 @@ export function loadBotConfig(
   if (problems.length > 0 || file === undefined || stateDir === undefined || riskConfig === undefined) {
     throw new BotConfigError(problems.length > 0 ? problems : ['invalid configuration']);
   }
+  const { symbols: _symbols, strategy: _strategy, strategies: _strategies, ...rest } = file;
+  const strategies = normalizeStrategies(file, overrides.strategy);
   return {
-    ...file,
+    ...rest,
+    symbols: [...new Set(strategies.flatMap((s) => s.symbols))],
+    strategies,
     network,
-    ...(overrides.strategy === undefined ? {} : { strategy: overrides.strategy }),
     ...(overrides.apiUrl === undefined ? {} : { apiUrl: overrides.apiUrl }),
     ...(overrides.wsUrl === undefined ? {} : { wsUrl: overrides.wsUrl }),
     stateDir,

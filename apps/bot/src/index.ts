@@ -41,6 +41,19 @@ export {
   resetBreakerMessage,
 } from './operator-output.js';
 export { comparePositions, type PositionMismatch } from './reconcile.js';
+export type { StrategyStatus } from './run/strategy-status.js';
 export { KeyError, loadPrivateKey, Secret } from './secret.js';
 export { readPrivateFile, UnsafeFileError, writeFileNoFollow } from './secure-file.js';
 export { checkStateDir, prepareStateDir, requireBotState, StateDirError } from './state-dir.js';
+export {
+  DEFAULT_STRATEGY_NAME,
+  StrategyEntry,
+  StrategyLimits,
+  type StrategyRun,
+} from './strategy-config.js';
+export {
+  checkStrategyOrder,
+  type StrategyBook,
+  StrategyRejectionCode,
+  type SymbolBook,
+} from './strategy-limits.js';

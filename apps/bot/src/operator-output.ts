@@ -31,10 +31,26 @@ function withIsoTimes(value: unknown): unknown {
   return out;
 }
 
+/** One line per strategy under a `strategies` heading: its name, then its fields as key=value. */
+function strategyLines(strategies: unknown[]): string {
+  let text = `${'strategies'.padEnd(22)} ${strategies.length}\n`;
+  for (const s of strategies) {
+    if (typeof s !== 'object' || s === null) continue;
+    const { name, ...rest } = s as Record<string, unknown>;
+    const fields = Object.entries(rest).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`);
+    text += `  ${String(name).padEnd(20)} ${fields.join(' ')}\n`;
+  }
+  return text;
+}
+
 /** The lines of `hl-bot status` without --json: one field a line, every time in ISO 8601. */
 export function formatStatus(status: Record<string, unknown>, now: number): string {
   let text = '';
   for (const [k, raw] of Object.entries(withIsoTimes(status) as Record<string, unknown>)) {
+    if (k === 'strategies' && Array.isArray(raw)) {
+      text += strategyLines(raw);
+      continue;
+    }
     let val = typeof raw === 'object' && raw !== null ? JSON.stringify(raw) : String(raw);
     if (k === 'cooldownUntil' && typeof status.cooldownUntil === 'number') {
       const left = status.cooldownUntil - now;

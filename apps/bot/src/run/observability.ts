@@ -3,6 +3,13 @@ import type { BotCore } from './bot-core.js';
 import { errorText } from './bot-core.js';
 import type { KillSwitch } from './kill-switch.js';
 import type { ReconcileReport, Reconciler } from './reconciler.js';
+import type { StrategyRouter } from './strategy-router.js';
+import {
+  type StrategyStatus,
+  strategyStatuses,
+  totalExposure,
+  updateStrategyGauges,
+} from './strategy-status.js';
 
 export interface BotStatus {
   pid: number;
@@ -26,6 +33,10 @@ export interface BotStatus {
     unrealizedPnl: string;
   }>;
   openOrders: number;
+  /** Gross exposure of every position (whichever strategy, or none, trades it), USD. */
+  exposure: string;
+  /** Each strategy's part; the fields above are the account's totals. */
+  strategies: StrategyStatus[];
   lastReconciliation: ReconcileReport | null;
 }
 
@@ -106,7 +117,12 @@ export function health(core: BotCore): { code: number; body: Record<string, unkn
 }
 
 /** `GET /status` and `hl-bot status`: the running bot's state; before the parts exist, STARTING (or HALTED by a kill). */
-export function botStatus(core: BotCore, kill: KillSwitch, reconciler: Reconciler): BotStatus {
+export function botStatus(
+  core: BotCore,
+  kill: KillSwitch,
+  reconciler: Reconciler,
+  router: StrategyRouter | undefined,
+): BotStatus {
   const { risk, engine, tracker, config } = core;
   if (risk === undefined || engine === undefined) {
     const pending = kill.pending;
@@ -124,6 +140,8 @@ export function botStatus(core: BotCore, kill: KillSwitch, reconciler: Reconcile
       unrealizedPnl: '0',
       positions: [],
       openOrders: 0,
+      exposure: '0',
+      strategies: strategyStatuses(core, undefined),
       lastReconciliation: null,
     };
   }
@@ -148,12 +166,14 @@ export function botStatus(core: BotCore, kill: KillSwitch, reconciler: Reconcile
       unrealizedPnl: p.unrealizedPnl.toString(),
     })),
     openOrders: engine.workingOrders().length,
+    exposure: totalExposure(core).toString(),
+    strategies: strategyStatuses(core, router),
     lastReconciliation: reconciler.lastReport,
   };
 }
 
 /** `GET /metrics`: the gauges of the current state, set just before the registry is rendered. */
-export function updateGauges(core: BotCore): void {
+export function updateGauges(core: BotCore, router: StrategyRouter | undefined): void {
   const { metrics, tracker, engine, client } = core;
   const s = core.risk.state;
   metrics.set('hl_bot_up', 'The bot is running', 1);
@@ -193,4 +213,5 @@ export function updateGauges(core: BotCore): void {
   }
   metrics.set('hl_bot_open_orders', 'Working orders sent by the bot', engine.workingOrders().length);
   metrics.set('hl_bot_ws_reconnects_total', 'WebSocket reconnections since start', client.streamReconnects);
+  updateStrategyGauges(core, router);
 }
