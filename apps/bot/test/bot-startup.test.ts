@@ -18,6 +18,7 @@ import {
   setFaults,
   spawnBot,
   startSim,
+  TEST_CLIENT,
   venuePositions,
   writeConfig,
 } from './live-harness.js';
@@ -161,12 +162,15 @@ describe('from the first second', () => {
     const stateDir = join(work, 'crash-first-order');
     const gate = join(work, 'crash-first-order.gate');
     try {
-      const config = writeConfig(stateDir, sim, { strategy: GATED_STRATEGY });
+      // Orders expire after 10 s, so the venue still takes one it answers 2.5 s late: the order is logged as sent,
+      // and the bot dies before the answer, however loaded the machine is while the test reads the log.
+      const config = writeConfig(stateDir, sim, {
+        strategy: GATED_STRATEGY,
+        client: { ...TEST_CLIENT, orderExpiryMs: 10_000 },
+      });
       const first = spawnBot(config, stateDir, { GATE_FILE: gate });
       await eventually(async () => (await health(stateDir))?.code === 200, 'the bot ready', 30_000);
-      // The venue now takes 1.2 s to answer (inside the orders' 1.5 s expiresAfter): the order is logged as
-      // sent, and the bot dies before the answer.
-      await setFaults(sim, { latencyMs: 1200 });
+      await setFaults(sim, { latencyMs: 2500 });
       writeFileSync(gate, '');
       await eventually(
         async () => count(await log(stateDir), 'order_submitted') > 0,

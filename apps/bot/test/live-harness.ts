@@ -84,6 +84,16 @@ const RISK = {
   maxDrawdownPercent: '0.5',
 };
 
+/** The client settings every test bot runs with (a test's own `client` replaces them whole). */
+export const TEST_CLIENT = {
+  orderExpiryMs: 1500,
+  orderSettleMs: 100,
+  weightPerMinute: 1000000,
+  reconnectDelayMs: 30,
+  maxReconnectDelayMs: 200,
+  retryBaseDelayMs: 20,
+} as const;
+
 export function writeConfig(dir: string, sim: RunningSim, extra: Record<string, unknown> = {}): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'bot.json');
@@ -99,14 +109,7 @@ export function writeConfig(dir: string, sim: RunningSim, extra: Record<string, 
       reconcileIntervalMs: 2000,
       accountRefreshMs: 2000,
       metrics: { port: 0 },
-      client: {
-        orderExpiryMs: 1500,
-        orderSettleMs: 100,
-        weightPerMinute: 1000000,
-        reconnectDelayMs: 30,
-        maxReconnectDelayMs: 200,
-        retryBaseDelayMs: 20,
-      },
+      client: TEST_CLIENT,
       ...extra,
       // Limits given by a test are laid over these, so a test names only the limit it is about.
       risk: { ...RISK, ...((extra.risk as Record<string, unknown> | undefined) ?? {}) },
