@@ -46,6 +46,8 @@ export function loadPositionsCheckpoint(
 export class CheckpointWriter {
   readonly #events: number;
   readonly #ms: number;
+  /** False for a sink that cannot write checkpoints: no ids are kept for one. */
+  readonly #tracking: boolean;
   #eventsSince = 0;
   #lastAt: number;
   /** Number of the next checkpoint in the id chain; 0: it holds every id. */
@@ -68,7 +70,9 @@ export class CheckpointWriter {
     private readonly clock: Clock,
     private readonly ledger: Ledger,
     private readonly totals: LedgerTotals,
+    sink: AuditSink,
   ) {
+    this.#tracking = canCheckpoint(sink);
     const e = every ?? {};
     this.#events = e === false ? Number.POSITIVE_INFINITY : (e.events ?? 10_000);
     this.#ms = e === false ? Number.POSITIVE_INFINITY : (e.ms ?? 600_000);
@@ -82,11 +86,11 @@ export class CheckpointWriter {
 
   /** Ids committed to the ledger since the last checkpoint. */
   noteFill(id: string): void {
-    this.#recentFill.add(id);
+    if (this.#tracking) this.#recentFill.add(id);
   }
 
   noteFunding(id: string): void {
-    this.#recentFunding.add(id);
+    if (this.#tracking) this.#recentFunding.add(id);
   }
 
   /** After a restored checkpoint: the chain starts again, and the next checkpoint holds every id. */

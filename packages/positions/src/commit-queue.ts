@@ -13,7 +13,8 @@ interface Settle {
 
 /** One queued operation on the ledger. */
 export type Op =
-  | ({ kind: 'fill'; raw: unknown } & Settle)
+  /** `outcome`: resolve to the whole `FillOutcome`, else to the position alone. */
+  | ({ kind: 'fill'; raw: unknown; outcome: boolean } & Settle)
   /** Only records a mark's new MAE/MFE: the mark itself is already visible. */
   | ({ kind: 'excursion'; event: AuditEventInput } & Settle)
   | ({ kind: 'mark'; symbol: string; price: Decimal; time: number } & Settle)

@@ -104,9 +104,9 @@ export function applyFillStep(txn: Txn, raw: unknown, ctx: FillContext): FillOut
     }
     txn.emitFillUpdate(fill.symbol, fill.id, outcome.position);
   }
-  if (outcome.closed !== undefined) txn.closed.push(outcome.closed);
+  if (outcome.closed !== undefined) txn.addClosed(outcome.closed);
   txn.positions.set(fill.symbol, outcome.position ?? null);
-  txn.fillIds.add(fill.id);
+  txn.addFill(fill.id);
   txn.lastFillTime = fill.timestamp;
   return { position: outcome.position, previous: open, closed: outcome.closed, duplicate: false };
 }

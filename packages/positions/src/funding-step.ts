@@ -74,6 +74,6 @@ export function applyFundingStep(txn: Txn, f: FundingInput): Position {
     txn.emit({ type: 'position_updated', symbol, cause: 'funding', position: position.toPosition() });
   }
   txn.positions.set(symbol, position);
-  if (fundingId !== undefined) txn.fundingIds.add(fundingId);
+  if (fundingId !== undefined) txn.addFunding(fundingId);
   return position;
 }

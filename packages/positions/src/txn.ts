@@ -20,14 +20,16 @@ export interface Ledger {
  */
 export class Txn {
   readonly positions = new Map<string, Position | null>();
-  readonly fillIds = new Set<string>();
-  readonly fundingIds = new Set<string>();
-  readonly closed: ClosedPosition[] = [];
+  // Created on first use: most batches are one fill (a caller awaiting each), and these were a good part
+  // of the garbage per fill.
+  fillIds: Set<string> | undefined;
+  fundingIds: Set<string> | undefined;
+  closed: ClosedPosition[] | undefined;
   lastFillTime: number | undefined;
   /** Events to append, in order; a superseded fill update leaves a hole (undefined). */
   readonly events: Array<AuditEventInput | FillUpdate | undefined> = [];
   /** Index in `events` of each symbol's latest fill update, which a later fill of the symbol supersedes. */
-  readonly #fillUpdates = new Map<string, number>();
+  #fillUpdates: Map<string, number> | undefined;
 
   /**
    * @param record false while replaying (the entries are in the log already) or when the sink keeps
@@ -45,11 +47,26 @@ export class Txn {
   }
 
   hasFill(id: string): boolean {
-    return (this.fillIds.size > 0 && this.fillIds.has(id)) || this.base.fillIds.has(id);
+    return this.fillIds?.has(id) === true || this.base.fillIds.has(id);
   }
 
   hasFunding(id: string): boolean {
-    return this.fundingIds.has(id) || this.base.fundingIds.has(id);
+    return this.fundingIds?.has(id) === true || this.base.fundingIds.has(id);
+  }
+
+  addFill(id: string): void {
+    if (this.fillIds === undefined) this.fillIds = new Set();
+    this.fillIds.add(id);
+  }
+
+  addFunding(id: string): void {
+    if (this.fundingIds === undefined) this.fundingIds = new Set();
+    this.fundingIds.add(id);
+  }
+
+  addClosed(c: ClosedPosition): void {
+    if (this.closed === undefined) this.closed = [c];
+    else this.closed.push(c);
   }
 
   emit(event: AuditEventInput): void {
@@ -64,9 +81,11 @@ export class Txn {
    */
   emitFillUpdate(symbol: string, fillId: string, position: Position | undefined): void {
     if (!this.record) return;
-    const earlier = this.#fillUpdates.get(symbol);
+    if (this.#fillUpdates === undefined) this.#fillUpdates = new Map();
+    const updates = this.#fillUpdates;
+    const earlier = updates.get(symbol);
     if (earlier !== undefined) this.events[earlier] = undefined;
-    this.#fillUpdates.set(symbol, this.events.length);
+    updates.set(symbol, this.events.length);
     this.events.push(new FillUpdate(symbol, fillId, position));
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLogger } from '@hl-bot/audit';
-import { Decimal, type FillInput, ZERO } from '@hl-bot/core-types';
+import { Decimal, Fill, type FillInput, parseValidated, ZERO } from '@hl-bot/core-types';
 import { afterAll, bench, describe } from 'vitest';
 import { nullAuditSink, PositionTracker } from '../src/index.js';
 
@@ -30,17 +30,51 @@ function nextFills(n: number): FillInput[] {
   return out;
 }
 
+/** The same fills as a venue adapter delivers them: parsed once at the boundary (`parseValidated`). */
+function nextValidatedFills(n: number): Fill[] {
+  return nextFills(n).map((f) => parseValidated(Fill, f, 'fill'));
+}
+
+// Fills/s from the time spent in the tracker alone (rows with validated fills parse them first, outside
+// it), printed at the end next to the floor's, measured in the same run: the ratio is what to compare.
+const timed = new Map<string, { ms: number; fills: number }>();
+async function measure(label: string, fills: number, run: () => unknown): Promise<void> {
+  const t0 = performance.now();
+  await run();
+  const t = timed.get(label) ?? { ms: 0, fills: 0 };
+  t.ms += performance.now() - t0;
+  t.fills += fills;
+  timed.set(label, t);
+}
+
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  const rate = (t: { ms: number; fills: number }) => (t.fills / t.ms) * 1000;
+  const floor = timed.get(FLOOR);
+  if (floor === undefined) return;
+  const lines = [...timed].map(
+    ([label, t]) =>
+      `  ${Math.round(rate(t)).toLocaleString('en')}/s = ${(rate(t) / rate(floor)).toFixed(2)}x floor  ${label}`,
+  );
+  console.log(`positions: fills/s in the tracker, next to the floor of the same run\n${lines.join('\n')}`);
 });
+
+const FLOOR = "floor: the fills' P&L math in decimal.js alone";
 
 describe('updateFromFill', () => {
   const plain = new PositionTracker(nullAuditSink);
   bench(
     `${CHUNK} fills, one await each, without audit I/O (nullAuditSink)`,
     async () => {
-      for (const f of nextFills(CHUNK)) await plain.updateFromFill(f);
+      const fills = nextFills(CHUNK);
+      await measure(
+        'raw fills (zod parse in the tracker), one await each, nullAuditSink',
+        CHUNK,
+        async () => {
+          for (const f of fills) await plain.updateFromFill(f);
+        },
+      );
     },
     { time: 3000, warmupTime: 500 },
   );
@@ -49,7 +83,34 @@ describe('updateFromFill', () => {
   bench(
     `${CHUNK} fills, concurrent, without audit I/O (nullAuditSink)`,
     async () => {
-      await Promise.all(nextFills(CHUNK).map((f) => burst.updateFromFill(f)));
+      const fills = nextFills(CHUNK);
+      await measure('raw fills, 1,000 concurrent, nullAuditSink', CHUNK, () =>
+        Promise.all(fills.map((f) => burst.updateFromFill(f))),
+      );
+    },
+    { time: 3000, warmupTime: 500 },
+  );
+
+  const validated = new PositionTracker(nullAuditSink);
+  bench(
+    `${CHUNK} validated fills (parseValidated at the boundary, as venue adapters deliver them), one await each, without audit I/O`,
+    async () => {
+      const fills = nextValidatedFills(CHUNK);
+      await measure('validated fills, one await each, nullAuditSink', CHUNK, async () => {
+        for (const f of fills) await validated.updateFromFill(f);
+      });
+    },
+    { time: 3000, warmupTime: 500 },
+  );
+
+  const validatedBurst = new PositionTracker(nullAuditSink);
+  bench(
+    `${CHUNK} validated fills, concurrent, without audit I/O`,
+    async () => {
+      const fills = nextValidatedFills(CHUNK);
+      await measure('validated fills, 1,000 concurrent, nullAuditSink', CHUNK, () =>
+        Promise.all(fills.map((f) => validatedBurst.updateFromFill(f))),
+      );
     },
     { time: 3000, warmupTime: 500 },
   );
@@ -60,7 +121,9 @@ describe('updateFromFill', () => {
   bench(
     `floor: ${CHUNK} fills' P&L math in decimal.js alone`,
     () => {
-      for (const f of nextFills(CHUNK)) {
+      const fills = nextFills(CHUNK);
+      const t0 = performance.now();
+      for (const f of fills) {
         const q = new Decimal(f.quantity as string);
         const p = new Decimal(f.price as string);
         const signed = f.side === 'buy' ? q : q.neg();
@@ -80,6 +143,10 @@ describe('updateFromFill', () => {
         b.fees = b.fees.plus(new Decimal(f.fee as string));
         books.set(f.symbol, b);
       }
+      const t = timed.get(FLOOR) ?? { ms: 0, fills: 0 };
+      t.ms += performance.now() - t0;
+      t.fills += CHUNK;
+      timed.set(FLOOR, t);
     },
     { time: 3000, warmupTime: 500 },
   );
@@ -91,9 +158,27 @@ describe('updateFromFill', () => {
   bench(
     `${CHUNK} fills, concurrent, group-commit AuditLogger (fdatasync per group, real files)`,
     async () => {
-      await Promise.all(nextFills(CHUNK).map((f) => audited.updateFromFill(f)));
+      const fills = nextFills(CHUNK);
+      await measure('raw fills, 1,000 concurrent, group-commit AuditLogger', CHUNK, () =>
+        Promise.all(fills.map((f) => audited.updateFromFill(f))),
+      );
     },
     { time: 5000, warmupTime: 500, teardown: async () => audit.flush() },
+  );
+
+  const dir3 = mkdtempSync(join(tmpdir(), 'hl-positions-bench-'));
+  dirs.push(dir3);
+  const audit3 = new AuditLogger(dir3, { durability: 'group' });
+  const auditedValid = new PositionTracker(audit3);
+  bench(
+    `${CHUNK} validated fills, concurrent, group-commit AuditLogger (fdatasync per group, real files)`,
+    async () => {
+      const fills = nextValidatedFills(CHUNK);
+      await measure('validated fills, 1,000 concurrent, group-commit AuditLogger', CHUNK, () =>
+        Promise.all(fills.map((f) => auditedValid.updateFromFill(f))),
+      );
+    },
+    { time: 5000, warmupTime: 500, teardown: async () => audit3.flush() },
   );
 
   const dir2 = mkdtempSync(join(tmpdir(), 'hl-positions-bench-'));
