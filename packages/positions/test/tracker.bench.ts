@@ -30,9 +30,12 @@ function nextFills(n: number): FillInput[] {
   return out;
 }
 
-/** The same fills as a venue adapter delivers them: parsed once at the boundary (`parseValidated`). */
+/**
+ * The same fills as a venue adapter delivers them: parsed once at the boundary (`parseValidated`), complete
+ * (timestamp, marketKind), so the tracker audits the very object and the logger takes it as parsed.
+ */
 function nextValidatedFills(n: number): Fill[] {
-  return nextFills(n).map((f) => parseValidated(Fill, f, 'fill'));
+  return nextFills(n).map((f) => parseValidated(Fill, { ...f, marketKind: 'perp' }, 'fill'));
 }
 
 // Fills/s from the time spent in the tracker alone (rows with validated fills parse them first, outside
