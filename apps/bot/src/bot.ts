@@ -125,6 +125,8 @@ export class Bot {
     await proveKeyCanTradeAccount(core);
     const assets = await core.client.loadAssets();
     for (const symbol of config.symbols) assets.bySymbol(symbol); // unknown symbol: fail before trading
+    // They stream for the traded symbols: until they arrive (or once they go stale) those orders fail closed.
+    core.risk.expectReferencePrices(config.symbols);
     core.engine = createEngine(core, engineObserver(core, this.reconciler));
     this.bars.listen();
     await core.audit.append({ type: 'session_started', app: 'hl-bot', mode: config.network });

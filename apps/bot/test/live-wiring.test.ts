@@ -14,7 +14,7 @@ const work = mkdtempSync(join(tmpdir(), 'hl-bot-wiring-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The bot's live wiring, without the bot: one audit log shared by the engine, risk, positions and client. */
-async function wire(sim: RunningSim, name: string) {
+async function wire(sim: RunningSim, name: string, referencePrices: readonly string[] = []) {
   const dir = join(work, name);
   const audit = await AuditLogger.open(dir, { durability: 'group' });
   const risk = new RiskManager({
@@ -34,6 +34,7 @@ async function wire(sim: RunningSim, name: string) {
     orderSettleMs: 100,
     retry: { baseDelayMs: 20 },
     ws: { reconnectDelayMs: 30, maxReconnectDelayMs: 200 },
+    referencePrices,
   });
   const engine = new TradingEngine({ exchange: client, risk, tracker, audit, clientOrderIdPrefix: 'wire' });
   const entries = async (): Promise<AuditEntry[]> => {
@@ -130,6 +131,55 @@ describe('the live wiring against a real hl-sim process', () => {
       expect([...rejected.keys()]).toEqual([refused?.status === 'failed' ? refused.clientOrderId : 'none']);
       expect([...cancelled.entries()].sort()).toEqual(resting.map((id) => [id, 1]).sort());
       expect(w.engine.workingOrders()).toEqual([]);
+    } finally {
+      await w.close();
+    }
+  }, 60_000);
+
+  it("the venue's mark and oracle stream from hl-sim through the client and the engine into risk", async () => {
+    sim = await startSim();
+    const w = await wire(sim, 'references', ['BTC-USD']);
+    const setCtx = async (ctx: Record<string, string>) => {
+      const res = await fetch(`${sim?.url}/sim/asset-ctx`, {
+        method: 'POST',
+        body: JSON.stringify({ coin: 'BTC', ...ctx }),
+      });
+      expect(res.status).toBe(200);
+    };
+    let last: { mark: string; oracle: string } | undefined;
+    w.client.onReferencePrice((r) => {
+      last = { mark: r.markPrice.toFixed(), oracle: r.oraclePrice.toFixed() };
+    });
+    w.risk.expectReferencePrices(['BTC-USD']);
+    try {
+      await w.engine.start();
+      await w.client.start();
+      await w.client.settled();
+      await w.engine.refreshAccount();
+      const mid = (await w.client.getMarketPrice('BTC-USD')).price;
+      const far = mid.times('0.9').toDecimalPlaces(0).toString();
+      await setCtx({ markPx: far, oraclePx: far });
+      await eventually(() => last?.oracle === far, 'the streamed oracle');
+      await w.engine.idle();
+      const bid = mid.times('0.99').toSignificantDigits(5).toDecimalPlaces(0).toString();
+      const order = {
+        symbol: 'BTC-USD',
+        side: 'buy' as const,
+        orderType: 'limit' as const,
+        price: bid,
+        quantity: '0.001',
+      };
+      const refused = await w.engine.submitOrder(order);
+      expect(refused.status).toBe('rejected');
+      const reasons = refused.status === 'rejected' ? refused.failures.map((f) => f.message) : [];
+      expect(reasons.filter((m) => m.startsWith('PRICE_DEVIATION_EXCEEDED'))).toEqual([
+        expect.stringContaining(`venueMark=${far}`),
+        expect.stringContaining(`oracle=${far}`),
+      ]);
+      await setCtx({});
+      await eventually(() => last !== undefined && last.oracle !== far, 'the oracle back at the mid');
+      await w.engine.idle();
+      expect((await w.engine.submitOrder(order)).status).toBe('submitted');
     } finally {
       await w.close();
     }

@@ -97,5 +97,6 @@ export class BarClock {
     await state.runScheduledCancels();
     this.#hub.flush();
     this.#hub.publishMids();
+    this.#hub.publishAssetCtxs();
   }
 }

@@ -1,4 +1,5 @@
 export type { OrderRecord, WireFill, WireOrderStatus, WireOrderUpdate } from './account.js';
+export type { AssetCtxOverride } from './asset-ctx.js';
 export { HELP, parseCli } from './cli-options.js';
 export { SimError, type SimErrorCode } from './errors.js';
 export type { SimFaults } from './faults.js';

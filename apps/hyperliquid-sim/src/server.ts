@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DecimalInput } from '@hl-bot/core-types';
 import { dexAssetId } from '@hl-bot/exchange-hyperliquid/wire';
+import { type AssetCtxOverride, setAssetCtx } from './asset-ctx.js';
 import { BarClock } from './bar-clock.js';
 import { SimError } from './errors.js';
 import { FaultGate, type SimFaults } from './faults.js';
@@ -87,6 +88,11 @@ export interface HyperliquidSim {
   approveAgent(agent: string, master: string): void;
   /** Replaces the fault settings. @throws {SimError} for invalid values. */
   setFaults(faults: SimFaults): void;
+  /**
+   * Sets the venue's mark and oracle price of a coin (`metaAndAssetCtxs`, `activeAssetCtx`, streamed at
+   * once); an omitted one follows the mid again. @throws {SimError} for an unknown coin or a bad price.
+   */
+  setAssetCtx(coin: string, ctx: AssetCtxOverride): void;
   /** Last price per coin. */
   mids(): Record<string, string>;
   /** Terminates every WebSocket connection now. */
@@ -185,7 +191,7 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
       }
       if (path.startsWith('/sim/')) {
         const reply = await controlRoute(
-          { state, feed, gate, clock },
+          { state, feed, gate, clock, hub },
           req.method ?? 'GET',
           path,
           (body ?? {}) as Record<string, unknown>,
@@ -233,6 +239,10 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
     addAccount: (address, balance) => state.addAccount(address, balance),
     approveAgent: (agent, master) => state.approveAgent(agent, master),
     setFaults: (faults: SimFaults) => gate.set(faults),
+    setAssetCtx: (coin, ctx) => {
+      setAssetCtx(state, coin, ctx);
+      hub.publishAssetCtxs();
+    },
     mids: () => Object.fromEntries(state.mids),
     dropWebSockets: () => hub.dropAll(),
     async close(): Promise<void> {

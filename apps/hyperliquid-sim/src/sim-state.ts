@@ -1,6 +1,7 @@
 import { type DecimalInput, toDecimal } from '@hl-bot/core-types';
 import type { Candle } from '@hl-bot/paper-exchange';
 import { SimAccount, type SimIds } from './account.js';
+import type { AssetCtxOverride } from './asset-ctx.js';
 import { SimError } from './errors.js';
 import type { SimCoin } from './market.js';
 import { NonceBook } from './nonces.js';
@@ -44,6 +45,8 @@ export class SimState {
   readonly nonces = new NonceBook();
   /** Last price per coin, as the venue writes it. */
   readonly mids = new Map<string, string>();
+  /** Mark and oracle prices set by a test or operator (`setAssetCtx`); otherwise they follow the mid. */
+  readonly assetCtxOverrides = new Map<string, AssetCtxOverride>();
   /** The last 10 time steps' bars, so a late account sees the market. */
   readonly bars: Candle[][] = [];
   readonly stats: SimStats = {

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { dexOfCoin } from '@hl-bot/exchange-hyperliquid/wire';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { WireFill, WireFunding, WireOrderUpdate } from './account.js';
+import { assetCtxOf } from './asset-ctx.js';
 import type { SimFaults } from './faults.js';
 import type { Reply } from './http-reply.js';
 import { MAX_FILLS, type SimState } from './sim-state.js';
@@ -18,6 +19,7 @@ const SUBSCRIPTIONS = new Set([
   'orderUpdates',
   'userFundings',
   'userNonFundingLedgerUpdates',
+  'activeAssetCtx',
 ]);
 
 /**
@@ -83,6 +85,19 @@ export class WsHub {
         this.#send(c, { channel: 'allMids', data: { mids } });
       }
     }
+  }
+
+  /** Each `activeAssetCtx` subscription gets its coin's context (the venue's mark and oracle among it). */
+  publishAssetCtxs(): void {
+    for (const c of this.#clients) {
+      for (const key of c.subs.keys()) {
+        if (key.startsWith('activeAssetCtx:')) this.#sendAssetCtx(c, key.slice('activeAssetCtx:'.length));
+      }
+    }
+  }
+
+  #sendAssetCtx(c: Client, coin: string): void {
+    this.#send(c, { channel: 'activeAssetCtx', data: { coin, ctx: assetCtxOf(this.#state, coin) } });
   }
 
   #midsOf(dex: string): Record<string, string> {
@@ -168,6 +183,10 @@ export class WsHub {
       const dex = this.#state.dexOf(sub);
       return dex === undefined ? undefined : `allMids:${dex}`;
     }
+    if (type === 'activeAssetCtx') {
+      const coin = this.#state.coinByName(sub.coin);
+      return coin === undefined ? undefined : `activeAssetCtx:${coin.coin}`;
+    }
     const user = this.#state.userOf(sub);
     return user === undefined ? undefined : `${type}:${user}`;
   }
@@ -242,6 +261,8 @@ export class WsHub {
       });
     } else if (key.startsWith('allMids:')) {
       this.#send(c, { channel: 'allMids', data: { mids: this.#midsOf(key.slice('allMids:'.length)) } });
+    } else if (key.startsWith('activeAssetCtx:')) {
+      this.#sendAssetCtx(c, key.slice('activeAssetCtx:'.length));
     }
   }
 

@@ -220,6 +220,14 @@ export interface Exchange {
   onFill(listener: (fill: Fill) => void): () => void;
   onOrderUpdate(listener: (update: OrderUpdate) => void): () => void;
   onPrice(listener: (price: MarketPrice) => void): () => void;
+  /**
+   * The venue's own reference prices of a symbol (its mark and oracle price), when it streams them; feed
+   * each to risk's `updateReferencePrices`, so no order is priced far from what the venue itself measures
+   * against (it refuses orders too far from its reference price).
+   */
+  onReferencePrice?(
+    listener: (ref: { symbol: string; markPrice: Decimal; oraclePrice: Decimal; timestamp: number }) => void,
+  ): () => void;
   /** Funding payments, when the venue pushes them; feed each to the position tracker's applyFunding. */
   onFunding?(listener: (payment: FundingPayment) => void): () => void;
   /**

@@ -155,6 +155,20 @@ export class TradingEngine {
     if (exchange.onFunding !== undefined) {
       this.#unsubscribe.push(exchange.onFunding((p) => queue.enqueue(() => handleFunding(core, p))));
     }
+    if (exchange.onReferencePrice !== undefined) {
+      // The venue's mark and oracle: risk holds every order within its band around them as around the mid.
+      this.#unsubscribe.push(
+        exchange.onReferencePrice((r) =>
+          queue.enqueue(async () => {
+            risk.updateReferencePrices(
+              r.symbol,
+              { venueMark: r.markPrice, oracle: r.oraclePrice },
+              r.timestamp,
+            );
+          }),
+        ),
+      );
+    }
     if (exchange.onFault !== undefined) {
       // The venue sent something the adapter could not apply (say a malformed fill): our books may be
       // missing it until the adapter fetches it again, so trading stops until an operator resets.

@@ -142,6 +142,21 @@ export class RecordingExchange implements Exchange {
     }
   }
 
+  readonly references = new Set<
+    (r: { symbol: string; markPrice: Decimal; oraclePrice: Decimal; timestamp: number }) => void
+  >();
+  onReferencePrice(
+    l: (r: { symbol: string; markPrice: Decimal; oraclePrice: Decimal; timestamp: number }) => void,
+  ) {
+    this.references.add(l);
+    return () => this.references.delete(l);
+  }
+  emitReference(symbol: string, mark: string, oracle: string): void {
+    for (const l of this.references) {
+      l({ symbol, markPrice: toDecimal(mark), oraclePrice: toDecimal(oracle), timestamp: this.now() });
+    }
+  }
+
   readonly faults = new Set<(e: Error) => void>();
   onFault(l: (e: Error) => void) {
     this.faults.add(l);

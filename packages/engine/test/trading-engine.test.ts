@@ -253,6 +253,18 @@ describe('TradingEngine', () => {
     expect(risk.state.dayStartEquity?.toString()).toBe('7000');
   });
 
+  it("feeds the venue's mark and oracle to risk, which refuses an order near the mid but far from the oracle", async () => {
+    exchange.emitReference('BTC-USD', '50000', '44000');
+    await engine.idle();
+    const far = await engine.submitOrder(limitBuy('49000'));
+    expect(far.status).toBe('rejected');
+    expect(exchange.placed).toHaveLength(0);
+    exchange.emitReference('BTC-USD', '50000', '49500');
+    await engine.idle();
+    expect((await engine.submitOrder(limitBuy('49000'))).status).not.toBe('rejected');
+    expect(exchange.placed).toHaveLength(1);
+  });
+
   it('cancels every open order when the circuit breaker trips, and rejects new orders', async () => {
     await engine.submitOrder({
       symbol: 'BTC-USD',

@@ -74,4 +74,10 @@ export interface HyperliquidClientOptions {
    * the IP budget. `start()` always reads it.
    */
   accountModeTtlMs?: number;
+  /**
+   * Symbols whose venue mark and oracle price `onReferencePrice` delivers: read once at `start()`
+   * (`metaAndAssetCtxs` per dex), then streamed (`activeAssetCtx`, one subscription per symbol). Default none.
+   * A symbol not in `meta` makes `start()` throw `HL_UNKNOWN_ASSET`.
+   */
+  referencePrices?: readonly string[];
 }

@@ -112,6 +112,7 @@ export function clientParts(options: HyperliquidClientOptions, id: ClientIdentit
     ids,
     reporter,
     deduper: new FillDeduper({ since: options.fillsSince ?? clock.now() }),
+    referenceSymbols: [...(options.referencePrices ?? [])],
   });
   const transfers = new Transfers({
     transport,

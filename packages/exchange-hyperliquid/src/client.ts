@@ -36,6 +36,7 @@ import type {
   ClearinghouseStateResponse,
   FrontendOpenOrder,
   L2BookResponse,
+  MetaAndAssetCtxsResponse,
   MetaResponse,
   OrderStatusResponse,
   UserFill,
@@ -46,6 +47,7 @@ import type { LedgerChange, LedgerUpdate } from './ledger.js';
 import { placeOrder } from './order-placement.js';
 import { type Address, type PrivateKeySigner, toSigner } from './private-key.js';
 import type { WeightedTokenBucket } from './rate-limit.js';
+import type { ReferencePrice } from './streams.js';
 import type { AssetMap } from './symbols.js';
 
 export type { HyperliquidClientOptions } from './client-options.js';
@@ -146,6 +148,14 @@ export class HyperliquidClient implements Exchange {
   /** Perp universe and margin tables. @throws {HyperliquidHttpError} {HyperliquidResponseError} */
   meta(dex: string = MAIN_DEX): Promise<MetaResponse> {
     return this.#p.reads.meta(dex);
+  }
+
+  /**
+   * `[meta, ctxs]` of one perp dex: each perp's context (the venue's `markPx`, `oraclePx`, `midPx`, funding,
+   * open interest, ...) at the index of its `meta.universe` entry. Weight 20.
+   */
+  metaAndAssetCtxs(dex: string = MAIN_DEX): Promise<MetaAndAssetCtxsResponse> {
+    return this.#p.reads.metaAndAssetCtxs(dex);
   }
 
   /** Every perp dex: `null` for the first, then the HIP-3 dexes. */
@@ -412,6 +422,15 @@ export class HyperliquidClient implements Exchange {
 
   onPrice(listener: (price: MarketPrice) => void): () => void {
     return subscribe(this.#p.streams.priceListeners, listener);
+  }
+
+  /**
+   * The venue's mark and oracle price of each symbol given in the `referencePrices` option, once at
+   * `start()` and then on every `activeAssetCtx` message. Feed them to risk's `updateReferencePrices` (a
+   * TradingEngine does): the venue refuses orders too far from its reference price.
+   */
+  onReferencePrice(listener: (ref: ReferencePrice) => void): () => void {
+    return subscribe(this.#p.streams.referenceListeners, listener);
   }
 
   /**

@@ -38,9 +38,11 @@ export type {
   ClearinghouseStateResponse,
   FrontendOpenOrder,
   L2BookResponse,
+  MetaAndAssetCtxsResponse,
   MetaResponse,
   OpenOrderWire,
   OrderStatusResponse,
+  PerpAssetCtx,
   PerpAssetInfo,
   UserFill,
   UserRateLimitResponse,
@@ -59,4 +61,5 @@ export {
 export type { LedgerChange, LedgerUpdate } from './ledger.js';
 export { type Address, PrivateKeySigner, type Signature } from './private-key.js';
 export type { Sleep, WeightedTokenBucket } from './rate-limit.js';
+export type { ReferencePrice } from './streams.js';
 export { type AssetMap, coinToSymbol, type PerpAsset, symbolToCoin } from './symbols.js';

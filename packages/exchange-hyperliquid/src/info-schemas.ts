@@ -278,3 +278,38 @@ export const WsUserFundingsSchema = z
     fundings: z.array(WsFundingSchema),
   })
   .passthrough();
+
+/**
+ * One perp's context, as `metaAndAssetCtxs` (one per `universe` entry, same order) and the `activeAssetCtx`
+ * stream report it: the venue's mark and oracle prices among them. Decimals arrive as strings in every
+ * recorded payload; the docs' type definitions say numbers, so both are read. A HIP-3 asset without a book
+ * has `midPx`, `premium` and `impactPxs` null.
+ */
+export const PerpAssetCtxSchema = z
+  .object({
+    markPx: HlLooseDecimal,
+    oraclePx: HlLooseDecimal,
+    midPx: HlLooseDecimal.nullable().optional(),
+    funding: HlLooseDecimal,
+    openInterest: HlLooseDecimal,
+    prevDayPx: HlLooseDecimal,
+    dayNtlVlm: HlLooseDecimal,
+    premium: HlLooseDecimal.nullable().optional(),
+    impactPxs: z.array(HlLooseDecimal).nullable().optional(),
+    dayBaseVlm: HlLooseDecimal.optional(),
+  })
+  .passthrough();
+export type PerpAssetCtx = z.output<typeof PerpAssetCtxSchema>;
+
+/** `[meta, ctxs]`: the contexts line up with `meta.universe` by index, so a length mismatch is refused. */
+export const MetaAndAssetCtxsResponseSchema = z
+  .tuple([MetaResponseSchema, z.array(PerpAssetCtxSchema)])
+  .refine(([meta, ctxs]) => meta.universe.length === ctxs.length, {
+    message: 'metaAndAssetCtxs: one asset context per universe entry expected',
+  });
+export type MetaAndAssetCtxsResponse = z.output<typeof MetaAndAssetCtxsResponseSchema>;
+
+/** The `activeAssetCtx` stream's message of a perp (a spot coin's arrives as `activeSpotAssetCtx`). */
+export const WsActiveAssetCtxSchema = z
+  .object({ coin: z.string().min(1), ctx: PerpAssetCtxSchema })
+  .passthrough();

@@ -19,6 +19,8 @@ import {
   FrontendOpenOrdersResponseSchema,
   type L2BookResponse,
   L2BookResponseSchema,
+  type MetaAndAssetCtxsResponse,
+  MetaAndAssetCtxsResponseSchema,
   type MetaResponse,
   MetaResponseSchema,
   OpenOrdersResponseSchema,
@@ -85,6 +87,13 @@ export class InfoReads {
 
   meta(dex: string): Promise<MetaResponse> {
     return this.#transport.info({ type: 'meta', ...dexParam(dex) }, MetaResponseSchema);
+  }
+
+  metaAndAssetCtxs(dex: string): Promise<MetaAndAssetCtxsResponse> {
+    return this.#transport.info(
+      { type: 'metaAndAssetCtxs', ...dexParam(dex) },
+      MetaAndAssetCtxsResponseSchema,
+    );
   }
 
   perpDexs(): Promise<PerpDexsResponse> {

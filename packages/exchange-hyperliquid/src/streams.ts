@@ -1,4 +1,10 @@
-import { type Clock, FundingPayment, type MarketPrice, type OrderUpdate } from '@hl-bot/core-types';
+import {
+  type Clock,
+  type Decimal,
+  FundingPayment,
+  type MarketPrice,
+  type OrderUpdate,
+} from '@hl-bot/core-types';
 import type { AccountReader } from './account.js';
 import type { AssetCatalog } from './assets.js';
 import type { ClientOrderIds } from './client-order-ids.js';
@@ -8,6 +14,8 @@ import type { FillDeduper } from './fills.js';
 import { toOrderUpdate } from './fills.js';
 import type { InfoReads } from './info.js';
 import {
+  type PerpAssetCtx,
+  WsActiveAssetCtxSchema,
   WsAllMidsSchema,
   type WsOrderUpdate,
   WsOrderUpdatesSchema,
@@ -36,6 +44,19 @@ export interface StreamsDeps {
   ids: ClientOrderIds;
   reporter: Reporter;
   deduper: FillDeduper;
+  /** Symbols whose venue mark and oracle price stream (`activeAssetCtx`, one subscription each). */
+  referenceSymbols: readonly string[];
+}
+
+/** The venue's reference prices of one symbol, as `onReferencePrice` delivers them. */
+export interface ReferencePrice {
+  symbol: string;
+  /** The venue's mark price (`markPx`). */
+  markPrice: Decimal;
+  /** The venue's oracle price (`oraclePx`). */
+  oraclePrice: Decimal;
+  /** When the client received it (the venue's message carries no time). */
+  timestamp: number;
 }
 
 /**
@@ -49,6 +70,7 @@ export class Streams {
   readonly priceListeners = new Set<(price: MarketPrice) => void>();
   readonly fundingListeners = new Set<(payment: FundingPayment) => void>();
   readonly ledgerListeners = new Set<(change: LedgerChange) => void>();
+  readonly referenceListeners = new Set<(ref: ReferencePrice) => void>();
   readonly #d: StreamsDeps;
   readonly #seenFundings = new Set<string>();
   readonly #seenLedger = new Set<string>();
@@ -71,6 +93,8 @@ export class Streams {
     // An account the client cannot measure must not trade: an unknown mode is a start-up error.
     await d.accountReader.mode();
     const assets = await d.assets.load(false);
+    // An unknown symbol is a start-up error (UnknownAssetError), never a stream that stays silent.
+    const referenceCoins = d.referenceSymbols.map((symbol) => assets.bySymbol(symbol));
     const ws = new HyperliquidWebSocket({
       url: d.wsUrl,
       ...d.wsOptions,
@@ -93,6 +117,7 @@ export class Streams {
     ws.subscribe({ type: 'orderUpdates', user });
     ws.subscribe({ type: 'userFundings', user });
     ws.subscribe({ type: 'userNonFundingLedgerUpdates', user });
+    for (const a of referenceCoins) ws.subscribe({ type: 'activeAssetCtx', coin: a.coin });
     const timeoutMs = opts.timeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -116,6 +141,28 @@ export class Streams {
       throw error;
     } finally {
       if (timer !== undefined) clearTimeout(timer);
+    }
+    await this.#seedReferences(referenceCoins.map((a) => a.dex));
+  }
+
+  /**
+   * The reference prices of the watched symbols once over REST (`metaAndAssetCtxs`, one read per dex), so
+   * they are known before the stream's first message. A failed read is reported; the stream still runs.
+   */
+  async #seedReferences(dexes: readonly string[]): Promise<void> {
+    const watched = new Set(this.#d.referenceSymbols);
+    for (const dex of new Set(dexes)) {
+      try {
+        const [meta, ctxs] = await this.#d.reads.metaAndAssetCtxs(dex);
+        meta.universe.forEach((entry, i) => {
+          const ctx = ctxs[i];
+          if (ctx !== undefined && watched.has(coinToSymbol(entry.name)))
+            this.#deliverReference(entry.name, ctx);
+        });
+      } catch (error) {
+        this.#d.reporter.emitError(asError(error));
+        await this.#d.reporter.recordError(error, `metaAndAssetCtxs ${dex === '' ? '(first dex)' : dex}`);
+      }
     }
   }
 
@@ -153,6 +200,13 @@ export class Streams {
       this.#onLedger(data);
     } else if (channel === 'allMids') {
       this.#onMids(data);
+    } else if (channel === 'activeAssetCtx') {
+      const parsed = WsActiveAssetCtxSchema.safeParse(data);
+      if (!parsed.success) {
+        reportInvalidMessage(this.#d.reporter, channel);
+        return;
+      }
+      this.#deliverReference(parsed.data.coin, parsed.data.ctx);
     }
   }
 
@@ -226,6 +280,20 @@ export class Streams {
       await reporter.recordError(error, 'ledger update');
     }
     notify(this.ledgerListeners, change, reporter);
+  }
+
+  #deliverReference(coin: string, ctx: PerpAssetCtx): void {
+    const assets = this.#d.assets.current;
+    if (assets === undefined || !assets.hasCoin(coin)) return;
+    // A non-positive price is no reference: left out, so a stale one fails closed in risk.
+    if (!ctx.markPx.gt(0) || !ctx.oraclePx.gt(0)) return;
+    const ref: ReferencePrice = {
+      symbol: assets.byCoin(coin).symbol,
+      markPrice: ctx.markPx,
+      oraclePrice: ctx.oraclePx,
+      timestamp: this.#d.clock.now(),
+    };
+    notify(this.referenceListeners, ref, this.#d.reporter);
   }
 
   #onMids(data: unknown): void {

@@ -9,12 +9,14 @@ import {
   ClearinghouseStateResponseSchema,
   FrontendOpenOrdersResponseSchema,
   L2BookResponseSchema,
+  MetaAndAssetCtxsResponseSchema,
   MetaResponseSchema,
   OpenOrdersResponseSchema,
   OrderStatusResponseSchema,
   UserFillSchema,
   UserFillsResponseSchema,
   UserRateLimitResponseSchema,
+  WsActiveAssetCtxSchema,
 } from '../src/info-schemas.js';
 import { AssetMap } from '../src/symbols.js';
 import { venueErrorCode } from '../src/venue-errors.js';
@@ -24,6 +26,7 @@ import { allFixtures, type Fixture, fixture, infoType } from './helpers/fixtures
 /** The client's schema for each info type it reads. */
 const INFO_SCHEMAS: Record<string, z.ZodType> = {
   meta: MetaResponseSchema,
+  metaAndAssetCtxs: MetaAndAssetCtxsResponseSchema,
   allMids: AllMidsResponseSchema,
   clearinghouseState: ClearinghouseStateResponseSchema,
   spotClearinghouseState: SpotClearinghouseStateResponseSchema,
@@ -65,6 +68,7 @@ describe('every current venue payload parses', () => {
     const types = new Set(current.map((f) => infoType(f)));
     for (const t of [
       'meta',
+      'metaAndAssetCtxs',
       'clearinghouseState',
       'spotClearinghouseState',
       'openOrders',
@@ -97,6 +101,53 @@ describe('every current venue payload parses', () => {
       const r = ExchangeResponseSchema.safeParse(f.response);
       expect({ id: f.id, ok: r.success }).toEqual({ id: f.id, ok: true });
     }
+  });
+});
+
+describe("the venue's mark and oracle prices (metaAndAssetCtxs, activeAssetCtx)", () => {
+  it('reads the mark and oracle of every perp of the first dex, in universe order', () => {
+    const [meta, ctxs] = MetaAndAssetCtxsResponseSchema.parse(fixture('docs/metaAndAssetCtxs_36').response);
+    expect(
+      meta.universe.map((u, i) => [u.name, ctxs[i]?.markPx.toFixed(), ctxs[i]?.oraclePx.toFixed()]),
+    ).toEqual([
+      ['BTC', '14.3161', '14.32'],
+      ['ETH', '6.0436', '6.0457'],
+      ['HPOS', '8.4542', '8.4585'],
+    ]);
+  });
+
+  it('reads a HIP-3 dex whose thin markets have no mid, premium or impact prices (null)', () => {
+    const [meta, ctxs] = MetaAndAssetCtxsResponseSchema.parse(fixture('docs/metaAndAssetCtxs_37').response);
+    expect(meta.universe[2]?.name).toBe('xyz:NVDA');
+    const nvda = ctxs[2];
+    expect([nvda?.markPx.toFixed(), nvda?.oraclePx.toFixed(), nvda?.midPx, nvda?.impactPxs]).toEqual([
+      '177.06',
+      '188.15',
+      null,
+      null,
+    ]);
+  });
+
+  it('refuses contexts that do not line up with the universe (a price would land on the wrong coin)', () => {
+    const [meta, ctxs] = fixture('docs/metaAndAssetCtxs_36').response as [unknown, unknown[]];
+    expect(MetaAndAssetCtxsResponseSchema.safeParse([meta, ctxs.slice(1)]).success).toBe(false);
+  });
+
+  it("reads an activeAssetCtx message: the docs' WsActiveAssetCtx { coin, ctx } around a real context", () => {
+    const [, ctxs] = fixture('docs/metaAndAssetCtxs_37').response as [unknown, unknown[]];
+    const msg = WsActiveAssetCtxSchema.parse({ coin: 'xyz:TSLA', ctx: ctxs[1] });
+    expect([msg.coin, msg.ctx.markPx.toFixed(), msg.ctx.oraclePx.toFixed()]).toEqual([
+      'xyz:TSLA',
+      '465.13',
+      '450.78',
+    ]);
+    // The docs' type definitions write the prices as numbers: read the same.
+    const numeric = WsActiveAssetCtxSchema.parse({
+      coin: 'BTC',
+      ctx: { markPx: 14.3161, oraclePx: 14.32, funding: 0, openInterest: 1, prevDayPx: 15, dayNtlVlm: 0 },
+    });
+    expect(numeric.ctx.markPx.toFixed()).toBe('14.3161');
+    expect(WsActiveAssetCtxSchema.safeParse({ coin: 'BTC', ctx: { markPx: '1' } }).success).toBe(false);
   });
 });
 

@@ -45,8 +45,18 @@ export const RiskCode = {
   EXPOSURE_PERCENT_EXCEEDED: 'EXPOSURE_PERCENT_EXCEEDED',
   /** Total exposure divided by equity above `maxLeverage`. */
   LEVERAGE_EXCEEDED: 'LEVERAGE_EXCEEDED',
-  /** Limit or trigger price further than `maxPriceDeviation` from the mark (fat finger). */
+  /**
+   * Limit or trigger price further than `maxPriceDeviation` from the mark (fat finger), or any order's price
+   * (a market order's protective one included) that far from the venue's mark or oracle price.
+   */
   PRICE_DEVIATION_EXCEEDED: 'PRICE_DEVIATION_EXCEEDED',
+  /**
+   * The venue streams a mark and an oracle price for the order's symbol (the caller said so with
+   * `expectReferencePrices`) and one of them was never reported.
+   */
+  REFERENCE_PRICE_MISSING: 'REFERENCE_PRICE_MISSING',
+  /** The venue's mark or oracle price of the order's symbol is older than `maxMarketPriceAgeMs`. */
+  REFERENCE_PRICE_STALE: 'REFERENCE_PRICE_STALE',
   /** A market order's protective price is further than `maxSlippagePercent` from the mark. */
   SLIPPAGE_EXCEEDED: 'SLIPPAGE_EXCEEDED',
   /** More than `maxOrdersPerMinute` approvals for this symbol in the last 60 s (sliding window). */

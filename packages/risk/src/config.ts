@@ -3,13 +3,13 @@ import { Decimal, toDecimal } from '@hl-bot/core-types';
 import { RiskConfigError, type RiskConfigSource } from './errors.js';
 import { findDuplicateKey } from './json-duplicates.js';
 
-type DecimalKind = 'money' | 'fraction' | 'ratio';
+type DecimalKind = 'money' | 'fraction' | 'band' | 'ratio';
 type IntKind = 'count' | 'ms' | 'minutes' | 'offset';
 type FieldKind = DecimalKind | IntKind;
 
 /**
  * Every field, its kind and its conservative default. Money is USD (quote), fractions are 0 < x <= 1
- * (0.05 = 5 %), counts are integers >= 1.
+ * (0.05 = 5 %), price bands are fractions of at most 0.95 (the venue's own band), counts are integers >= 1.
  */
 const FIELDS = {
   maxPositionSizeUsd: { kind: 'money', default: '1000' },
@@ -24,8 +24,8 @@ const FIELDS = {
   maxTotalExposure: { kind: 'money', default: '5000' },
   maxExposurePercent: { kind: 'fraction', default: '0.5' },
   maxPositions: { kind: 'count', default: 5 },
-  maxPriceDeviation: { kind: 'fraction', default: '0.05' },
-  maxSlippagePercent: { kind: 'fraction', default: '0.01' },
+  maxPriceDeviation: { kind: 'band', default: '0.05' },
+  maxSlippagePercent: { kind: 'band', default: '0.01' },
   maxConsecutiveErrors: { kind: 'count', default: 5 },
   circuitBreakerCooldownMinutes: { kind: 'minutes', default: 30 },
   maxOrdersPerMinute: { kind: 'count', default: 10 },
@@ -87,6 +87,12 @@ const RISK_CONFIG_MAX = Object.freeze({
   /** USD: a quadrillion. */
   money: '1e15',
   fraction: '1',
+  /**
+   * A price band: Hyperliquid refuses an order priced more than 95 % from its reference price ("Order price
+   * cannot be more than 95% away from the reference price"), so a wider band of ours would never be the
+   * one that stops a fat finger.
+   */
+  band: '0.95',
   /** Leverage. */
   ratio: '1000',
   count: 1_000_000,
@@ -103,6 +109,8 @@ function kindRule(kind: FieldKind): string {
       return `a decimal greater than 0 and at most ${RISK_CONFIG_MAX.money}`;
     case 'fraction':
       return 'a fraction greater than 0 and at most 1 (0.05 = 5 %)';
+    case 'band':
+      return `a fraction greater than 0 and at most ${RISK_CONFIG_MAX.band} (the venue refuses prices more than 95 % from its reference price)`;
     case 'ratio':
       return `a decimal greater than 0 and at most ${RISK_CONFIG_MAX.ratio}`;
     case 'count':
@@ -148,7 +156,7 @@ function parseField(
       { field, source, ...(cause === undefined ? {} : { cause }) },
     );
   };
-  if (kind === 'money' || kind === 'fraction' || kind === 'ratio') {
+  if (kind === 'money' || kind === 'fraction' || kind === 'band' || kind === 'ratio') {
     if (typeof raw !== 'string' && typeof raw !== 'number' && (typeof raw !== 'object' || raw === null))
       fail();
     let d: Decimal;

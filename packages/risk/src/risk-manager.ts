@@ -52,6 +52,7 @@ import {
   recoverySource,
   replayRiskLog,
 } from './recovery.js';
+import { ReferencePriceBook } from './reference-prices.js';
 import { type Reservation, ReservationLedger, type ReservationOutcome } from './reservations.js';
 import { RECOVERY_TYPES } from './risk-fold.js';
 import { CircuitBreaker } from './state/circuit-breaker.js';
@@ -96,6 +97,7 @@ export class RiskManager {
   private readonly breaker: CircuitBreaker;
   private tradingStateValue: TradingState = TradingState.ACTIVE;
   private readonly memo: CheckMemo;
+  private readonly references = new ReferencePriceBook();
 
   constructor(options: RiskManagerOptions) {
     this.config = options.config ?? RiskConfig.defaults();
@@ -409,6 +411,56 @@ export class RiskManager {
   }
 
   /**
+   * Records the venue's own reference prices of a symbol (Hyperliquid's `markPx` and `oraclePx`, at
+   * `timestamp`, default now): price sanity then also holds every order of it within `maxPriceDeviation` of
+   * each, and refuses it while one is older than `maxMarketPriceAgeMs`. Either may be omitted; an older or a
+   * future-dated (beyond 2 s) price is ignored. Returns whether a price was applied.
+   * @throws {ValidationError} for a non-positive or malformed price, symbol or timestamp
+   */
+  updateReferencePrices(
+    symbol: string,
+    prices: { venueMark?: DecimalInput; oracle?: DecimalInput },
+    timestamp?: number,
+  ): boolean {
+    const ts = this.priceTimestamp(timestamp);
+    const mark =
+      prices.venueMark === undefined ? undefined : this.positivePrice(prices.venueMark, 'venueMark');
+    const oracle = prices.oracle === undefined ? undefined : this.positivePrice(prices.oracle, 'oracle');
+    if (typeof symbol !== 'string' || symbol.length === 0) {
+      throw new ValidationError('symbol must be a non-empty string', { field: 'symbol' });
+    }
+    if (ts > this.clock.now() + MAX_MARK_CLOCK_SKEW_MS) return false;
+    const a = mark !== undefined && this.references.set(symbol, 'venueMark', mark, ts);
+    const b = oracle !== undefined && this.references.set(symbol, 'oracle', oracle, ts);
+    return a || b;
+  }
+
+  /**
+   * Says the venue streams reference prices (`updateReferencePrices`) for these symbols: from now on an
+   * order of one whose mark or oracle price was never reported is refused (`REFERENCE_PRICE_MISSING`), as
+   * an order without a mid is. Other symbols are checked against their references once reported.
+   */
+  expectReferencePrices(symbols: Iterable<string>): void {
+    for (const symbol of symbols) this.references.expect(parseOrThrow(SymbolSchema, symbol, 'symbol'));
+  }
+
+  private positivePrice(price: DecimalInput, field: string): Decimal {
+    const p = toDecimal(price, field);
+    if (!p.gt(0)) throw new ValidationError(`${field} must be > 0, got ${p.toString()}`, { field });
+    return p;
+  }
+
+  private priceTimestamp(timestamp: number | undefined): number {
+    const ts = timestamp ?? this.clock.now();
+    if (!Number.isSafeInteger(ts) || ts < 0) {
+      throw new ValidationError(`timestamp must be epoch ms, got ${String(timestamp)}`, {
+        field: 'timestamp',
+      });
+    }
+    return ts;
+  }
+
+  /**
    * Adds or replaces one position (the incremental way to keep positions; O(1) per check afterwards).
    * @throws {ValidationError} for a malformed snapshot
    */
@@ -614,6 +666,7 @@ export class RiskManager {
       config: this.config,
       positions: this.book,
       holds: this.ledger,
+      references: this.references,
       overlap: this.overlap,
       rates: this.rates,
       day: this.day,

@@ -242,6 +242,37 @@ describe('price sanity', () => {
   });
 });
 
+describe("price sanity against the venue's mark and oracle", () => {
+  it('refuses a price near the mid but far from the oracle the venue reported, and approves it once they agree', async () => {
+    const { risk, clock } = setup({ maxPriceDeviation: '0.05' });
+    expect(risk.updateReferencePrices('BTC-USD', { venueMark: '50000', oracle: '47000' })).toBe(true);
+    const r = await risk.checkOrder(limitBuy('0.001', '52000'));
+    expect(r.failures.map((f) => f.message)).toEqual([
+      'PRICE_DEVIATION_EXCEEDED: price=52000 oracle=47000 deviation=0.106383 limit=0.05',
+    ]);
+    clock.advance(1);
+    risk.updateReferencePrices('BTC-USD', { oracle: '50000' });
+    expect((await risk.checkOrder(limitBuy('0.001', '52000'))).approved).toBe(true);
+  });
+
+  it('refuses orders of a symbol the venue streams references for until they arrive', async () => {
+    const { risk } = setup();
+    risk.expectReferencePrices(['BTC-USD']);
+    expect(codes(await risk.checkOrder(limitBuy('0.001')))).toEqual([
+      RiskCode.REFERENCE_PRICE_MISSING,
+      RiskCode.REFERENCE_PRICE_MISSING,
+    ]);
+    risk.updateReferencePrices('BTC-USD', { venueMark: '50000', oracle: '50000' });
+    expect((await risk.checkOrder(limitBuy('0.001'))).approved).toBe(true);
+  });
+
+  it('ignores a reference from the future and refuses a malformed one', () => {
+    const { risk, clock } = setup();
+    expect(risk.updateReferencePrices('BTC-USD', { oracle: '50000' }, clock.now() + 60_000)).toBe(false);
+    expect(() => risk.updateReferencePrices('BTC-USD', { venueMark: '0' })).toThrow('venueMark must be > 0');
+  });
+});
+
 describe('market-order slippage', () => {
   const market = (price?: string) => ({
     symbol: 'BTC-USD',

@@ -71,7 +71,14 @@ describe('RiskConfig sources', () => {
     });
     expect([c.maxDailyLoss.toString(), c.maxPositions, c.maxLeverage.toString()]).toEqual(['500', 5, '3']);
     const env = Object.fromEntries(
-      RISK_CONFIG_FIELDS.map((f) => [riskEnvName(f), f === 'tradingDayUtcOffsetMinutes' ? '60' : '1']),
+      RISK_CONFIG_FIELDS.map((f) => [
+        riskEnvName(f),
+        f === 'tradingDayUtcOffsetMinutes'
+          ? '60'
+          : f === 'maxPriceDeviation' || f === 'maxSlippagePercent'
+            ? '0.95'
+            : '1',
+      ]),
     );
     expect(() => RiskConfig.fromEnv(env)).not.toThrow();
   });
@@ -158,6 +165,16 @@ describe('RiskConfig validation names the field and the source', () => {
 
   it('accepts a percent of exactly 1', () => {
     expect(RiskConfig.from({ maxExposurePercent: 1 }).maxExposurePercent.toString()).toBe('1');
+  });
+
+  it('never lets a price band be looser than the venue, which refuses prices more than 95 % from its reference', () => {
+    expect(RiskConfig.from({ maxPriceDeviation: '0.95' }).maxPriceDeviation.toString()).toBe('0.95');
+    const e = thrown(() => RiskConfig.from({ maxPriceDeviation: '0.96' }));
+    expect(e.field).toBe('maxPriceDeviation');
+    expect(e.message).toContain('must be a fraction greater than 0 and at most 0.95');
+    expect(thrown(() => RiskConfig.fromEnv({ RISK_MAX_SLIPPAGE_PERCENT: '1' })).field).toBe(
+      'maxSlippagePercent',
+    );
   });
 
   it('rejects a non-integer count', () => {

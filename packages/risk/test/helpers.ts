@@ -50,8 +50,9 @@ export const GENEROUS_LIMITS = {
   maxPositions: 1000,
   maxOrdersPerMinute: 1000,
   maxOrdersPerSecond: 1000,
-  maxPriceDeviation: '1',
-  maxSlippagePercent: '1',
+  // The widest price bands allowed: the venue's own 95 %.
+  maxPriceDeviation: '0.95',
+  maxSlippagePercent: '0.95',
 } as const satisfies RiskConfigInput;
 
 export interface Setup {

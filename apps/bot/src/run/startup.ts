@@ -30,6 +30,8 @@ export function openClient(core: BotCore, key: Secret, history: OrderHistory): H
     // The venue does not replay fills: ask for everything since the last one this log holds, or since the
     // earliest order it sent whose fate it does not know.
     fillsSince: history.fillsSince ?? clock.now(),
+    // The venue's mark and oracle of what the bot trades: risk holds every order to them as to the mid.
+    referencePrices: config.symbols,
     ...clientTuning(core),
   });
   client.rememberClientOrderIds(history.unresolved);

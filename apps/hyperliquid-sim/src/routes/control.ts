@@ -1,21 +1,23 @@
 import type { DecimalInput } from '@hl-bot/core-types';
+import { setAssetCtx } from '../asset-ctx.js';
 import type { BarClock, ExplicitBar } from '../bar-clock.js';
 import type { FaultGate, SimFaults } from '../faults.js';
 import { ok, type Reply } from '../http-reply.js';
 import type { MarketFeed } from '../market.js';
 import type { SimState } from '../sim-state.js';
+import type { WsHub } from '../ws-hub.js';
 
 /**
  * `/sim/*`: the operator's and the tests' controls (state, step, explicit bar, accounts and agents,
- * faults). A refused control is HTTP 400 with the reason as text.
+ * the venue's mark and oracle prices, faults). A refused control is HTTP 400 with the reason as text.
  */
 export async function controlRoute(
-  deps: { state: SimState; feed: MarketFeed; gate: FaultGate; clock: BarClock },
+  deps: { state: SimState; feed: MarketFeed; gate: FaultGate; clock: BarClock; hub: WsHub },
   method: string,
   path: string,
   body: Record<string, unknown>,
 ): Promise<Reply> {
-  const { state, feed, gate, clock } = deps;
+  const { state, feed, gate, clock, hub } = deps;
   try {
     if (method === 'GET' && path === '/sim/state') {
       return ok({
@@ -44,6 +46,12 @@ export async function controlRoute(
         if (typeof body.agent === 'string') state.approveAgent(body.agent, String(body.master));
         else state.addAccount(String(body.address), (body.balance as DecimalInput | undefined) ?? '100000');
         return ok({ accounts: [...state.accounts.keys()], agents: Object.fromEntries(state.agents) });
+      case '/sim/asset-ctx': {
+        const { coin, ...ctx } = body as { coin?: unknown; markPx?: string; oraclePx?: string };
+        setAssetCtx(state, String(coin), ctx);
+        hub.publishAssetCtxs();
+        return ok({ coin, ctx: state.assetCtxOverrides.get(String(coin)) ?? null });
+      }
       case '/sim/faults':
         gate.set(body as SimFaults);
         return ok({ faults: gate.faults });

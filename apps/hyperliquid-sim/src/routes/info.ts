@@ -1,10 +1,26 @@
 import { toDecimal } from '@hl-bot/core-types';
 import { dexOfCoin } from '@hl-bot/exchange-hyperliquid/wire';
 import { intervalMs } from '@hl-bot/paper-exchange';
+import { assetCtxOf } from '../asset-ctx.js';
 import { ok, type Reply, unprocessable } from '../http-reply.js';
 import { type MarketFeed, tickAt } from '../market.js';
 import { MAX_FILLS, type SimState } from '../sim-state.js';
 import { wireDecimal } from '../wire-decimal.js';
+
+function metaOf(state: SimState, dex: string) {
+  return {
+    universe: state.coins
+      .filter((c) => c.dex === dex)
+      .map((c) => ({
+        name: c.coin,
+        szDecimals: c.szDecimals,
+        maxLeverage: c.maxLeverage,
+        marginTableId: c.maxLeverage,
+      })),
+    marginTables: [],
+    collateralToken: 0,
+  };
+}
 
 /**
  * `POST /info`: the read-only requests the client and the bot make, answered in the venue's shapes
@@ -41,18 +57,14 @@ export async function infoRoute(
     case 'meta': {
       const dex = state.dexOf(body);
       if (dex === undefined) return unprocessable(`unknown perp dex ${JSON.stringify(body.dex)}`);
-      return ok({
-        universe: state.coins
-          .filter((c) => c.dex === dex)
-          .map((c) => ({
-            name: c.coin,
-            szDecimals: c.szDecimals,
-            maxLeverage: c.maxLeverage,
-            marginTableId: c.maxLeverage,
-          })),
-        marginTables: [],
-        collateralToken: 0,
-      });
+      return ok(metaOf(state, dex));
+    }
+    case 'metaAndAssetCtxs': {
+      // As the venue: [meta, one context per universe entry, in the same order].
+      const dex = state.dexOf(body);
+      if (dex === undefined) return unprocessable(`unknown perp dex ${JSON.stringify(body.dex)}`);
+      const meta = metaOf(state, dex);
+      return ok([meta, meta.universe.map((u) => assetCtxOf(state, u.name))]);
     }
     case 'allMids': {
       const dex = state.dexOf(body);

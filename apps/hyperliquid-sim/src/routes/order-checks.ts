@@ -35,15 +35,15 @@ export function validateOrder(
 
 /**
  * The venue's pre-validation of a whole order action: a limit price more than 95% away from the
- * reference price refuses the payload with one error (docs: error-responses). The last price stands in
- * for the venue's oracle-based reference.
+ * reference price refuses the payload with one error (docs: error-responses). The reference is the
+ * oracle price (`setAssetCtx`), which follows the last price unless set.
  */
 export function prevalidate(state: SimState, orders: readonly OrderWire[]): string | undefined {
   for (const wire of orders) {
     const coin = state.coinByAsset(wire.a);
     const mid = coin === undefined ? undefined : state.mids.get(coin.coin);
-    if (mid === undefined) continue;
-    const ref = toDecimal(mid);
+    if (coin === undefined || mid === undefined) continue;
+    const ref = toDecimal(state.assetCtxOverrides.get(coin.coin)?.oraclePx ?? mid);
     const px = toDecimal(wire.p);
     if (px.gt(ref.times(1.95)) || px.lt(ref.times(0.05))) {
       return 'Order price cannot be more than 95% away from the reference price';

@@ -2,6 +2,7 @@ import type { Decimal, OrderRequest, TradingState } from '@hl-bot/core-types';
 import type { RiskConfig } from '../config.js';
 import { gt, lt } from '../decimal-compare.js';
 import type { PositionBook } from '../position-book.js';
+import type { ReferencePriceBook } from '../reference-prices.js';
 import type { ReservationLedger } from '../reservations.js';
 import type { BreakerTrip } from '../state/circuit-breaker.js';
 import type { EquityLimits } from '../state/equity.js';
@@ -19,6 +20,9 @@ export type HoldsView = Pick<
   ReservationLedger,
   'count' | 'openingNotional' | 'pendingNewSymbolCount' | 'hasPendingNew' | 'hasClientOrderId' | 'pendingQty'
 >;
+
+/** What price sanity reads of the venue's mark and oracle prices (the manager's ReferencePriceBook). */
+export type ReferencesView = Pick<ReferencePriceBook, 'get' | 'expects'>;
 
 /** What the daily-loss check reads of the trading day. */
 export type DayView = Pick<TradingDay, 'startEquity' | 'peak' | 'lossPercentLimit' | 'drawdownLimit'>;
@@ -81,6 +85,8 @@ export interface CheckContext {
   readonly config: RiskConfig;
   readonly positions: PositionsView;
   readonly holds: HoldsView;
+  /** The venue's mark and oracle prices, the references price sanity checks besides the mid. */
+  readonly references: ReferencesView;
   /** Symbols that hold both a position and a new-position hold (they must not count twice). */
   readonly overlap: number;
   readonly rates: RatesView;

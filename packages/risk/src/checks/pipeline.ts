@@ -8,7 +8,12 @@ import { checkDailyLoss } from './daily-loss.js';
 import { checkExposure, checkPositionPrices } from './exposure.js';
 import { checkOrderSize, valuationPrice } from './order-size.js';
 import { checkOpenOrders, checkPositionCount, checkPositionSize } from './position-limit.js';
-import { checkMarketPrice, checkPriceDeviation, checkSlippage } from './price-sanity.js';
+import {
+  checkMarketPrice,
+  checkPriceDeviation,
+  checkReferencePrices,
+  checkSlippage,
+} from './price-sanity.js';
 import { checkRateLimits } from './rate-limit.js';
 import { checkReduceOnly } from './reduce-only.js';
 import { checkAuditAvailable, checkCircuitBreaker, checkTradingState } from './trading-state.js';
@@ -21,7 +26,7 @@ function checkFailed(out: RiskFailure[], check: string, error: unknown): void {
  * Runs every check against one context and returns all failures, in this fixed order (the order callers
  * see in `result.failures`, and `result.code` is the first): audit, breaker, account, the order's own
  * mark, clientOrderId, reduce-only, equity, trading state; with a fresh mark, price deviation, slippage and
- * valuation; the rate limits; then, for an order that does not reduce a position, the opening limits
+ * valuation; the venue's reference prices (mark and oracle); the rate limits; then, for an order that does not reduce a position, the opening limits
  * (other positions' marks, position count, open orders, daily loss and, with a valuation, order size,
  * position size and exposure).
  *
@@ -92,6 +97,13 @@ export function runChecks(ctx: CheckContext): RiskFailure[] {
     } catch (error) {
       checkFailed(out, 'valuation', error);
     }
+  }
+
+  // The venue's mark and oracle: a missing or stale one fails even without a mid (both are reported).
+  try {
+    checkReferencePrices(ctx, out);
+  } catch (error) {
+    checkFailed(out, 'referencePrices', error);
   }
 
   try {

@@ -83,3 +83,55 @@ export function checkSlippage(ctx: CheckContext, out: RiskFailure[]): Decimal | 
   }
   return undefined;
 }
+
+const REFERENCE_KINDS = ['venueMark', 'oracle'] as const;
+
+/**
+ * Spec check 5 against the venue's own reference prices: every price the order carries (limit, trigger, a
+ * market order's protective price) within `maxPriceDeviation` of the venue's mark and of its oracle price,
+ * besides the mid. An order outside the band around any of them is refused, so our band is never looser
+ * than the venue's (it refuses prices more than 95 % from its reference; `maxPriceDeviation` is at most
+ * 0.95). A reference older than `maxMarketPriceAgeMs` fails closed like a stale mid; a missing one fails
+ * only for a symbol whose references the venue is expected to stream. Runs after the slippage check, whose
+ * protective price it also checks.
+ */
+export function checkReferencePrices(ctx: CheckContext, out: RiskFailure[]): void {
+  const order = ctx.order;
+  const symbol = order.symbol;
+  const refs = ctx.references.get(symbol);
+  const expected = ctx.references.expects(symbol);
+  if (refs === undefined && !expected) return;
+  const limit = ctx.config.maxPriceDeviation;
+  const limitMs = ctx.config.maxMarketPriceAgeMs;
+  const price = order.orderType === 'market' ? (order.price ?? ctx.worstPrice) : order.price;
+  const trigger = order.triggerPrice;
+  for (const reference of REFERENCE_KINDS) {
+    const point = refs?.[reference];
+    if (point === undefined) {
+      if (expected) out.push(failure(RiskCode.REFERENCE_PRICE_MISSING, { symbol, reference }));
+      continue;
+    }
+    const age = ctx.now - point.timestamp;
+    if (age > limitMs) {
+      out.push(failure(RiskCode.REFERENCE_PRICE_STALE, { symbol, reference, ageMs: age, limitMs }));
+      continue;
+    }
+    const ref = point.price;
+    const b = ref.times(limit);
+    const band = { mark: ref, band: b, negBand: b.neg() };
+    for (const [field, p] of [
+      ['price', price],
+      ['triggerPrice', trigger],
+    ] as const) {
+      if (p === undefined || !outside(p.minus(ref), band)) continue;
+      out.push(
+        failure(RiskCode.PRICE_DEVIATION_EXCEEDED, {
+          [field]: p,
+          [reference]: ref,
+          deviation: p.minus(ref).abs().div(ref).toSignificantDigits(6),
+          limit,
+        }),
+      );
+    }
+  }
+}

@@ -13,6 +13,8 @@ import {
   EquityEstimate,
   PositionBook,
   RateWindows,
+  type ReferenceKind,
+  ReferencePriceBook,
   type Reservation,
   ReservationLedger,
   RiskConfig,
@@ -33,6 +35,7 @@ export class World {
   readonly book = new PositionBook();
   readonly ledger = new ReservationLedger();
   readonly rates = new RateWindows();
+  readonly references = new ReferencePriceBook();
   readonly day: TradingDay;
   readonly memo: CheckMemo;
   private seq = 0;
@@ -45,6 +48,12 @@ export class World {
 
   mark(symbol: string, price: string, timestamp = NOW): this {
     this.book.setMark(symbol, new Decimal(price), timestamp);
+    return this;
+  }
+
+  /** The venue's mark or oracle price of a symbol, as the engine feeds it. */
+  reference(symbol: string, kind: ReferenceKind, price: string, timestamp = NOW): this {
+    this.references.set(symbol, kind, new Decimal(price), timestamp);
     return this;
   }
 
@@ -90,6 +99,7 @@ export class World {
       config: this.config,
       positions: this.book,
       holds: this.ledger,
+      references: this.references,
       overlap: 0,
       rates: this.rates,
       day: this.day,
