@@ -122,7 +122,11 @@ export async function submitOrder(core: EngineCore, input: OrderRequestInput): P
   }
   w.sending = false;
   const latencyMs = performance.now() - sentAt;
-  await accept(core, w, ack.orderId, ackStatus(ack.status));
+  // Appended now, so its seq follows order_submitted and precedes whatever comes next, and durable with the
+  // next group commit; not awaited: the order is live whatever the log says, a crash could lose this line
+  // just as well a moment after the ack (the start-up reconciliation covers both), and waiting for its
+  // fdatasync doubled the audited order's latency. A failed write still fails the pipeline (safeAppend).
+  void accept(core, w, ack.orderId, ackStatus(ack.status));
   if (ack.status === 'cancelled' || ack.status === 'rejected' || ack.status === 'filled') {
     // Done at once (an IOC, a fill on arrival): whatever filled arrives as fills; the rest is free now.
     if (core.orders.isCurrent(w)) finish(core, w, ack.filledQuantity);
