@@ -121,6 +121,7 @@ export {
   RiskRejectedEvent,
   SessionStartedEvent,
   SessionStoppedEvent,
+  SpotFillEvent,
   TradeResultRecordedEvent,
   TradingDayStartedEvent,
   TradingStateChangedEvent,

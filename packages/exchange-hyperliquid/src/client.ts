@@ -47,6 +47,7 @@ import type { LedgerChange, LedgerUpdate } from './ledger.js';
 import { placeOrder } from './order-placement.js';
 import { type Address, type PrivateKeySigner, toSigner } from './private-key.js';
 import type { WeightedTokenBucket } from './rate-limit.js';
+import type { SpotMetaResponse } from './spot.js';
 import type { ReferencePrice } from './streams.js';
 import type { AssetMap } from './symbols.js';
 
@@ -156,6 +157,11 @@ export class HyperliquidClient implements Exchange {
    */
   metaAndAssetCtxs(dex: string = MAIN_DEX): Promise<MetaAndAssetCtxsResponse> {
     return this.#p.reads.metaAndAssetCtxs(dex);
+  }
+
+  /** Spot tokens and pairs (a spot fill's `@N` coin is a pair's `name`; its `tokens` are [base, quote]). */
+  spotMeta(): Promise<SpotMetaResponse> {
+    return this.#p.reads.spotMeta();
   }
 
   /** Every perp dex: `null` for the first, then the HIP-3 dexes. */

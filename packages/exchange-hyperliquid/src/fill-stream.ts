@@ -6,6 +6,7 @@ import { type FillDeduper, fillKey, toFill } from './fills.js';
 import type { InfoReads } from './info.js';
 import { type UserFill, UserFillSchema, WsUserFillsEnvelopeSchema } from './info-schemas.js';
 import { asError, notify, type Reporter } from './reporter.js';
+import { isSpotCoin, spotFillEvent, spotPairNames } from './spot.js';
 
 /** A stream message the client cannot read: reported and audited, then dropped. */
 export function reportInvalidMessage(reporter: Reporter, channel: string): void {
@@ -32,6 +33,9 @@ export class FillStream {
   readonly faultListeners = new Set<(error: Error) => void>();
   readonly #d: FillStreamDeps;
   #backfill: Promise<void> = Promise.resolve();
+  /** Spot pair names from `spotMeta`, read once at the first spot fill (null: not read yet). */
+  #spotNames: Promise<Map<string, string>> | null = null;
+  #spotQueue: Promise<void> = Promise.resolve();
 
   constructor(deps: FillStreamDeps) {
     this.#d = deps;
@@ -88,8 +92,14 @@ export class FillStream {
     const assets = catalog.current;
     let retryFrom: number | undefined;
     for (const f of deduper.accept(batch)) {
+      if (assets !== undefined && !assets.hasCoin(f.coin) && isSpotCoin(f.coin)) {
+        // A spot fill is no perp position, but it is booked: audited as a typed spot_fill.
+        // In the venue's order: one after another, each after the metadata read it may wait for.
+        this.#spotQueue = this.#spotQueue.then(() => this.#recordSpotFill(f));
+        continue;
+      }
       if (assets !== undefined && !assets.hasCoin(f.coin)) {
-        // Spot, or a perp dex this client does not trade: not a position here, but never dropped unseen.
+        // A perp dex this client does not trade: not a position here, but never dropped unseen.
         void reporter
           .record({
             type: 'note',
@@ -112,6 +122,27 @@ export class FillStream {
       notify(this.fillListeners, fill, reporter);
     }
     if (retryFrom !== undefined) this.scheduleBackfill(Math.max(retryFrom, deduper.since));
+  }
+
+  async #recordSpotFill(f: UserFill): Promise<void> {
+    const { reads, reporter } = this.#d;
+    let pair: string | undefined = f.coin.includes('/') ? f.coin : undefined;
+    if (pair === undefined) {
+      this.#spotNames ??= reads.spotMeta().then(spotPairNames);
+      try {
+        pair = (await this.#spotNames).get(f.coin);
+      } catch (error) {
+        // Without the names the fill is still booked under its coin; the next spot fill asks again.
+        this.#spotNames = null;
+        reporter.emitError(asError(error));
+        await reporter.recordError(error, 'spotMeta');
+      }
+    }
+    try {
+      await reporter.record(spotFillEvent(f, fillKey(f), pair));
+    } catch (error) {
+      reporter.emitError(asError(error));
+    }
   }
 
   /** A fill that cannot be read or mapped: reported and audited as an `error`, then fetched again. */

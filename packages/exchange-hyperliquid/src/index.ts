@@ -61,5 +61,6 @@ export {
 export type { LedgerChange, LedgerUpdate } from './ledger.js';
 export { type Address, PrivateKeySigner, type Signature } from './private-key.js';
 export type { Sleep, WeightedTokenBucket } from './rate-limit.js';
+export type { SpotMetaResponse } from './spot.js';
 export type { ReferencePrice } from './streams.js';
 export { type AssetMap, coinToSymbol, type PerpAsset, symbolToCoin } from './symbols.js';

@@ -39,6 +39,7 @@ import {
 } from './key-authority.js';
 import { type LedgerUpdate, LedgerUpdatesResponseSchema } from './ledger.js';
 import type { Address } from './private-key.js';
+import { type SpotMetaResponse, SpotMetaResponseSchema } from './spot.js';
 import type { Transport } from './transport.js';
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
@@ -94,6 +95,10 @@ export class InfoReads {
       { type: 'metaAndAssetCtxs', ...dexParam(dex) },
       MetaAndAssetCtxsResponseSchema,
     );
+  }
+
+  spotMeta(): Promise<SpotMetaResponse> {
+    return this.#transport.info({ type: 'spotMeta' }, SpotMetaResponseSchema);
   }
 
   perpDexs(): Promise<PerpDexsResponse> {

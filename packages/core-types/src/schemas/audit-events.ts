@@ -95,6 +95,23 @@ export const LiquidationFillEvent = event('liquidation_fill', {
   method: z.string().min(1).max(32),
   markPrice: DecimalSchema.optional(),
 });
+/**
+ * A fill of a spot pair (Hyperliquid coins `@107`, `PURR/USDC`): not a perp position, but booked so nothing
+ * the venue reports is dropped. `pair` is the base/quote name from the venue's spot metadata when known;
+ * `startPosition` is the base balance before the fill, as the venue reports it.
+ */
+export const SpotFillEvent = event('spot_fill', {
+  fillId: Id,
+  coin: z.string().min(1).max(64),
+  pair: z.string().min(1).max(64).optional(),
+  side: OrderSideSchema,
+  quantity: NonNegativeDecimalSchema,
+  price: NonNegativeDecimalSchema,
+  fee: DecimalSchema,
+  feeToken: z.string().max(64),
+  startPosition: DecimalSchema.optional(),
+  time: TimestampSchema,
+});
 /** The venue's account abstraction mode, audited at start and whenever it changes. */
 export const AccountModeEvent = event('account_mode', {
   /** The venue's word (`disabled`, `unifiedAccount`, ...). */
@@ -260,6 +277,7 @@ export const AuditEvent = z.discriminatedUnion('type', [
   FundingAppliedEvent,
   PositionMismatchEvent,
   LiquidationFillEvent,
+  SpotFillEvent,
   AccountModeEvent,
   LedgerUpdateEvent,
   RiskRejectedEvent,
