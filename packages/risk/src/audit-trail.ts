@@ -95,6 +95,10 @@ export class RiskAuditTrail {
     void this.track({ type: 'trading_day_started', day, dayStartEquity });
   }
 
+  note(message: string): void {
+    void this.track({ type: 'note', message: clip(message, 4000) });
+  }
+
   stateChanged(from: TradingState, to: TradingState, reason: string): void {
     void this.track({ type: 'trading_state_changed', from, to, reason: clip(reason, MAX_REASON) });
   }

@@ -67,6 +67,10 @@ export const RiskCode = {
   DUPLICATE_CLIENT_ORDER_ID: 'DUPLICATE_CLIENT_ORDER_ID',
   /** A durable audit write failed earlier; nothing is approved until the process is restarted and recovered. */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
+  /** The account's shared risk budget has no room for this opening order (exposure, positions, order rate, loss share, or the account is HALTED/REDUCING); `budget` names the budget's code. */
+  SHARED_BUDGET_EXCEEDED: 'SHARED_BUDGET_EXCEEDED',
+  /** The shared risk budget is unreachable (or its lease lapsed): no opening orders; reduce-only orders still pass. */
+  SHARED_BUDGET_UNAVAILABLE: 'SHARED_BUDGET_UNAVAILABLE',
   /** A check threw. The order is rejected; the message names the check and the error. */
   CHECK_FAILED: 'CHECK_FAILED',
 } as const;

@@ -5,6 +5,7 @@ import type {
   Clock,
   Decimal,
   DecimalInput,
+  RiskBudget,
   RiskFailure,
   TradingState,
 } from '@hl-bot/core-types';
@@ -51,6 +52,11 @@ export interface RiskManagerSettings {
   /** Time source; the system clock when omitted. */
   clock?: Clock;
   /**
+   * The account's risk budget shared with other bots (`PgRiskBudget` of `@hl-bot/risk-budget-pg`). Default:
+   * an in-process `LocalRiskBudget` without caps, so only this config's limits apply.
+   */
+  budget?: RiskBudget;
+  /**
    * Write a checkpoint (see `checkpoint()`) after this many of the manager's own audit events, or when
    * this many ms passed since the last one at the next event. Default `{ events: 10_000, ms: 600_000 }`;
    * `false` writes checkpoints only on demand. Needs an audit sink that can write checkpoints (an
@@ -85,6 +91,8 @@ export type RiskRecoverOptions = RiskAuditOption & RiskRecoverSettings;
 export interface RiskRecoverSettings {
   config?: RiskConfig;
   clock?: Clock;
+  /** See RiskManagerOptions. */
+  budget?: RiskBudget;
   /**
    * Audit entries in log order. Default: `readAuditLog(audit.dir)` from `@hl-bot/audit` when the
    * audit sink has a `dir` (an AuditLogger does); required otherwise.

@@ -78,7 +78,11 @@ export class ReservationLedger {
   /** Symbols with a hold that reserved a new position slot (counted per symbol in `perSymbol`). */
   private pendingNewCount = 0;
 
-  constructor(private readonly onPendingNewChange: (symbol: string, pending: boolean) => void = () => {}) {}
+  constructor(
+    private readonly onPendingNewChange: (symbol: string, pending: boolean) => void = () => {},
+    /** A hold ended (fully released for any reason): its order's fate is known. */
+    private readonly onEnded: (r: Reservation) => void = () => {},
+  ) {}
 
   get count(): number {
     return this.byId.size;
@@ -204,6 +208,7 @@ export class ReservationLedger {
         }
       }
     }
+    this.onEnded(r);
     return true;
   }
 

@@ -8,6 +8,7 @@ import {
   AccountState,
   type AccountStateInput,
   type AuditEventType,
+  BudgetRefusalCode,
   type Clock,
   Decimal,
   type DecimalInput,
@@ -17,7 +18,9 @@ import {
   type PositionSnapshot,
   type PositionSnapshotInput,
   parseOrThrow,
+  type RiskBudget,
   type RiskFailure,
+  type SharedRiskState,
   SymbolSchema,
   systemClock,
   TradingState,
@@ -26,6 +29,7 @@ import {
   ZERO,
 } from '@hl-bot/core-types';
 import { RiskAuditTrail } from './audit-trail.js';
+import { BudgetLink } from './budget-link.js';
 import { type CheckContext, CheckMemo } from './checks/context.js';
 import { runChecks } from './checks/pipeline.js';
 import { isReducingOrder } from './checks/reduce-only.js';
@@ -98,17 +102,26 @@ export class RiskManager {
   private tradingStateValue: TradingState = TradingState.ACTIVE;
   private readonly memo: CheckMemo;
   private readonly references = new ReferencePriceBook();
+  private readonly link: BudgetLink;
+  /** The shared trading state last seen while the budget was available (to tell a shared reset). */
+  private sharedSeen: TradingState | undefined;
+  private sharedAvailable = true;
 
   constructor(options: RiskManagerOptions) {
     this.config = options.config ?? RiskConfig.defaults();
     if (!(this.config instanceof RiskConfig)) throw new TypeError('config must be a RiskConfig');
     this.clock = options.clock ?? systemClock;
+    this.link = new BudgetLink(options.budget);
     this.book = new PositionBook((symbol, held) => {
       if (this.ledger.hasPendingNew(symbol)) this.overlap += held ? 1 : -1;
+      else if (!held) this.link.flat(symbol);
     });
-    this.ledger = new ReservationLedger((symbol, pending) => {
-      if (this.book.has(symbol)) this.overlap += pending ? 1 : -1;
-    });
+    this.ledger = new ReservationLedger(
+      (symbol, pending) => {
+        if (this.book.has(symbol)) this.overlap += pending ? 1 : -1;
+      },
+      (r) => this.link.ended(r, this.book.has(r.symbol) || this.ledger.hasPendingNew(r.symbol)),
+    );
     this.trail = new RiskAuditTrail(
       auditSinkOf(options),
       this.clock,
@@ -124,6 +137,17 @@ export class RiskManager {
       this.equity.initial(balance);
       this.startDay(balance);
     }
+    this.link.budget.onChange((shared) => this.onSharedState(shared));
+    this.onSharedState(this.link.state);
+  }
+
+  /**
+   * The account's risk budget this manager takes from (`RiskBudget` of core-types): the in-process one by
+   * default, a shared one (`@hl-bot/risk-budget-pg`) when several bots trade one account. Await its
+   * `flush()` before an approved opening order goes to the venue.
+   */
+  get budget(): RiskBudget {
+    return this.link.budget;
   }
 
   /**
@@ -144,6 +168,7 @@ export class RiskManager {
       ...(options.config === undefined ? {} : { config: options.config }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.checkpointEvery === undefined ? {} : { checkpointEvery: options.checkpointEvery }),
+      ...(options.budget === undefined ? {} : { budget: options.budget }),
     });
     const { checkpoint, entries } = await recoverySource(options);
     const fold = await replayRiskLog(entries, checkpoint, manager.config.tradingDayUtcOffsetMinutes);
@@ -295,11 +320,18 @@ export class RiskManager {
     }
     const filled =
       ack.filledQuantity === undefined ? ZERO : toDecimal(ack.filledQuantity, 'ack.filledQuantity');
-    if (ack.status === 'rejected' || ack.status === 'cancelled') this.ledger.release(reservation.id);
-    else if (ack.status === 'filled' || filled.gte(parsed.quantity)) this.ledger.release(reservation.id);
-    else {
+    if (ack.status === 'rejected' || ack.status === 'cancelled') {
+      if (filled.gt(0)) this.noteFill(reservation.id, filled);
+      this.ledger.release(reservation.id);
+    } else if (ack.status === 'filled' || filled.gte(parsed.quantity)) {
+      this.noteFill(reservation.id, undefined);
+      this.ledger.release(reservation.id);
+    } else {
       this.ledger.markWorking(reservation.id);
-      if (filled.gt(0)) this.ledger.release(reservation.id, filled);
+      if (filled.gt(0)) {
+        this.noteFill(reservation.id, filled);
+        this.ledger.release(reservation.id, filled);
+      }
     }
     return { ...result, ack };
   }
@@ -312,6 +344,7 @@ export class RiskManager {
    */
   releaseReservation(id: string, outcome: ReservationOutcome): boolean {
     if (outcome === 'submitted') return this.ledger.markWorking(id);
+    if (outcome === 'filled') this.noteFill(id, undefined);
     return this.ledger.release(id);
   }
 
@@ -323,6 +356,7 @@ export class RiskManager {
     const qty = quantity === undefined ? undefined : toDecimal(quantity, 'quantity');
     if (qty !== undefined && !qty.gt(0))
       throw new ValidationError('quantity must be > 0', { field: 'quantity' });
+    this.noteFill(id, qty);
     return this.ledger.release(id, qty);
   }
 
@@ -368,6 +402,7 @@ export class RiskManager {
       });
     }
     const opening = !isReducingOrder(this.book, this.ledger, o.symbol, o.side, o.quantity);
+    const symbolHeld = this.book.has(o.symbol) || this.ledger.hasPendingNew(o.symbol);
     const reservation: Reservation = {
       id: rid,
       symbol: o.symbol,
@@ -383,6 +418,7 @@ export class RiskManager {
       expiresAt: null,
     };
     this.ledger.add(reservation);
+    this.link.adoptOrder(reservation, symbolHeld);
     return { ...reservation };
   }
 
@@ -465,7 +501,12 @@ export class RiskManager {
    * @throws {ValidationError} for a malformed snapshot
    */
   updatePosition(snapshot: PositionSnapshot | PositionSnapshotInput): void {
-    this.book.upsertInput(snapshot);
+    const known = this.book.has((snapshot as { symbol?: string }).symbol ?? '');
+    const s = this.book.upsertInput(snapshot);
+    // A position no order of this manager opened (a restart, reconciliation) counts on the account too.
+    if (!known && !this.ledger.hasPendingNew(s.symbol)) {
+      this.link.adoptPosition(s.symbol, s.quantity.times(this.book.mark(s.symbol)?.price ?? s.entryPrice));
+    }
     this.evaluateLimits();
   }
 
@@ -505,6 +546,7 @@ export class RiskManager {
     if (this.day.startEquity === null) this.startDay(account.equity);
     this.evaluateLimits();
     const equity = this.estimatedEquity() ?? account.equity;
+    this.link.budget.reportPnl(this.dailyPnl(equity));
     const writes = [
       this.trail.accountUpdated(accountInput),
       this.trail.dailyPnlUpdated(this.day.day, this.dailyPnl(equity), equity, this.day.peak),
@@ -580,10 +622,12 @@ export class RiskManager {
     this.rollDay(this.clock.now());
     this.equity.addRealized(pnl);
     const streak = this.breaker.recordTrade(pnl);
+    this.link.budget.recordTradeResult(pnl);
     const write = this.trail.tradeResult(pnl, streak, symbol);
     const why = this.breaker.lossTripReason();
     const trip = why === null ? Promise.resolve() : this.tripCircuitBreaker(why);
     this.evaluateLimits();
+    this.link.budget.reportPnl(this.dailyPnl(this.estimatedEquity()));
     await Promise.all([write, trip, this.flush()]);
   }
 
@@ -595,7 +639,12 @@ export class RiskManager {
     const why = clip(String(reason || 'manual trip'), MAX_REASON);
     const write = this.trail.breakerTripped(this.breaker.trip(why, this.clock.now()));
     this.refreshState(`circuit breaker tripped: ${why}`);
-    await Promise.all([write, this.flush()]);
+    // Every bot on the account halts. A shared budget applies the trip locally at once and writes it
+    // when the database is back, so a failure here loses nothing.
+    const shared = BudgetLink.halted(this.link.state)
+      ? Promise.resolve()
+      : this.link.budget.trip(why).catch(() => undefined);
+    await Promise.all([write, this.flush(), shared]);
   }
 
   /**
@@ -616,6 +665,8 @@ export class RiskManager {
     if (!this.trail.breakerReset(why)) return false;
     this.breaker.reset();
     this.refreshState(`circuit breaker reset${why === undefined ? '' : `: ${why}`}`);
+    // Reset once, for every bot on the account.
+    if (BudgetLink.halted(this.link.state)) void this.link.budget.reset().catch(() => undefined);
     return true;
   }
 
@@ -655,7 +706,20 @@ export class RiskManager {
         failure(RiskCode.CHECK_FAILED, { check: 'valuation', error: 'no valuation price' }),
       ]);
     }
-    return this.approve(order, valuation, notional, ctx.reducing, now, ctx.worstPrice);
+    const id = randomUUID();
+    if (!ctx.reducing) {
+      // Last, once every local limit passed: the account's shared share (local, no I/O).
+      const held = this.book.has(order.symbol) || this.ledger.hasPendingNew(order.symbol);
+      const take = this.link.take(id, order.symbol, notional, held);
+      if (!take.ok) {
+        const code =
+          take.code === BudgetRefusalCode.UNAVAILABLE || take.code === BudgetRefusalCode.CLOSED
+            ? RiskCode.SHARED_BUDGET_UNAVAILABLE
+            : RiskCode.SHARED_BUDGET_EXCEEDED;
+        return this.reject([failure(code, { budget: take.code, reason: take.reason })]);
+      }
+    }
+    return this.approve(id, order, valuation, notional, ctx.reducing, now, ctx.worstPrice);
   }
 
   private checkContext(order: OrderRequest, now: number): CheckContext {
@@ -687,6 +751,7 @@ export class RiskManager {
   }
 
   private approve(
+    id: string,
     order: OrderRequest,
     price: Decimal,
     notional: Decimal,
@@ -695,7 +760,7 @@ export class RiskManager {
     worstPrice: Decimal | undefined,
   ): RiskCheckResult {
     const reservation: Reservation = {
-      id: randomUUID(),
+      id,
       symbol: order.symbol,
       side: order.side,
       quantity: order.quantity,
@@ -727,6 +792,42 @@ export class RiskManager {
   }
 
   // ---------------------------------------------------------------- state
+
+  /** A fill of a live hold, for the shared budget (what filled stays held as the position). */
+  private noteFill(id: string, quantity: Decimal | undefined): void {
+    const r = this.ledger.get(id);
+    if (r !== undefined) this.link.filled(r, quantity);
+  }
+
+  /**
+   * The account's shared state changed: a trip from any bot halts this one (its breaker trips, so the
+   * engine cancels its orders and a restart stays HALTED); a shared reset resets it; the budget becoming
+   * unreachable or reachable again is audited (opening orders are refused meanwhile, exits still pass).
+   */
+  private onSharedState(shared: SharedRiskState): void {
+    if (shared.available !== this.sharedAvailable) {
+      this.sharedAvailable = shared.available;
+      this.trail.note(
+        shared.available
+          ? 'shared risk budget available again'
+          : `shared risk budget unavailable: ${shared.reason ?? 'unknown'}; no opening orders until it is back`,
+      );
+    }
+    if (!shared.available) return;
+    const before = this.sharedSeen;
+    this.sharedSeen = shared.tradingState;
+    if (shared.tradingState === TradingState.HALTED) {
+      if (this.breaker.tripped === null)
+        void this.tripCircuitBreaker(`shared breaker: ${shared.reason ?? 'tripped'}`).catch(() => undefined);
+      return;
+    }
+    // Someone reset the account's breaker: it was checked there (cooldown included), so it applies here.
+    if (before === TradingState.HALTED && this.breaker.tripped !== null && this.trail.failure === null) {
+      if (!this.trail.breakerReset('shared breaker reset')) return;
+      this.breaker.reset();
+      this.refreshState('circuit breaker reset: shared breaker reset');
+    }
+  }
 
   /** Takes over what `recover` read from the log. */
   private restore(r: RecoveredRiskState): void {

@@ -5,6 +5,7 @@ import {
   type AuditSink,
   ManualClock,
   type OrderRequestInput,
+  type RiskBudget,
 } from '@hl-bot/core-types';
 import { RiskConfig, type RiskConfigInput, RiskManager } from '../src/index.js';
 
@@ -63,7 +64,11 @@ export interface Setup {
 }
 
 /** A manager with generous limits except those the test sets, $10,000 equity and BTC at 50,000. */
-export function setup(limits: RiskConfigInput = {}, initialBalance: string | null = '10000'): Setup {
+export function setup(
+  limits: RiskConfigInput = {},
+  initialBalance: string | null = '10000',
+  budget?: RiskBudget,
+): Setup {
   const clock = new ManualClock(T0);
   const sink = new MemorySink();
   const config = RiskConfig.from({ ...GENEROUS_LIMITS, ...limits });
@@ -72,6 +77,7 @@ export function setup(limits: RiskConfigInput = {}, initialBalance: string | nul
     auditLogger: sink,
     clock,
     ...(initialBalance === null ? {} : { initialBalance }),
+    ...(budget === undefined ? {} : { budget }),
   });
   risk.updateMarketPrice('BTC-USD', '50000');
   return { risk, sink, clock, config };
