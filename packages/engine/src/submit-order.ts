@@ -63,6 +63,22 @@ export async function submitOrder(core: EngineCore, input: OrderRequestInput): P
   }
   const reservationId = check.reservation?.id ?? clientOrderId;
   const order = valid ?? OrderRequest.parse(request);
+  if (check.reservation?.opening === true) {
+    // A shared budget must count the order as possibly live before it can be: a bot killed after the send
+    // then leaves nothing the other bots do not see. (The in-process budget resolves at once.)
+    try {
+      await risk.budget.flush();
+    } catch (error) {
+      risk.releaseReservation(reservationId, 'rejected');
+      return rejected(
+        core,
+        input,
+        'SHARED_BUDGET_UNAVAILABLE',
+        `order not sent: the shared risk budget did not record it: ${errorMessage(error)}`,
+        now,
+      );
+    }
+  }
 
   try {
     await core.audit.append({

@@ -187,6 +187,15 @@ export class TradingEngine {
         }),
       );
     }
+    // A trip from another bot on the account (a shared budget) trips risk's breaker at once; the engine
+    // then cancels its orders, as for its own trip. A shared reset lets the next trip cancel again.
+    this.#unsubscribe.push(
+      risk.budget.onChange((shared) => {
+        if (!shared.available) return;
+        if (shared.tradingState === 'HALTED') queue.enqueue(() => checkHalt(core));
+        else if (!risk.state.circuitBreakerTripped) core.halted = false;
+      }),
+    );
     core.running = true;
     core.halted = risk.state.circuitBreakerTripped;
     core.strategy = strategy;

@@ -6,6 +6,7 @@ import {
   type AuditEntry,
   ExchangeError,
   Fill,
+  LocalRiskBudget,
   ManualClock,
   type OrderUpdate,
   toDecimal,
@@ -298,6 +299,42 @@ describe('TradingEngine', () => {
     const log = await entries();
     expect(log.some((e) => e.type === 'circuit_breaker_tripped')).toBe(true);
     expect(log.some((e) => e.type === 'orders_cancelled')).toBe(true);
+  });
+
+  it('halts and cancels its orders when another bot on the account trips the shared breaker', async () => {
+    // Two bots on one account: this engine's risk and another manager share one budget.
+    await engine.stop();
+    const budget = new LocalRiskBudget();
+    risk = new RiskManager({ config: RiskConfig.from({}), audit, initialBalance: 10_000, clock, budget });
+    const other = new RiskManager({
+      config: RiskConfig.from({}),
+      audit,
+      initialBalance: 10_000,
+      clock,
+      budget,
+    });
+    engine = new TradingEngine({ exchange, risk, tracker, audit, clock });
+    await engine.start();
+    exchange.emitPrice('BTC-USD', '50000');
+    await engine.idle();
+    await engine.submitOrder(limitBuy('49000'));
+    expect(exchange.open.size).toBe(1);
+    await other.tripCircuitBreaker('kill from the other terminal');
+    await engine.idle();
+    expect(exchange.open.size).toBe(0);
+    expect(engine.halted).toBe(true);
+    expect(risk.state.circuitBreakerReason).toBe('shared breaker: kill from the other terminal');
+    expect((await engine.submitOrder(limitBuy('49000'))).status).toBe('rejected');
+    // One reset on the account resumes this bot, and a later trip cancels again.
+    clock.advance(RiskConfig.from({}).circuitBreakerCooldownMinutes * 60_000);
+    expect(other.resetCircuitBreaker()).toBe(true);
+    expect(engine.halted).toBe(false);
+    exchange.emitPrice('BTC-USD', '50000');
+    await engine.idle();
+    expect((await engine.submitOrder(limitBuy('49000'))).status).toBe('submitted');
+    await other.tripCircuitBreaker('again');
+    await engine.idle();
+    expect(exchange.open.size).toBe(0);
   });
 
   it('trips the breaker after consecutive losing trades and cancels resting orders', async () => {
