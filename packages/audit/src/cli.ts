@@ -20,6 +20,7 @@ import { type LineTail, lineAt, readLineBatches } from './line-reader.js';
 import { listDayFiles } from './log-files.js';
 import { readAuditLog } from './read-audit-log.js';
 import { verifyAuditLog } from './verify-audit-log.js';
+import { verifyLines } from './verify-lines.js';
 
 const USAGE = `hl-audit: inspect and verify an hl-bot audit log directory
 
@@ -28,6 +29,8 @@ Usage:
                                           verify every line, the hash chain and seq continuity; with
                                           --anchor, also that the log still reaches the anchored entry
                                           and holds the anchored hash there
+  hl-audit verify -                       verify audit lines read from stdin (another store's copy, e.g.
+                                          the PostgreSQL mirror: hl-audit-pg lines ... | hl-audit verify -)
   hl-audit anchor DIR [--out FILE]        verify, then print the anchor (last seq and hash) as JSON;
                                           --out also writes it to FILE (keep it outside DIR)
   hl-audit tail DIR [-n N] [--follow] [--json]
@@ -88,6 +91,22 @@ async function verify(dir: string, anchorSource?: string): Promise<number> {
     return 0;
   }
   out(`FAILED: ${report.file}:${report.line}: ${report.reason}`);
+  out(`${report.entries} entries verified before the problem`);
+  return 1;
+}
+
+async function verifyStdin(): Promise<number> {
+  const { createInterface } = await import('node:readline');
+  const report = await verifyLines(
+    createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY }),
+  );
+  if (report.ok) {
+    const range = report.firstSeq === undefined ? '' : ` (seq ${report.firstSeq}..${report.lastSeq})`;
+    out(`OK: ${report.entries} entries from stdin${range}, chain intact`);
+    if (report.lastHash !== undefined) out(`last seq ${report.lastSeq}, last hash ${report.lastHash}`);
+    return 0;
+  }
+  out(`FAILED: stdin:${report.problem?.line}: ${report.problem?.reason}`);
   out(`${report.entries} entries verified before the problem`);
   return 1;
 }
@@ -249,6 +268,10 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'verify':
+      if (positionals[1] === '-' && positionals.length === 2) {
+        if (values.anchor !== undefined) throw new UsageError('verify - does not take --anchor');
+        return verifyStdin();
+      }
       return verify(requireExistingDir(positionals, command), values.anchor);
     case 'anchor':
       return anchorCommand(requireExistingDir(positionals, command), values.out);

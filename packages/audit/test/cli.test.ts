@@ -1,9 +1,11 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dayFiles, distCli, runNode, tempDir } from './helpers.js';
+import { AuditLogger } from '../src/index.js';
+import { dayFiles, distCli, orderSubmitted, runNode, tempDir } from './helpers.js';
 
 const cli = (...args: string[]) => runNode([distCli, ...args]);
+const verifyStdin = (input: string) => runNode([distCli, 'verify', '-'], { input });
 
 describe('hl-audit CLI', () => {
   it('prints usage for --help with exit 0, and exits 2 on usage errors', async () => {
@@ -18,6 +20,7 @@ describe('hl-audit CLI', () => {
       ['tail', '.', '-n', 'x'],
       ['show', '.', '--type', 'nope'],
       ['verify', '.', '--json'],
+      ['verify', '-', '--anchor', 'x'],
       ['--what'],
     ];
     const results = await Promise.all(usageErrors.map((args) => cli(...args)));
@@ -65,6 +68,31 @@ describe('hl-audit CLI', () => {
     const none = await cli('show', dir, '--since', '2999-01-01T00:00:00Z');
     expect(none.code).toBe(0);
     expect(none.stdout).toBe('');
+  });
+
+  it('verify - checks audit lines from stdin (a copy from another store) with the same chain rule', async () => {
+    const dir = await tempDir();
+    const logger = await AuditLogger.open(dir, { durability: 'none' });
+    for (let i = 0; i < 8; i++) await logger.append(orderSubmitted(i));
+    await logger.close();
+    const lines: string[] = [];
+    for (const file of await dayFiles(dir))
+      lines.push(...(await readFile(join(dir, file), 'utf8')).trim().split('\n'));
+    const missing = [...lines.slice(0, 4), ...lines.slice(5)];
+    const edited = lines.map((l, i) => (i === 2 ? l.replace('"seq":3', '"seq":3,"x":1') : l));
+    const [whole, gap, tampered] = await Promise.all([
+      verifyStdin(`${lines.join('\n')}\n`),
+      verifyStdin(missing.join('\n')),
+      verifyStdin(edited.join('\n')),
+    ]);
+    expect(whole.code).toBe(0);
+    expect(whole.stdout).toContain(
+      `OK: ${lines.length} entries from stdin (seq 1..${lines.length}), chain intact`,
+    );
+    expect(gap.code).toBe(1);
+    expect(gap.stdout).toContain('FAILED: stdin:5: seq 6 where 5 was expected');
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toContain('FAILED: stdin:3:');
   });
 
   it('verify exits 1 and names file and line when a line was edited; show exits 1 too', async () => {
