@@ -336,6 +336,33 @@ export class PgRiskBudget implements RiskBudget {
     });
   }
 
+  /**
+   * The account's leases whose bot stopped renewing (expired), other than this instance's, with what they
+   * still count: the reconciler decides from the venue whether `clearDeadLease` may drop one.
+   */
+  async deadLeases(): Promise<
+    { botId: string; liveOrders: number; usedExposure: Decimal; usedPositions: number }[]
+  > {
+    return this.#run(async (client) => {
+      const r = await client.query<{
+        bot_id: string;
+        live_orders: number;
+        used_exposure: string;
+        used_positions: number;
+      }>(
+        `SELECT bot_id, live_orders, used_exposure::text AS used_exposure, used_positions
+         FROM ${SCHEMA}.leases WHERE account = $1 AND bot_id <> $2 AND expires_at <= now() ORDER BY bot_id`,
+        [this.account, this.botId],
+      );
+      return r.rows.map((row) => ({
+        botId: row.bot_id,
+        liveOrders: row.live_orders,
+        usedExposure: new Decimal(row.used_exposure),
+        usedPositions: row.used_positions,
+      }));
+    });
+  }
+
   onChange(listener: (state: SharedRiskState) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

@@ -162,6 +162,12 @@ describe('leases of bots killed with SIGKILL', () => {
     try {
       expect(await fill(bot, 50, 'a')).toBe(850);
       expect(await bot.clearDeadLease('survivor')).toBe(false);
+      // What the reconciler sees: every dead lease and what it still counts.
+      const dead = await bot.deadLeases();
+      expect(dead.map((d) => [d.botId, d.liveOrders, d.usedExposure.toString()])).toEqual([
+        ['holder', 1, '150'],
+        ['idle', 0, '0'],
+      ]);
       // The reconciler saw none of the holder's orders open on the venue.
       expect(await bot.clearDeadLease('holder')).toBe(true);
       expect(await fill(bot, 50, 'b')).toBe(150);
