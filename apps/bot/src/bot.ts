@@ -20,6 +20,7 @@ import {
   updateGauges,
 } from './run/observability.js';
 import { type ReconcileReport, Reconciler } from './run/reconciler.js';
+import { openSharedBudget } from './run/shared-risk.js';
 import {
   createEngine,
   handleStaleOrders,
@@ -110,6 +111,7 @@ export class Bot {
     });
     // The next start reads only what follows this (skipped if a kill note landed meanwhile).
     await history.checkpoint();
+    core.budget = await openSharedBudget(core);
     await recoverState(core);
     logger.info(
       {
@@ -184,6 +186,8 @@ export class Bot {
     } catch (error) {
       core.logger.error({ err: errorText(error) }, 'error while stopping');
     } finally {
+      // Given back: nothing held is deleted; what is still live keeps counting until its lease expires.
+      await core.budget?.close().catch(() => undefined);
       core.client?.close();
       await this.control.close();
       if (core.audit !== undefined) {

@@ -137,6 +137,8 @@ async function run(v: Values): Promise<number> {
   try {
     // Read once, the key leaves the environment: /proc/PID/environ would show it to this user for the whole run.
     scrubEnvironmentVariable('HL_PRIVATE_KEY');
+    // The shared budget's URL may hold the database password: it leaves the environment too.
+    scrubEnvironmentVariable('HL_SHARED_RISK_URL');
   } catch (error) {
     problems.push((error as Error).message);
   }
@@ -150,7 +152,16 @@ async function run(v: Values): Promise<number> {
   if (problems.length > 0 || config === undefined || key === undefined) {
     fail(2, `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
-  const logger = createLogger({ pretty: process.stdout.isTTY === true, secrets: [key.reveal()] });
+  const dbPassword = databasePassword(config?.sharedRisk?.url.reveal());
+  const logger = createLogger({
+    pretty: process.stdout.isTTY === true,
+    // Scrubbed from every line by value: the key, and the shared budget's database URL and password.
+    secrets: [
+      key.reveal(),
+      ...(config?.sharedRisk === undefined ? [] : [config.sharedRisk.url.reveal()]),
+      ...dbPassword,
+    ],
+  });
   const coreLimit = coreDumpLimit();
   if (coreLimit !== undefined && coreLimit !== '0') {
     logger.warn(
@@ -356,3 +367,14 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
+/** The password inside a database URL, if any (scrubbed from logs by value). */
+function databasePassword(url: string | undefined): string[] {
+  if (url === undefined) return [];
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password === '' ? [] : [password];
+  } catch {
+    return [];
+  }
+}

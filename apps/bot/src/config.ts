@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { HlBotError } from '@hl-bot/core-types';
 import { RISK_CONFIG_FIELDS, RiskConfig, riskEnvName } from '@hl-bot/risk';
 import { z } from 'zod';
@@ -9,6 +12,44 @@ import {
   type StrategyRun,
   strategyProblems,
 } from './strategy-config.js';
+import { Secret } from './secret.js';
+
+const BUDGET_NAME = /^[A-Za-z0-9@:._/-]{1,128}$/;
+const Money = z.union([z.string().regex(/^\d+(\.\d+)?$/, 'a decimal number'), z.number().nonnegative()]);
+
+/**
+ * `sharedRisk`: one risk budget for every bot on the account, shared through PostgreSQL (see
+ * `@hl-bot/risk-budget-pg`). Without it there is no database: the budget is in-process.
+ */
+export const SharedRiskSection = z
+  .object({
+    /** `postgres://user:password@host:port/db`; or `HL_SHARED_RISK_URL`. A secret: never logged. */
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    /** The name every bot sharing the budget gives the same. */
+    account: z.string().regex(BUDGET_NAME, '1-128 characters of [A-Za-z0-9@:._/-]'),
+    /** This bot, unique on the account and the same across restarts. Default: from the host and state directory. */
+    botId: z.string().regex(BUDGET_NAME, '1-128 characters of [A-Za-z0-9@:._/-]').optional(),
+    /** The account's shared caps, written by the first bot that creates the account (later bots' are ignored). */
+    caps: z
+      .object({
+        maxExposure: Money.optional(),
+        maxPositions: z.number().int().min(0).optional(),
+        ordersPerMinute: z.number().int().min(0).optional(),
+        dailyLoss: Money.optional(),
+        maxDrawdown: Money.optional(),
+        maxConsecutiveLosses: z.number().int().min(1).optional(),
+        leaseMs: z.number().int().min(200).max(600_000).optional(),
+        slice: Money.optional(),
+      })
+      .strict()
+      .optional(),
+    /** Bound of each database round trip, ms (default 1000). */
+    timeoutMs: z.number().int().min(50).max(60_000).optional(),
+  })
+  .strict();
 
 /** The bot's config file (JSON). Risk limits sit under `risk` (or in `riskFile`); `RISK_*` variables override both. */
 export const BotConfigFile = z
@@ -79,6 +120,7 @@ export const BotConfigFile = z
       .object({ port: z.number().int().min(0).max(65535).default(9464) })
       .strict()
       .default({ port: 9464 }),
+    sharedRisk: SharedRiskSection.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -116,7 +158,13 @@ export interface BotCliOverrides {
   inspectOnly?: boolean;
 }
 
-export interface BotConfig extends Omit<BotConfigFile, 'symbols' | 'strategy' | 'strategies'> {
+/** The shared budget's settings as the bot uses them: the URL kept as a secret, the bot id resolved. */
+export interface SharedRiskSettings extends Omit<z.output<typeof SharedRiskSection>, 'url' | 'botId'> {
+  readonly url: Secret;
+  readonly botId: string;
+}
+
+export interface BotConfig extends Omit<BotConfigFile, 'symbols' | 'strategy' | 'strategies' | 'sharedRisk'> {
   /** Every symbol some strategy trades, in config order. */
   symbols: string[];
   /** The strategies run; a config with `strategy` and `symbols` runs one, named `default`. */
@@ -124,6 +172,23 @@ export interface BotConfig extends Omit<BotConfigFile, 'symbols' | 'strategy' | 
   stateDir: string;
   riskConfig: RiskConfig;
   adoptVenueState: boolean;
+  sharedRisk?: SharedRiskSettings;
+}
+
+/**
+ * A bot id that stays the same for the same state directory across restarts: the venue account and the
+ * directory (so a dead bot's open orders can be looked up by the others' reconcilers), or the host.
+ */
+function defaultBotId(stateDir: string, walletAddress: string | undefined): string {
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .slice(0, 64) || 'host';
+  const dir = createHash('sha256')
+    .update(`${host}:${resolve(stateDir)}`)
+    .digest('hex')
+    .slice(0, 12);
+  return `${walletAddress ?? host}/${dir}`;
 }
 
 /** Every problem found in the configuration, listed together. */
@@ -188,13 +253,37 @@ export function loadBotConfig(
   } catch (error) {
     problems.push((error as Error).message);
   }
+  let sharedRisk: SharedRiskSettings | undefined;
+  const shared = file?.sharedRisk;
+  if (shared !== undefined && stateDir !== undefined) {
+    const url = shared.url ?? env.HL_SHARED_RISK_URL;
+    if (url === undefined || url === '') {
+      problems.push(`${path}: sharedRisk: no database URL: give sharedRisk.url or HL_SHARED_RISK_URL`);
+    } else if (!/^postgres(ql)?:\/\//.test(url)) {
+      problems.push('HL_SHARED_RISK_URL: must be a postgres:// URL');
+    } else {
+      const { url: _inline, botId, ...rest } = shared;
+      sharedRisk = {
+        ...rest,
+        url: new Secret(url),
+        botId: botId ?? defaultBotId(stateDir, file?.walletAddress),
+      };
+    }
+  }
   if (problems.length > 0 || file === undefined || stateDir === undefined || riskConfig === undefined) {
     throw new BotConfigError(problems.length > 0 ? problems : ['invalid configuration']);
   }
-  const { symbols: _symbols, strategy: _strategy, strategies: _strategies, ...rest } = file;
+  const {
+    symbols: _symbols,
+    strategy: _strategy,
+    strategies: _strategies,
+    sharedRisk: _section,
+    ...rest
+  } = file;
   const strategies = normalizeStrategies(file, overrides.strategy);
   return {
     ...rest,
+    ...(sharedRisk === undefined ? {} : { sharedRisk }),
     symbols: [...new Set(strategies.flatMap((s) => s.symbols))],
     strategies,
     network,

@@ -1,5 +1,5 @@
 import { type AuditLogger, readAuditLog } from '@hl-bot/audit';
-import type { AuditEntry, Clock } from '@hl-bot/core-types';
+import type { AuditEntry, Clock, RiskBudget } from '@hl-bot/core-types';
 import { PositionTracker } from '@hl-bot/positions';
 import { type RiskConfig, RiskManager } from '@hl-bot/risk';
 import { shareRead } from './shared-read.js';
@@ -7,6 +7,8 @@ import { shareRead } from './shared-read.js';
 export interface RecoverFromAuditLogOptions {
   clock: Clock;
   riskConfig: RiskConfig;
+  /** The account's shared budget; in-process when absent. */
+  budget?: RiskBudget;
   /** A checkpoint that does not verify is skipped: this hears why. */
   onWarning: (message: string) => void;
 }
@@ -43,6 +45,7 @@ export async function recoverFromAuditLog(
       clock,
       checkpoint: riskCheckpoint,
       entries: forRisk,
+      ...(options.budget === undefined ? {} : { budget: options.budget }),
     }),
   ]);
   return { tracker, risk };

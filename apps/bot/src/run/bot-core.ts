@@ -5,6 +5,7 @@ import type { TradingEngine } from '@hl-bot/engine';
 import type { HyperliquidClient } from '@hl-bot/exchange-hyperliquid';
 import type { PositionTracker } from '@hl-bot/positions';
 import type { RiskManager } from '@hl-bot/risk';
+import type { PgRiskBudget } from '@hl-bot/risk-budget-pg';
 import type { Logger } from 'pino';
 import type { BotConfig } from '../config.js';
 import { Metrics } from '../metrics.js';
@@ -27,6 +28,8 @@ export class BotCore {
   risk!: RiskManager;
   client!: HyperliquidClient;
   engine!: TradingEngine;
+  /** The account's risk budget shared with other bots (`sharedRisk`); undefined: in-process. */
+  budget: PgRiskBudget | undefined;
   /** True once recovery, backfill and the start-up reconciliation are done and the strategy runs. */
   ready = false;
   stopping = false;

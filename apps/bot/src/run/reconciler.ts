@@ -3,6 +3,7 @@ import type { OrderReconciliation } from '@hl-bot/engine';
 import { comparePositions, type PositionMismatch } from '../reconcile.js';
 import type { BotCore } from './bot-core.js';
 import { errorText } from './bot-core.js';
+import { clearDeadLeases, redactUrl } from './shared-risk.js';
 
 export interface ReconcileReport {
   time: number;
@@ -32,6 +33,18 @@ export class Reconciler {
 
   get lastReport(): ReconcileReport | null {
     return this.last;
+  }
+
+  /** After the venue was read: dead bots' leases whose orders are gone stop counting (see clearDeadLeases). */
+  private async clearDeadLeases(): Promise<void> {
+    const { budget, client, config, logger } = this.core;
+    if (budget === undefined || config.sharedRisk === undefined || !budget.state.available) return;
+    try {
+      await clearDeadLeases(this.core, budget, (account) => client.frontendOpenOrders(account));
+    } catch (error) {
+      // The database or the venue went away meanwhile: the leases keep counting until the next time.
+      logger.warn({ err: redactUrl(errorText(error), config.sharedRisk) }, 'dead leases not cleared');
+    }
   }
 
   /** Fills of the last few minutes, so reconciliation can compare the ledger as of a venue snapshot. */
@@ -76,6 +89,7 @@ export class Reconciler {
       }
       orders = await engine.reconcileOrders(openOrders, { adopt: config.adoptVenueState });
       await engine.resolveUnknownOrders();
+      await this.clearDeadLeases();
       this.failures = 0;
     } catch (error) {
       this.failures += 1;

@@ -10,6 +10,7 @@ export async function recoverState(core: BotCore): Promise<void> {
   const { tracker, risk } = await recoverFromAuditLog(core.audit, {
     clock: core.clock,
     riskConfig: core.config.riskConfig,
+    ...(core.budget === undefined ? {} : { budget: core.budget }),
     onWarning: (message) => core.logger.warn({ dir: core.auditDir }, message),
   });
   core.tracker = tracker;

