@@ -26,7 +26,13 @@ const config = RiskConfig.from({
   maxOrdersPerSecond: 1_000_000,
   maxMarketPriceAgeMs: 3_600_000,
 });
-const order = { symbol: 'BTC-USD', side: 'buy', orderType: 'limit', quantity: '0.01', price: '50000' } as const;
+const order = {
+  symbol: 'BTC-USD',
+  side: 'buy',
+  orderType: 'limit',
+  quantity: '0.01',
+  price: '50000',
+} as const;
 
 function manager(budget?: RiskBudget) {
   const clock = new ManualClock(Date.parse('2026-03-02T12:00:00Z'));
