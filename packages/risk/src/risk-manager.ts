@@ -841,6 +841,10 @@ export class RiskManager {
     if (r.reducingReason !== null) this.day.reducingReason = r.reducingReason;
     this.tradingStateValue = r.tradingState;
     this.refreshState('recovered from audit log');
+    // The log's breaker replaced whatever the shared state applied at construction: apply it again, so a
+    // bot that starts while the account is halted starts halted.
+    this.sharedSeen = undefined;
+    this.onSharedState(this.link.state);
   }
 
   private estimatedEquity(): Decimal | null {

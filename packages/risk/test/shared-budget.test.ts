@@ -1,7 +1,7 @@
 import { Decimal, LocalRiskBudget, TradingState } from '@hl-bot/core-types';
 import { describe, expect, it } from 'vitest';
-import { RiskCode } from '../src/index.js';
-import { limitBuy, limitSell, long, setup } from './helpers.js';
+import { RiskCode, RiskManager } from '../src/index.js';
+import { limitBuy, limitSell, long, MemorySink, setup } from './helpers.js';
 
 // Two managers (two strategies or bots) on one account share one budget. LocalRiskBudget is the
 // in-process implementation of the same port the PostgreSQL one implements; each manager's own limits
@@ -116,5 +116,17 @@ describe('a RiskManager with a shared budget', () => {
     const open = await a.risk.checkOrder(limitBuy('0.01'));
     expect(open.failures[0]?.details).toMatchObject({ budget: 'BUDGET_REDUCING' });
     expect((await a.risk.checkOrder(limitSell('0.05'))).approved).toBe(true);
+  });
+
+  it('a bot that starts (recovers) while the account is halted starts halted', async () => {
+    const budget = new LocalRiskBudget();
+    await budget.trip('halted by another bot');
+    const sink = new MemorySink();
+    const risk = await RiskManager.recover({ audit: sink, entries: [], budget });
+    await risk.flush();
+    expect(risk.state).toMatchObject({
+      tradingState: TradingState.HALTED,
+      circuitBreakerReason: 'shared breaker: halted by another bot',
+    });
   });
 });
