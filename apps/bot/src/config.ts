@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { HlBotError } from '@hl-bot/core-types';
 import { RISK_CONFIG_FIELDS, RiskConfig, riskEnvName } from '@hl-bot/risk';
 import { z } from 'zod';
+import { Secret } from './secret.js';
 import {
   BotSymbol,
   normalizeStrategies,
@@ -12,7 +13,6 @@ import {
   type StrategyRun,
   strategyProblems,
 } from './strategy-config.js';
-import { Secret } from './secret.js';
 
 const BUDGET_NAME = /^[A-Za-z0-9@:._/-]{1,128}$/;
 const Money = z.union([z.string().regex(/^\d+(\.\d+)?$/, 'a decimal number'), z.number().nonnegative()]);
