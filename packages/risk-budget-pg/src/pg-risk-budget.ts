@@ -399,6 +399,9 @@ export class PgRiskBudget implements RiskBudget {
     clearTimeout(this.#reconnectTimer);
     try {
       await this.#writes;
+      // A renewal already in flight upserts the lease: let it land first, or it would bring back the row
+      // this deletes (a closed idle bot left behind as a lease).
+      await this.#renewing?.catch(() => undefined);
       await this.#withClient(async (client) => {
         const idle =
           this.#ledger.liveOrders === 0 && this.#ledger.exposure.isZero() && this.#ledger.positions === 0;
