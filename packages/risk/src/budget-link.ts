@@ -32,6 +32,8 @@ export class BudgetLink {
   readonly #settled = new Map<string, Set<string>>();
   /** Symbols whose position slot is held by some take of this manager. */
   readonly #slots = new Set<string>();
+  /** The live take that carries each symbol's slot (the others on the symbol took none). */
+  readonly #slotCarrier = new Map<string, string>();
 
   constructor(budget: RiskBudget | undefined) {
     // No shared budget: the in-process one without caps counts but never refuses, so every limit stays
@@ -49,7 +51,7 @@ export class BudgetLink {
     const result = this.budget.tryTake(id, { exposure: notional, positions: slot ? 1 : 0, orders: 1 });
     if (result.ok) {
       this.#live.set(id, { symbol, filled: ZERO });
-      if (slot) this.#slots.add(symbol);
+      if (slot) this.#holdSlot(symbol, id);
     }
     return result;
   }
@@ -71,16 +73,15 @@ export class BudgetLink {
     if (live === undefined) return;
     this.#live.delete(r.id);
     const filled = live.filled;
-    if (filled.isZero()) {
+    const carriesSlot = this.#slotCarrier.get(r.symbol) === r.id;
+    if (carriesSlot) this.#slotCarrier.delete(r.symbol);
+    if (filled.isZero() && !(carriesSlot && symbolHeld)) {
       this.budget.give(r.id);
     } else {
+      // Unfilled but carrying the slot of a symbol still held (another order on it may fill): the slot stays
+      // taken until the symbol is flat, or the other order's fill would open a position nobody counted.
       this.budget.settle(r.id, { exposure: filled, positions: 1 });
-      let ids = this.#settled.get(r.symbol);
-      if (ids === undefined) {
-        ids = new Set();
-        this.#settled.set(r.symbol, ids);
-      }
-      ids.add(r.id);
+      this.#settle(r.symbol, r.id);
     }
     if (!symbolHeld) this.flat(r.symbol);
   }
@@ -93,7 +94,10 @@ export class BudgetLink {
       this.#settled.delete(symbol);
     }
     // A live take of the symbol still holds the slot, whichever take carried it.
-    if (!this.#hasLiveTake(symbol)) this.#slots.delete(symbol);
+    if (!this.#hasLiveTake(symbol)) {
+      this.#slots.delete(symbol);
+      this.#slotCarrier.delete(symbol);
+    }
   }
 
   /**
@@ -121,7 +125,21 @@ export class BudgetLink {
     });
     if (!result.ok) return;
     this.#live.set(r.id, { symbol: r.symbol, filled: ZERO });
-    if (slot) this.#slots.add(r.symbol);
+    if (slot) this.#holdSlot(r.symbol, r.id);
+  }
+
+  #holdSlot(symbol: string, id: string): void {
+    this.#slots.add(symbol);
+    this.#slotCarrier.set(symbol, id);
+  }
+
+  #settle(symbol: string, id: string): void {
+    let ids = this.#settled.get(symbol);
+    if (ids === undefined) {
+      ids = new Set();
+      this.#settled.set(symbol, ids);
+    }
+    ids.add(id);
   }
 
   #hasLiveTake(symbol: string): boolean {

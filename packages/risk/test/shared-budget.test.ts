@@ -70,6 +70,29 @@ describe('a RiskManager with a shared budget', () => {
     expect(budget.ledger.positions).toBe(0);
   });
 
+  it('keeps the position slot when the order that took it is cancelled while another order on the symbol fills', async () => {
+    const { budget, a, b } = twoBots({ maxPositions: 1 });
+    b.risk.updateMarketPrice('ETH-USD', '2500');
+    const first = await a.risk.checkOrder(limitBuy('0.01')); // takes BTC's slot
+    const second = await a.risk.checkOrder(limitBuy('0.01')); // same symbol: no new slot
+    expect(first.approved && second.approved).toBe(true);
+    const firstId = first.reservation?.id ?? '';
+    const secondId = second.reservation?.id ?? '';
+    a.risk.releaseReservation(firstId, 'submitted');
+    a.risk.releaseReservation(secondId, 'submitted');
+    // The first is cancelled unfilled while the second is still working: BTC still needs its slot.
+    a.risk.orderCancelled(firstId);
+    expect(budget.ledger.positions).toBe(1);
+    // The second fills: BTC is a position, and the account's one slot stays taken.
+    a.risk.updatePosition(long('BTC-USD', '0.01', '50000'));
+    a.risk.orderFilled(secondId, '0.01');
+    expect(budget.ledger.positions).toBe(1);
+    expect((await b.risk.checkOrder(limitBuy('1', '2500', 'ETH-USD'))).approved).toBe(false);
+    // Flat again: the slot goes back.
+    a.risk.removePosition('BTC-USD');
+    expect(budget.ledger.positions).toBe(0);
+  });
+
   it('shares the position count, working orders included', async () => {
     const { a, b } = twoBots({ maxPositions: 1 });
     a.risk.updateMarketPrice('ETH-USD', '2500');
