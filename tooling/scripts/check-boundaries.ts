@@ -85,6 +85,7 @@ function packageNameOf(specifier: string): string {
 const all = workspaces();
 const appNames = new Set(all.filter((w) => w.kind === 'apps').map((w) => w.manifest.name));
 const workspaceNames = new Set(all.map((w) => w.manifest.name));
+const toolingNames = new Set(all.filter((w) => w.kind === 'tooling').map((w) => w.manifest.name));
 const manifests = new Map(all.map((w) => [w.manifest.name, w.manifest]));
 
 /** `@hl-bot/x/sub` is public when x's manifest declares `./sub` in its `exports`. */
@@ -97,9 +98,13 @@ for (const ws of all) {
   const { name } = ws.manifest;
   const where = relative(root, ws.dir);
   const deps = allDeps(ws.manifest);
-  const internal = Object.keys(deps).filter(
-    (d) => workspaceNames.has(d) && !d.startsWith('@hl-bot/tsconfig'),
-  );
+  // Tooling workspaces (shared tsconfig, test harnesses) are dev-time only: free as devDependencies,
+  // never a runtime dependency of anything that ships.
+  const internal = Object.keys(deps).filter((d) => workspaceNames.has(d) && !toolingNames.has(d));
+  for (const d of Object.keys(ws.manifest.dependencies ?? {})) {
+    if (toolingNames.has(d))
+      problems.push(`${where}: ${name} has tooling workspace ${d} as a runtime dependency (dev only)`);
+  }
 
   if (ws.kind === 'packages') {
     const allowed = rules.workspace[name];

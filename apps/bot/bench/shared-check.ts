@@ -6,7 +6,7 @@ import type { AuditEntry, AuditEventInput, AuditSink, RiskBudget } from '@hl-bot
 import { ManualClock } from '@hl-bot/core-types';
 import { RiskConfig, RiskManager } from '@hl-bot/risk';
 import { PgRiskBudget } from '@hl-bot/risk-budget-pg';
-import { startEmbeddedPg } from '../test/pg-server.js';
+import { startEmbeddedPg } from '@hl-bot/test-pg';
 
 const nullSink: AuditSink = {
   append: async (event: AuditEventInput) =>

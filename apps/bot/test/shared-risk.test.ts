@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { AuditEntry } from '@hl-bot/core-types';
 import { PrivateKeySigner } from '@hl-bot/exchange-hyperliquid';
 import { PgRiskBudget } from '@hl-bot/risk-budget-pg';
+import { startEmbeddedPg, type TestPg } from '@hl-bot/test-pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   auditEntries,
@@ -16,7 +17,6 @@ import {
   startSim,
   writeConfig,
 } from './live-harness.js';
-import { startEmbeddedPg, type TestPg } from './pg-server.js';
 
 // Eight bots, each on its own venue account (a team's sub-accounts), one hl-sim and one PostgreSQL: the
 // shared budget is the only thing that stops them, so the account-wide cap holds or this test fails.

@@ -1,5 +1,5 @@
+import { startEmbeddedPg, type TestPg } from '@hl-bot/test-pg';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPg, type TestPg } from './pg-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,7 +1,7 @@
+import { startEmbeddedPg, type TestPg } from '@hl-bot/test-pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgRiskBudget } from '../src/index.js';
 import { unitNeed, waitFor } from './helpers.js';
-import { startEmbeddedPg, type TestPg } from './pg-server.js';
 
 // This test stops and restarts the server, so it always runs on one of its own.
 let server: TestPg;

@@ -1,3 +1,4 @@
+// The real PostgreSQL the tests of risk-budget-pg and of the bot run against: one harness, private to the workspace.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
