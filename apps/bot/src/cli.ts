@@ -9,7 +9,13 @@ import { type BotCliOverrides, BotConfigError, loadBotConfig } from './config.js
 import { callBot, readControl } from './control-client.js';
 import { coreDumpLimit, scrubEnvironmentVariable } from './environ.js';
 import { createLogger } from './logger.js';
-import { formatStatus, isoTime, resetBreakerMessage } from './operator-output.js';
+import {
+  formatStatus,
+  isoTime,
+  positionStatus,
+  resetBreakerMessage,
+  riskStateStatus,
+} from './operator-output.js';
 import { loadPrivateKey } from './secret.js';
 import { checkStateDir, prepareStateDir, requireBotState } from './state-dir.js';
 
@@ -229,21 +235,11 @@ async function status(v: Values): Promise<number> {
   } else {
     await requireBotState(target.stateDir);
     const { tracker, risk } = await offlineState(target);
-    const s = risk.state;
     out = {
       running: false,
-      tradingState: s.tradingState,
-      circuitBreakerTripped: s.circuitBreakerTripped,
-      circuitBreakerReason: s.circuitBreakerReason,
-      cooldownUntil: s.cooldownUntil,
-      dailyPnl: s.dailyPnl.toString(),
+      ...riskStateStatus(risk.state),
       realizedPnl: tracker.getTotalNetRealizedPnl().toString(),
-      positions: tracker.getAllPositions().map((p) => ({
-        symbol: p.symbol,
-        side: p.side,
-        quantity: p.quantity.toString(),
-        entryPrice: p.entryPrice.toString(),
-      })),
+      positions: tracker.getAllPositions().map(positionStatus),
       riskSettings: target.riskFrom,
     };
   }

@@ -1,4 +1,27 @@
 /** What `hl-bot status` and `hl-bot reset-breaker` print for a person: times in ISO 8601 UTC, not epoch ms. */
+import type { Position } from '@hl-bot/positions';
+import type { RiskState } from '@hl-bot/risk';
+
+/** The breaker and trading-day fields of `status`: the same for a running bot and one read from its log. */
+export function riskStateStatus(s: RiskState) {
+  return {
+    tradingState: s.tradingState,
+    circuitBreakerTripped: s.circuitBreakerTripped,
+    circuitBreakerReason: s.circuitBreakerReason,
+    cooldownUntil: s.cooldownUntil,
+    dailyPnl: s.dailyPnl.toString(),
+  };
+}
+
+/** A position as `status` shows it (a running bot adds its unrealized P&L at the current mark). */
+export function positionStatus(p: Position) {
+  return {
+    symbol: p.symbol,
+    side: p.side,
+    quantity: p.quantity.toString(),
+    entryPrice: p.entryPrice.toString(),
+  };
+}
 
 /** Epoch ms as ISO 8601 UTC; anything that is not a valid time is shown as it is. */
 export function isoTime(ms: unknown): string {

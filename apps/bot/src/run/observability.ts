@@ -1,4 +1,5 @@
 import type { EngineObserver } from '@hl-bot/engine';
+import { positionStatus, riskStateStatus } from '../operator-output.js';
 import type { BotCore } from './bot-core.js';
 import { errorText } from './bot-core.js';
 import type { KillSwitch } from './kill-switch.js';
@@ -145,26 +146,17 @@ export function botStatus(
       lastReconciliation: null,
     };
   }
-  const s = risk.state;
   return {
     pid: process.pid,
     network: config.network,
     ready: core.ready,
     ordersMayBeLive: engine.ordersMayBeLive,
-    tradingState: s.tradingState,
-    circuitBreakerTripped: s.circuitBreakerTripped,
-    circuitBreakerReason: s.circuitBreakerReason,
-    cooldownUntil: s.cooldownUntil,
-    dailyPnl: s.dailyPnl.toString(),
+    ...riskStateStatus(risk.state),
     realizedPnl: tracker.getTotalNetRealizedPnl().toString(),
     unrealizedPnl: tracker.getTotalUnrealizedPnl().toString(),
-    positions: tracker.getAllPositions().map((p) => ({
-      symbol: p.symbol,
-      side: p.side,
-      quantity: p.quantity.toString(),
-      entryPrice: p.entryPrice.toString(),
-      unrealizedPnl: p.unrealizedPnl.toString(),
-    })),
+    positions: tracker
+      .getAllPositions()
+      .map((p) => ({ ...positionStatus(p), unrealizedPnl: p.unrealizedPnl.toString() })),
     openOrders: engine.workingOrders().length,
     exposure: totalExposure(core).toString(),
     strategies: strategyStatuses(core, router),
