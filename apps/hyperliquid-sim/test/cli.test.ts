@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,9 +15,21 @@ const cli = join(root, 'dist', 'cli.js');
 const children: ChildProcess[] = [];
 
 beforeAll(() => {
-  // The CLI runs from the build, exactly as `hl-sim` does.
+  // The CLI runs from the build, exactly as `hl-sim` does. Build only when dist is missing or older than src:
+  // the bot's tests run this same dist/cli.js in parallel, and tsup's clean step would delete it under them.
+  if (existsSync(cli) && statSync(cli).mtimeMs > newestMtime(join(root, 'src'))) return;
   execFileSync(join(root, 'node_modules', '.bin', 'tsup'), { cwd: root, stdio: 'ignore' });
 }, 60_000);
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const stat = statSync(path);
+    newest = Math.max(newest, stat.isDirectory() ? newestMtime(path) : stat.mtimeMs);
+  }
+  return newest;
+}
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGTERM');
 });
