@@ -16,8 +16,10 @@ import {
   resetBreakerMessage,
   riskStateStatus,
 } from './operator-output.js';
+import { offlineStrategyParts } from './run/strategy-status.js';
 import { loadPrivateKey } from './secret.js';
 import { checkStateDir, prepareStateDir, requireBotState } from './state-dir.js';
+import type { StrategyRun } from './strategy-config.js';
 
 const HELP = `hl-bot: live trading on Hyperliquid through the risk engine
 
@@ -81,6 +83,8 @@ type Values = ReturnType<typeof parse>;
 
 interface Target {
   stateDir: string;
+  /** The configuration's strategies (none with --state-dir alone). */
+  strategies: readonly StrategyRun[];
   /** The risk settings offline commands act with: the configuration's, else the built-in defaults. */
   riskConfig: RiskConfig;
   riskFrom: string;
@@ -96,7 +100,12 @@ function targetOf(v: Values): Target {
         { inspectOnly: true, ...(stateDirFlag === undefined ? {} : { stateDir: stateDirFlag }) },
         process.env,
       );
-      return { stateDir: config.stateDir, riskConfig: config.riskConfig, riskFrom: v.config };
+      return {
+        stateDir: config.stateDir,
+        strategies: config.strategies,
+        riskConfig: config.riskConfig,
+        riskFrom: v.config,
+      };
     } catch (error) {
       if (error instanceof BotConfigError) {
         fail(2, `invalid configuration:\n${error.problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -105,7 +114,12 @@ function targetOf(v: Values): Target {
     }
   }
   if (stateDirFlag !== undefined) {
-    return { stateDir: stateDirFlag, riskConfig: RiskConfig.defaults(), riskFrom: 'built-in defaults' };
+    return {
+      stateDir: stateDirFlag,
+      strategies: [],
+      riskConfig: RiskConfig.defaults(),
+      riskFrom: 'built-in defaults',
+    };
   }
   return fail(2, 'give --state-dir DIR (or --config FILE with stateDir)');
 }
@@ -240,6 +254,9 @@ async function status(v: Values): Promise<number> {
       ...riskStateStatus(risk.state),
       realizedPnl: tracker.getTotalNetRealizedPnl().toString(),
       positions: tracker.getAllPositions().map(positionStatus),
+      ...(target.strategies.length === 0
+        ? {}
+        : { strategies: offlineStrategyParts(target.strategies, tracker) }),
       riskSettings: target.riskFrom,
     };
   }

@@ -130,7 +130,32 @@ describe('several strategies in one bot', () => {
       bot.proc.kill('SIGTERM');
       expect(await bot.exited).toBe(0);
     }
-    expect(await ledgerPositions(stateDir)).toEqual(await venuePositions(sim));
+    const ledger = await ledgerPositions(stateDir);
+    expect(ledger).toEqual(await venuePositions(sim));
+
+    // With no bot running, `status --config` still shows each strategy's part, from the audit log.
+    const cli = await runCli(['status', '--config', config, '--state-dir', stateDir, '--json']);
+    expect(cli.code, cli.out).toBe(0);
+    const offline = JSON.parse(cli.out) as {
+      running: boolean;
+      positions: Array<{ symbol: string; quantity: string; entryPrice: string }>;
+      strategies: Array<{ name: string; symbols: string[]; positions: number; exposureAtEntry: string }>;
+    };
+    expect(offline.running).toBe(false);
+    expect(offline.strategies.map((s) => [s.name, s.symbols])).toEqual([
+      ['alpha', ['BTC-USD']],
+      ['beta', ['ETH-USD']],
+    ]);
+    for (const s of offline.strategies) {
+      const held = offline.positions.filter((p) => s.symbols.includes(p.symbol));
+      expect(s.positions).toBe(held.length);
+      const atEntry = held.reduce(
+        (sum, p) => sum.plus(new Decimal(p.quantity).times(p.entryPrice)),
+        new Decimal(0),
+      );
+      expect(new Decimal(s.exposureAtEntry).eq(atEntry)).toBe(true);
+    }
+    expect(offline.strategies.reduce((n, s) => n + s.positions, 0)).toBe(offline.positions.length);
   }, 60_000);
 
   it('refuses at start a config where two strategies trade one symbol that sharedSymbols does not list', async () => {

@@ -1,7 +1,8 @@
 import { type Decimal, ZERO } from '@hl-bot/core-types';
+import type { PositionTracker } from '@hl-bot/positions';
 import type { StrategyRun } from '../strategy-config.js';
 import type { BotCore } from './bot-core.js';
-import type { StrategyRouter } from './strategy-router.js';
+import type { StrategyCounts, StrategyRouter } from './strategy-router.js';
 
 /** One strategy in `status`: its symbols and what it holds there. The status's top-level fields are the account's totals. */
 export interface StrategyStatus {
@@ -34,48 +35,103 @@ function idle(run: StrategyRun): StrategyStatus {
   };
 }
 
+/** What a strategy's part of the account is read from: the running bot's, or one rebuilt from its audit log. */
+export interface StrategyStatusSource {
+  readonly tracker: Pick<PositionTracker, 'getPosition' | 'getAllPositions'>;
+  /** The latest mark of a symbol; undefined offline or before the first one (positions are then valued at entry). */
+  markOf(symbol: string): Decimal | undefined;
+  /** Working orders on a symbol. */
+  openOrdersOf(symbol: string): number;
+}
+
 /** |quantity| x mark of a symbol's position (the entry price before a mark), valued as the strategy limits value it. */
-function positionValue(core: BotCore, symbol: string): Decimal {
-  const p = core.tracker.getPosition(symbol);
+function positionValue(source: StrategyStatusSource, symbol: string): Decimal {
+  const p = source.tracker.getPosition(symbol);
   if (p === undefined) return ZERO;
-  return p.quantity.times(core.engine.context.getMarketPrice(symbol) ?? p.entryPrice);
+  return p.quantity.times(source.markOf(symbol) ?? p.entryPrice);
+}
+
+function botSource(core: BotCore): StrategyStatusSource {
+  const engine = core.engine;
+  return {
+    tracker: core.tracker,
+    markOf: (symbol) => engine?.context.getMarketPrice(symbol),
+    openOrdersOf: (symbol) => engine?.workingOrders(symbol).length ?? 0,
+  };
 }
 
 /** The account's gross exposure valued the same way: every position, whichever strategy (or none) trades it. */
 export function totalExposure(core: BotCore): Decimal {
+  const source = botSource(core);
   let total = ZERO;
-  for (const p of core.tracker.getAllPositions()) total = total.plus(positionValue(core, p.symbol));
+  for (const p of core.tracker.getAllPositions()) total = total.plus(positionValue(source, p.symbol));
   return total;
 }
 
-/** Each configured strategy's part of the account; all zero until the strategies run. */
-export function strategyStatuses(core: BotCore, router: StrategyRouter | undefined): StrategyStatus[] {
-  if (router === undefined || core.engine === undefined) return core.config.strategies.map(idle);
-  return router.strategies.map(({ run, counts }) => {
+/**
+ * Each strategy's positions, working orders and exposure in its symbols, read from `source`; the order
+ * counts are the running bot's (`counts`, zero offline).
+ */
+export function strategyParts(
+  runs: readonly StrategyRun[],
+  source: StrategyStatusSource,
+  countsOf: (name: string) => Readonly<StrategyCounts> | undefined = () => undefined,
+): StrategyStatus[] {
+  return runs.map((run) => {
     let positions = 0;
     let unrealized = ZERO;
     let openOrders = 0;
     let exposure = ZERO;
     for (const symbol of run.symbols) {
-      const p = core.tracker.getPosition(symbol);
+      const p = source.tracker.getPosition(symbol);
       if (p !== undefined) {
         positions += 1;
         unrealized = unrealized.plus(p.unrealizedPnl);
-        exposure = exposure.plus(positionValue(core, symbol));
+        exposure = exposure.plus(positionValue(source, symbol));
       }
-      openOrders += core.engine.workingOrders(symbol).length;
+      openOrders += source.openOrdersOf(symbol);
     }
+    const counts = countsOf(run.name);
     return {
       ...idle(run),
       positions,
       openOrders,
       exposure: exposure.toString(),
       unrealizedPnl: unrealized.toString(),
-      ordersSubmitted: counts.submitted,
-      ordersRejected: counts.rejected,
-      ordersFailed: counts.failed,
+      ordersSubmitted: counts?.submitted ?? 0,
+      ordersRejected: counts?.rejected ?? 0,
+      ordersFailed: counts?.failed ?? 0,
     };
   });
+}
+
+/**
+ * Each strategy's part as its audit log says it, for `hl-bot status --config` while no bot runs: positions
+ * valued at their entry prices (there are no marks offline); working orders and order counts are left out,
+ * since only the venue and the running bot know them.
+ */
+export function offlineStrategyParts(
+  runs: readonly StrategyRun[],
+  tracker: StrategyStatusSource['tracker'],
+): Array<Pick<StrategyStatus, 'name' | 'strategy' | 'symbols' | 'positions'> & { exposureAtEntry: string }> {
+  return strategyParts(runs, { tracker, markOf: () => undefined, openOrdersOf: () => 0 }).map((s) => ({
+    name: s.name,
+    strategy: s.strategy,
+    symbols: s.symbols,
+    positions: s.positions,
+    exposureAtEntry: s.exposure,
+  }));
+}
+
+/** Each configured strategy's part of the account; all zero until the strategies run. */
+export function strategyStatuses(core: BotCore, router: StrategyRouter | undefined): StrategyStatus[] {
+  if (router === undefined || core.engine === undefined) return core.config.strategies.map(idle);
+  const counts = new Map(router.strategies.map(({ run, counts }) => [run.name, counts]));
+  return strategyParts(
+    router.strategies.map(({ run }) => run),
+    botSource(core),
+    (name) => counts.get(name),
+  );
 }
 
 /** The per-strategy gauges of `GET /metrics`, labelled `strategy`. */
