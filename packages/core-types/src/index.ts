@@ -65,6 +65,7 @@ export {
   roundToPriceGrid,
   SPOT_PRICE_DECIMALS,
 } from './price-grid.js';
+export type { HeldPosition, MarkQuote, MarkReader, PositionReader } from './reader-ports.js';
 export {
   type BudgetKeep,
   BudgetLedger,

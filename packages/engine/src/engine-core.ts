@@ -1,4 +1,4 @@
-import type { AccountState, AuditEventInput, AuditSink, Clock, Decimal, Exchange } from '@hl-bot/core-types';
+import type { AccountState, AuditEventInput, AuditSink, Clock, Exchange } from '@hl-bot/core-types';
 import type { PositionTracker } from '@hl-bot/positions';
 import type { RiskManager } from '@hl-bot/risk';
 import type { EngineObserver, EngineStats } from './engine-options.js';
@@ -9,7 +9,8 @@ import type { WorkingOrders } from './working-orders.js';
 
 /**
  * The state one engine's modules share: its parts, its settings and the few facts only the engine holds
- * (working orders, the halt latches, the last account read). `TradingEngine` creates it and is the only
+ * (working orders, the halt latches, the last account read). Marks are not among them: risk owns them
+ * (strategies read them through `risk.getMark`), and positions are the tracker's. `TradingEngine` creates it and is the only
  * thing that hands it out.
  */
 export interface EngineCore {
@@ -27,7 +28,6 @@ export interface EngineCore {
   readonly cancelRetryMaxMs: number;
   readonly orders: WorkingOrders;
   readonly queue: EventQueue;
-  readonly prices: Map<string, Decimal>;
   readonly stats: EngineStats;
   readonly context: StrategyContext;
   /** A client order id never used before, in this run or an earlier one. */

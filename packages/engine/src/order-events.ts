@@ -96,14 +96,14 @@ export async function handleOrderUpdate(core: EngineCore, update: OrderUpdate): 
 }
 
 export async function handlePrice(core: EngineCore, price: MarketPrice): Promise<void> {
-  core.prices.set(price.symbol, price.price);
-  // Visible at once; a new MAE/MFE is recorded behind it (an audit failure halts the tracker, which the
-  // next fill or mark reports).
-  core.tracker.updateMarketPrice(price.symbol, price.price, price.timestamp);
-  // The risk manager values its own copy of the position at this mark; positions change only with fills
-  // and funding, where they are pushed to it. A mark can move risk to REDUCING but never trips the
+  // Risk owns the mark (the newest by timestamp, none from the future) and strategies read it there. The
+  // tracker revalues its position (unrealized P&L, MAE/MFE) only at a mark risk took, so it never holds a
+  // price risk refused. Visible at once; a new MAE/MFE is recorded behind it (an audit failure halts the
+  // tracker, which the next fill or mark reports). A mark can move risk to REDUCING but never trips the
   // breaker (losses, errors and operators do), so there is no halt to act on here.
-  core.risk.updateMarketPrice(price.symbol, price.price, price.timestamp);
+  if (core.risk.updateMarketPrice(price.symbol, price.price, price.timestamp)) {
+    core.tracker.updateMarketPrice(price.symbol, price.price, price.timestamp);
+  }
   await checkReducing(core, core.risk.state.tradingState);
 }
 

@@ -24,7 +24,8 @@ export function makeStrategyContext(core: () => EngineCore, actions: ContextActi
         .map((p) => p.toPosition()),
     getOpenOrders: actions.getOpenOrders,
     getAccount: () => core().account,
-    getMarketPrice: (symbol) => core().prices.get(symbol),
+    // The mark risk checks orders against, not a copy of it.
+    getMarketPrice: (symbol) => core().risk.getMark(symbol)?.price,
     getRiskState: (): StrategyRiskView => {
       const s = core().risk.state;
       return {

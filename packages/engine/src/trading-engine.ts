@@ -82,7 +82,6 @@ export class TradingEngine {
       cancelRetryMaxMs: options.cancelRetry?.maxDelayMs ?? 30_000,
       orders: new WorkingOrders(),
       queue,
-      prices: new Map(),
       stats: {
         submitted: 0,
         rejected: 0,

@@ -172,8 +172,8 @@ export class RecordingExchange implements Exchange {
   emitUpdate(update: OrderUpdate): void {
     for (const l of this.updates) l(update);
   }
-  emitPrice(symbol: string, price: string): void {
-    for (const l of this.prices) l({ symbol, price: toDecimal(price), timestamp: this.now() });
+  emitPrice(symbol: string, price: string, timestamp = this.now()): void {
+    for (const l of this.prices) l({ symbol, price: toDecimal(price), timestamp });
   }
   emitFunding(payment: FundingPayment): void {
     for (const l of this.funding) l(payment);

@@ -1,5 +1,6 @@
 import {
   Decimal,
+  type MarkQuote,
   PositionSnapshot,
   type PositionSnapshotInput,
   parseOrThrow,
@@ -8,10 +9,7 @@ import {
 import { MinHeap } from './min-heap.js';
 
 /** The latest mark of a symbol. */
-export interface Mark {
-  readonly price: Decimal;
-  readonly timestamp: number;
-}
+export type Mark = MarkQuote;
 
 interface Held {
   readonly snapshot: PositionSnapshot;

@@ -14,6 +14,8 @@ import {
   type DecimalInput,
   ExchangeError,
   isValidated,
+  type MarkQuote,
+  type MarkReader,
   OrderRequest,
   type PositionSnapshot,
   type PositionSnapshotInput,
@@ -85,7 +87,7 @@ const MAX_MARK_CLOCK_SKEW_MS = 2_000;
  * const result = await risk.checkOrder({ symbol: 'BTC-USD', side: 'buy', orderType: 'limit', quantity: '0.01', price: '50000' });
  * if (result.approved && result.reservation) risk.releaseReservation(result.reservation.id, 'submitted');
  */
-export class RiskManager {
+export class RiskManager implements MarkReader {
   /** The audit event types `recover` reads (for a caller that reads the log once for several components). */
   static readonly RECOVERY_TYPES: readonly AuditEventType[] = RECOVERY_TYPES;
   readonly config: RiskConfig;
@@ -444,6 +446,16 @@ export class RiskManager {
     const applied = this.book.setMark(symbol, p, ts);
     if (applied && this.book.has(symbol)) this.evaluateLimits();
     return applied;
+  }
+
+  /**
+   * The latest mark of a symbol (`MarkReader` of core-types): the one every check values orders and
+   * positions at. Undefined before the first; a stale one is still returned (the checks refuse it).
+   * @example
+   * const price = risk.getMark('BTC-USD')?.price;
+   */
+  getMark(symbol: string): MarkQuote | undefined {
+    return this.book.mark(symbol);
   }
 
   /**
