@@ -20,7 +20,7 @@ import {
   updateGauges,
 } from './run/observability.js';
 import { type ReconcileReport, Reconciler } from './run/reconciler.js';
-import { openSharedBudget } from './run/shared-risk.js';
+import { followAuditLog, openSharedBudget } from './run/shared-risk.js';
 import {
   createEngine,
   handleStaleOrders,
@@ -112,6 +112,7 @@ export class Bot {
     // The next start reads only what follows this (skipped if a kill note landed meanwhile).
     await history.checkpoint();
     core.budget = await openSharedBudget(core);
+    core.auditMirror = followAuditLog(core);
     await recoverState(core);
     logger.info(
       {
@@ -199,6 +200,8 @@ export class Bot {
         }
         await core.audit.close();
       }
+      // After the log's last line: the mirror copies everything up to it before the bot exits.
+      await core.auditMirror?.stop();
       core.logger.info({ reason }, 'hl-bot stopped');
     }
   }

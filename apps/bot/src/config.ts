@@ -48,6 +48,11 @@ export const SharedRiskSection = z
       .optional(),
     /** Bound of each database round trip, ms (default 1000). */
     timeoutMs: z.number().int().min(50).max(60_000).optional(),
+    /**
+     * Copy every line of the audit log to the database's `hl_risk.audit_mirror` table (default true), so a
+     * team queries and verifies every bot's log in one place. The local log stays the record.
+     */
+    mirrorAudit: z.boolean().optional(),
   })
   .strict();
 

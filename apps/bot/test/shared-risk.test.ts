@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditEntry } from '@hl-bot/core-types';
 import { PrivateKeySigner } from '@hl-bot/exchange-hyperliquid';
-import { PgRiskBudget } from '@hl-bot/risk-budget-pg';
+import { mirrorLines, PgRiskBudget, verifyMirror } from '@hl-bot/risk-budget-pg';
 import { startEmbeddedPg, type TestPg } from '@hl-bot/test-pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -230,4 +230,34 @@ describe('eight hl-bot processes sharing one risk budget on PostgreSQL', () => {
       ).toBe(true);
     console.log(`kill reached all ${live.length} live bots within ${spread} ms`);
   }, 20_000);
+
+  it("every bot's audit log is mirrored to PostgreSQL line for line, through the outage, and verifies from the table", async () => {
+    const live = bots.map((b, i) => ({ b, i })).filter(({ i }) => i !== victim);
+    for (const { b } of live) b.proc.kill('SIGTERM');
+    expect(await Promise.all(live.map(({ b }) => b.exited))).toEqual(live.map(() => 0));
+    for (const { i } of live) {
+      const botId = `${wallets[i]}/bot-${i}`;
+      const local = auditFileLines(join(dirs[i] as string, 'audit'));
+      const mirrored: string[] = [];
+      for await (const line of mirrorLines(pg.url, 'team', botId)) mirrored.push(line);
+      expect(mirrored).toEqual(local);
+      expect(await verifyMirror(pg.url, 'team', botId)).toEqual({
+        ok: true,
+        entries: local.length,
+        firstSeq: 1,
+        lastSeq: local.length,
+      });
+    }
+  }, 20_000);
 });
+
+function auditFileLines(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => /^audit-.*\.jsonl$/.test(f))
+    .sort()
+    .flatMap((f) =>
+      readFileSync(join(dir, f), 'utf8')
+        .split('\n')
+        .filter((l) => l.length > 0),
+    );
+}

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { AuditEntry, AuditEventInput, AuditSink } from '@hl-bot/core-types';
 import pg from 'pg';
 import { RiskBudgetPgError } from './errors.js';
+import { LogFollower } from './log-follower.js';
 import { migrate, SCHEMA } from './schema.js';
 
 /**
@@ -91,6 +90,12 @@ export interface AuditMirrorOptions {
  * local entry is durable; the mirror copies it in the background and never fails an append. After a crash
  * or an outage longer than `maxPending`, `backfill(dir)` copies whatever the table lacks from the day files.
  */
+/** A running `PgAuditMirror.follow`. */
+export interface AuditFollow {
+  /** Stops following after mirroring every line written so far; failures go to `onError`. */
+  stop(): Promise<void>;
+}
+
 export class PgAuditMirror {
   readonly account: string;
   readonly botId: string;
@@ -163,28 +168,79 @@ export class PgAuditMirror {
     }
   }
 
-  /** Copies every line of the day files in `dir` that the table does not have yet; returns how many. */
+  /**
+   * Copies the lines of the day files in `dir` after the last one the table has; returns how many. Starts
+   * in the day file holding the first missing seq, so it does not re-read a long log.
+   */
   async backfill(dir: string): Promise<number> {
     await this.#ensureSchema();
+    const follower = await LogFollower.from(dir, await this.#lastMirroredSeq());
+    let added = 0;
+    for (let lines = await follower.read(); lines.length > 0; lines = await follower.read()) {
+      for (const line of lines) this.mirrorLine(line);
+      added += lines.length;
+      await this.flush();
+    }
+    return added;
+  }
+
+  /**
+   * Mirrors the audit log in `dir` as it grows, every `intervalMs`: first what the table lacks (from the
+   * day file holding the first missing seq on), then each new line. Unlike `wrap`, it sees every line the
+   * logger writes (checkpoints included) byte for byte, and never drops one: while the database is
+   * unreachable it stops reading, and the day files are the queue. Resolves at once, whether the database
+   * is reachable or not (failures go to `onError`); `stop()` mirrors what is left and flushes.
+   */
+  follow(dir: string, options: { intervalMs?: number } = {}): AuditFollow {
+    const intervalMs = options.intervalMs ?? 250;
+    let follower: LogFollower | undefined;
+    let running: Promise<void> | undefined;
+    let stopped = false;
+    const tick = async (): Promise<number> => {
+      if (follower === undefined) {
+        await this.#ensureSchema();
+        follower = await LogFollower.from(dir, await this.#lastMirroredSeq());
+      }
+      if (this.#pending.length >= this.#maxPending) return 0;
+      const lines = await follower.read();
+      for (const line of lines) this.mirrorLine(line);
+      return lines.length;
+    };
+    const guarded = (): Promise<void> => {
+      running ??= tick()
+        .then(() => undefined)
+        .catch((error) => this.#report(error))
+        .finally(() => {
+          running = undefined;
+        });
+      return running;
+    };
+    const timer = setInterval(() => {
+      if (!stopped) void guarded();
+    }, intervalMs);
+    timer.unref();
+    void guarded();
+    return {
+      stop: async () => {
+        stopped = true;
+        clearInterval(timer);
+        await running;
+        try {
+          while ((await tick()) > 0) await this.flush();
+          await this.flush();
+        } catch (error) {
+          this.#report(error);
+        }
+      },
+    };
+  }
+
+  async #lastMirroredSeq(): Promise<number> {
     const r = await this.#pool.query<{ max: string | null }>(
       `SELECT max(seq)::text AS max FROM ${SCHEMA}.audit_mirror WHERE account = $1 AND bot_id = $2`,
       [this.account, this.botId],
     );
-    const have = Number(r.rows[0]?.max ?? 0);
-    const files = (await readdir(dir)).filter((f) => /^audit-\d{4}-\d{2}-\d{2}\.jsonl$/.test(f)).sort();
-    let added = 0;
-    for (const file of files) {
-      const text = await readFile(join(dir, file), 'utf8');
-      for (const line of text.split('\n')) {
-        if (line.length === 0) continue;
-        const parsed = parseLine(line);
-        if (typeof parsed === 'string' || parsed.seq <= have) continue;
-        this.mirrorLine(line);
-        added += 1;
-      }
-    }
-    await this.flush();
-    return added;
+    return Number(r.rows[0]?.max ?? 0);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 export {
+  type AuditFollow,
   type AuditMirrorOptions,
   auditLineOf,
   type MirrorVerification,
@@ -6,6 +7,7 @@ export {
   verifyMirror,
 } from './audit-mirror.js';
 export { RiskBudgetPgError } from './errors.js';
+export { mirrorLines } from './mirror-lines.js';
 export type { AccountCaps, PgRiskBudgetOptions } from './options.js';
 export { PgRiskBudget } from './pg-risk-budget.js';
 export { channelOf, SCHEMA, SCHEMA_VERSION } from './schema.js';

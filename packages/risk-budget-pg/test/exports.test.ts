@@ -11,6 +11,7 @@ it('exports exactly the reviewed public API (a change here needs a changeset)', 
       "SCHEMA_VERSION",
       "auditLineOf",
       "channelOf",
+      "mirrorLines",
       "verifyMirror",
     ]
   `);

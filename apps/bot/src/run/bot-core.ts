@@ -30,6 +30,8 @@ export class BotCore {
   engine!: TradingEngine;
   /** The account's risk budget shared with other bots (`sharedRisk`); undefined: in-process. */
   budget: PgRiskBudget | undefined;
+  /** Copies the audit log to the shared database (`sharedRisk.mirrorAudit`); undefined without one. */
+  auditMirror: { stop(): Promise<void> } | undefined;
   /** True once recovery, backfill and the start-up reconciliation are done and the strategy runs. */
   ready = false;
   stopping = false;

@@ -1,4 +1,4 @@
-import { PgRiskBudget } from '@hl-bot/risk-budget-pg';
+import { PgAuditMirror, PgRiskBudget } from '@hl-bot/risk-budget-pg';
 import type { SharedRiskSettings } from '../config.js';
 import type { BotCore } from './bot-core.js';
 
@@ -56,6 +56,39 @@ export async function openSharedBudget(core: BotCore): Promise<PgRiskBudget | un
     'shared risk budget opened',
   );
   return budget;
+}
+
+/**
+ * Follows the bot's audit log into the shared database's mirror table (`sharedRisk.mirrorAudit`, on by
+ * default): from the first line the table lacks, then each line as it is written. Never blocks or fails the
+ * bot: while the database is unreachable the day files wait, and the mirror catches up when it is back.
+ */
+export function followAuditLog(core: BotCore): { stop(): Promise<void> } | undefined {
+  const settings = core.config.sharedRisk;
+  if (settings === undefined || settings.mirrorAudit === false) return undefined;
+  let lastMessage: string | undefined;
+  const mirror = new PgAuditMirror({
+    url: settings.url.reveal(),
+    account: settings.account,
+    botId: settings.botId,
+    ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
+    onError: (error) => {
+      const message = redactUrl(error.message, settings);
+      if (message === lastMessage) return;
+      lastMessage = message;
+      core.logger.warn(
+        { code: error.code, err: message },
+        'audit mirror: could not copy to the database; retrying',
+      );
+    },
+  });
+  const follow = mirror.follow(core.auditDir);
+  return {
+    stop: async () => {
+      await follow.stop();
+      await mirror.close().catch(() => undefined);
+    },
+  };
 }
 
 /**
