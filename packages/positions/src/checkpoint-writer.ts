@@ -1,7 +1,7 @@
 import { type CheckpointLink, readLatestCheckpoint } from '@hl-bot/audit';
 import { type AuditSink, type Clock, HlBotError } from '@hl-bot/core-types';
 import { loadTrackerState, serializeTrackerState, type TrackerState } from './checkpoint.js';
-import { CompactIdSet } from './id-set.js';
+import { CompactIdSet, type IdKey } from './id-set.js';
 import type { LedgerTotals } from './totals.js';
 import type { LoadCheckpointOptions, PositionsCheckpoint } from './tracker-options.js';
 import type { Ledger } from './txn.js';
@@ -85,8 +85,8 @@ export class CheckpointWriter {
   }
 
   /** Ids committed to the ledger since the last checkpoint. */
-  noteFill(id: string): void {
-    if (this.#tracking) this.#recentFill.add(id);
+  noteFill(key: IdKey): void {
+    if (this.#tracking) this.#recentFill.addKey(key);
   }
 
   noteFunding(id: string): void {

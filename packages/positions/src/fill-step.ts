@@ -55,7 +55,8 @@ export function applyFillStep(txn: Txn, raw: unknown, ctx: FillContext): FillOut
   const open = symbol === undefined ? undefined : txn.get(symbol);
   const nf = normalizeFill(raw, ctx.spotSymbols, open?.marketKind, ctx.clock);
   const { fill } = nf;
-  if (txn.hasFill(fill.id)) {
+  const idKey = txn.newFill(fill.id);
+  if (idKey === undefined) {
     txn.emit({ type: 'fill_duplicate', fillId: fill.id, symbol: fill.symbol });
     return { position: open, previous: open, closed: undefined, duplicate: true };
   }
@@ -106,7 +107,7 @@ export function applyFillStep(txn: Txn, raw: unknown, ctx: FillContext): FillOut
   }
   if (outcome.closed !== undefined) txn.addClosed(outcome.closed);
   txn.positions.set(fill.symbol, outcome.position ?? null);
-  txn.addFill(fill.id);
+  txn.addFill(idKey);
   txn.lastFillTime = fill.timestamp;
   return { position: outcome.position, previous: open, closed: outcome.closed, duplicate: false };
 }

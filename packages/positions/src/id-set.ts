@@ -119,12 +119,62 @@ function merge(a: Float64Array, b: Float64Array, k: number): Float64Array {
   return out;
 }
 
+/** An id cut once (`CompactIdSet.key`): its template and numbers, or only the id when it stays a string. */
+export type IdKey =
+  | { readonly id: string; readonly template: undefined; readonly nums: undefined; readonly key: 0 }
+  | {
+      readonly id: string;
+      readonly template: string;
+      readonly nums: number[];
+      readonly key: string | number;
+    };
+
 interface Split {
   readonly template: string;
   readonly nums: number[];
 }
 
+/**
+ * The text before the number of the last id cut that ended in its only number (`f` of `f41`), with its
+ * template: ids mostly come one after another in one shape, so the next one (`f42`) is cut without a scan,
+ * a regular expression or a new template string.
+ */
+let lastPrefix = '';
+let lastTemplate = '';
+
+/** The number that `id` holds from `from` to its end (digits only, no leading zero, up to 15), or -1. */
+function trailingNumber(id: string, from: number): number {
+  const digits = id.length - from;
+  if (digits < 1 || digits > 15) return -1;
+  if (digits > 1 && id.charCodeAt(from) === 0x30) return -1;
+  let n = 0;
+  for (let i = from; i < id.length; i += 1) {
+    const c = id.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+    n = n * 10 + (c - 0x30);
+  }
+  return n;
+}
+
 function split(id: string): Split | undefined {
+  // The prefix was cut the same way before (nothing after it changes how it is cut: it ends in a
+  // non-digit), and the rest is one number as NUMBER matches it.
+  if (lastPrefix.length > 0 && id.startsWith(lastPrefix)) {
+    const n = trailingNumber(id, lastPrefix.length);
+    if (n >= 0) return { template: lastTemplate, nums: [n] };
+  }
+  const s = scan(id);
+  if (s !== undefined && s.nums.length === 1 && s.template.endsWith(MARK)) {
+    const prefix = id.slice(0, id.length - String(s.nums[0]).length);
+    if (prefix.length > 0 && trailingNumber(id, prefix.length) === s.nums[0]) {
+      lastPrefix = prefix;
+      lastTemplate = s.template;
+    }
+  }
+  return s;
+}
+
+function scan(id: string): Split | undefined {
   if (id.includes(MARK)) return undefined;
   let template = '';
   const nums: number[] = [];
@@ -183,30 +233,49 @@ export class CompactIdSet {
     return this.#size;
   }
 
-  has(id: string): boolean {
+  /**
+   * `id` cut into its template and numbers once, for `hasKey` / `addKey` on any CompactIdSet: the tracker
+   * looks a fill id up and then adds it to two sets, and cutting it was a good part of the cost per fill.
+   */
+  static key(id: string): IdKey {
     const s = split(id);
-    if (s === undefined) return this.#strings.has(id);
-    const bucket = this.#buckets.get(s.template);
-    return bucket !== undefined && bucket.k === s.nums.length && bucket.has(s.nums, keyOf(s.nums));
+    return s === undefined
+      ? { id, template: undefined, nums: undefined, key: 0 }
+      : { id, template: s.template, nums: s.nums, key: keyOf(s.nums) };
+  }
+
+  has(id: string): boolean {
+    return this.hasKey(CompactIdSet.key(id));
   }
 
   add(id: string): void {
-    const s = split(id);
-    if (s === undefined) {
-      if (!this.#strings.has(id)) {
-        this.#strings.add(id);
+    this.addKey(CompactIdSet.key(id));
+  }
+
+  /** `has(k.id)`, with the id already cut (`CompactIdSet.key`). */
+  hasKey(k: IdKey): boolean {
+    if (k.template === undefined) return this.#strings.has(k.id);
+    const bucket = this.#buckets.get(k.template);
+    return bucket !== undefined && bucket.k === k.nums.length && bucket.has(k.nums, k.key);
+  }
+
+  /** `add(k.id)`, with the id already cut (`CompactIdSet.key`). */
+  addKey(k: IdKey): void {
+    if (k.template === undefined) {
+      if (!this.#strings.has(k.id)) {
+        this.#strings.add(k.id);
         this.#size += 1;
       }
       return;
     }
-    let bucket = this.#buckets.get(s.template);
+    let bucket = this.#buckets.get(k.template);
     if (bucket === undefined) {
-      bucket = new Bucket(s.nums.length);
-      this.#buckets.set(s.template, bucket);
+      bucket = new Bucket(k.nums.length);
+      this.#buckets.set(k.template, bucket);
     }
-    const key = keyOf(s.nums);
-    if (bucket.has(s.nums, key)) return;
-    bucket.add(s.nums, key);
+    if (bucket.has(k.nums, k.key)) return;
+    // Buckets only read the tuple they keep, so two sets may share one key's numbers.
+    bucket.add(k.nums, k.key);
     this.#size += 1;
   }
 

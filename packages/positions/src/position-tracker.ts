@@ -443,9 +443,9 @@ export class PositionTracker {
       this.#replace(symbol, ledger.positions.get(symbol), next ?? undefined);
     }
     if (txn.fillIds !== undefined) {
-      for (const id of txn.fillIds) {
-        ledger.fillIds.add(id);
-        checkpoints.noteFill(id);
+      for (const key of txn.fillIds.values()) {
+        ledger.fillIds.addKey(key);
+        checkpoints.noteFill(key);
       }
     }
     if (txn.lastFillTime !== undefined) ledger.lastFillTime = txn.lastFillTime;

@@ -1,5 +1,5 @@
 import type { AuditEventInput, ClosedPosition } from '@hl-bot/core-types';
-import type { CompactIdSet } from './id-set.js';
+import { CompactIdSet, type IdKey } from './id-set.js';
 import type { Position } from './position.js';
 
 /** The committed (visible, durable) state. */
@@ -22,7 +22,8 @@ export class Txn {
   readonly positions = new Map<string, Position | null>();
   // Created on first use: most batches are one fill (a caller awaiting each), and these were a good part
   // of the garbage per fill.
-  fillIds: Set<string> | undefined;
+  /** Fill ids this txn books, each cut once (the lookup's key is what the commit adds). */
+  fillIds: Map<string, IdKey> | undefined;
   fundingIds: Set<string> | undefined;
   closed: ClosedPosition[] | undefined;
   lastFillTime: number | undefined;
@@ -46,17 +47,20 @@ export class Txn {
     return p ?? undefined;
   }
 
-  hasFill(id: string): boolean {
-    return this.fillIds?.has(id) === true || this.base.fillIds.has(id);
+  /** The key to book fill `id` with (`addFill`), or undefined when it was booked already (here or before). */
+  newFill(id: string): IdKey | undefined {
+    if (this.fillIds?.has(id) === true) return undefined;
+    const key = CompactIdSet.key(id);
+    return this.base.fillIds.hasKey(key) ? undefined : key;
   }
 
   hasFunding(id: string): boolean {
     return this.fundingIds?.has(id) === true || this.base.fundingIds.has(id);
   }
 
-  addFill(id: string): void {
-    if (this.fillIds === undefined) this.fillIds = new Set();
-    this.fillIds.add(id);
+  addFill(key: IdKey): void {
+    if (this.fillIds === undefined) this.fillIds = new Map();
+    this.fillIds.set(key.id, key);
   }
 
   addFunding(id: string): void {

@@ -42,6 +42,40 @@ describe('CompactIdSet: an exact set of ids', () => {
     );
   });
 
+  it('answers like a Set<string> for ids in runs of one shape (a prefix, then digits), however the digits end', () => {
+    // Consecutive ids of one prefix are cut without a scan; digits that are not one number as the general
+    // cut reads it (a leading zero, 16 digits, a prefix ending in a digit) must land where the scan puts them.
+    const prefixArb = fc.constantFrom('f', 'paper-fill-', 'x7-', 'a0', 'b1:', 'BTC:12:', '', '\u0001', 'Z9');
+    const digitsArb = fc.oneof(
+      fc.nat({ max: 999 }).map(String),
+      fc.constantFrom('0', '00', '007', '10', '999999999999999', '1000000000000000', '9007199254740993'),
+      fc.constantFrom('1a', '2-3', ''),
+    );
+    const runArb = fc.tuple(prefixArb, fc.array(digitsArb, { minLength: 1, maxLength: 30 }));
+    fc.assert(
+      fc.property(
+        fc.array(runArb, { maxLength: 12 }),
+        fc.array(runArb, { maxLength: 4 }),
+        (runs, probeRuns) => {
+          const ids = (rs: typeof runs) => rs.flatMap(([p, ds]) => ds.map((d) => p + d));
+          const compact = new CompactIdSet();
+          const reference = new Set<string>();
+          for (const id of ids(runs)) {
+            compact.add(id);
+            reference.add(id);
+          }
+          expect(compact.size).toBe(reference.size);
+          const copy = CompactIdSet.parse(compact.serialize());
+          for (const id of [...ids(runs), ...ids(probeRuns)]) {
+            expect(compact.has(id)).toBe(reference.has(id));
+            expect(copy.has(id)).toBe(reference.has(id));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('tells apart ids that differ only in leading zeros, long digit runs or the number of numbers', () => {
     const set = new CompactIdSet();
     for (const id of ['f-7', 'f-007', 'f-12345678901234567', 'a1b2c3d4', 'tid:1:2']) set.add(id);
