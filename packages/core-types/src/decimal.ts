@@ -71,8 +71,27 @@ function fail(where: string, message: string, field: string | undefined): never 
   throw new InvalidDecimalError(`${where}${message}`, field === undefined ? {} : { field });
 }
 
+/**
+ * Whether a Decimal of this module's constructor is finite and within `DECIMAL_LIMITS`: what `toDecimal`,
+ * and so every decimal schema, accepts as it is. For code that builds values by arithmetic on accepted ones and marks what it
+ * builds as validated (`claimValidatedMarker`): a product of two in-range values can leave the range.
+ *
+ * @example
+ * isWithinDecimalLimits(new Decimal('1e29').times('10')); // false: |value| >= 1e30
+ */
+export function isWithinDecimalLimits(d: Decimal): boolean {
+  // Another clone's Decimal is copied by `toDecimal` (its own settings would print it differently).
+  if (!(d instanceof DecimalJs) || d.constructor !== Decimal || !d.isFinite()) return false;
+  if (d.isZero()) return true;
+  return (
+    d.e <= DECIMAL_LIMITS.maxExponent &&
+    d.e >= DECIMAL_LIMITS.minExponent &&
+    d.sd() <= DECIMAL_LIMITS.maxSignificantDigits
+  );
+}
+
 function withinLimits(d: Decimal, where: string, field: string | undefined, shown: () => string): Decimal {
-  if (d.isZero()) return d;
+  if (d.isZero() || isWithinDecimalLimits(d)) return d;
   if (d.e > DECIMAL_LIMITS.maxExponent) {
     fail(where, `${shown()} is too large: |value| must be below 1e${DECIMAL_LIMITS.maxExponent + 1}`, field);
   }

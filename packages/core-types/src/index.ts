@@ -6,6 +6,7 @@ export {
   type DecimalInput,
   describeValue,
   isDecimalInput,
+  isWithinDecimalLimits,
   maxDecimal,
   minDecimal,
   ONE,

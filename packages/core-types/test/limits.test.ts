@@ -7,6 +7,7 @@ import {
   Decimal,
   Fill,
   InvalidDecimalError,
+  isWithinDecimalLimits,
   OrderRequest,
   parseOrThrow,
   toDecimal,
@@ -74,6 +75,24 @@ describe('decimal limits (DECIMAL_LIMITS)', () => {
         },
       ),
     );
+  });
+
+  it('isWithinDecimalLimits is true exactly for the Decimals toDecimal accepts as they are (products of in-range values included)', () => {
+    const inRange = fc
+      .tuple(fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }), fc.integer({ min: -60, max: 29 }))
+      .map(([m, e]) => new Decimal(`${m}e${e}`));
+    fc.assert(
+      fc.property(inRange, inRange, fc.constantFrom('times', 'div', 'plus', 'minus'), (a, b, op) => {
+        if (op === 'div' && b.isZero()) return;
+        const d = a[op](b);
+        expect(isWithinDecimalLimits(d)).toBe(codeOf(() => toDecimal(d)) === undefined);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(isWithinDecimalLimits(new Decimal(Number.POSITIVE_INFINITY))).toBe(false);
+    expect(isWithinDecimalLimits(new Decimal(Number.NaN))).toBe(false);
+    // Another decimal.js copy prints by its own settings: toDecimal copies it, so it is not accepted as it is.
+    expect(isWithinDecimalLimits(new OtherCopy('1') as unknown as Decimal)).toBe(false);
   });
 
   it('a schema reports an out-of-range money field as INVALID_DECIMAL naming the field', () => {

@@ -1,5 +1,6 @@
 import type { Decimal, MarketKind, PositionSide, PositionSnapshot } from '@hl-bot/core-types';
 import { abs, cmp } from './decimal-ops.js';
+import { markIfValid } from './snapshot.js';
 
 /** The stored fields of a position; everything else is derived from them. */
 export interface PositionFields {
@@ -76,6 +77,7 @@ export class Position implements PositionFields {
   #entryPrice: Decimal | undefined;
   #unrealizedPnl: Decimal | undefined;
   #exposure: Decimal | undefined;
+  #snapshot: PositionSnapshot | undefined;
 
   /** @internal Positions are created by the tracker. */
   constructor(f: PositionFields) {
@@ -155,12 +157,19 @@ export class Position implements PositionFields {
   }
 
   /**
-   * The core-types `PositionSnapshot` that risk checks and audit events take.
+   * The core-types `PositionSnapshot` that risk checks and audit events take: frozen, built once per
+   * position, and marked as validated (consumers that parse snapshots take it as parsed) unless a value is
+   * out of the schema's range, when it is left for them to refuse.
    *
    * @example
    * const snapshots = tracker.getAllPositions().map((p) => p.toPosition());
    */
   toPosition(): PositionSnapshot {
+    if (this.#snapshot === undefined) this.#snapshot = this.#buildSnapshot();
+    return this.#snapshot;
+  }
+
+  #buildSnapshot(): PositionSnapshot {
     const snapshot: PositionSnapshot = {
       symbol: this.symbol,
       side: this.side,
@@ -180,7 +189,7 @@ export class Position implements PositionFields {
       peakQuantity: this.peakQuantity,
     };
     if (this.markPrice !== undefined) snapshot.markPrice = this.markPrice;
-    return snapshot;
+    return markIfValid(Object.freeze(snapshot));
   }
 
   /** A fresh, mutable copy of the stored fields, for building the next version. */
