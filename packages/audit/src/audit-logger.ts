@@ -14,6 +14,7 @@ import { encodeLine, type ValidatedEvent, validateEvent } from './codec.js';
 import { AuditClosedError, AuditFileReplacedError, AuditWriteError } from './errors.js';
 import { assertStillAtPath, assertStillAtPathSync } from './file-identity.js';
 import { dayFileName, GENESIS_HASH } from './format.js';
+import { LineBuffer } from './line-buffer.js';
 import { acquireLock, type DirectoryLock } from './lock.js';
 import { listDayFiles } from './log-files.js';
 import { recoverLog } from './recover.js';
@@ -44,8 +45,8 @@ export interface AuditLoggerOptions {
 type State = 'new' | 'opening' | 'open' | 'closing' | 'closed' | 'failed';
 
 interface Pending {
-  /** The line's UTF-8 bytes, newline included. */
-  readonly bytes: Buffer;
+  /** Bytes of the line (newline included), which follow the previous pending line's in the line buffer. */
+  readonly length: number;
   readonly day: string;
   readonly entry: AuditEntry;
   readonly resolve: (entry: AuditEntry) => void;
@@ -119,6 +120,8 @@ export class AuditLogger implements AuditSink {
   /** Size of the open day file: the offset of the next line written to it (one writer, O_APPEND). */
   #handleSize = 0;
   #queue: Pending[] = [];
+  /** The encoded bytes of `#queue`'s lines, in order. */
+  readonly #lines = new LineBuffer();
   #waiting: Waiting[] = [];
   #inFlight = false;
   #timer: NodeJS.Timeout | undefined;
@@ -384,7 +387,7 @@ export class AuditLogger implements AuditSink {
     if (refusal !== undefined) return Promise.reject(refusal);
     const seq = this.#lastSeq + 1;
     const prevHash = this.#lastHash;
-    const { bytes, hash, iso } = encodeLine(validated, seq, prevHash);
+    const { length, hash, iso } = encodeLine(validated, seq, prevHash, this.#lines);
     const eventDay = iso.slice(0, 10);
     // Time may step back across midnight (clock adjustments, late events): the entry then joins the newest
     // file, so file order always equals seq order.
@@ -399,7 +402,7 @@ export class AuditLogger implements AuditSink {
     entry.prevHash = prevHash;
     entry.hash = hash;
     const promise = new Promise<AuditEntry>((resolve, reject) => {
-      this.#queue.push({ bytes, day, entry: entry as unknown as AuditEntry, resolve, reject, placed });
+      this.#queue.push({ length, day, entry: entry as unknown as AuditEntry, resolve, reject, placed });
     });
     this.#last = promise;
     this.#schedule();
@@ -436,8 +439,10 @@ export class AuditLogger implements AuditSink {
       return;
     }
     this.#inFlight = true;
-    const batch = this.#durability === 'fsync' ? this.#queue.splice(0, 1) : this.#queue.splice(0);
-    this.#writeBatch(batch).then(
+    // Everything queued goes; `fsync` still writes and syncs its entries one by one (#writeBatch).
+    const batch = this.#queue;
+    this.#queue = [];
+    this.#writeBatch(batch, this.#lines.take()).then(
       () => {
         this.#inFlight = false;
         // Appends that arrived while the fsync was in flight form the next group at once.
@@ -452,28 +457,19 @@ export class AuditLogger implements AuditSink {
     );
   }
 
-  async #writeBatch(batch: Pending[]): Promise<void> {
+  /** Writes `batch`, whose lines are `bytes` back to back: one write per day (per entry under `fsync`). */
+  async #writeBatch(batch: Pending[], bytes: Buffer): Promise<void> {
     let start = 0;
+    let from = 0;
     try {
       while (start < batch.length) {
         const day = (batch[start] as Pending).day;
         let end = start;
         let length = 0;
         while (end < batch.length && (batch[end] as Pending).day === day) {
-          length += (batch[end] as Pending).bytes.length;
+          length += (batch[end] as Pending).length;
           end += 1;
-        }
-        // One copy of the already encoded lines into one buffer: one write per group and day.
-        let buffer: Buffer;
-        if (end - start === 1) buffer = (batch[start] as Pending).bytes;
-        else {
-          buffer = Buffer.allocUnsafe(length);
-          let offset = 0;
-          for (let i = start; i < end; i += 1) {
-            const bytes = (batch[i] as Pending).bytes;
-            buffer.set(bytes, offset);
-            offset += bytes.length;
-          }
+          if (this.#durability === 'fsync') break;
         }
         const handle = await this.#fileFor(day);
         const path = join(this.dir, dayFileName(day));
@@ -484,8 +480,9 @@ export class AuditLogger implements AuditSink {
             p.placed.file = dayFileName(day);
             p.placed.offset = at;
           }
-          at += p.bytes.length;
+          at += p.length;
         }
+        const buffer = bytes.subarray(from, from + length);
         // Checked after the write and before anything resolves: whenever the file at the path stopped being
         // the one written (deleted, renamed, replaced), no entry of this batch is acknowledged.
         if (this.#durability === 'none') {
@@ -503,6 +500,7 @@ export class AuditLogger implements AuditSink {
           p.resolve(p.entry);
         }
         start = end;
+        from += length;
       }
     } catch (error) {
       const failure =

@@ -9,6 +9,7 @@ import {
 import { z } from 'zod';
 import { AuditValidationError } from './errors.js';
 import { formatTimestamp, MAX_TIMESTAMP_MS, parseTimestamp } from './format.js';
+import type { LineBuffer } from './line-buffer.js';
 
 /**
  * The hash chain, precisely:
@@ -30,6 +31,8 @@ export const HASH_SUFFIX_LENGTH = 75; // `,"hash":"` (9) + 64 hex + `"}` (2)
 const HASH_PREFIX = Buffer.from(',"hash":"', 'latin1');
 const CLOSE_BRACE = 0x7d;
 const QUOTE = 0x22;
+const HASH_MEMBER = ',"hash":"';
+const LINE_END = '"}\n';
 
 /** Longest line the writer accepts; readers reject longer ones as corrupt. */
 export const MAX_LINE_BYTES = 1024 * 1024;
@@ -98,27 +101,28 @@ export function sha256Hex(data: string | Buffer): string {
   return oneShotHash('sha256', data, 'hex');
 }
 
-/** One serialised line (with trailing newline) and its hash. */
+/** Where a line was encoded, and its hash. */
 export interface EncodedLine {
-  /** The UTF-8 bytes of the line, trailing newline included. */
-  readonly bytes: Buffer;
+  /** Bytes of the line, trailing newline included, written at the `used` offset the buffer had. */
+  readonly length: number;
   readonly hash: string;
   readonly iso: string;
 }
 
-const HASH_MEMBER = ',"hash":"';
-const LINE_END = '"}\n';
-// The writer's scratch: `prevHash || content`, hashed in place, followed by the rest of the line, so each
-// line is UTF-8 encoded exactly once (encoding a string for the hash and again for the write cost more than
-// the hash itself).
-let encodeScratch = Buffer.allocUnsafe(64 * 1024);
-
 /**
- * Serialises a validated event as a log line. Decimals become strings through Decimal#toJSON.
+ * Serialises a validated event as a log line at the end of `lines`. Decimals become strings through
+ * Decimal#toJSON. The hash is taken over the line's text (`crypto.hash` encodes it as UTF-8 natively) and
+ * the line is encoded once, straight into the buffer its group is written from: no Buffer of its own, no
+ * copy. `JSON.stringify` never emits lone surrogates, so the text's UTF-8 is exactly the bytes written.
  *
- * @throws {AuditValidationError} when the line would exceed MAX_LINE_BYTES
+ * @throws {AuditValidationError} when the line would exceed MAX_LINE_BYTES (nothing is added to `lines`)
  */
-export function encodeLine(validated: ValidatedEvent, seq: number, prevHash: string): EncodedLine {
+export function encodeLine(
+  validated: ValidatedEvent,
+  seq: number,
+  prevHash: string,
+  lines: LineBuffer,
+): EncodedLine {
   const iso = formatTimestamp(validated.ms);
   // The ISO time goes first; the event's own epoch-ms `timestamp` is hidden from JSON.stringify (which omits
   // undefined members) rather than copying the event without it. `type` is the event's first key.
@@ -133,36 +137,27 @@ export function encodeLine(validated: ValidatedEvent, seq: number, prevHash: str
   }
   const head = `{"timestamp":"${iso}",${body.slice(1, -1)},"seq":${seq},"prevHash":"${prevHash}"`;
   // A UTF-16 unit takes 1 to 3 bytes in UTF-8, so a head longer than the limit in units is too long in bytes.
-  if (head.length > MAX_LINE_BYTES) {
-    throw new AuditValidationError(
-      `invalid audit event ${validated.event.type}: the line would be longer than ${MAX_LINE_BYTES} bytes`,
-      { details: { type: validated.event.type } },
-    );
-  }
-  // 64 (prevHash) + head (at most 3 bytes a unit) + the 76-byte hash member and line end.
-  const bound = 64 + head.length * 3 + HASH_SUFFIX_LENGTH + 1;
-  if (encodeScratch.length < bound)
-    encodeScratch = Buffer.allocUnsafe(Math.max(bound, encodeScratch.length * 2));
-  const scratch = encodeScratch;
-  scratch.write(prevHash, 0, 'latin1');
-  const headBytes = scratch.write(head, 64, 'utf8');
-  let end = 64 + headBytes;
-  scratch[end] = CLOSE_BRACE;
-  // hash = SHA-256(ASCII(prevHash) || content), content = head + `}` (see above).
-  const hash = sha256Hex(scratch.subarray(0, end + 1));
-  end += scratch.write(HASH_MEMBER, end, 'latin1');
-  end += scratch.write(hash, end, 'latin1');
-  end += scratch.write(LINE_END, end, 'latin1');
-  if (end - 64 > MAX_LINE_BYTES) {
-    throw new AuditValidationError(
-      `invalid audit event ${validated.event.type}: the line would be longer than ${MAX_LINE_BYTES} bytes`,
-      { details: { type: validated.event.type } },
-    );
-  }
-  // Small copies come from Node's shared buffer pool: no allocation of their own.
-  const bytes = Buffer.allocUnsafe(end - 64);
-  bytes.set(scratch.subarray(64, end));
-  return { bytes, hash, iso };
+  if (head.length > MAX_LINE_BYTES) throw tooLong(validated);
+  // `prevHash || content` (content = head + `}`, see above) is encoded where the line goes, hashed there,
+  // and the content moved over the prevHash: one UTF-8 encoding per line, straight into its group's buffer.
+  // 64 (prevHash) + head (at most 3 bytes a unit) + the 75-byte hash member and the newline.
+  const target = lines.room(64 + head.length * 3 + HASH_SUFFIX_LENGTH + 1);
+  const at = lines.used;
+  const hashed = target.write(`${prevHash}${head}}`, at, 'utf8');
+  const hash = sha256Hex(target.subarray(at, at + hashed));
+  target.copyWithin(at, at + 64, at + hashed - 1);
+  const headEnd = at + hashed - 65;
+  const length = headEnd - at + target.write(`${HASH_MEMBER}${hash}${LINE_END}`, headEnd, 'latin1');
+  if (length > MAX_LINE_BYTES) throw tooLong(validated);
+  lines.commit(length);
+  return { length, hash, iso };
+}
+
+function tooLong(validated: ValidatedEvent): AuditValidationError {
+  return new AuditValidationError(
+    `invalid audit event ${validated.event.type}: the line would be longer than ${MAX_LINE_BYTES} bytes`,
+    { details: { type: validated.event.type } },
+  );
 }
 
 /** The envelope of a line that parsed and whose hash matched its bytes. */
