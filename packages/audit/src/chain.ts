@@ -33,14 +33,24 @@ export function checkDecodedLink(
 
 /** Why an entry with `seq` and `prevHash` does not follow `expected`; undefined when it does. */
 export function linkProblem(seq: number, prevHash: string, expected: ChainCursor): string | undefined {
-  const want = expected.seq + 1;
+  return linkProblemAfter(seq, prevHash, expected.seq, expected.hash);
+}
+
+/** `linkProblem` with the expected entry as two values (verify's loop keeps no cursor object per line). */
+export function linkProblemAfter(
+  seq: number,
+  prevHash: string,
+  expectedSeq: number,
+  expectedHash: string,
+): string | undefined {
+  const want = expectedSeq + 1;
   if (seq !== want) {
     const kind =
       seq > want ? `entries ${want}..${seq - 1} are missing` : 'a duplicate, reordered or inserted entry';
     return `seq ${seq} where ${want} was expected: ${kind}`;
   }
-  if (prevHash !== expected.hash) {
-    return `prevHash does not match the hash of entry ${expected.seq}: the chain is broken (an entry was inserted, replaced or reordered)`;
+  if (prevHash !== expectedHash) {
+    return `prevHash does not match the hash of entry ${expectedSeq}: the chain is broken (an entry was inserted, replaced or reordered)`;
   }
   return undefined;
 }

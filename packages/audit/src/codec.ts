@@ -186,16 +186,31 @@ export function decodeLine(bytes: Buffer): DecodedLine | string {
 
 /** `decodeLine` of the bytes of `data` from `start` up to `end`, without a Buffer view of them. */
 export function decodeSpan(data: Buffer, start: number, end: number): DecodedLine | string {
+  const record = decodeSpanRecord(data, start, end);
+  if (typeof record === 'string') return record;
+  const { seq, prevHash, hash, timestamp } = record;
+  return { seq, prevHash, hash, timestamp, object: record };
+}
+
+/** A parsed line whose envelope members have the types `decodeSpanRecord` checked. */
+export type LineRecord = Record<string, unknown> & {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+  readonly timestamp: string;
+};
+
+/**
+ * `decodeSpan`'s checks without the DecodedLine around the parsed object: for verify's loop, which reads
+ * the envelope from the object itself.
+ */
+export function decodeSpanRecord(data: Buffer, start: number, end: number): LineRecord | string {
   const n = end - start;
   if (n === 0) return 'empty line';
   if (n <= HASH_SUFFIX_LENGTH + 2) return 'line too short to be an audit entry';
   if (n > MAX_LINE_BYTES) return `line longer than ${MAX_LINE_BYTES} bytes`;
   const cut = n - HASH_SUFFIX_LENGTH;
-  if (
-    data[end - 1] !== CLOSE_BRACE ||
-    data[end - 2] !== QUOTE ||
-    data.compare(HASH_PREFIX, 0, HASH_PREFIX.length, start + cut, start + cut + HASH_PREFIX.length) !== 0
-  ) {
+  if (data[end - 1] !== CLOSE_BRACE || data[end - 2] !== QUOTE || !hasHashPrefix(data, start + cut)) {
     return 'line does not end with a "hash" member';
   }
   let object: unknown;
@@ -220,7 +235,13 @@ export function decodeSpan(data: Buffer, start: number, end: number): DecodedLin
   scratch[64 + cut] = CLOSE_BRACE;
   const computed = sha256Hex(scratch.subarray(0, needed));
   if (computed !== hash) return `hash mismatch (line was modified): computed ${computed}, line says ${hash}`;
-  return { seq, prevHash, hash, timestamp, object: record };
+  return record as LineRecord;
+}
+
+/** Whether `data` holds `,"hash":"` at `at` (compared here: a Buffer#compare call costs more than 9 bytes). */
+function hasHashPrefix(data: Buffer, at: number): boolean {
+  for (let i = 0; i < HASH_PREFIX.length; i += 1) if (data[at + i] !== HASH_PREFIX[i]) return false;
+  return true;
 }
 
 const envelope = {
@@ -248,23 +269,40 @@ export function toEntry(decoded: DecodedLine): AuditEntry | string {
  * form (no Decimals): returns the entry time in epoch ms, or the same reason string `toEntry` gives.
  */
 export function checkEntry(decoded: DecodedLine): number | string {
-  const checked = validateEntry(decoded, true);
-  return typeof checked === 'string' ? checked : checked.timestamp;
+  return checkRecord(decoded.object as LineRecord);
+}
+
+/** `checkEntry` of a parsed line (`decodeSpanRecord`). */
+export function checkRecord(record: LineRecord): number | string {
+  const ms = parseTimestamp(record.timestamp);
+  if (ms === undefined) return badTimestamp(record.timestamp);
+  const result = validateRecord(record, true);
+  return typeof result === 'string' ? result : ms;
 }
 
 function validateEntry(decoded: DecodedLine, checkOnly: boolean): AuditEntry | string {
   const ms = parseTimestamp(decoded.timestamp);
-  if (ms === undefined)
-    return `timestamp ${JSON.stringify(decoded.timestamp)} is not an ISO time with microseconds`;
-  const type = decoded.object.type;
+  if (ms === undefined) return badTimestamp(decoded.timestamp);
+  const result = validateRecord(decoded.object, checkOnly);
+  if (typeof result === 'string') return result;
+  const entry = result as { timestamp: unknown };
+  entry.timestamp = ms;
+  return entry as AuditEntry;
+}
+
+function badTimestamp(timestamp: string): string {
+  return `timestamp ${JSON.stringify(timestamp)} is not an ISO time with microseconds`;
+}
+
+/** The line checked by its event type's schema and the envelope; its parsed output or the reason. */
+function validateRecord(record: Record<string, unknown>, checkOnly: boolean): unknown {
+  const type = record.type;
   const schema = typeof type === 'string' ? ENTRY_SCHEMAS.get(type) : undefined;
   if (schema === undefined) return `unknown event type ${JSON.stringify(type)}`;
-  const result = checkOnly ? checkWithoutDecimals(schema, decoded.object) : schema.safeParse(decoded.object);
+  const result = checkOnly ? checkWithoutDecimals(schema, record) : schema.safeParse(record);
   if (!result.success) {
     const issues = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
     return `not a valid ${String(type)} event: ${issues.join('; ')}`;
   }
-  const entry = result.data as { timestamp: unknown };
-  entry.timestamp = ms;
-  return entry as AuditEntry;
+  return result.data;
 }

@@ -1,5 +1,5 @@
-import { checkDecodedLink } from './chain.js';
-import { checkEntry, decodeSpan } from './codec.js';
+import { linkProblemAfter } from './chain.js';
+import { checkRecord, decodeSpanRecord, isHex64 } from './codec.js';
 import { type LineTail, readLineBatches } from './line-reader.js';
 
 /** A byte range of one day file, starting at a line start and ending after a newline (or at the file end). */
@@ -43,24 +43,27 @@ export async function verifyRange(task: RangeTask): Promise<RangeResult> {
   });
   for await (const { data, ends } of readLineBatches(task.path, end, task.start, 1, task.end)) {
     for (let i = 0; i < ends.length; i += 1) {
-      const decoded = decodeSpan(data, i === 0 ? 0 : (ends[i - 1] as number) + 1, ends[i] as number);
-      if (typeof decoded === 'string') return result({ index: entries, reason: decoded });
-      const linked = checkDecodedLink(
-        decoded,
-        lastHash === undefined ? undefined : { seq: lastSeq, hash: lastHash },
-      );
-      if (typeof linked === 'string') return result({ index: entries, reason: linked });
-      if (first === undefined) first = { seq: decoded.seq, prevHash: decoded.prevHash };
+      const line = decodeSpanRecord(data, i === 0 ? 0 : (ends[i - 1] as number) + 1, ends[i] as number);
+      if (typeof line === 'string') return result({ index: entries, reason: line });
+      const { seq, prevHash, hash } = line;
+      const linked =
+        lastHash === undefined
+          ? isHex64(prevHash)
+            ? undefined
+            : 'prevHash is not 64 lowercase hex digits'
+          : linkProblemAfter(seq, prevHash, lastSeq, lastHash);
+      if (linked !== undefined) return result({ index: entries, reason: linked });
+      if (first === undefined) first = { seq, prevHash };
       // Checked exactly as a reader would parse it, without building its Decimals.
-      const time = checkEntry(decoded);
+      const time = checkRecord(line);
       if (typeof time === 'string') return result({ index: entries, reason: time });
       if (time >= task.fileEnd)
         return result({
           index: entries,
-          reason: `entry time ${decoded.timestamp} is after the day of its file`,
+          reason: `entry time ${line.timestamp} is after the day of its file`,
         });
-      lastSeq = decoded.seq;
-      lastHash = decoded.hash;
+      lastSeq = seq;
+      lastHash = hash;
       entries += 1;
     }
   }
