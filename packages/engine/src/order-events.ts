@@ -4,13 +4,13 @@ import { checkHalt, checkReducing } from './halt.js';
 import { accept, ackStatus, finish, recordCancel, releaseForeign } from './order-settlement.js';
 
 /**
- * A fill: into the tracker (which audits it, or the duplicate), then risk's copy of the position, the
- * closed round trip, the order it belongs to, and the strategy.
+ * A fill: into the tracker (which audits it, or the duplicate, and whose change risk's index follows), then
+ * the closed round trip, the order it belongs to, and the strategy.
  */
 export async function handleFill(core: EngineCore, fill: Fill): Promise<void> {
   const { risk } = core;
   // The tracker audits the fill (or the duplicate) before it changes anything, and says what it did.
-  const { position, previous, closed, duplicate } = await core.tracker.applyFill(fill);
+  const { previous, closed, duplicate } = await core.tracker.applyFill(fill);
   if (duplicate) {
     core.stats.duplicateFills += 1;
     return;
@@ -31,8 +31,8 @@ export async function handleFill(core: EngineCore, fill: Fill): Promise<void> {
   }
   core.stats.fills += 1;
   core.accountDirty = true;
-  if (position === undefined) risk.removePosition(fill.symbol);
-  else risk.updatePosition(position.toPosition());
+  // Risk already indexed the position: it follows the tracker's change (followPositions), so there is no
+  // copy to push here.
   if (closed !== undefined) {
     core.stats.closedPositions += 1;
     await risk.recordTradeResult(closed.netRealizedPnl, closed.symbol);
@@ -108,12 +108,11 @@ export async function handlePrice(core: EngineCore, price: MarketPrice): Promise
 }
 
 export async function handleFunding(core: EngineCore, payment: FundingPayment): Promise<void> {
-  const position = await core.tracker.applyFunding(
+  await core.tracker.applyFunding(
     payment.symbol,
     payment.amount,
     payment.time,
     `${payment.symbol}:${payment.time}`,
   );
   core.accountDirty = true;
-  core.risk.updatePosition(position.toPosition());
 }

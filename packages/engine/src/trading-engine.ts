@@ -34,8 +34,9 @@ export type {
  *
  * `submitOrder` = risk check (which reserves the order's share of every limit), the `order_submitted` audit
  * record, the exchange call, then the outcome reported back to risk. Exchange events (fills, order updates,
- * prices, funding) run through one serial pipeline: fills into the position tracker, positions and marks into
- * the risk manager, closed positions into `recordTradeResult`. A circuit breaker trip cancels every open order.
+ * prices, funding) run through one serial pipeline: fills and funding into the position tracker (whose
+ * positions risk reads, `followPositions`), marks into the risk manager (their owner, which the tracker and
+ * strategies read), closed positions into `recordTradeResult`. A circuit breaker trip cancels every open order.
  * The engine is the only holder of the exchange: strategies get a `StrategyContext`, never the exchange.
  *
  * Fail closed: when the pipeline cannot apply an event (an audit write failed, a fill was invalid, funding
@@ -67,6 +68,9 @@ export class TradingEngine {
       cancelAllOrders: (opts) => this.cancelAllOrders(typeof opts === 'string' ? { symbol: opts } : opts),
       getOpenOrders: (symbol) => this.workingOrders(symbol),
     });
+    // Risk reads positions from the tracker, their one owner: its index follows every change the tracker
+    // makes, from here on (and the positions a recovered tracker holds, at once).
+    options.risk.followPositions(options.tracker);
     this.#core = {
       exchange: options.exchange,
       risk: options.risk,

@@ -20,11 +20,11 @@ let risk: RiskManager;
 let tracker: PositionTracker;
 let engine: TradingEngine;
 
-function fill(id: string, side: 'buy' | 'sell', quantity: string, price: string): Fill {
+function fill(id: string, side: 'buy' | 'sell', quantity: string, price: string, symbol = 'BTC-USD'): Fill {
   return Fill.parse({
     id,
     orderId: `o-${id}`,
-    symbol: 'BTC-USD',
+    symbol,
     side,
     quantity,
     price,
@@ -33,20 +33,29 @@ function fill(id: string, side: 'buy' | 'sell', quantity: string, price: string)
   });
 }
 
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hl-engine-owner-'));
-  clock = new ManualClock('2026-01-05T10:00:00Z');
-  audit = await AuditLogger.open(dir, { clock, durability: 'none' });
-  exchange = new RecordingExchange(() => clock.now());
+/** Risk and tracker on one audit log; `before` runs on the tracker before the engine exists. */
+async function setup(maxPositions: number, before?: (t: PositionTracker) => Promise<unknown>) {
   risk = new RiskManager({
-    config: RiskConfig.from({ maxOrderNotional: 1000, maxPositions: 3 }),
+    config: RiskConfig.from({ maxOrderNotional: 1000, maxPositions }),
     auditLogger: audit,
     initialBalance: 10_000,
     clock,
   });
   tracker = new PositionTracker(audit, { clock });
+  await before?.(tracker);
   engine = new TradingEngine({ exchange, risk, tracker, audit, clock });
   await engine.start();
+}
+
+function buy(symbol: string, price: string) {
+  return { symbol, side: 'buy' as const, orderType: 'limit' as const, quantity: '0.01', price };
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hl-engine-owner-'));
+  clock = new ManualClock('2026-01-05T10:00:00Z');
+  audit = await AuditLogger.open(dir, { clock, durability: 'none' });
+  exchange = new RecordingExchange(() => clock.now());
 });
 
 afterEach(async () => {
@@ -57,6 +66,7 @@ afterEach(async () => {
 
 describe('one owner per fact', () => {
   it('a mark is held once, by risk: the strategy reads it there and the tracker is valued at it', async () => {
+    await setup(3);
     exchange.emitFill(fill('f1', 'buy', '0.01', '50000'));
     const t = clock.now();
     exchange.emitPrice('BTC-USD', '50500', t);
@@ -83,5 +93,41 @@ describe('one owner per fact', () => {
     await engine.idle();
     expect(engine.context.getMarketPrice('ETH-USD')).toBe(risk.getMark('ETH-USD')?.price);
     expect(engine.context.getMarketPrice('SOL-USD')).toBeUndefined();
+  });
+
+  it('a position is held once, by the tracker: risk checks the position the tracker holds, nothing is pushed to it', async () => {
+    await setup(1);
+    exchange.emitPrice('BTC-USD', '50000');
+    exchange.emitPrice('ETH-USD', '3000');
+    exchange.emitFill(fill('f1', 'buy', '0.01', '50000'));
+    await engine.idle();
+    const held = tracker.getPosition('BTC-USD');
+    expect(risk.positions()).toEqual([held?.toPosition()]);
+    // The one position slot is taken by the tracker's position: a second symbol is refused.
+    const second = await engine.submitOrder(buy('ETH-USD', '3000'));
+    expect(second.status === 'rejected' && second.code).toBe('MAX_POSITIONS_EXCEEDED');
+
+    // The tracker changes outside the engine's pipeline (as the bot's reconciliation adopts the venue's
+    // position): risk sees it at once, with no engine in between to carry a copy.
+    await tracker.updateFromFill(fill('f2', 'sell', '0.01', '50100'));
+    expect(tracker.getPosition('BTC-USD')).toBeUndefined();
+    expect(risk.state.openPositions).toBe(0);
+    expect(risk.positions()).toEqual([]);
+    expect((await engine.submitOrder(buy('ETH-USD', '3000'))).status).toBe('submitted');
+    // And nobody else may write risk's positions.
+    expect(() =>
+      risk.updatePosition({ symbol: 'SOL-USD', side: 'long', quantity: '1', entryPrice: '100' }),
+    ).toThrow(/read from the tracker/);
+  });
+
+  it('positions a tracker holds before the engine is built (a recovered one) count in risk from the start', async () => {
+    await setup(1, (t) => t.updateFromFill(fill('r1', 'buy', '0.01', '50000')));
+    expect(risk.state.openPositions).toBe(1);
+    expect(risk.positions()).toEqual([tracker.getPosition('BTC-USD')?.toPosition()]);
+    exchange.emitPrice('BTC-USD', '50000');
+    exchange.emitPrice('ETH-USD', '3000');
+    await engine.idle();
+    const other = await engine.submitOrder(buy('ETH-USD', '3000'));
+    expect(other.status === 'rejected' && other.code).toBe('MAX_POSITIONS_EXCEEDED');
   });
 });

@@ -15,6 +15,7 @@ export { nullAuditSink } from './null-audit-sink.js';
 export { Position, type PositionFields } from './position.js';
 export {
   type FillOutcome,
+  type PositionChangeListener,
   PositionTracker,
   type PositionTrackerOptions,
   type RecoverOptions,

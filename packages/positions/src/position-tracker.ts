@@ -12,6 +12,7 @@ import {
   type ClosedPosition,
   type Decimal,
   type DecimalInput,
+  type PositionReader,
   systemClock,
   toDecimal,
 } from '@hl-bot/core-types';
@@ -47,6 +48,22 @@ export type {
 /** Settles an operation nobody awaits (marks): its failure halts the tracker, which later calls report. */
 const ignore = (): void => {};
 
+/** Hears a position open, change size or entry, take funding or go flat (`onPositionChange`). */
+export type PositionChangeListener = (symbol: string, position: Position | undefined) => void;
+
+/** True when `next` is another position than `prev`, not the same one revalued at a mark. */
+function positionMoved(prev: Position | undefined, next: Position | undefined): boolean {
+  // A mark copies every other field by reference (`fields()`), so identity tells a mark from a change.
+  if (prev === next) return false;
+  return (
+    prev === undefined ||
+    next === undefined ||
+    prev.signedQuantity !== next.signedQuantity ||
+    prev.costBasis !== next.costBasis ||
+    prev.funding !== next.funding
+  );
+}
+
 /**
  * The position ledger, built from fills only (never by polling the exchange). One net position per symbol.
  *
@@ -67,7 +84,7 @@ const ignore = (): void => {};
  * tracker.updateMarketPrice('BTC-USD', '52000'); // visible at once
  * tracker.getPosition('BTC-USD')?.unrealizedPnl.toString(); // '200'
  */
-export class PositionTracker {
+export class PositionTracker implements PositionReader {
   /** The audit event types `recover` replays (for a caller that reads the log once for several components). */
   static readonly REPLAYED_TYPES: readonly AuditEntry['type'][] = REPLAYED_TYPES;
   readonly #sink: AuditSink;
@@ -86,6 +103,7 @@ export class PositionTracker {
   readonly #checkpoints: CheckpointWriter;
   /** The logger `recover(dir)` opened, which `close()` closes. */
   #ownedLogger: AuditLogger | undefined;
+  readonly #listeners = new Set<PositionChangeListener>();
 
   /**
    * @param audit where every change is recorded first (an `AuditLogger`, or any `AuditSink`)
@@ -329,6 +347,23 @@ export class PositionTracker {
     return [...this.#ledger.positions.values()];
   }
 
+  /**
+   * Calls `listener(symbol, position)` whenever a fill or funding payment opens, changes or closes a position
+   * (`position` undefined when flat), synchronously as the change becomes visible, once per symbol per
+   * committed batch; a mark alone revalues a position and is not such a change. This is how a reader that
+   * keeps an index of positions (the risk manager, `RiskManager.followPositions`) stays equal to the tracker
+   * without a copy handed to it. A listener must not throw (an exception is ignored, so the tracker's state
+   * stays whole: the listener fails closed on its own side). Returns the unsubscribe function.
+   * @example
+   * const off = tracker.onPositionChange((symbol, p) => console.log(symbol, p?.signedQuantity.toString() ?? 'flat'));
+   */
+  onPositionChange(listener: PositionChangeListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
   /** Every closed round trip, oldest first (a copy). */
   getClosedPositions(): ClosedPosition[] {
     return this.#ledger.closed.slice();
@@ -439,8 +474,14 @@ export class PositionTracker {
   #commit(txn: Txn): void {
     const ledger = this.#ledger;
     const checkpoints = this.#checkpoints;
+    let moved: string[] | undefined;
     for (const [symbol, next] of txn.positions) {
-      this.#replace(symbol, ledger.positions.get(symbol), next ?? undefined);
+      const prev = ledger.positions.get(symbol);
+      this.#replace(symbol, prev, next ?? undefined);
+      if (this.#listeners.size > 0 && positionMoved(prev, next ?? undefined)) {
+        moved ??= [];
+        moved.push(symbol);
+      }
     }
     if (txn.fillIds !== undefined) {
       for (const key of txn.fillIds.values()) {
@@ -459,6 +500,18 @@ export class PositionTracker {
       for (const c of txn.closed) {
         ledger.closed.push(c);
         this.#totals.addClosed(c);
+      }
+    }
+    if (moved !== undefined) for (const symbol of moved) this.#notify(symbol);
+  }
+
+  #notify(symbol: string): void {
+    const position = this.#ledger.positions.get(symbol);
+    for (const listener of this.#listeners) {
+      try {
+        listener(symbol, position);
+      } catch {
+        // The listener's failure is its own (see onPositionChange): the committed state stands.
       }
     }
   }

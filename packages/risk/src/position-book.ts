@@ -1,5 +1,6 @@
 import {
   Decimal,
+  type HeldPosition,
   type MarkQuote,
   PositionSnapshot,
   type PositionSnapshotInput,
@@ -11,8 +12,18 @@ import { MinHeap } from './min-heap.js';
 /** The latest mark of a symbol. */
 export type Mark = MarkQuote;
 
+/**
+ * A position as the book indexes it: a snapshot handed in (a manager without a tracker), or the tracker's
+ * own immutable position, read by reference (a manager that follows one).
+ */
+type Indexed = PositionSnapshot | HeldPosition;
+
+function isHeld(p: Indexed): p is HeldPosition {
+  return typeof (p as HeldPosition).toPosition === 'function';
+}
+
 interface Held {
-  readonly snapshot: PositionSnapshot;
+  readonly position: Indexed;
   /** Generation of the last `replaceAll` that listed it. */
   gen: number;
   /** Positive long, negative short. */
@@ -21,8 +32,11 @@ interface Held {
   readonly entryPrice: Decimal;
 }
 
-/** A snapshot already parsed by the schema: Decimal fields and a valid side (cheap structural check). */
-function isParsed(value: PositionSnapshot | PositionSnapshotInput): value is PositionSnapshot {
+/**
+ * A snapshot already parsed by the schema, or a tracker's position: Decimal fields and a valid side (cheap
+ * structural check).
+ */
+export function isParsed(value: Indexed | PositionSnapshotInput): value is Indexed {
   const v = value as PositionSnapshot;
   return (
     v.quantity instanceof Decimal &&
@@ -34,7 +48,7 @@ function isParsed(value: PositionSnapshot | PositionSnapshotInput): value is Pos
   );
 }
 
-function signedOf(p: PositionSnapshot): Decimal {
+function signedOf(p: Indexed): Decimal {
   return p.side === 'long' ? p.quantity : p.quantity.neg();
 }
 
@@ -87,7 +101,13 @@ export class PositionBook {
   }
 
   snapshots(): PositionSnapshot[] {
-    return [...this.positions.values()].map((h) => h.snapshot);
+    return [...this.positions.values()].map((h) =>
+      isHeld(h.position) ? h.position.toPosition() : h.position,
+    );
+  }
+
+  symbols(): string[] {
+    return [...this.positions.keys()];
   }
 
   /**
@@ -128,15 +148,15 @@ export class PositionBook {
   }
 
   /** Adds or replaces a validated position. */
-  upsert(snapshot: PositionSnapshot): void {
+  upsert(snapshot: Indexed): void {
     const old = this.positions.get(snapshot.symbol);
     if (old !== undefined) {
-      if (old.snapshot === snapshot) return;
+      if (old.position === snapshot) return;
       this.removeContribution(snapshot.symbol, old);
     }
     const signedQty = signedOf(snapshot);
     const held: Held = {
-      snapshot,
+      position: snapshot,
       gen: 0,
       signedQty,
       absQty: snapshot.quantity,
@@ -176,7 +196,7 @@ export class PositionBook {
    */
   replaceAll(snapshots: readonly (PositionSnapshot | PositionSnapshotInput)[]): void {
     // Every entry is parsed and checked before the book changes: one bad entry leaves it as it was.
-    const parsed: PositionSnapshot[] = [];
+    const parsed: Indexed[] = [];
     const symbols = new Set<string>();
     for (const input of snapshots) {
       const s = isParsed(input) ? input : parseOrThrow(PositionSnapshot, input, 'position snapshot');
@@ -187,7 +207,7 @@ export class PositionBook {
     const gen = ++this.generation;
     for (const s of parsed) {
       const current = this.positions.get(s.symbol);
-      if (current !== undefined && current.snapshot === s) {
+      if (current !== undefined && current.position === s) {
         current.gen = gen;
         continue;
       }

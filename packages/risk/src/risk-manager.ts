@@ -13,10 +13,12 @@ import {
   Decimal,
   type DecimalInput,
   ExchangeError,
+  type HeldPosition,
   isValidated,
   type MarkQuote,
   type MarkReader,
   OrderRequest,
+  type PositionReader,
   type PositionSnapshot,
   type PositionSnapshotInput,
   parseOrThrow,
@@ -50,7 +52,7 @@ import {
   type RiskSubmitResult,
   type SubmitAck,
 } from './manager-types.js';
-import { PositionBook } from './position-book.js';
+import { isParsed, PositionBook } from './position-book.js';
 import {
   loadRiskCheckpoint,
   type RecoveredRiskState,
@@ -108,6 +110,10 @@ export class RiskManager implements MarkReader {
   /** The shared trading state last seen while the budget was available (to tell a shared reset). */
   private sharedSeen: TradingState | undefined;
   private sharedAvailable = true;
+  /** The tracker the book follows (`followPositions`); undefined while positions are handed in. */
+  private positionSource: PositionReader | undefined;
+  /** Why the book stopped matching the tracker it follows: no order passes once set. */
+  private positionFault: unknown;
 
   constructor(options: RiskManagerOptions) {
     this.config = options.config ?? RiskConfig.defaults();
@@ -509,10 +515,39 @@ export class RiskManager implements MarkReader {
   }
 
   /**
+   * Reads positions from their owner (`PositionReader` of core-types: the `PositionTracker`) instead of
+   * being handed copies: the book indexes the tracker's positions as they are now (a recovered tracker's
+   * included, replacing any handed in before) and follows each change synchronously, inside the tracker's
+   * own change, so risk never checks an order against a position the tracker no longer holds. The
+   * engine wires this; afterwards `updatePosition`, `removePosition` and `checkOrder(order, positions)`
+   * are refused (a second writer would make the copy this removes). Calling it again with the same reader
+   * does nothing.
+   * @throws {ValidationError} when already following another reader
+   * @example
+   * risk.followPositions(tracker);
+   */
+  followPositions(reader: PositionReader): void {
+    if (this.positionSource === reader) return;
+    if (this.positionSource !== undefined) {
+      throw new ValidationError('this risk manager already reads positions from another tracker', {
+        field: 'positions',
+      });
+    }
+    const current = reader.getAllPositions();
+    const open = new Set(current.map((p) => p.symbol));
+    for (const symbol of this.book.symbols()) if (!open.has(symbol)) this.book.remove(symbol);
+    for (const p of current) this.indexPosition(p);
+    this.positionSource = reader;
+    reader.onPositionChange((symbol, position) => this.positionChanged(symbol, position));
+    this.evaluateLimits();
+  }
+
+  /**
    * Adds or replaces one position (the incremental way to keep positions; O(1) per check afterwards).
-   * @throws {ValidationError} for a malformed snapshot
+   * @throws {ValidationError} for a malformed snapshot, or when positions are read from a tracker
    */
   updatePosition(snapshot: PositionSnapshot | PositionSnapshotInput): void {
+    this.refuseWhileFollowing('updatePosition');
     const known = this.book.has((snapshot as { symbol?: string }).symbol ?? '');
     const s = this.book.upsertInput(snapshot);
     // A position no order of this manager opened (a restart, reconciliation) counts on the account too.
@@ -522,16 +557,53 @@ export class RiskManager implements MarkReader {
     this.evaluateLimits();
   }
 
-  /** Removes the position of a symbol (it went flat). Returns false when there was none. */
+  /**
+   * Removes the position of a symbol (it went flat). Returns false when there was none.
+   * @throws {ValidationError} when positions are read from a tracker
+   */
   removePosition(symbol: string): boolean {
+    this.refuseWhileFollowing('removePosition');
     const removed = this.book.remove(symbol);
     if (removed) this.evaluateLimits();
     return removed;
   }
 
-  /** Current positions as the manager sees them. */
+  /** Current positions as the manager sees them (the tracker's own, when it follows one). */
   positions(): PositionSnapshot[] {
-    return this.book.snapshots();
+    const source = this.positionSource;
+    return source === undefined ? this.book.snapshots() : source.getAllPositions().map((p) => p.toPosition());
+  }
+
+  private refuseWhileFollowing(what: string): void {
+    if (this.positionSource === undefined) return;
+    throw new ValidationError(`${what}: positions are read from the tracker this manager follows`, {
+      field: 'positions',
+    });
+  }
+
+  /** Indexes one position; one no order of this manager opened (a restart, an adoption) counts on the account too. */
+  private indexPosition(p: HeldPosition): void {
+    if (!isParsed(p))
+      throw new ValidationError(`malformed position of ${String((p as { symbol?: unknown }).symbol)}`);
+    const known = this.book.has(p.symbol);
+    this.book.upsert(p);
+    if (!known && !this.ledger.hasPendingNew(p.symbol)) {
+      this.link.adoptPosition(p.symbol, p.quantity.times(this.book.mark(p.symbol)?.price ?? p.entryPrice));
+    }
+  }
+
+  /** The followed tracker changed a position (inside its own change: this must not throw). */
+  private positionChanged(symbol: string, position: HeldPosition | undefined): void {
+    try {
+      if (position === undefined) this.book.remove(symbol);
+      else this.indexPosition(position);
+      this.evaluateLimits();
+    } catch (error) {
+      // The book no longer matches the tracker: refuse every order and halt, rather than check against it.
+      if (this.positionFault !== undefined) return;
+      this.positionFault = error;
+      void this.tripCircuitBreaker(`position index failed: ${errorText(error)}`).catch(() => undefined);
+    }
   }
 
   /**
@@ -695,7 +767,20 @@ export class RiskManager implements MarkReader {
     positions: readonly (PositionSnapshot | PositionSnapshotInput)[] | undefined,
   ): RiskCheckResult {
     const now = this.clock.now();
+    if (this.positionFault !== undefined) {
+      return this.reject([
+        failure(RiskCode.CHECK_FAILED, { check: 'positions', error: errorText(this.positionFault) }),
+      ]);
+    }
     if (positions !== undefined) {
+      if (this.positionSource !== undefined) {
+        return this.reject([
+          failure(RiskCode.CHECK_FAILED, {
+            check: 'positions',
+            error: 'positions are read from the tracker this manager follows',
+          }),
+        ]);
+      }
       try {
         this.book.replaceAll(positions);
       } catch (error) {

@@ -164,7 +164,7 @@ export class Reconciler {
 
   /** Books each difference as an audited synthetic fill at the venue's entry price (--adopt-venue-state). */
   private async adopt(mismatches: PositionMismatch[]): Promise<void> {
-    const { client, clock, audit, tracker, risk } = this.core;
+    const { client, clock, audit, tracker } = this.core;
     for (const m of mismatches) {
       const diff = m.venue.minus(m.local);
       const price = m.venueEntryPrice ?? (await client.getMarketPrice(m.symbol)).price;
@@ -178,9 +178,8 @@ export class Reconciler {
         fee: '0',
         timestamp: clock.now(),
       });
-      const position = await tracker.updateFromFill(fill);
-      if (position === undefined) risk.removePosition(m.symbol);
-      else risk.updatePosition(position.toPosition());
+      // Risk follows the tracker's positions (followPositions): the adopted one counts there at once.
+      await tracker.updateFromFill(fill);
     }
   }
 }

@@ -13,6 +13,9 @@ export async function recoverState(core: BotCore): Promise<void> {
     ...(core.budget === undefined ? {} : { budget: core.budget }),
     onWarning: (message) => core.logger.warn({ dir: core.auditDir }, message),
   });
+  // One owner of positions from the start: risk indexes the recovered ones and follows every later change
+  // (a reconciliation's adoption before the engine exists included). The engine wires the same again.
+  risk.followPositions(tracker);
   core.tracker = tracker;
   core.risk = risk;
 }
