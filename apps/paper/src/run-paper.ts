@@ -317,7 +317,7 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
         open: bar.open.toNumber(),
         high: bar.high.toNumber(),
         low: bar.low.toNumber(),
-        close: bar.close.toNumber(),
+        close,
       });
       barsDone += 1;
       barsBySymbol.set(bar.symbol, (barsBySymbol.get(bar.symbol) ?? 0) + 1);

@@ -23,6 +23,40 @@ describe('EquityRecorder', () => {
     expect(s.peakEquity.toString()).toBe('11000');
   });
 
+  it('gives the exact peak and drawdowns of curves that repeat values (a flat account), as a decimal walk does', () => {
+    // Runs of one equity (separate Decimal objects of one value) next to new peaks and troughs: a repeated
+    // value skips the arithmetic, and must still leave every exact figure as the full walk computes it.
+    const levels = ['10000', '10500', '9975', '9974.999999999999999999', '11000', '0.01', '-5', '0'];
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let curve = 0; curve < 500; curve += 1) {
+      const r = new EquityRecorder();
+      let peak: Decimal | undefined;
+      let worst = d(0);
+      let worstPercent = d(0);
+      const runs = 1 + random(40);
+      let t = 0;
+      for (let run = 0; run < runs; run += 1) {
+        const value = levels[random(levels.length)] as string;
+        for (let i = 0, times = 1 + random(5); i < times; i += 1) {
+          const equity = d(value);
+          r.add((t += 1), equity, d(0));
+          if (peak === undefined || equity.gt(peak)) peak = equity;
+          const dd = peak.minus(equity);
+          if (dd.gt(worst)) worst = dd;
+          if (peak.gt(0) && dd.gt(0) && dd.div(peak).gt(worstPercent)) worstPercent = dd.div(peak);
+        }
+      }
+      const s = r.statistics(365);
+      expect(s.peakEquity.toString()).toBe(peak?.toString());
+      expect(s.maxDrawdown.toString()).toBe(worst.toString());
+      expect(s.maxDrawdownPercent.toString()).toBe(worstPercent.toString());
+    }
+  });
+
   it('computes annualised Sharpe and Sortino from per-sample returns', () => {
     const r = new EquityRecorder();
     // returns: +10%, -10%, +10%

@@ -34,7 +34,7 @@ export function trendFollower(options: TrendFollowerOptions = {}): Strategy & { 
       s.fast.push(bar.close);
       s.slow.push(bar.close);
       if (!s.slow.ready) return;
-      const sign = s.fast.value.cmp(s.slow.value);
+      const sign = s.fast.compare(s.slow);
       if (sign === 0 || sign === s.lastSign) return;
       const first = s.lastSign === 0;
       s.lastSign = sign;

@@ -1,4 +1,5 @@
 import { Decimal, toDecimal } from '@hl-bot/core-types';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MovingAverage, quantityFor, roundPrice } from '../src/index.js';
 
@@ -12,6 +13,35 @@ describe('MovingAverage', () => {
     expect(ma.value.toString()).toBe('2');
     ma.push(toDecimal(10)); // window is now 2, 3, 10
     expect(ma.value.toString()).toBe('5');
+  });
+
+  it('compare() orders two averages exactly as comparing their values does, ties included', () => {
+    // Prices from a few grids (ties are common on a coarse one), wide magnitudes and long digit strings,
+    // so both the cross-multiplied path and the division fallback are taken.
+    const price = fc.oneof(
+      fc.integer({ min: 1, max: 40 }).map((n) => new Decimal(n).times('0.5')),
+      fc.integer({ min: 1, max: 10_000_000 }).map((n) => new Decimal(n).div(100)),
+      fc.constantFrom('0.000001', '1e20', '123456789.123456789123456789', '3.3333333333333333333333333333'),
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 48 }),
+        fc.array(price, { minLength: 1, maxLength: 120 }),
+        (fastLength, slowLength, closes) => {
+          const fast = new MovingAverage(fastLength);
+          const slow = new MovingAverage(slowLength);
+          for (const close of closes) {
+            const d = new Decimal(close);
+            fast.push(d);
+            slow.push(d);
+            expect(fast.compare(slow)).toBe(fast.value.cmp(slow.value));
+            expect(slow.compare(fast)).toBe(slow.value.cmp(fast.value));
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 
   it('gives the population standard deviation of the window, zero when empty', () => {

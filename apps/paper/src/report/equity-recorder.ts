@@ -1,4 +1,4 @@
-import { Decimal, ZERO } from '@hl-bot/core-types';
+import { compareDecimals, Decimal, ZERO } from '@hl-bot/core-types';
 import { Downsampler } from './downsampler.js';
 
 /** A chart point of the equity curve: equity and the drawdown below the running peak at that time. */
@@ -82,35 +82,46 @@ export class EquityRecorder {
   private readonly months: MonthlyReturn[] = [];
   private month: { key: string; next: number; base: number } | undefined;
   private lastValue = 0;
+  /** The previous bar's equity (its number is `lastValue`). */
+  private lastEquity: Decimal | undefined;
 
   add(time: number, equity: Decimal, exposure: Decimal, benchmark?: number): void {
     this.count += 1;
-    const value = equity.toNumber();
-    // Numbers first, decimals only where they can change a result: a decimal above the peak has a number
-    // at or above the peak's, and a drawdown that can be a new maximum is one whose number is within a
-    // rounding margin of it. So the exact figures are the same and most bars do no decimal arithmetic.
-    if (this.peak === undefined || (value >= this.peakValue && equity.gt(this.peak))) {
-      this.peak = equity;
-      this.peakValue = value;
-    }
-    const ddValue = this.peakValue - value;
-    const mayBeWorst = ddValue >= this.worstValue - Math.abs(this.peakValue) * 1e-12;
-    const mayBeWorstPercent =
-      this.peakValue > 0 && ddValue / this.peakValue >= this.worstPercentValue - 1e-12;
-    if ((mayBeWorst || mayBeWorstPercent) && !(ddValue === 0 && equity.eq(this.peak))) {
-      const dd = this.peak.minus(equity);
-      if (dd.gt(this.worst)) {
-        this.worst = dd;
-        this.worstValue = dd.toNumber();
+    // The same equity as the bar before (a flat account, most of a year that stopped trading): the same
+    // number, and no new peak or drawdown, since the bar before already saw this very value.
+    const repeated =
+      this.lastEquity !== undefined &&
+      (equity === this.lastEquity || compareDecimals(equity, this.lastEquity) === 0);
+    const value = repeated ? this.lastValue : equity.toNumber();
+    this.lastEquity = equity;
+    if (!repeated) {
+      // Numbers first, decimals only where they can change a result: a decimal above the peak has a number
+      // at or above the peak's, and a drawdown that can be a new maximum is one whose number is within a
+      // rounding margin of it. So the exact figures are the same and most bars do no decimal arithmetic.
+      if (this.peak === undefined || (value >= this.peakValue && equity.gt(this.peak))) {
+        this.peak = equity;
+        this.peakValue = value;
       }
-      if (this.peak.gt(0) && dd.gt(0)) {
-        const pct = dd.div(this.peak);
-        if (pct.gt(this.worstPercent)) {
-          this.worstPercent = pct;
-          this.worstPercentValue = pct.toNumber();
+      const ddValue = this.peakValue - value;
+      const mayBeWorst = ddValue >= this.worstValue - Math.abs(this.peakValue) * 1e-12;
+      const mayBeWorstPercent =
+        this.peakValue > 0 && ddValue / this.peakValue >= this.worstPercentValue - 1e-12;
+      if ((mayBeWorst || mayBeWorstPercent) && !(ddValue === 0 && equity.eq(this.peak))) {
+        const dd = this.peak.minus(equity);
+        if (dd.gt(this.worst)) {
+          this.worst = dd;
+          this.worstValue = dd.toNumber();
+        }
+        if (this.peak.gt(0) && dd.gt(0)) {
+          const pct = dd.div(this.peak);
+          if (pct.gt(this.worstPercent)) {
+            this.worstPercent = pct;
+            this.worstPercentValue = pct.toNumber();
+          }
         }
       }
     }
+    const chartDrawdown = this.peakValue - value;
     if (this.previous !== undefined && this.previous > 0) {
       const r = value / this.previous - 1;
       this.returns += 1;
@@ -129,7 +140,7 @@ export class EquityRecorder {
       time,
       equity: value,
       // A chart value: the float difference is far below what a chart shows.
-      drawdown: -ddValue,
+      drawdown: -chartDrawdown,
       ...(benchmark === undefined ? {} : { benchmark }),
       low: value,
       high: value,
