@@ -43,7 +43,8 @@ describe('EquityRecorder', () => {
         const value = levels[random(levels.length)] as string;
         for (let i = 0, times = 1 + random(5); i < times; i += 1) {
           const equity = d(value);
-          r.add((t += 1), equity, d(0));
+          t += 1;
+          r.add(t, equity, d(0));
           if (peak === undefined || equity.gt(peak)) peak = equity;
           const dd = peak.minus(equity);
           if (dd.gt(worst)) worst = dd;
