@@ -1,4 +1,5 @@
 import type { AuditSink, Clock, DecimalInput } from '@hl-bot/core-types';
+import type { OrderScope } from './order-scope.js';
 import type { PrivateKeySigner } from './private-key.js';
 import type { Sleep } from './rate-limit.js';
 
@@ -80,4 +81,9 @@ export interface HyperliquidClientOptions {
    * A symbol not in `meta` makes `start()` throw `HL_UNKNOWN_ASSET`.
    */
   referencePrices?: readonly string[];
+  /**
+   * Several bots on one account: the tag this client's cloids carry and which of the account's orders and
+   * fills are its own (see `OrderScope`). Default: every order and fill of the account is this client's.
+   */
+  orderScope?: OrderScope;
 }

@@ -13,14 +13,21 @@ export class ClientOrderIds {
   readonly #byCloid = new Map<string, string>();
   readonly #byOid = new Map<string, string>();
   readonly #maxEntries: number;
+  readonly #tag: string | undefined;
 
-  constructor(maxEntries = 100_000) {
+  constructor(maxEntries = 100_000, tag?: string) {
     this.#maxEntries = maxEntries;
+    this.#tag = tag;
+  }
+
+  /** The cloid a client order id is sent as (carrying this client's tag, when it has one). */
+  cloidOf(clientOrderId: string): string {
+    return toCloid(clientOrderId, this.#tag);
   }
 
   /** Remembers a client order id; returns the cloid it is sent as. */
   remember(clientOrderId: string): string {
-    const cloid = toCloid(clientOrderId);
+    const cloid = this.cloidOf(clientOrderId);
     this.#byCloid.delete(cloid);
     this.#byCloid.set(cloid, clientOrderId);
     trim(this.#byCloid, this.#maxEntries);

@@ -11,6 +11,7 @@ import { FillDeduper } from './fills.js';
 import { InfoReads } from './info.js';
 import { NonceManager } from './nonce.js';
 import type { OrderPlacementDeps } from './order-placement.js';
+import { checkOrderScope } from './order-scope.js';
 import type { Address, PrivateKeySigner } from './private-key.js';
 import { realSleep, WeightedTokenBucket } from './rate-limit.js';
 import { Reporter } from './reporter.js';
@@ -49,7 +50,9 @@ export interface ClientParts {
  * @throws {HyperliquidClientError} `HL_INVALID_ARGUMENT` for a slippage outside [0, 1).
  */
 export function clientParts(options: HyperliquidClientOptions, id: ClientIdentity): ClientParts {
-  const ids = new ClientOrderIds();
+  const scope = checkOrderScope(options.orderScope);
+  const ids = new ClientOrderIds(100_000, scope?.cloidTag);
+  const cloidOf = (clientOrderId: string) => ids.cloidOf(clientOrderId);
   const clock: Clock = options.clock ?? systemClock;
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
@@ -81,7 +84,7 @@ export function clientParts(options: HyperliquidClientOptions, id: ClientIdentit
     maxDelayMs: options.retry?.maxDelayMs ?? 8_000,
   });
   const reporter = new Reporter(options.audit ?? options.auditLogger);
-  const reads = new InfoReads(transport, id.account);
+  const reads = new InfoReads(transport, id.account, cloidOf);
   const assets = new AssetCatalog(reads, options.dexes ?? 'all');
   const accountReader = new AccountReader({
     reads,
@@ -99,6 +102,7 @@ export function clientParts(options: HyperliquidClientOptions, id: ClientIdentit
     signer: id.signer,
     isMainnet: id.isMainnet,
     vaultAddress: id.vaultAddress,
+    cloidOf,
   });
   const streams = new Streams({
     wsUrl: id.wsUrl,
@@ -113,6 +117,7 @@ export function clientParts(options: HyperliquidClientOptions, id: ClientIdentit
     reporter,
     deduper: new FillDeduper({ since: options.fillsSince ?? clock.now() }),
     referenceSymbols: [...(options.referencePrices ?? [])],
+    scope,
   });
   const transfers = new Transfers({
     transport,
@@ -142,6 +147,7 @@ export function clientParts(options: HyperliquidClientOptions, id: ClientIdentit
     ids,
     reporter,
     clock,
+    scope,
     deliverUpdates: (updates) => streams.deliverUpdates(updates),
   });
   return {

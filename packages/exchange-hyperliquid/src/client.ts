@@ -422,6 +422,14 @@ export class HyperliquidClient implements Exchange {
     return subscribe(this.#p.streams.fills.fillListeners, listener);
   }
 
+  /**
+   * Fills of the account that are not this client's (`orderScope`): another bot's, or an order no bot of
+   * the scope claims on a symbol it does not trade. Each fill once, like `onFill`; never booked by `onFill`.
+   */
+  onForeignFill(listener: (fill: Fill) => void): () => void {
+    return subscribe(this.#p.streams.fills.foreignFillListeners, listener);
+  }
+
   onOrderUpdate(listener: (update: OrderUpdate) => void): () => void {
     return subscribe(this.#p.streams.updateListeners, listener);
   }

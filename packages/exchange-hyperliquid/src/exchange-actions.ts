@@ -51,6 +51,8 @@ export interface ExchangeActionsDeps {
   signer: PrivateKeySigner | undefined;
   isMainnet: boolean;
   vaultAddress: Address | undefined;
+  /** The cloid a client order id is sent as (default `toCloid`, untagged). */
+  cloidOf?: (clientOrderId: string) => string;
 }
 
 /**
@@ -63,6 +65,10 @@ export class ExchangeActions {
 
   constructor(deps: ExchangeActionsDeps) {
     this.#d = deps;
+  }
+
+  #cloid(id: string): string {
+    return this.#d.cloidOf === undefined ? toCloid(id) : this.#d.cloidOf(id);
   }
 
   /** Signs and sends one L1 action. @throws {HyperliquidActionError} {HyperliquidHttpError} */
@@ -139,19 +145,19 @@ export class ExchangeActions {
     const wire = await Promise.all(
       cancels.map(async (c) => ({
         asset: (await this.#d.assets.asset(c.symbol)).asset,
-        cloid: toCloid(c.cloid),
+        cloid: this.#cloid(c.cloid),
       })),
     );
     return this.cancelStatuses(buildCancelByCloidAction(wire), wire.length);
   }
 
   async modify(oid: number | string, order: OrderWire): Promise<void> {
-    await this.send(buildModifyAction(typeof oid === 'string' ? toCloid(oid) : oid, order), {});
+    await this.send(buildModifyAction(typeof oid === 'string' ? this.#cloid(oid) : oid, order), {});
   }
 
   async batchModify(modifies: readonly { oid: number | string; order: OrderWire }[]): Promise<OrderResult[]> {
     const action = buildBatchModifyAction(
-      modifies.map((m) => ({ oid: typeof m.oid === 'string' ? toCloid(m.oid) : m.oid, order: m.order })),
+      modifies.map((m) => ({ oid: typeof m.oid === 'string' ? this.#cloid(m.oid) : m.oid, order: m.order })),
     );
     const res = await this.send(action, { batchLength: modifies.length });
     return orderResults(

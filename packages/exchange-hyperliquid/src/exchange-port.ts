@@ -16,6 +16,7 @@ import type { ExchangeActions } from './exchange-actions.js';
 import { toOrderUpdate } from './fills.js';
 import type { InfoReads } from './info.js';
 import type { FrontendOpenOrder, WsOrderUpdate } from './info-schemas.js';
+import { inScope, type OrderScope } from './order-scope.js';
 import type { Reporter } from './reporter.js';
 
 /** What `getMarketData` returns. */
@@ -36,6 +37,8 @@ export interface ExchangePortDeps {
   ids: ClientOrderIds;
   reporter: Reporter;
   clock: Clock;
+  /** Which of the account's orders are this client's (default all). */
+  scope: OrderScope | undefined;
   /** Where a confirmed cancel is reported, like the venue's own order update. */
   deliverUpdates: (updates: readonly WsOrderUpdate[]) => void;
 }
@@ -73,9 +76,14 @@ export class ExchangePort {
     const assets = await catalog.load(false);
     const coin = opts.symbol === undefined ? undefined : (await catalog.asset(opts.symbol)).coin;
     const dexes = opts.symbol === undefined ? assets.dexes() : [(await catalog.asset(opts.symbol)).dex];
-    const open = (await Promise.all(dexes.map((d) => reads.openOrders(undefined, d))))
+    const scope = this.#d.scope;
+    // Scoped, the cloid decides whose an order is: frontendOpenOrders carries it on every order.
+    const read = (d: string) =>
+      scope === undefined ? reads.openOrders(undefined, d) : reads.frontendOpenOrders(undefined, d);
+    const open = (await Promise.all(dexes.map(read)))
       .flat()
-      .filter((o) => (coin === undefined ? assets.hasCoin(o.coin) : o.coin === coin));
+      .filter((o) => (coin === undefined ? assets.hasCoin(o.coin) : o.coin === coin))
+      .filter((o) => inScope(scope, o.cloid, assets.byCoin(o.coin).symbol));
     let cancelled = 0;
     for (let i = 0; i < open.length; i += 100) {
       const chunk = open.slice(i, i + 100);
@@ -142,6 +150,7 @@ export class ExchangePort {
     const out: OpenOrder[] = [];
     for (const o of orders) {
       if (coin !== undefined ? o.coin !== coin : !assets.hasCoin(o.coin)) continue;
+      if (!inScope(this.#d.scope, o.cloid, assets.byCoin(o.coin).symbol)) continue;
       const quantity = o.origSz.gt(0) ? o.origSz : o.sz;
       if (quantity.lte(0)) continue;
       out.push(

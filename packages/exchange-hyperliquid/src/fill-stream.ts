@@ -5,6 +5,7 @@ import { HyperliquidResponseError } from './errors.js';
 import { type FillDeduper, fillKey, toFill } from './fills.js';
 import type { InfoReads } from './info.js';
 import { type UserFill, UserFillSchema, WsUserFillsEnvelopeSchema } from './info-schemas.js';
+import { inScope, type OrderScope } from './order-scope.js';
 import { asError, notify, type Reporter } from './reporter.js';
 import { isSpotCoin, spotFillEvent, spotPairNames } from './spot.js';
 
@@ -21,6 +22,8 @@ export interface FillStreamDeps {
   ids: ClientOrderIds;
   reporter: Reporter;
   deduper: FillDeduper;
+  /** Which of the account's fills are this client's (default all). */
+  scope: OrderScope | undefined;
 }
 
 /**
@@ -30,6 +33,8 @@ export interface FillStreamDeps {
  */
 export class FillStream {
   readonly fillListeners = new Set<(fill: Fill) => void>();
+  /** Fills of the account that are not this client's (see `OrderScope`), each once. */
+  readonly foreignFillListeners = new Set<(fill: Fill) => void>();
   readonly faultListeners = new Set<(error: Error) => void>();
   readonly #d: FillStreamDeps;
   #backfill: Promise<void> = Promise.resolve();
@@ -119,7 +124,9 @@ export class FillStream {
       }
       const clientOrderId = ids.resolve(f.cloid, f.oid);
       const fill = clientOrderId === undefined ? venueFill : { ...venueFill, clientOrderId };
-      notify(this.fillListeners, fill, reporter);
+      // Another bot's fill on this account: booked by that bot, never here; reported, never dropped unseen.
+      const own = inScope(this.#d.scope, f.cloid, venueFill.symbol);
+      notify(own ? this.fillListeners : this.foreignFillListeners, fill, reporter);
     }
     if (retryFrom !== undefined) this.scheduleBackfill(Math.max(retryFrom, deduper.since));
   }

@@ -21,6 +21,7 @@ export {
   TESTNET_API_URL,
   TESTNET_WS_URL,
 } from './client.js';
+export { cloidTagOf } from './cloid.js';
 export type { PerpDex, PerpDexsResponse } from './dex.js';
 export {
   HyperliquidActionError,
@@ -59,6 +60,7 @@ export {
   type UserRole,
 } from './key-authority.js';
 export type { LedgerChange, LedgerUpdate } from './ledger.js';
+export type { OrderScope, VenueOrderRef } from './order-scope.js';
 export { type Address, PrivateKeySigner, type Signature } from './private-key.js';
 export type { Sleep, WeightedTokenBucket } from './rate-limit.js';
 export type { SpotMetaResponse } from './spot.js';

@@ -69,9 +69,16 @@ export class InfoReads {
   readonly #transport: Transport;
   readonly #account: Address | undefined;
 
-  constructor(transport: Transport, account: Address | undefined) {
+  readonly #cloidOf: (clientOrderId: string) => string;
+
+  constructor(
+    transport: Transport,
+    account: Address | undefined,
+    cloidOf: (clientOrderId: string) => string = (id) => toCloid(id),
+  ) {
     this.#transport = transport;
     this.#account = account;
+    this.#cloidOf = cloidOf;
   }
 
   /** The queried user: `user` checked, else the client's account. @throws {HyperliquidClientError} */
@@ -248,7 +255,7 @@ export class InfoReads {
 
   /** By oid, or by cloid (any client order id maps to its cloid). */
   orderStatus(oid: number | string, user: string | undefined): Promise<OrderStatusResponse> {
-    const id = typeof oid === 'string' ? (isCloid(oid) ? oid.toLowerCase() : toCloid(oid)) : oid;
+    const id = typeof oid === 'string' ? (isCloid(oid) ? oid.toLowerCase() : this.#cloidOf(oid)) : oid;
     return this.#transport.info(
       { type: 'orderStatus', user: this.requireAccount(user), oid: id },
       OrderStatusResponseSchema,

@@ -22,6 +22,7 @@ import {
   WsUserFundingsSchema,
 } from './info-schemas.js';
 import { type LedgerChange, ledgerChange, WsLedgerUpdatesSchema } from './ledger.js';
+import { inScope, type OrderScope } from './order-scope.js';
 import type { Address } from './private-key.js';
 import { asError, notify, type Reporter } from './reporter.js';
 import { coinToSymbol } from './symbols.js';
@@ -46,6 +47,8 @@ export interface StreamsDeps {
   deduper: FillDeduper;
   /** Symbols whose venue mark and oracle price stream (`activeAssetCtx`, one subscription each). */
   referenceSymbols: readonly string[];
+  /** Which of the account's orders and fills are this client's (default all). */
+  scope: OrderScope | undefined;
 }
 
 /** The venue's reference prices of one symbol, as `onReferencePrice` delivers them. */
@@ -178,6 +181,8 @@ export class Streams {
       if (assets.current !== undefined && !assets.current.hasCoin(u.order.coin)) continue;
       const venueUpdate = toOrderUpdate(u);
       if (venueUpdate === undefined) continue;
+      // Another bot's order on this account: its updates are that bot's.
+      if (!inScope(this.#d.scope, u.order.cloid, venueUpdate.symbol)) continue;
       const clientOrderId = this.#d.ids.resolve(u.order.cloid, u.order.oid);
       const update = clientOrderId === undefined ? venueUpdate : { ...venueUpdate, clientOrderId };
       notify(this.updateListeners, update, this.#d.reporter);

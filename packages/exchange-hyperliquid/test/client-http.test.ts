@@ -742,3 +742,85 @@ describe('secret hygiene', () => {
     }
   });
 });
+
+describe('several bots on one account (orderScope)', () => {
+  const TAG = '0a0b0c0d';
+  const PEER = 'ffeeddcc';
+  const scope = {
+    cloidTag: TAG,
+    // This bot trades BTC; a cloid of its own tag is its own wherever it is, an untagged order only on BTC.
+    owns: ({ cloid, symbol }: { cloid: string | undefined; symbol: string }) =>
+      cloid?.startsWith(`0x${TAG}`) === true ||
+      (symbol === 'BTC-USD' && cloid?.startsWith(`0x${PEER}`) !== true),
+  };
+  const frontend = (o: Record<string, unknown>) => ({
+    side: 'B',
+    limitPx: '59000',
+    sz: '0.01',
+    timestamp: T0,
+    origSz: '0.01',
+    orderType: 'Limit',
+    tif: 'Gtc',
+    isTrigger: false,
+    triggerPx: '0.0',
+    triggerCondition: 'N/A',
+    isPositionTpsl: false,
+    reduceOnly: false,
+    children: [],
+    ...o,
+  });
+  const open = [
+    frontend({ coin: 'BTC', oid: 1, cloid: `0x${TAG}${'1'.repeat(24)}` }),
+    frontend({ coin: 'ETH', oid: 2, cloid: `0x${PEER}${'2'.repeat(24)}` }),
+    frontend({ coin: 'BTC', oid: 3, cloid: null }),
+    frontend({ coin: 'SOL', oid: 4, cloid: null }),
+  ];
+
+  it('sends cloids carrying the bot tag, so the venue reports back whose order it is', async () => {
+    venue.info = infoRouter();
+    venue.exchange = () => orderOk([{ resting: { oid: 77 } }]);
+    await client({ orderScope: scope }).placeOrder(limitBuy, { clientOrderId: 'bot-1-1' });
+    const order = (venue.requestsOf('/exchange')[0]?.body.action as { orders: { c: string }[] }).orders[0];
+    expect(order?.c).toMatch(new RegExp(`^0x${TAG}[0-9a-f]{24}$`));
+  });
+
+  it('lists and cancels only its own orders, never another bot’s on the same account', async () => {
+    venue.info = infoRouter({ frontendOpenOrders: () => open });
+    venue.exchange = (b) => {
+      const n = (b.action as { cancels: unknown[] }).cancels.length;
+      return {
+        json: { status: 'ok', response: { type: 'cancel', data: { statuses: Array(n).fill('success') } } },
+      };
+    };
+    const c = client({ orderScope: scope });
+    expect((await c.getOpenOrders()).map((o) => o.orderId)).toEqual(['1', '3']);
+    expect(await c.cancelAllOrders({ reason: 'stop' })).toBe(2);
+    expect(venue.requestsOf('/exchange')[0]?.body.action).toEqual({
+      type: 'cancel',
+      cancels: [
+        { a: 0, o: 1 },
+        { a: 0, o: 3 },
+      ],
+    });
+  });
+
+  it('hands another bot’s fills to onForeignFill, never to onFill', async () => {
+    const fills = [
+      fill({ tid: 1, time: T0 + 1, cloid: `0x${TAG}${'1'.repeat(24)}` }),
+      fill({ tid: 2, time: T0 + 2, coin: 'ETH', px: '3000', cloid: `0x${PEER}${'2'.repeat(24)}` }),
+      fill({ tid: 3, time: T0 + 3, coin: 'SOL', px: '150' }),
+    ];
+    venue.info = infoRouter({ userFillsByTime: () => fills });
+    const c = client({ orderScope: scope, fillsSince: T0 });
+    const own: string[] = [];
+    const foreign: string[] = [];
+    c.onFill((f) => own.push(f.symbol));
+    c.onForeignFill((f) => foreign.push(`${f.symbol} ${f.clientOrderId ?? '-'}`));
+    await c.syncFills();
+    expect(own).toEqual(['BTC-USD']);
+    expect(foreign).toEqual([`ETH-USD 0x${PEER}${'2'.repeat(24)}`, 'SOL-USD -']);
+    // Delivered once: a second sync of the same fills books nothing and reports nothing again.
+    await c.syncFills();
+    expect([own.length, foreign.length]).toEqual([1, 2]);
+  });
+});

@@ -18,6 +18,14 @@ import {
 import pg from 'pg';
 import { RiskBudgetPgError } from './errors.js';
 import { checkOptions, type NormalizedCaps, normalizeCaps, type PgRiskBudgetOptions } from './options.js';
+import {
+  type AccountPeer,
+  checkClaim,
+  claimIn,
+  conflictError,
+  peersIn,
+  type SymbolClaim,
+} from './ownership.js';
 import { channelOf, migrate, SCHEMA } from './schema.js';
 
 interface AccountRow {
@@ -338,10 +346,19 @@ export class PgRiskBudget implements RiskBudget {
 
   /**
    * The account's leases whose bot stopped renewing (expired), other than this instance's, with what they
-   * still count: the reconciler decides from the venue whether `clearDeadLease` may drop one.
+   * still count: the reconciler decides from the venue whether `clearDeadLease` may drop one. A bot that
+   * claimed symbols on a venue account (`claimSymbols`) comes with that account and its cloid tag, so only
+   * its own orders there are looked at.
    */
   async deadLeases(): Promise<
-    { botId: string; liveOrders: number; usedExposure: Decimal; usedPositions: number }[]
+    {
+      botId: string;
+      liveOrders: number;
+      usedExposure: Decimal;
+      usedPositions: number;
+      venueAccount?: string;
+      cloidTag?: string;
+    }[]
   > {
     return this.#run(async (client) => {
       const r = await client.query<{
@@ -349,9 +366,13 @@ export class PgRiskBudget implements RiskBudget {
         live_orders: number;
         used_exposure: string;
         used_positions: number;
+        venue_account: string | null;
+        cloid_tag: string | null;
       }>(
-        `SELECT bot_id, live_orders, used_exposure::text AS used_exposure, used_positions
-         FROM ${SCHEMA}.leases WHERE account = $1 AND bot_id <> $2 AND expires_at <= now() ORDER BY bot_id`,
+        `SELECT l.bot_id, l.live_orders, l.used_exposure::text AS used_exposure, l.used_positions,
+           t.venue_account, t.cloid_tag
+         FROM ${SCHEMA}.leases l LEFT JOIN ${SCHEMA}.cloid_tags t USING (account, bot_id)
+         WHERE l.account = $1 AND l.bot_id <> $2 AND l.expires_at <= now() ORDER BY l.bot_id`,
         [this.account, this.botId],
       );
       return r.rows.map((row) => ({
@@ -359,8 +380,37 @@ export class PgRiskBudget implements RiskBudget {
         liveOrders: row.live_orders,
         usedExposure: new Decimal(row.used_exposure),
         usedPositions: row.used_positions,
+        ...(row.venue_account === null ? {} : { venueAccount: row.venue_account }),
+        ...(row.cloid_tag === null ? {} : { cloidTag: row.cloid_tag }),
       }));
     });
+  }
+
+  /**
+   * Registers the symbols this bot trades on its venue account and the tag its cloids carry, for as long
+   * as its lease lives (a clean idle stop deletes both with the lease; after a crash they last until the
+   * dead lease is cleared, never while its orders may be live). A symbol another bot registered on the
+   * same venue account, live or dead and not cleared, is refused: symbols are never shared between bots.
+   *
+   * @throws {RiskBudgetPgError} `RISK_BUDGET_SYMBOL_OWNED` (names the other bot), `RISK_BUDGET_TAG_TAKEN`,
+   *   `RISK_BUDGET_CONFIG` for a malformed claim, `RISK_BUDGET_UNAVAILABLE` when the database is away
+   */
+  async claimSymbols(claim: SymbolClaim): Promise<void> {
+    const checked = checkClaim(claim);
+    // The claim hangs off the lease row: it must exist (a first renewal creates it).
+    await this.renew();
+    const conflict = await this.#run(async (client) => {
+      await client.query('BEGIN');
+      const found = await claimIn(client, this.account, this.botId, checked);
+      await client.query(found === undefined ? 'COMMIT' : 'ROLLBACK');
+      return found;
+    });
+    if (conflict !== undefined) throw conflictError(checked, conflict);
+  }
+
+  /** The other bots registered on `venueAccount` (see `claimSymbols`), live and dead. */
+  async peers(venueAccount: string): Promise<AccountPeer[]> {
+    return this.#run((client) => peersIn(client, this.account, this.botId, venueAccount));
   }
 
   onChange(listener: (state: SharedRiskState) => void): () => void {

@@ -4,7 +4,7 @@ import type pg from 'pg';
 /** Every table lives in this one schema. */
 export const SCHEMA = 'hl_risk';
 /** The schema version this package writes; `migrate` records it. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 // Concurrent first starts of several bots must not race `CREATE ... IF NOT EXISTS` (it is not atomic in
 // PostgreSQL's catalogs): the whole migration runs under one transaction-scoped advisory lock.
@@ -60,6 +60,27 @@ const STATEMENTS = [
      day text NOT NULL,
      pnl numeric NOT NULL,
      PRIMARY KEY (account, day, bot_id)
+   )`,
+  // Several bots on one venue account: which bot trades which symbol there, and the cloid tag its orders
+  // carry. A row lives as long as its bot's lease (deleted with it: a clean idle stop, or a dead lease the
+  // reconciler cleared once none of the bot's orders were open), so ownership is never given up while that
+  // bot's orders may be live. The primary keys are the exclusivity: one owner per symbol, one bot per tag.
+  `CREATE TABLE IF NOT EXISTS ${SCHEMA}.symbol_owners (
+     venue_account text NOT NULL,
+     symbol text NOT NULL,
+     account text NOT NULL,
+     bot_id text NOT NULL,
+     PRIMARY KEY (venue_account, symbol),
+     FOREIGN KEY (account, bot_id) REFERENCES ${SCHEMA}.leases (account, bot_id) ON DELETE CASCADE
+   )`,
+  `CREATE TABLE IF NOT EXISTS ${SCHEMA}.cloid_tags (
+     venue_account text NOT NULL,
+     cloid_tag text NOT NULL CHECK (cloid_tag ~ '^[0-9a-f]{8}$'),
+     account text NOT NULL,
+     bot_id text NOT NULL,
+     PRIMARY KEY (venue_account, cloid_tag),
+     UNIQUE (venue_account, account, bot_id),
+     FOREIGN KEY (account, bot_id) REFERENCES ${SCHEMA}.leases (account, bot_id) ON DELETE CASCADE
    )`,
   // The audit mirror: every bot's hash-chained entries, append-only (the trigger refuses UPDATE and DELETE
   // for every role, the owner included; grants can narrow it further, see the README).
