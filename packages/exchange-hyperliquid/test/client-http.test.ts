@@ -780,8 +780,8 @@ describe('several bots on one account (orderScope)', () => {
     venue.info = infoRouter();
     venue.exchange = () => orderOk([{ resting: { oid: 77 } }]);
     await client({ orderScope: scope }).placeOrder(limitBuy, { clientOrderId: 'bot-1-1' });
-    const order = (venue.requestsOf('/exchange')[0]?.body.action as { orders: { c: string }[] }).orders[0];
-    expect(order?.c).toMatch(new RegExp(`^0x${TAG}[0-9a-f]{24}$`));
+    const action = venue.requestsOf('/exchange')[0]?.body.action as { orders: { c: string }[] } | undefined;
+    expect(action?.orders[0]?.c).toMatch(new RegExp(`^0x${TAG}[0-9a-f]{24}$`));
   });
 
   it('lists and cancels only its own orders, never another bot’s on the same account', async () => {
