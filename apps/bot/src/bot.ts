@@ -6,10 +6,12 @@ import { writeAuditAnchorNow } from './audit-anchor.js';
 import type { BotConfig } from './config.js';
 import type { Metrics } from './metrics.js';
 import { readOrderHistory } from './order-history.js';
+import { AccountShare } from './run/account-share.js';
 import { BarFeed } from './run/bar-feed.js';
 import { BotCore, errorText } from './run/bot-core.js';
 import { ControlEndpoint } from './run/control.js';
 import { DeadMansSwitch } from './run/dead-mans-switch.js';
+import { foreignFillRecorder } from './run/foreign-fills.js';
 import { type KillResult, KillSwitch } from './run/kill-switch.js';
 import {
   type BotStatus,
@@ -20,7 +22,7 @@ import {
   updateGauges,
 } from './run/observability.js';
 import { type ReconcileReport, Reconciler } from './run/reconciler.js';
-import { followAuditLog, openSharedBudget } from './run/shared-risk.js';
+import { claimSymbols, followAuditLog, openSharedBudget } from './run/shared-risk.js';
 import {
   createEngine,
   handleStaleOrders,
@@ -113,6 +115,8 @@ export class Bot {
     await history.checkpoint();
     core.budget = await openSharedBudget(core);
     core.auditMirror = followAuditLog(core);
+    if (config.sharedRisk !== undefined)
+      core.share = new AccountShare(config.sharedRisk.botId, config.symbols);
     await recoverState(core);
     logger.info(
       {
@@ -126,6 +130,9 @@ export class Bot {
     core.client = openClient(core, this.key, history);
     core.client.onError(streamErrorObserver(core));
     await proveKeyCanTradeAccount(core);
+    // Before anything reaches the venue: a symbol another bot of the account trades refuses the start.
+    await claimSymbols(core);
+    core.client.onForeignFill(foreignFillRecorder(core, history.foreignFillIds));
     const assets = await core.client.loadAssets();
     for (const symbol of config.symbols) assets.bySymbol(symbol); // unknown symbol: fail before trading
     // They stream for the traded symbols: until they arrive (or once they go stale) those orders fail closed.

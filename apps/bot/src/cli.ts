@@ -211,7 +211,13 @@ async function run(v: Values): Promise<number> {
   try {
     await bot.start();
   } catch (error) {
-    logger.error({ err: error instanceof Error ? error.message : String(error) }, 'start failed');
+    logger.error(
+      {
+        err: error instanceof Error ? error.message : String(error),
+        ...(HlBotError.is(error) ? { code: error.code } : {}),
+      },
+      'start failed',
+    );
     await bot.stop('start failed').catch(() => undefined);
     return 1;
   }

@@ -13,6 +13,11 @@ export interface OrderHistory {
   fillsSince: number | undefined;
   /** Client order ids of orders whose fate the log does not know yet (sent, not rejected/cancelled/filled). */
   unresolved: string[];
+  /**
+   * Fills of other bots (`foreign_fill`) already audited that the backfill from `fillsSince` delivers
+   * again: audited once, not once per restart.
+   */
+  foreignFillIds: ReadonlySet<string>;
   /** Order entries read after the checkpoint the read started from (all of them without one). */
   entriesRead: number;
   /** Seq the checkpoint the read started from covers, or undefined for a read from the log's start. */
@@ -36,8 +41,15 @@ const FoldSchema = z.object({
   first: z.number().int().optional(),
   lastFill: z.number().int().optional(),
   open: z.array(z.tuple([z.string().min(1), OpenOrderSchema])),
+  foreign: z.array(z.tuple([z.string().min(1), z.number().int()])).optional(),
 });
-type Fold = { first?: number; lastFill?: number; open: Map<string, z.infer<typeof OpenOrderSchema>> };
+type Fold = {
+  first?: number;
+  lastFill?: number;
+  open: Map<string, z.infer<typeof OpenOrderSchema>>;
+  /** Audited foreign fills: id → venue time. */
+  foreign: Map<string, number>;
+};
 
 const TYPES = new Set<AuditEventType>([
   'session_started',
@@ -46,10 +58,16 @@ const TYPES = new Set<AuditEventType>([
   'order_rejected',
   'order_cancelled',
   'order_filled',
+  'foreign_fill',
 ]);
 
 function apply(fold: Fold, e: AuditEntry): void {
   if (!TYPES.has(e.type)) return;
+  if (e.type === 'foreign_fill') {
+    // Not this bot's order: it moves neither the backfill nor the open orders.
+    fold.foreign.set(e.fillId, e.time);
+    return;
+  }
   const at = e.timestamp ?? 0;
   fold.first ??= at;
   if (e.type === 'order_submitted') {
@@ -107,6 +125,7 @@ export async function readOrderHistory(
     ...(latest?.state.first === undefined ? {} : { first: latest.state.first }),
     ...(latest?.state.lastFill === undefined ? {} : { lastFill: latest.state.lastFill }),
     open: new Map(latest?.state.open ?? []),
+    foreign: new Map(latest?.state.foreign ?? []),
   };
   let entriesRead = 0;
   const filter = { types: [...TYPES], ...(latest === null ? {} : { from: latest.after }) };
@@ -123,8 +142,12 @@ export async function readOrderHistory(
   const base = fold.lastFill ?? fold.first;
   const fillsSince =
     base === undefined ? earliestOpen : earliestOpen === undefined ? base : Math.min(base, earliestOpen);
+  // Only those the backfill can deliver again are worth keeping.
+  for (const [id, time] of fold.foreign)
+    if (fillsSince !== undefined && time < fillsSince) fold.foreign.delete(id);
   return {
     fillsSince,
+    foreignFillIds: new Set(fold.foreign.keys()),
     unresolved: [...fold.open.keys()],
     entriesRead,
     fromCheckpoint: latest?.coversSeq,
@@ -134,6 +157,7 @@ export async function readOrderHistory(
         ...(fold.first === undefined ? {} : { first: fold.first }),
         ...(fold.lastFill === undefined ? {} : { lastFill: fold.lastFill }),
         open: [...fold.open],
+        ...(fold.foreign.size === 0 ? {} : { foreign: [...fold.foreign] }),
       });
       await audit.appendCheckpoint(ORDER_HISTORY_COMPONENT, data);
       return true;

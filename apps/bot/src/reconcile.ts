@@ -30,11 +30,15 @@ export function comparePositions(
   /** Signed quantity per symbol applied locally after the venue's snapshot time: taken out of the comparison. */
   appliedAfterSnapshot: ReadonlyMap<string, Decimal> = new Map(),
   dex = '',
+  /** The venue symbols this bot answers for (default all): another bot's positions are not its drift. */
+  owns: (symbol: string) => boolean = () => true,
 ): PositionMismatch[] {
   const venueBySymbol = new Map<string, { szi: Decimal; entryPx: Decimal | undefined }>();
   for (const ap of venue.assetPositions) {
     const p = ap.position;
-    venueBySymbol.set(coinToSymbol(p.coin), { szi: p.szi, entryPx: p.entryPx ?? undefined });
+    const symbol = coinToSymbol(p.coin);
+    if (!owns(symbol) && tracker.getPosition(symbol) === undefined) continue;
+    venueBySymbol.set(symbol, { szi: p.szi, entryPx: p.entryPx ?? undefined });
   }
   const symbols = new Set<string>([
     ...venueBySymbol.keys(),

@@ -147,3 +147,36 @@ describe('the order history read at start', () => {
     }
   });
 });
+
+describe('fills of other bots on a shared account', () => {
+  it('are known after a restart, through a checkpoint too, so each is audited once', async () => {
+    const dir = join(work, 'foreign');
+    const clock = new ManualClock(1_700_000_000_000);
+    const foreign = (fillId: string, time: number): AuditEventInput => ({
+      type: 'foreign_fill',
+      fillId,
+      symbol: 'ETH-USD',
+      side: 'buy',
+      quantity: '1',
+      price: '3000',
+      owner: '0x00000000000000000000000000000000000000aa/other',
+      time,
+    });
+    let audit = await AuditLogger.open(dir, { clock });
+    await audit.append({ type: 'session_started', app: 'hl-bot', mode: 'testnet' });
+    await audit.append(foreign('f-1', clock.now() + 1));
+    await audit.close();
+    audit = await AuditLogger.open(dir, { clock });
+    const first = await readOrderHistory(audit);
+    expect([...first.foreignFillIds]).toEqual(['f-1']);
+    expect(await first.checkpoint()).toBe(true);
+    await audit.append(foreign('f-2', clock.now() + 2));
+    await audit.close();
+    audit = await AuditLogger.open(dir, { clock });
+    const second = await readOrderHistory(audit);
+    // One from the checkpoint, one read after it; neither moves the backfill (they are not this bot's).
+    expect([...second.foreignFillIds].sort()).toEqual(['f-1', 'f-2']);
+    expect(second.fillsSince).toBe(first.fillsSince);
+    await audit.close();
+  });
+});

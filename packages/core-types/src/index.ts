@@ -99,6 +99,7 @@ export {
   DailyPnlUpdatedEvent,
   ErrorEvent,
   FillDuplicateEvent,
+  ForeignFillEvent,
   FundingAppliedEvent,
   LedgerUpdateEvent,
   LiquidationFillEvent,

@@ -81,6 +81,7 @@ export class HyperliquidClient implements Exchange {
 
   readonly #signer: PrivateKeySigner | undefined;
   readonly #p: ClientParts;
+  readonly #scoped: boolean;
 
   /** @throws {SigningError} for a malformed key; {HyperliquidClientError} for malformed addresses. */
   constructor(options: HyperliquidClientOptions = {}) {
@@ -96,6 +97,7 @@ export class HyperliquidClient implements Exchange {
         ? this.#signer?.address
         : lowerAddress(options.walletAddress, 'walletAddress');
     this.account = this.vaultAddress ?? wallet;
+    this.#scoped = options.orderScope !== undefined;
     this.#p = clientParts(options, {
       baseUrl: this.baseUrl,
       wsUrl: this.wsUrl,
@@ -396,6 +398,15 @@ export class HyperliquidClient implements Exchange {
   /** Open orders as the project's OpenOrder (position-wide TP/SL orders without a size are skipped). */
   getOpenOrders(symbol?: string): Promise<OpenOrder[]> {
     return this.#p.port.getOpenOrders(symbol);
+  }
+
+  /**
+   * The account's open orders `orderScope` says are not this client's (other bots', or nobody's), with
+   * `clientOrderId` set to the venue's cloid when the order has one. Empty without `orderScope`.
+   */
+  async getForeignOpenOrders(symbol?: string): Promise<OpenOrder[]> {
+    if (!this.#scoped) return [];
+    return this.#p.port.getOpenOrders(symbol, true);
   }
 
   /**

@@ -141,7 +141,11 @@ export class ExchangePort {
     return { ...venueUpdate, clientOrderId };
   }
 
-  async getOpenOrders(symbol: string | undefined): Promise<OpenOrder[]> {
+  /**
+   * The account's open orders that are this client's (all of them without a scope), or with `foreign`
+   * the ones the scope refuses (none without a scope), by the venue's cloid.
+   */
+  async getOpenOrders(symbol: string | undefined, foreign = false): Promise<OpenOrder[]> {
     const { assets: catalog, reads, ids } = this.#d;
     const assets = await catalog.load(false);
     const coin = symbol === undefined ? undefined : (await catalog.asset(symbol)).coin;
@@ -150,7 +154,7 @@ export class ExchangePort {
     const out: OpenOrder[] = [];
     for (const o of orders) {
       if (coin !== undefined ? o.coin !== coin : !assets.hasCoin(o.coin)) continue;
-      if (!inScope(this.#d.scope, o.cloid, assets.byCoin(o.coin).symbol)) continue;
+      if (inScope(this.#d.scope, o.cloid, assets.byCoin(o.coin).symbol) === foreign) continue;
       const quantity = o.origSz.gt(0) ? o.origSz : o.sz;
       if (quantity.lte(0)) continue;
       out.push(

@@ -794,6 +794,11 @@ describe('several bots on one account (orderScope)', () => {
     };
     const c = client({ orderScope: scope });
     expect((await c.getOpenOrders()).map((o) => o.orderId)).toEqual(['1', '3']);
+    // The rest are someone else's: listed apart, by the cloid the venue reported.
+    expect((await c.getForeignOpenOrders()).map((o) => [o.orderId, o.clientOrderId])).toEqual([
+      ['2', `0x${PEER}${'2'.repeat(24)}`],
+      ['4', undefined],
+    ]);
     expect(await c.cancelAllOrders({ reason: 'stop' })).toBe(2);
     expect(venue.requestsOf('/exchange')[0]?.body.action).toEqual({
       type: 'cancel',

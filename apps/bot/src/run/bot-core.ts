@@ -9,6 +9,7 @@ import type { PgRiskBudget } from '@hl-bot/risk-budget-pg';
 import type { Logger } from 'pino';
 import type { BotConfig } from '../config.js';
 import { Metrics } from '../metrics.js';
+import type { AccountShare } from './account-share.js';
 import { Scheduler } from './scheduler.js';
 
 export function errorText(error: unknown): string {
@@ -32,6 +33,8 @@ export class BotCore {
   budget: PgRiskBudget | undefined;
   /** Copies the audit log to the shared database (`sharedRisk.mirrorAudit`); undefined without one. */
   auditMirror: { stop(): Promise<void> } | undefined;
+  /** With `sharedRisk`: this bot's symbols and cloid tag on a venue account other bots may trade too. */
+  share: AccountShare | undefined;
   /** True once recovery, backfill and the start-up reconciliation are done and the strategy runs. */
   ready = false;
   stopping = false;

@@ -4,6 +4,7 @@ import { comparePositions, type PositionMismatch } from '../reconcile.js';
 import type { BotCore } from './bot-core.js';
 import { errorText } from './bot-core.js';
 import { clearDeadLeases, redactUrl } from './shared-risk.js';
+import { type ForeignReport, UnownedTracker } from './unowned.js';
 
 export interface ReconcileReport {
   time: number;
@@ -14,6 +15,11 @@ export interface ReconcileReport {
   unknownVenueOrders: string[];
   /** Orders the bot had as working that the venue did not list: settled through their order status. */
   missingVenueOrders: string[];
+  /**
+   * A venue account shared with other bots (`sharedRisk`): their orders (left alone), and the orders and
+   * positions no bot answers for (counted in risk, audited once, never cancelled). Absent otherwise.
+   */
+  sharedAccount?: ForeignReport;
 }
 
 /** How far back fills are kept to compare the ledger as of a venue snapshot. */
@@ -28,8 +34,11 @@ export class Reconciler {
   private readonly recentFills: Fill[] = [];
   private failures = 0;
   private last: ReconcileReport | null = null;
+  private readonly unowned: UnownedTracker;
 
-  constructor(private readonly core: BotCore) {}
+  constructor(private readonly core: BotCore) {
+    this.unowned = new UnownedTracker(core);
+  }
 
   get lastReport(): ReconcileReport | null {
     return this.last;
@@ -37,9 +46,11 @@ export class Reconciler {
 
   /** After the venue was read: dead bots' leases whose orders are gone stop counting (see clearDeadLeases). */
   private async clearDeadLeases(): Promise<void> {
-    const { budget, client, config, logger } = this.core;
+    const { budget, client, config, logger, share } = this.core;
     if (budget === undefined || config.sharedRisk === undefined || !budget.state.available) return;
     try {
+      // Other bots registered meanwhile: their orders are theirs from now on.
+      if (share !== undefined) await share.refresh(budget);
       await clearDeadLeases(this.core, budget, (account) => client.frontendOpenOrders(account));
     } catch (error) {
       // The database or the venue went away meanwhile: the leases keep counting until the next time.
@@ -68,7 +79,12 @@ export class Reconciler {
     const { client, engine, audit, config, clock, metrics, logger } = this.core;
     let mismatches: PositionMismatch[] = [];
     let openOrders: OpenOrder[] = [];
+    let foreignOrders: OpenOrder[] = [];
+    let states: Awaited<ReturnType<typeof client.clearinghouseState>>[] = [];
+    let sharedAccount: ForeignReport | undefined;
     let orders: OrderReconciliation;
+    const share = this.core.share;
+    const owns = (symbol: string) => share === undefined || share.attributeSymbol(symbol).kind === 'own';
     try {
       for (let attempt = 0; attempt < 3; attempt += 1) {
         if (attempt > 0) await new Promise((r) => setTimeout(r, 250));
@@ -76,19 +92,21 @@ export class Reconciler {
         await engine.idle();
         // Every perp dex the client trades (HIP-3 ones too): each dex's state lists only its own positions.
         const dexes = (await client.loadAssets()).dexes();
-        const states = await Promise.all(dexes.map((dex) => client.clearinghouseState(undefined, dex)));
+        states = await Promise.all(dexes.map((dex) => client.clearinghouseState(undefined, dex)));
         openOrders = await client.getOpenOrders();
+        foreignOrders = await client.getForeignOpenOrders();
         await client.syncFills();
         await engine.idle();
         mismatches = dexes.flatMap((dex, i) => {
           const venue = states[i];
           if (venue === undefined) throw new Error(`no clearinghouse state for dex "${dex}"`);
-          return comparePositions(this.core.tracker, venue, this.appliedAfter(venue.time), dex);
+          return comparePositions(this.core.tracker, venue, this.appliedAfter(venue.time), dex, owns);
         });
         if (mismatches.length === 0) break;
       }
       orders = await engine.reconcileOrders(openOrders, { adopt: config.adoptVenueState });
       await engine.resolveUnknownOrders();
+      if (share !== undefined) sharedAccount = await this.unowned.reconcile(foreignOrders, states);
       await this.clearDeadLeases();
       this.failures = 0;
     } catch (error) {
@@ -139,6 +157,7 @@ export class Reconciler {
       venueOpenOrders: openOrders.length,
       unknownVenueOrders: orders.unknownAtVenue,
       missingVenueOrders: orders.missingAtVenue,
+      ...(sharedAccount === undefined ? {} : { sharedAccount }),
     };
     this.last = report;
     metrics.set(

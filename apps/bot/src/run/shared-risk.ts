@@ -1,4 +1,5 @@
-import { PgAuditMirror, PgRiskBudget } from '@hl-bot/risk-budget-pg';
+import { cloidTagOf } from '@hl-bot/exchange-hyperliquid';
+import { PgAuditMirror, PgRiskBudget, RiskBudgetPgError } from '@hl-bot/risk-budget-pg';
 import type { SharedRiskSettings } from '../config.js';
 import type { BotCore } from './bot-core.js';
 
@@ -92,6 +93,48 @@ export function followAuditLog(core: BotCore): { stop(): Promise<void> } | undef
 }
 
 /**
+ * Registers this bot's symbols (and those it still holds a position in) on its venue account in the shared
+ * budget, and audits what it shares the account with. Refuses (throws, the bot does not start) when
+ * another bot of the venue account trades one of them. While the database cannot be reached it waits and
+ * tries again (nothing trades meanwhile: without the registry no bot could tell its orders from
+ * another's); a stop ends the wait.
+ */
+export async function claimSymbols(core: BotCore): Promise<void> {
+  const { share, budget, client, tracker, audit, config, logger } = core;
+  if (share === undefined || budget === undefined || config.sharedRisk === undefined) return;
+  const account = client.account;
+  if (account === undefined) throw new Error('no venue account to register the symbols on');
+  const held = tracker.getAllPositions().map((p) => p.symbol);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await share.claim(budget, account, held);
+      break;
+    } catch (error) {
+      // A refusal (RISK_BUDGET_SYMBOL_OWNED names the other bot) propagates as it is: typed, no secret in it.
+      if (!(error instanceof RiskBudgetPgError) || error.code !== 'RISK_BUDGET_UNAVAILABLE' || core.stopping)
+        throw error;
+      if (attempt === 0)
+        logger.warn(
+          { err: redactUrl(error.message, config.sharedRisk) },
+          'cannot register the symbols in the shared budget yet: waiting for the database',
+        );
+      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+    }
+  }
+  const peers = share.peers.map(
+    (p) => `${p.botId} (${p.symbols.join(', ') || 'no symbols'}${p.live ? '' : ', dead'})`,
+  );
+  await audit.append({
+    type: 'note',
+    message: `venue account ${account}: this bot (${share.botId}, cloid tag ${share.cloidTag}) trades ${[...share.symbols].join(', ')}; other bots registered there: ${peers.join('; ') || 'none'}`,
+  });
+  logger.info(
+    { account, cloidTag: share.cloidTag, peers: share.peers.length },
+    'symbols registered on the venue account',
+  );
+}
+
+/**
  * Drops the leases of dead bots (expired, not renewed) whose reservations can no longer matter, once the
  * venue has been read: a lease still counts what its bot had live and held until then. Only a dead bot
  * whose id names its venue account (`0x…/…`, the default when a bot names none is host based and never
@@ -101,13 +144,18 @@ export function followAuditLog(core: BotCore): { stop(): Promise<void> } | undef
 export async function clearDeadLeases(
   core: BotCore,
   budget: PgRiskBudget,
-  openOrdersOf: (account: string) => Promise<readonly unknown[]>,
+  openOrdersOf: (account: string) => Promise<readonly { cloid?: string | null | undefined }[]>,
 ): Promise<string[]> {
   const cleared: string[] = [];
   for (const dead of await budget.deadLeases()) {
-    const account = /^(0x[0-9a-fA-F]{40})\//.exec(dead.botId)?.[1];
+    const account = dead.venueAccount ?? /^(0x[0-9a-fA-F]{40})\//.exec(dead.botId)?.[1];
     if (account === undefined || dead.usedPositions > 0) continue;
-    const open = await openOrdersOf(account);
+    // A bot registered on its venue account is known by its cloid tag: only its own orders there keep
+    // its lease (other bots trade the account too). Without a tag, any order of the account does.
+    const tag = dead.cloidTag;
+    const open = (await openOrdersOf(account)).filter(
+      (o) => tag === undefined || cloidTagOf(o.cloid) === tag,
+    );
     if (open.length > 0) continue;
     if (await budget.clearDeadLease(dead.botId)) {
       cleared.push(dead.botId);

@@ -36,6 +36,8 @@ export function openClient(core: BotCore, key: Secret, history: OrderHistory): H
     fillsSince: history.fillsSince ?? clock.now(),
     // The venue's mark and oracle of what the bot trades: risk holds every order to them as to the mid.
     referencePrices: config.symbols,
+    // Other bots may trade the account: only this bot's orders and fills are the client's.
+    ...(core.share === undefined ? {} : { orderScope: core.share }),
     ...clientTuning(core),
   });
   client.rememberClientOrderIds(history.unresolved);

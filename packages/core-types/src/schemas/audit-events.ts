@@ -112,6 +112,27 @@ export const SpotFillEvent = event('spot_fill', {
   startPosition: DecimalSchema.optional(),
   time: TimestampSchema,
 });
+/**
+ * A fill on the bot's venue account that is not the bot's (several bots on one account): another bot's
+ * order (`owner` names it), or an order no bot claims on a symbol this bot does not trade. It is not booked
+ * as a position here (the bot whose order it is books it; one nobody owns shows at reconciliation), and it
+ * is audited once per fill, so no fill of the account goes unseen.
+ */
+export const ForeignFillEvent = event('foreign_fill', {
+  fillId: Id,
+  symbol: SymbolSchema,
+  side: OrderSideSchema,
+  quantity: NonNegativeDecimalSchema,
+  price: NonNegativeDecimalSchema,
+  venueOrderId: Id.optional(),
+  /** The order's cloid as the venue reported it; absent for an order placed without one. */
+  cloid: z
+    .string()
+    .regex(/^0x[0-9a-f]{32}$/)
+    .optional(),
+  owner: Id.optional(),
+  time: TimestampSchema,
+});
 /** The venue's account abstraction mode, audited at start and whenever it changes. */
 export const AccountModeEvent = event('account_mode', {
   /** The venue's word (`disabled`, `unifiedAccount`, ...). */
@@ -278,6 +299,7 @@ export const AuditEvent = z.discriminatedUnion('type', [
   PositionMismatchEvent,
   LiquidationFillEvent,
   SpotFillEvent,
+  ForeignFillEvent,
   AccountModeEvent,
   LedgerUpdateEvent,
   RiskRejectedEvent,

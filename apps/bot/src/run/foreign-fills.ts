@@ -1,0 +1,52 @@
+import type { Fill } from '@hl-bot/core-types';
+import type { BotCore } from './bot-core.js';
+import { errorText } from './bot-core.js';
+
+/**
+ * What the bot does with a fill of its venue account that is not its own (`orderScope`): it books nothing
+ * (the bot whose order it was books it), counts it (`hl_bot_foreign_fills_total` by owner) and audits it
+ * once as `foreign_fill`, so a fill of the account never goes unseen. `seen` holds the fills an earlier run
+ * already audited (the backfill after a restart delivers them again).
+ */
+export function foreignFillRecorder(core: BotCore, seen: ReadonlySet<string>): (fill: Fill) => void {
+  const audited = new Set(seen);
+  let queue: Promise<void> = Promise.resolve();
+  return (fill) => {
+    if (audited.has(fill.id)) return;
+    audited.add(fill.id);
+    const cloid =
+      fill.clientOrderId !== undefined && /^0x[0-9a-f]{32}$/.test(fill.clientOrderId)
+        ? fill.clientOrderId
+        : undefined;
+    const who = core.share?.attribute({ cloid, symbol: fill.symbol });
+    const owner = who?.kind === 'peer' ? who.botId : undefined;
+    core.metrics.inc(
+      'hl_bot_foreign_fills_total',
+      'Fills of the account that are another bot’s or nobody’s, not booked here',
+      {
+        owner: owner ?? 'none',
+      },
+    );
+    // In the venue's order, one after another: the log keeps them as they came.
+    queue = queue.then(() =>
+      core.audit
+        .append({
+          type: 'foreign_fill',
+          fillId: fill.id,
+          symbol: fill.symbol,
+          side: fill.side,
+          quantity: fill.quantity,
+          price: fill.price,
+          venueOrderId: fill.orderId,
+          ...(cloid === undefined ? {} : { cloid }),
+          ...(owner === undefined ? {} : { owner }),
+          time: fill.timestamp ?? core.clock.now(),
+        })
+        .then(
+          () => undefined,
+          (error: unknown) =>
+            core.logger.error({ err: errorText(error), fillId: fill.id }, 'could not audit a foreign fill'),
+        ),
+    );
+  };
+}
