@@ -1,7 +1,7 @@
 import { type AuditLogger, readAuditLog } from '@hl-bot/audit';
 import type { AuditEntry, Clock, RiskBudget } from '@hl-bot/core-types';
 import { PositionTracker } from '@hl-bot/positions';
-import { type RiskConfig, RiskManager } from '@hl-bot/risk';
+import { type PnlScope, type RiskConfig, RiskManager } from '@hl-bot/risk';
 import { shareRead } from './shared-read.js';
 
 export interface RecoverFromAuditLogOptions {
@@ -9,6 +9,8 @@ export interface RecoverFromAuditLogOptions {
   riskConfig: RiskConfig;
   /** The account's shared budget; in-process when absent. */
   budget?: RiskBudget;
+  /** `own` when other bots may trade the venue account (see `RiskManagerSettings.pnlScope`). */
+  pnlScope?: PnlScope;
   /** A checkpoint that does not verify is skipped: this hears why. */
   onWarning: (message: string) => void;
 }
@@ -46,6 +48,7 @@ export async function recoverFromAuditLog(
       checkpoint: riskCheckpoint,
       entries: forRisk,
       ...(options.budget === undefined ? {} : { budget: options.budget }),
+      ...(options.pnlScope === undefined ? {} : { pnlScope: options.pnlScope }),
     }),
   ]);
   return { tracker, risk };

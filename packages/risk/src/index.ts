@@ -10,6 +10,7 @@ export {
 } from './config.js';
 export { AuditUnavailableError, RiskConfigError, type RiskConfigSource } from './errors.js';
 export type {
+  PnlScope,
   RiskAuditOption,
   RiskCheckResult,
   RiskManagerOptions,

@@ -37,6 +37,9 @@ export function auditSinkOf(options: RiskAuditOption): AuditSink {
   return sink;
 }
 
+/** See `RiskManagerSettings.pnlScope`. */
+export type PnlScope = 'account' | 'own';
+
 /** Options of `new RiskManager(...)`. */
 export type RiskManagerOptions = RiskAuditOption & RiskManagerSettings;
 
@@ -56,6 +59,16 @@ export interface RiskManagerSettings {
    * an in-process `LocalRiskBudget` without caps, so only this config's limits apply.
    */
   budget?: RiskBudget;
+  /**
+   * Whose P&L the daily loss, drawdown and percentage limits measure, and what is reported to the budget:
+   * `account` (default) the venue account's equity as `updateAccount` reports it; `own` only this
+   * manager's, for several bots on one venue account. With `own` the venue's equity counts once (the first
+   * report, or the day's start and P&L recovered from the log); after that the equity moves only with this
+   * manager's positions and trade results, and later reports update the balance, never the equity, so
+   * another bot's loss on the account is never this one's (and a shared budget that adds the bots' P&L
+   * counts each loss once).
+   */
+  pnlScope?: PnlScope;
   /**
    * Write a checkpoint (see `checkpoint()`) after this many of the manager's own audit events, or when
    * this many ms passed since the last one at the next event. Default `{ events: 10_000, ms: 600_000 }`;
@@ -93,6 +106,8 @@ export interface RiskRecoverSettings {
   clock?: Clock;
   /** See RiskManagerOptions. */
   budget?: RiskBudget;
+  /** See RiskManagerOptions. */
+  pnlScope?: PnlScope;
   /**
    * Audit entries in log order. Default: `readAuditLog(audit.dir)` from `@hl-bot/audit` when the
    * audit sink has a `dir` (an AuditLogger does); required otherwise.

@@ -114,11 +114,17 @@ export class RiskManager implements MarkReader {
   private positionSource: PositionReader | undefined;
   /** Why the book stopped matching the tracker it follows: no order passes once set. */
   private positionFault: unknown;
+  /** `pnlScope: 'own'`: the venue's equity is taken once, then only this manager's P&L moves it. */
+  private readonly ownPnl: boolean;
 
   constructor(options: RiskManagerOptions) {
     this.config = options.config ?? RiskConfig.defaults();
     if (!(this.config instanceof RiskConfig)) throw new TypeError('config must be a RiskConfig');
     this.clock = options.clock ?? systemClock;
+    const scope = options.pnlScope ?? 'account';
+    if (scope !== 'account' && scope !== 'own')
+      throw new ValidationError("pnlScope must be 'account' or 'own'", { field: 'pnlScope' });
+    this.ownPnl = scope === 'own';
     this.link = new BudgetLink(options.budget);
     this.book = new PositionBook((symbol, held) => {
       if (this.ledger.hasPendingNew(symbol)) this.overlap += held ? 1 : -1;
@@ -177,6 +183,7 @@ export class RiskManager implements MarkReader {
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.checkpointEvery === undefined ? {} : { checkpointEvery: options.checkpointEvery }),
       ...(options.budget === undefined ? {} : { budget: options.budget }),
+      ...(options.pnlScope === undefined ? {} : { pnlScope: options.pnlScope }),
     });
     const { checkpoint, entries } = await recoverySource(options);
     const fold = await replayRiskLog(entries, checkpoint, manager.config.tradingDayUtcOffsetMinutes);
@@ -626,10 +633,11 @@ export class RiskManager implements MarkReader {
     };
     const account = parseOrThrow(AccountState, accountInput, 'account');
     this.rollDay(now);
-    this.equity.report({ balance: account.balance, equity: account.equity }, this.book.unrealizedPnl);
-    if (this.day.startEquity === null) this.startDay(account.equity);
+    const reported = this.ownPnl ? this.ownEquity(account.equity) : account.equity;
+    this.equity.report({ balance: account.balance, equity: reported }, this.book.unrealizedPnl);
+    if (this.day.startEquity === null) this.startDay(reported);
     this.evaluateLimits();
-    const equity = this.estimatedEquity() ?? account.equity;
+    const equity = this.estimatedEquity() ?? reported;
     this.link.budget.reportPnl(this.dailyPnl(equity));
     const writes = [
       this.trail.accountUpdated(accountInput),
@@ -711,8 +719,14 @@ export class RiskManager implements MarkReader {
     const why = this.breaker.lossTripReason();
     const trip = why === null ? Promise.resolve() : this.tripCircuitBreaker(why);
     this.evaluateLimits();
-    this.link.budget.reportPnl(this.dailyPnl(this.estimatedEquity()));
-    await Promise.all([write, trip, this.flush()]);
+    const equity = this.estimatedEquity();
+    this.link.budget.reportPnl(this.dailyPnl(equity));
+    // Own P&L is known only here, never from the venue: logged at once, so a restart resumes from it.
+    const logged =
+      this.ownPnl && equity !== null
+        ? this.trail.dailyPnlUpdated(this.day.day, this.dailyPnl(equity), equity, this.day.peak)
+        : Promise.resolve();
+    await Promise.all([write, trip, logged, this.flush()]);
   }
 
   /**
@@ -942,6 +956,18 @@ export class RiskManager implements MarkReader {
     // bot that starts while the account is halted starts halted.
     this.sharedSeen = undefined;
     this.onSharedState(this.link.state);
+  }
+
+  /**
+   * The equity an account report stands for under `pnlScope: 'own'`: the estimate so far (moved only by
+   * this manager's P&L), or after a restart the day's start plus the day's P&L the log holds; the venue's
+   * own figure only when neither is known (the first report of a day this manager has not measured).
+   */
+  private ownEquity(venueEquity: Decimal): Decimal {
+    if (this.equity.confirmed) return this.estimatedEquity() ?? venueEquity;
+    const start = this.day.startEquity;
+    if (start === null) return venueEquity;
+    return start.plus(this.equity.recoveredDailyPnl ?? ZERO);
   }
 
   private estimatedEquity(): Decimal | null {

@@ -1,7 +1,7 @@
-import { Decimal, LocalRiskBudget, TradingState } from '@hl-bot/core-types';
+import { Decimal, LocalRiskBudget, ManualClock, type RiskBudget, TradingState } from '@hl-bot/core-types';
 import { describe, expect, it } from 'vitest';
-import { RiskCode, RiskManager } from '../src/index.js';
-import { limitBuy, limitSell, long, MemorySink, setup } from './helpers.js';
+import { RiskCode, RiskConfig, RiskManager } from '../src/index.js';
+import { GENEROUS_LIMITS, limitBuy, limitSell, long, MemorySink, setup, T0 } from './helpers.js';
 
 // Two managers (two strategies or bots) on one account share one budget. LocalRiskBudget is the
 // in-process implementation of the same port the PostgreSQL one implements; each manager's own limits
@@ -151,5 +151,98 @@ describe('a RiskManager with a shared budget', () => {
       tradingState: TradingState.HALTED,
       circuitBreakerReason: 'shared breaker: halted by another bot',
     });
+  });
+});
+
+describe("several bots on one venue account (pnlScope 'own')", () => {
+  /**
+   * The account's budget as each bot sees it: one LocalRiskBudget behind, the account's day P&L the sum
+   * of each bot's last report (what the PostgreSQL budget does across processes).
+   */
+  class SummingBudget {
+    readonly account: LocalRiskBudget;
+    readonly #reported = new Map<string, Decimal>();
+    constructor(caps: ConstructorParameters<typeof LocalRiskBudget>[0]) {
+      this.account = new LocalRiskBudget(caps);
+    }
+    forBot(bot: string): RiskBudget {
+      const shared = this.account;
+      const reported = this.#reported;
+      return {
+        get state() {
+          return shared.state;
+        },
+        tryTake: (id, need) => shared.tryTake(id, need),
+        settle: (id, keep) => shared.settle(id, keep),
+        give: (id) => shared.give(id),
+        flush: () => shared.flush(),
+        reportPnl: (pnl) => {
+          reported.set(bot, pnl);
+          shared.reportPnl([...reported.values()].reduce((x, y) => x.plus(y), new Decimal(0)));
+        },
+        recordTradeResult: (pnl) => shared.recordTradeResult(pnl),
+        trip: (reason) => shared.trip(reason),
+        reset: () => shared.reset(),
+        onChange: (listener) => shared.onChange(listener),
+        close: () => Promise.resolve(),
+      };
+    }
+  }
+
+  function bot(budget: SummingBudget, name: string) {
+    const sink = new MemorySink();
+    const config = RiskConfig.from({ ...GENEROUS_LIMITS, maxDailyLoss: '300', maxDrawdownPercent: '0.5' });
+    const risk = new RiskManager({
+      config,
+      audit: sink,
+      clock: new ManualClock(T0),
+      budget: budget.forBot(name),
+      pnlScope: 'own',
+    });
+    return { risk, sink };
+  }
+
+  it("each bot's limits see its own loss only, and the account's loss is counted once", async () => {
+    const budget = new SummingBudget({ dailyLoss: new Decimal(1000) });
+    const a = bot(budget, 'a');
+    const b = bot(budget, 'b');
+    // The account starts the day at 100,000; both bots measure it once.
+    await a.risk.updateAccount({ balance: '100000', equity: '100000' });
+    await b.risk.updateAccount({ balance: '100000', equity: '100000' });
+    // B loses 400 on its trades: the account is at 99,600.
+    await b.risk.recordTradeResult('-400');
+    await a.risk.updateAccount({ balance: '99600', equity: '99600' });
+    await b.risk.updateAccount({ balance: '99600', equity: '99600' });
+    // A's own day is flat: B's loss is not A's, so A's 300 daily loss limit is not reached.
+    expect(a.risk.state.dailyPnl.toString()).toBe('0');
+    expect(a.risk.state.tradingState).toBe(TradingState.ACTIVE);
+    expect(b.risk.state.dailyPnl.toString()).toBe('-400');
+    expect(b.risk.state.tradingState).toBe(TradingState.REDUCING);
+    // The account's day P&L is -400, once (account-scoped bots would have reported -400 each).
+    expect(budget.account.state.accountDayPnl.toString()).toBe('-400');
+    // A then loses 700 itself: the account is at -1,100, past the shared 1,000.
+    await a.risk.recordTradeResult('-700');
+    expect(budget.account.state.accountDayPnl.toString()).toBe('-1100');
+    expect(budget.account.state.tradingState).toBe(TradingState.REDUCING);
+  });
+
+  it("a restart resumes the bot's own day from its log, not from the account's equity", async () => {
+    const sink = new MemorySink();
+    const config = RiskConfig.from({ ...GENEROUS_LIMITS, maxDailyLoss: '300' });
+    const first = new RiskManager({ config, audit: sink, clock: new ManualClock(T0), pnlScope: 'own' });
+    await first.updateAccount({ balance: '100000', equity: '100000' });
+    await first.recordTradeResult('-100');
+    await first.flush();
+    // Meanwhile another bot lost 5,000 on the account.
+    const again = await RiskManager.recover({
+      audit: new MemorySink(),
+      entries: sink.entries,
+      clock: new ManualClock(T0 + 1000),
+      config,
+      pnlScope: 'own',
+    });
+    await again.updateAccount({ balance: '94900', equity: '94900' });
+    expect(again.state.dailyPnl.toString()).toBe('-100');
+    expect(again.state.tradingState).toBe(TradingState.ACTIVE);
   });
 });

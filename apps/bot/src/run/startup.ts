@@ -11,6 +11,9 @@ export async function recoverState(core: BotCore): Promise<void> {
     clock: core.clock,
     riskConfig: core.config.riskConfig,
     ...(core.budget === undefined ? {} : { budget: core.budget }),
+    // Other bots may trade the venue account: this bot's limits and its share of the account's day P&L
+    // are its own P&L, never the account's (which would count one bot's loss in every bot).
+    ...(core.config.sharedRisk === undefined ? {} : { pnlScope: 'own' as const }),
     onWarning: (message) => core.logger.warn({ dir: core.auditDir }, message),
   });
   // One owner of positions from the start: risk indexes the recovered ones and follows every later change
