@@ -1,13 +1,15 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AuditEntry } from '@hl-bot/core-types';
-import { PrivateKeySigner } from '@hl-bot/exchange-hyperliquid';
+import { type AuditEntry, Decimal } from '@hl-bot/core-types';
+import { HyperliquidClient, PrivateKeySigner } from '@hl-bot/exchange-hyperliquid';
 import { mirrorLines, PgRiskBudget, verifyMirror } from '@hl-bot/risk-budget-pg';
 import { startEmbeddedPg, type TestPg } from '@hl-bot/test-pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReconcileReport } from '../src/bot.js';
 import {
   auditEntries,
+  botStatus,
   eventually,
   health,
   type RunningBot,
@@ -20,11 +22,68 @@ import {
 
 // Eight bots, each on its own venue account (a team's sub-accounts), one hl-sim and one PostgreSQL: the
 // shared budget is the only thing that stops them, so the account-wide cap holds or this test fails.
+// Beside them, two bots on ONE venue account (each with its own API wallet and symbol, a budget account of
+// their own): neither may cancel, book or flag the other's orders, fills or positions.
 const BOTS = 8;
 const QTY = '0.01';
 const keys = Array.from({ length: BOTS }, (_, i) => `0x${(i + 0x21).toString(16).repeat(32)}`);
 const wallets = keys.map((k) => new PrivateKeySigner(k).address);
 const STRATEGY = join(import.meta.dirname, 'fixtures', 'cap-strategy.mjs');
+const SHARE_STRATEGY = join(import.meta.dirname, 'fixtures', 'share-strategy.mjs');
+const DESK_KEY = `0x${'71'.repeat(32)}`;
+const DESK = new PrivateKeySigner(DESK_KEY).address.toLowerCase();
+/** The bots on the one desk account: their API wallet, symbol and order size (about $60 each). */
+const desk = [
+  { name: 'alpha', key: `0x${'72'.repeat(32)}`, symbol: 'BTC-USD', qty: '0.001' },
+  { name: 'beta', key: `0x${'73'.repeat(32)}`, symbol: 'ETH-USD', qty: '0.02' },
+].map((b) => ({ ...b, botId: `${DESK}/${b.name}`, agent: new PrivateKeySigner(b.key).address }));
+/** Leased in halves: room for each bot's bid, position and next order (each slice 200), never more. */
+const DESK_CAP = 400;
+const deskDirs: string[] = [];
+const deskBots: RunningBot[] = [];
+
+function deskConfig(dir: string, name: string, symbol: string): string {
+  return writeConfig(dir, sim, {
+    walletAddress: DESK,
+    symbols: [symbol],
+    strategy: SHARE_STRATEGY,
+    reconcileIntervalMs: 1000,
+    risk: {
+      maxPriceDeviation: '0.1',
+      maxOpenOrders: 50,
+      maxOrderNotional: '1000000',
+      maxOrderNotionalPercent: '1',
+      maxPositionSizeUsd: '1000000',
+      maxPositionSizePercent: '1',
+      maxTotalExposure: '1000000',
+      maxExposurePercent: '1',
+      maxLeverage: '100',
+    },
+    sharedRisk: {
+      account: 'desk',
+      botId: `${DESK}/${name}`,
+      caps: { maxExposure: DESK_CAP, slice: '0.5', leaseMs: 1200 },
+      timeoutMs: 300,
+    },
+  });
+}
+
+/** Gross notional of the desk account on hl-sim's ledger: every position at the mid, every resting order. */
+async function deskExposure(): Promise<number> {
+  const [state, orders, mids] = await Promise.all([
+    info<{ assetPositions: { position: { coin: string; szi: string } }[] }>({
+      type: 'clearinghouseState',
+      user: DESK,
+    }),
+    info<{ limitPx: string; sz: string }[]>({ type: 'openOrders', user: DESK }),
+    info<Record<string, string>>({ type: 'allMids' }),
+  ]);
+  const positions = state.assetPositions.reduce(
+    (sum, ap) => sum + Math.abs(Number(ap.position.szi)) * Number(mids[ap.position.coin]),
+    0,
+  );
+  return positions + orders.reduce((sum, o) => sum + Number(o.sz) * Number(o.limitPx), 0);
+}
 
 let pg: TestPg;
 let sim: RunningSim;
@@ -61,7 +120,15 @@ function has(entries: AuditEntry[], test: (e: AuditEntry) => boolean): boolean {
 const note = (text: string) => (e: AuditEntry) => e.type === 'note' && e.message.includes(text);
 
 beforeAll(async () => {
-  [pg, sim] = await Promise.all([startEmbeddedPg(), startSim(wallets.map((w) => `--account=${w}:100000`))]);
+  [pg, sim] = await Promise.all([
+    startEmbeddedPg(),
+    startSim([
+      ...wallets.map((w) => `--account=${w}:100000`),
+      `--account=${DESK}:100000`,
+      ...desk.map((b) => `--agent=${b.agent}:${DESK}`),
+      '--symbols=BTC,ETH,SOL',
+    ]),
+  ]);
   const mids = await info<Record<string, string>>({ type: 'allMids' });
   // Room for about ten of the bots' orders in total, against up to 2 × 8 asking at once.
   cap = Math.round(10 * Number(QTY) * Number(mids.BTC));
@@ -99,20 +166,37 @@ beforeAll(async () => {
       }),
     );
   }
+  for (const b of desk) {
+    const dir = join(root, `desk-${b.name}`);
+    deskDirs.push(dir);
+    deskBots.push(
+      spawnBot(deskConfig(dir, b.name, b.symbol), dir, {
+        HL_PRIVATE_KEY: b.key,
+        HL_SHARED_RISK_URL: pg.url,
+        ORDER_QTY: b.qty,
+      }),
+    );
+  }
   const t0 = Date.now();
   await eventually(
-    async () => (await Promise.all(dirs.map((d) => health(d)))).every((h) => h?.code === 200),
+    async () => {
+      if ([...bots, ...deskBots].some((b) => b.proc.exitCode !== null)) throw new Error('a bot exited');
+      return (await Promise.all([...dirs, ...deskDirs].map((d) => health(d)))).every((h) => h?.code === 200);
+    },
     'every bot to be ready',
     45_000,
-  ).catch((error: unknown) => {
-    throw new Error(`${(error as Error).message}\n${bots[0]?.output.join('').slice(-3000)}`);
+  ).catch(async (error: unknown) => {
+    const all = [...bots, ...deskBots];
+    const states = await Promise.all([...dirs, ...deskDirs].map((d) => health(d)));
+    const stuck = all.find((_, i) => states[i]?.code !== 200) ?? all[0];
+    throw new Error(`${(error as Error).message}\n${stuck?.output.join('').slice(-3000)}`);
   });
   console.log(`${BOTS} bots ready in ${Date.now() - t0} ms`);
 }, 90_000);
 
 afterAll(async () => {
-  for (const b of bots) if (b.proc.exitCode === null) b.proc.kill('SIGKILL');
-  await Promise.all(bots.map((b) => b.exited));
+  for (const b of [...bots, ...deskBots]) if (b.proc.exitCode === null) b.proc.kill('SIGKILL');
+  await Promise.all([...bots, ...deskBots].map((b) => b.exited));
   await Promise.all([sim?.stop(), pg?.destroy()]);
   if (root !== undefined) rmSync(root, { recursive: true, force: true });
 });
@@ -136,6 +220,159 @@ describe('eight hl-bot processes sharing one risk budget on PostgreSQL', () => {
       25_000,
     );
   }, 30_000);
+
+  it('two bots on one venue account: neither cancels, books or flags the other, and their shared cap holds', async () => {
+    const fills = (l: AuditEntry[]) =>
+      l.flatMap((e) => (e.type === 'order_filled' ? [{ id: e.fill.id, symbol: e.fill.symbol }] : []));
+    const foreign = (l: AuditEntry[]) => l.flatMap((e) => (e.type === 'foreign_fill' ? [e] : []));
+    let peak = 0;
+    let logs: AuditEntry[][] = [];
+    let seen: unknown;
+    await eventually(
+      async () => {
+        peak = Math.max(peak, await deskExposure());
+        expect(peak).toBeLessThanOrEqual(DESK_CAP);
+        logs = await Promise.all(deskDirs.map((d) => auditEntries(d)));
+        const [a, b] = logs as [AuditEntry[], AuditEntry[]];
+        const aFills = new Set(fills(a).map((f) => f.id));
+        const bFills = new Set(fills(b).map((f) => f.id));
+        seen = {
+          fills: [aFills.size, bFills.size],
+          foreign: [foreign(a).length, foreign(b).length],
+          types: logs.map((l) => [...new Set(l.map((e) => e.type))].join(',')),
+          errors: logs.map((l) =>
+            l.filter((e) => e.type === 'error' || e.type === 'risk_rejected').slice(-3),
+          ),
+        };
+        // Each bot saw the other's fills as foreign (and only those), once each, after the other booked them.
+        return (
+          aFills.size >= 2 &&
+          bFills.size >= 2 &&
+          foreign(a).length >= 2 &&
+          foreign(b).length >= 2 &&
+          foreign(a).every((f) => bFills.has(f.fillId)) &&
+          foreign(b).every((f) => aFills.has(f.fillId))
+        );
+      },
+      'both desk bots to trade and see the other trade',
+      15_000,
+    ).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}: ${JSON.stringify(seen)}`);
+    });
+    const [a, b] = logs as [AuditEntry[], AuditEntry[]];
+    expect(new Set(fills(a).map((f) => f.symbol))).toEqual(new Set(['BTC-USD']));
+    expect(new Set(fills(b).map((f) => f.symbol))).toEqual(new Set(['ETH-USD']));
+    expect(new Set(foreign(a).map((f) => `${f.symbol} ${f.owner}`))).toEqual(
+      new Set([`ETH-USD ${DESK}/beta`]),
+    );
+    expect(new Set(foreign(b).map((f) => `${f.symbol} ${f.owner}`))).toEqual(
+      new Set([`BTC-USD ${DESK}/alpha`]),
+    );
+    for (const l of logs) {
+      const ids = foreign(l).map((f) => f.fillId);
+      expect(new Set(ids).size).toBe(ids.length);
+      // No order of the other bot taken for unknown (that path audits, then cancels), no position drift.
+      expect(l.filter((e) => e.type === 'reconciliation_mismatch')).toEqual([]);
+      expect(l.filter((e) => e.type === 'circuit_breaker_tripped')).toEqual([]);
+    }
+    // Their reconciliation sees the other bot's orders on the account and leaves them alone.
+    await eventually(
+      async () => {
+        const reports = await Promise.all(
+          deskDirs.map(async (d) => (await botStatus(d))?.lastReconciliation as ReconcileReport | null),
+        );
+        return reports.every(
+          (r) =>
+            r !== null &&
+            r !== undefined &&
+            r.mismatches.length === 0 &&
+            r.unknownVenueOrders.length === 0 &&
+            (r.sharedAccount?.peerOrders ?? 0) >= 1,
+        );
+      },
+      'a reconciliation of each desk bot that lists the other bot’s orders',
+      5_000,
+    );
+    // The shared budget counted both bots of the account: its cap held on hl-sim's ledger throughout.
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThanOrEqual(DESK_CAP);
+  }, 25_000);
+
+  it('a bot configured with a symbol another bot of the account trades is refused at start, naming it', async () => {
+    const dir = join(root, 'desk-gamma');
+    const gamma = spawnBot(deskConfig(dir, 'gamma', 'BTC-USD'), dir, {
+      HL_PRIVATE_KEY: desk[0]?.key as string,
+      HL_SHARED_RISK_URL: pg.url,
+    });
+    expect(await gamma.exited).toBe(1);
+    const out = gamma.output.join('');
+    expect(out).toContain('RISK_BUDGET_SYMBOL_OWNED');
+    expect(out).toContain(`BTC-USD on venue account ${DESK} is traded by bot ${DESK}/alpha`);
+    // It never reached the venue: alpha still trades, its orders untouched.
+    expect((await health(deskDirs[0] as string))?.code).toBe(200);
+    expect(has(await auditEntries(dir), (e) => e.type === 'order_submitted')).toBe(false);
+  }, 20_000);
+
+  it('an order nobody claims on a symbol no bot trades: every bot counts it and audits it once, none cancels it', async () => {
+    // Placed by hand with the account's own key, without a cloid: no bot's, on SOL, which no bot trades.
+    const manual = new HyperliquidClient({
+      privateKey: DESK_KEY,
+      baseUrl: sim.url,
+      wsUrl: sim.wsUrl,
+      testnet: true,
+      rateLimit: { weightPerMinute: 1_000_000 },
+    });
+    const mids = await info<Record<string, string>>({ type: 'allMids' });
+    const price = (Number(mids.SOL) * 0.97).toFixed(1);
+    const ack = await manual.placeOrder({
+      symbol: 'SOL-USD',
+      side: 'buy',
+      orderType: 'limit',
+      price: new Decimal(price),
+      quantity: new Decimal('1'),
+      reduceOnly: false,
+      timeInForce: 'GTC',
+    });
+    const unowned = (l: AuditEntry[]) =>
+      l.filter(
+        (e) =>
+          e.type === 'reconciliation_mismatch' &&
+          e.symbol === 'SOL-USD' &&
+          e.local === 'no bot of the account trades this symbol',
+      );
+    const reports = () =>
+      Promise.all(
+        deskDirs.map(async (d) => (await botStatus(d))?.lastReconciliation as ReconcileReport | null),
+      );
+    let first: number[] = [];
+    await eventually(
+      async () => {
+        const r = await reports();
+        first = r.map((x) => x?.time ?? Number.NaN);
+        return r.every((x) => x?.sharedAccount?.unownedOrders.includes(ack.orderId) === true);
+      },
+      'every desk bot to count the unowned order',
+      5_000,
+    );
+    // One more reconciliation each still counts it: audited once each (not at every reconciliation).
+    await eventually(
+      async () =>
+        (await reports()).every(
+          (x, i) =>
+            x !== null &&
+            x.time > (first[i] ?? 0) &&
+            x.sharedAccount?.unownedOrders.includes(ack.orderId) === true,
+        ),
+      'a second reconciliation of each desk bot',
+      5_000,
+    );
+    for (const l of await Promise.all(deskDirs.map((d) => auditEntries(d))))
+      expect(unowned(l)).toHaveLength(1);
+    const open = await info<{ oid: number }[]>({ type: 'openOrders', user: DESK });
+    expect(open.map((o) => String(o.oid))).toContain(ack.orderId);
+    await manual.cancelOrder('SOL-USD', ack.orderId);
+    manual.close();
+  }, 20_000);
 
   it('a bot killed with SIGKILL keeps its live orders counted: the cap still holds with them on the book', async () => {
     // The victim: a bot (not the one the kill test uses) with orders resting right now.
