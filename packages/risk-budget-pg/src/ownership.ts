@@ -55,6 +55,8 @@ export async function claimIn(
   botId: string,
   claim: SymbolClaim,
 ): Promise<Conflict | undefined> {
+  // Bounded on the server too: a waiting backend does not notice its client gave up (see migrate).
+  await client.query(`SET LOCAL lock_timeout = '5s'`);
   await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
     `${SCHEMA}.owners:${claim.venueAccount}`,
   ]);

@@ -111,11 +111,16 @@ const STATEMENTS = [
  * Refuses a database whose schema is newer than this package.
  */
 export async function migrate(db: pg.Pool): Promise<void> {
+  // Already at this version (every later start of every bot): nothing to do, and no lock to queue for.
+  if ((await currentVersion(db)) === SCHEMA_VERSION) return;
   const pool = await db.connect();
   const onError = () => undefined;
   pool.on('error', onError);
   await pool.query('BEGIN');
   try {
+    // A backend waiting for a lock does not notice its client gave up: bounded here, or every timed-out
+    // retry of every starting bot would leave one more waiting backend until the server refuses clients.
+    await pool.query(`SET LOCAL lock_timeout = '5s'`);
     await pool.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     for (const sql of STATEMENTS) await pool.query(sql);
     const found = await pool.query<{ version: number }>(
@@ -140,6 +145,14 @@ export async function migrate(db: pg.Pool): Promise<void> {
     pool.off('error', onError);
     pool.release();
   }
+}
+
+/** The recorded schema version, or undefined before the first migration. */
+async function currentVersion(db: pg.Pool): Promise<number | undefined> {
+  const found = await db
+    .query<{ version: number }>(`SELECT version FROM ${SCHEMA}.schema_version WHERE id = 1`)
+    .catch(() => ({ rows: [] as { version: number }[] }));
+  return found.rows[0]?.version;
 }
 
 /** The NOTIFY channel of an account: a fixed-length identifier whatever the account name. */

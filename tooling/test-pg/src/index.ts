@@ -136,7 +136,22 @@ export async function startEmbeddedPg(): Promise<TestPg> {
   const start = async () => {
     const next = spawn(
       join(native, 'bin', 'postgres'),
-      ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-k', base],
+      [
+        '-D',
+        data,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'fsync=off',
+        // initdb sizes max_connections to the machine (as low as a few dozen in a container): a dozen bot
+        // processes with their budget pools, listeners and audit mirrors need more.
+        '-c',
+        'max_connections=300',
+        '-k',
+        base,
+      ],
       { ...ids, env, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     child = next;

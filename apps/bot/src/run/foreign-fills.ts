@@ -2,6 +2,22 @@ import type { Fill } from '@hl-bot/core-types';
 import type { BotCore } from './bot-core.js';
 import { errorText } from './bot-core.js';
 
+/** The bot whose order it was; the registry is re-read once for a tag it does not know yet (a newer bot). */
+async function ownerOf(
+  core: BotCore,
+  cloid: string | undefined,
+  symbol: string,
+): Promise<string | undefined> {
+  const { share, budget } = core;
+  if (share === undefined) return undefined;
+  let who = share.attribute({ cloid, symbol });
+  if (who.kind !== 'peer' && cloid !== undefined && budget !== undefined) {
+    await share.refresh(budget).catch(() => undefined);
+    who = share.attribute({ cloid, symbol });
+  }
+  return who.kind === 'peer' ? who.botId : undefined;
+}
+
 /**
  * What the bot does with a fill of its venue account that is not its own (`orderScope`): it books nothing
  * (the bot whose order it was books it), counts it (`hl_bot_foreign_fills_total` by owner) and audits it
@@ -18,19 +34,16 @@ export function foreignFillRecorder(core: BotCore, seen: ReadonlySet<string>): (
       fill.clientOrderId !== undefined && /^0x[0-9a-f]{32}$/.test(fill.clientOrderId)
         ? fill.clientOrderId
         : undefined;
-    const who = core.share?.attribute({ cloid, symbol: fill.symbol });
-    const owner = who?.kind === 'peer' ? who.botId : undefined;
-    core.metrics.inc(
-      'hl_bot_foreign_fills_total',
-      'Fills of the account that are another bot’s or nobody’s, not booked here',
-      {
-        owner: owner ?? 'none',
-      },
-    );
     // In the venue's order, one after another: the log keeps them as they came.
-    queue = queue.then(() =>
-      core.audit
-        .append({
+    queue = queue.then(async () => {
+      const owner = await ownerOf(core, cloid, fill.symbol);
+      core.metrics.inc(
+        'hl_bot_foreign_fills_total',
+        'Fills of the account that are another bot’s or nobody’s, not booked here',
+        { owner: owner ?? 'none' },
+      );
+      try {
+        await core.audit.append({
           type: 'foreign_fill',
           fillId: fill.id,
           symbol: fill.symbol,
@@ -41,12 +54,10 @@ export function foreignFillRecorder(core: BotCore, seen: ReadonlySet<string>): (
           ...(cloid === undefined ? {} : { cloid }),
           ...(owner === undefined ? {} : { owner }),
           time: fill.timestamp ?? core.clock.now(),
-        })
-        .then(
-          () => undefined,
-          (error: unknown) =>
-            core.logger.error({ err: errorText(error), fillId: fill.id }, 'could not audit a foreign fill'),
-        ),
-    );
+        });
+      } catch (error) {
+        core.logger.error({ err: errorText(error), fillId: fill.id }, 'could not audit a foreign fill');
+      }
+    });
   };
 }

@@ -1,5 +1,6 @@
 import { type Decimal, Fill, type OpenOrder, ZERO } from '@hl-bot/core-types';
 import type { OrderReconciliation } from '@hl-bot/engine';
+import type { SharedRiskSettings } from '../config.js';
 import { comparePositions, type PositionMismatch } from '../reconcile.js';
 import type { BotCore } from './bot-core.js';
 import { errorText } from './bot-core.js';
@@ -44,13 +45,27 @@ export class Reconciler {
     return this.last;
   }
 
+  /**
+   * Before the venue is read: every bot registers before it sends an order, so the list read now knows the
+   * bot of every tagged order the snapshot can hold. A failure keeps the last list: a newer bot's orders
+   * then count as nobody's (held in risk, never cancelled) until the next reconciliation.
+   */
+  private async refreshPeers(): Promise<void> {
+    const { budget, share, config, logger } = this.core;
+    if (budget === undefined || share === undefined || config.sharedRisk === undefined) return;
+    await share.refresh(budget).catch((error: unknown) => {
+      logger.warn(
+        { err: redactUrl(errorText(error), config.sharedRisk as SharedRiskSettings) },
+        'other bots of the account not re-read',
+      );
+    });
+  }
+
   /** After the venue was read: dead bots' leases whose orders are gone stop counting (see clearDeadLeases). */
   private async clearDeadLeases(): Promise<void> {
     const { budget, client, config, logger, share } = this.core;
     if (budget === undefined || config.sharedRisk === undefined || !budget.state.available) return;
     try {
-      // Other bots registered meanwhile: their orders are theirs from now on.
-      if (share !== undefined) await share.refresh(budget);
       await clearDeadLeases(this.core, budget, (account) => client.frontendOpenOrders(account));
     } catch (error) {
       // The database or the venue went away meanwhile: the leases keep counting until the next time.
@@ -86,6 +101,7 @@ export class Reconciler {
     const share = this.core.share;
     const owns = (symbol: string) => share === undefined || share.attributeSymbol(symbol).kind === 'own';
     try {
+      await this.refreshPeers();
       for (let attempt = 0; attempt < 3; attempt += 1) {
         if (attempt > 0) await new Promise((r) => setTimeout(r, 250));
         await client.settled();
@@ -106,7 +122,16 @@ export class Reconciler {
       }
       orders = await engine.reconcileOrders(openOrders, { adopt: config.adoptVenueState });
       await engine.resolveUnknownOrders();
-      if (share !== undefined) sharedAccount = await this.unowned.reconcile(foreignOrders, states);
+      if (share !== undefined) {
+        // A tag nobody known carries: a bot that registered since the read above, or a manual cloid.
+        const unknownTag = foreignOrders.some(
+          (o) =>
+            o.clientOrderId !== undefined &&
+            share.attribute({ cloid: o.clientOrderId, symbol: o.symbol }).kind === 'unowned',
+        );
+        if (unknownTag) await this.refreshPeers();
+        sharedAccount = await this.unowned.reconcile(foreignOrders, states);
+      }
       await this.clearDeadLeases();
       this.failures = 0;
     } catch (error) {
