@@ -63,7 +63,7 @@ export class Reconciler {
 
   /** After the venue was read: dead bots' leases whose orders are gone stop counting (see clearDeadLeases). */
   private async clearDeadLeases(): Promise<void> {
-    const { budget, client, config, logger, share } = this.core;
+    const { budget, client, config, logger } = this.core;
     if (budget === undefined || config.sharedRisk === undefined || !budget.state.available) return;
     try {
       await clearDeadLeases(this.core, budget, (account) => client.frontendOpenOrders(account));

@@ -67,7 +67,7 @@ export class UnownedTracker {
     }
     for (const [symbol] of this.positions) {
       if (seenPositions.has(symbol)) continue;
-      this.core.risk.removePosition(symbol);
+      this.core.risk.releaseReservation(this.positionReservationId(symbol), 'cancelled');
       this.positions.delete(symbol);
     }
     return report;
@@ -100,14 +100,23 @@ export class UnownedTracker {
   private async holdPosition(symbol: string, szi: Decimal, entryPx: Decimal | undefined): Promise<void> {
     const { risk, audit } = this.core;
     const size = szi.toString();
-    if (this.positions.get(symbol) === size) return;
+    const held = this.positions.get(symbol);
+    if (held === size) return;
     const price = entryPx ?? (await this.core.client.getMarketPrice(symbol)).price;
-    risk.updatePosition({
-      symbol,
-      side: szi.gt(ZERO) ? 'long' : 'short',
-      quantity: szi.abs(),
-      entryPrice: price,
-    });
+    const id = this.positionReservationId(symbol);
+    if (held !== undefined) risk.releaseReservation(id, 'cancelled');
+    // Risk's positions are the tracker's, and this one is no bot's trade: it is held as what it weighs, a
+    // working order of its size at its price, so exposure checks (here and in the shared budget) count it.
+    risk.adoptWorkingOrder(
+      {
+        symbol,
+        side: szi.gt(ZERO) ? 'buy' : 'sell',
+        orderType: 'limit',
+        price,
+        quantity: szi.abs(),
+      },
+      id,
+    );
     this.positions.set(symbol, size);
     await audit.append({
       type: 'reconciliation_mismatch',
@@ -116,5 +125,9 @@ export class UnownedTracker {
       venue: `position ${size} @ ${price.toString()}; counted in risk, not flattened`,
       action: 'none',
     });
+  }
+
+  private positionReservationId(symbol: string): string {
+    return `unowned-position-${symbol}`;
   }
 }
