@@ -8,7 +8,7 @@ export async function cancelOrder(core: EngineCore, symbol: string, orderId: str
   const target = w === undefined ? orderId : (w.venueOrderId ?? w.clientOrderId);
   const cancelled = await core.exchange.cancelOrder(symbol, target);
   if (cancelled) {
-    if (w !== undefined && core.orders.isCurrent(w)) finish(core, w, w.filled);
+    if (w !== undefined && core.orders.isCurrent(w)) finish(core, w, core.orders.filled(w));
     else if (!core.risk.releaseReservation(orderId, 'cancelled'))
       core.risk.releaseReservation(target, 'cancelled');
     const ids =

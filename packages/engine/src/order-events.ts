@@ -48,10 +48,10 @@ export async function handleFill(core: EngineCore, fill: Fill): Promise<void> {
   const w = clientId === undefined ? undefined : core.orders.get(clientId);
   if (w !== undefined) {
     w.venueOrderId ??= fill.orderId;
-    w.filled = w.filled.plus(fill.quantity);
     // A fill proves the order is live; while it is being sent its acknowledgement says so instead.
     if (!w.sending) await accept(core, w, fill.orderId);
-    if (w.filled.gte(w.order.quantity)) core.orders.forget(w);
+    // Risk released the fill from the order's hold above: what it still holds is what is left to fill.
+    if (core.orders.filled(w).gte(w.order.quantity)) core.orders.forget(w);
   }
   core.observer.onFill?.(fill);
   await checkHalt(core);
@@ -65,7 +65,7 @@ export async function handleOrderUpdate(core: EngineCore, update: OrderUpdate): 
   const done = update.status === 'filled' || update.status === 'cancelled' || update.status === 'rejected';
   if (w !== undefined) {
     w.venueOrderId ??= update.orderId;
-    if (update.status === 'rejected' && !w.accepted && w.filled.isZero()) {
+    if (update.status === 'rejected' && !w.accepted && core.orders.filled(w).isZero()) {
       core.orders.forget(w);
       core.risk.releaseReservation(w.clientOrderId, 'rejected');
       await safeAppend(core, {

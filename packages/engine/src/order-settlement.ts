@@ -33,8 +33,9 @@ export async function accept(
  * arrived as fills yet until those fills come (or the hold lapses, see RiskManager.orderFinished).
  */
 export function finish(core: EngineCore, w: WorkingOrder, venueFilled: Decimal): void {
+  const filled = core.orders.filled(w);
   core.orders.forget(w);
-  const awaiting = venueFilled.gt(w.filled) ? venueFilled.minus(w.filled) : ZERO;
+  const awaiting = venueFilled.gt(filled) ? venueFilled.minus(filled) : ZERO;
   core.risk.orderFinished(w.clientOrderId, awaiting);
 }
 

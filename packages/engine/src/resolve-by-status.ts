@@ -24,7 +24,7 @@ export async function resolveByStatus(core: EngineCore, w: WorkingOrder): Promis
     await core.queue.idle();
     return true;
   }
-  if (w.accepted || w.filled.gt(0)) return false;
+  if (w.accepted || core.orders.filled(w).gt(0)) return false;
   const age = core.clock.now() - w.createdAt;
   if (age < core.unknownGraceMs) return false;
   core.orders.forget(w);

@@ -4,7 +4,6 @@ import {
   OrderRequest,
   type OrderRequestInput,
   parseValidated,
-  ZERO,
 } from '@hl-bot/core-types';
 import type { RiskCheckResult } from '@hl-bot/risk';
 import { type EngineCore, safeAppend } from './engine-core.js';
@@ -104,7 +103,6 @@ export async function submitOrder(core: EngineCore, input: OrderRequestInput): P
     venueOrderId: undefined,
     order,
     createdAt: now,
-    filled: ZERO,
     accepted: false,
     sending: true,
   };
@@ -122,7 +120,7 @@ export async function submitOrder(core: EngineCore, input: OrderRequestInput): P
     const code = errorCode(error);
     const reason = errorMessage(error);
     await risk.recordError(error).catch((e: unknown) => pipelineFailed(core, e));
-    const seenLive = w.accepted || w.filled.gt(0);
+    const seenLive = w.accepted || core.orders.filled(w).gt(0);
     if (error instanceof ExchangeError && !seenLive) {
       if (core.orders.isCurrent(w)) core.orders.forget(w);
       risk.releaseReservation(clientOrderId, 'rejected');

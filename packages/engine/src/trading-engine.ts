@@ -84,7 +84,8 @@ export class TradingEngine {
       unknownGraceMs: options.unknownOrderGraceMs ?? 60_000,
       cancelRetryBaseMs: options.cancelRetry?.baseDelayMs ?? 500,
       cancelRetryMaxMs: options.cancelRetry?.maxDelayMs ?? 30_000,
-      orders: new WorkingOrders(),
+      // Risk's reservation is the one count of what of an order is unfilled: the engine reads it there.
+      orders: new WorkingOrders((id) => options.risk.reservation(id)?.quantity),
       queue,
       stats: {
         submitted: 0,

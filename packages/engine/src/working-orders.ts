@@ -1,13 +1,16 @@
 import type { Decimal, OpenOrder, OrderRequest } from '@hl-bot/core-types';
 
-/** An order this engine sent that has not finished. */
+/**
+ * An order this engine sent that has not finished: the order as sent and its lifecycle (venue id, accepted,
+ * in flight, when it was sent). What of it has filled is not here: risk's reservation holds the rest
+ * (`WorkingOrders.filled`), so the two cannot disagree.
+ */
 export interface WorkingOrder {
   readonly clientOrderId: string;
   /** Undefined until the venue named the order (an ack, an update, a status). */
   venueOrderId: string | undefined;
   readonly order: OrderRequest;
   readonly createdAt: number;
-  filled: Decimal;
   /** True once `order_accepted` is written: the venue has the order. False while its fate is unknown. */
   accepted: boolean;
   /** True while the placeOrder call runs: its own outcome settles the order. */
@@ -32,8 +35,23 @@ function addBounded(set: Set<string>, id: string): void {
  */
 export class WorkingOrders {
   readonly #working = new Map<string, WorkingOrder>();
+  readonly #held: (clientOrderId: string) => Decimal | undefined;
   readonly #done = new Set<string>();
   readonly #cancelRecorded = new Set<string>();
+
+  /** @param held what risk still holds of an order (its reservation's quantity), undefined once it ended */
+  constructor(held: (clientOrderId: string) => Decimal | undefined) {
+    this.#held = held;
+  }
+
+  /**
+   * What of `w` has filled: its quantity less what risk still holds of it. A working order's hold ends only
+   * with it (settled, or every unit filled), so no hold left means all of it filled.
+   */
+  filled(w: WorkingOrder): Decimal {
+    const held = this.#held(w.clientOrderId);
+    return held === undefined ? w.order.quantity : w.order.quantity.minus(held);
+  }
 
   add(w: WorkingOrder): void {
     this.#working.set(w.clientOrderId, w);
@@ -86,7 +104,8 @@ export class WorkingOrders {
     const out: OpenOrder[] = [];
     for (const w of this.#working.values()) {
       if (symbol !== undefined && w.order.symbol !== symbol) continue;
-      if (w.filled.gte(w.order.quantity)) continue;
+      const filled = this.filled(w);
+      if (filled.gte(w.order.quantity)) continue;
       out.push({
         // Until the venue names it, an order in flight is known by its client order id.
         orderId: w.venueOrderId ?? w.clientOrderId,
@@ -97,7 +116,7 @@ export class WorkingOrders {
         ...(w.order.price === undefined ? {} : { price: w.order.price }),
         ...(w.order.triggerPrice === undefined ? {} : { triggerPrice: w.order.triggerPrice }),
         quantity: w.order.quantity,
-        filledQuantity: w.filled,
+        filledQuantity: filled,
         reduceOnly: w.order.reduceOnly,
         timeInForce: w.order.timeInForce,
         createdAt: w.createdAt,

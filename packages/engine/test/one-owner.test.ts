@@ -130,4 +130,30 @@ describe('one owner per fact', () => {
     const other = await engine.submitOrder(buy('ETH-USD', '3000'));
     expect(other.status === 'rejected' && other.code).toBe('MAX_POSITIONS_EXCEEDED');
   });
+
+  it('what of a working order is unfilled is held once, by its risk reservation: the engine reads it there', async () => {
+    await setup(3);
+    exchange.emitPrice('BTC-USD', '50000');
+    await engine.idle();
+    const sent = await engine.submitOrder({ ...buy('BTC-USD', '49000'), quantity: '0.02' });
+    if (sent.status !== 'submitted') throw new Error(`not sent: ${sent.status}`);
+    const id = sent.clientOrderId;
+    exchange.emitFill(Fill.parse({ ...fill('p1', 'buy', '0.005', '49000'), clientOrderId: id }));
+    await engine.idle();
+    expect(risk.reservation(id)?.quantity.toString()).toBe('0.015');
+    const [open] = engine.workingOrders();
+    expect(open?.filledQuantity.toString()).toBe('0.005');
+    expect(engine.context.getOpenOrders()).toEqual(engine.workingOrders());
+
+    // Whatever releases the hold (here risk is told of a fill directly), the engine's view moves with it:
+    // it keeps no count of its own to fall behind.
+    risk.orderFilled(id, '0.01');
+    expect(engine.workingOrders()[0]?.filledQuantity.toString()).toBe('0.015');
+
+    // The last fill ends the hold, and with it the working order.
+    exchange.emitFill(Fill.parse({ ...fill('p2', 'buy', '0.005', '49000'), clientOrderId: id }));
+    await engine.idle();
+    expect(risk.reservation(id)).toBeUndefined();
+    expect(engine.workingOrders()).toEqual([]);
+  });
 });

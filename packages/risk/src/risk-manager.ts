@@ -397,6 +397,16 @@ export class RiskManager implements MarkReader {
   }
 
   /**
+   * The live hold of one order (a copy), by reservation id or clientOrderId; undefined once it ended. Its
+   * `quantity` is what of the order is still held: the order's quantity less the fills reported to
+   * `orderFilled`, which the engine reads as the order's filled part instead of counting fills itself.
+   */
+  reservation(id: string): Reservation | undefined {
+    const r = this.ledger.get(id);
+    return r === undefined ? undefined : { ...r };
+  }
+
+  /**
    * Registers an order already working on the venue (after a restart or reconciliation) without checks,
    * so its quantity and exposure count again.
    * @throws {ValidationError} for an invalid order, an id or clientOrderId already held, or when neither the
