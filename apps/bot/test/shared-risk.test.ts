@@ -410,7 +410,7 @@ describe('eight hl-bot processes sharing one risk budget on PostgreSQL', () => {
     } finally {
       await budget.close();
     }
-  }, 20_000);
+  }, 30_000);
 
   it('a PostgreSQL restart makes every bot fail closed, then resume', async () => {
     const live = dirs.filter((_, i) => i !== victim);

@@ -72,7 +72,8 @@ export function followAuditLog(core: BotCore): { stop(): Promise<void> } | undef
     url: settings.url.reveal(),
     account: settings.account,
     botId: settings.botId,
-    ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
+    // Not the budget's timeoutMs: that one bounds a round trip an order waits on; the copy waits on nothing,
+    // and a tight bound would only make a loaded database time out every batch of it.
     onError: (error) => {
       const message = redactUrl(error.message, settings);
       if (message === lastMessage) return;
