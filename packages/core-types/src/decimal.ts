@@ -72,8 +72,8 @@ function fail(where: string, message: string, field: string | undefined): never 
 }
 
 /**
- * Whether a Decimal of this module's constructor is finite and within `DECIMAL_LIMITS`: what `toDecimal`,
- * and so every decimal schema, accepts as it is. For code that builds values by arithmetic on accepted ones and marks what it
+ * Whether a genuine Decimal (one decimal.js built: arithmetic, or `toDecimal`'s copy) of this module's
+ * constructor is finite and within `DECIMAL_LIMITS`: what `toDecimal`, and so every decimal schema, accepts. For code that builds values by arithmetic on accepted ones and marks what it
  * builds as validated (`claimValidatedMarker`): a product of two in-range values can leave the range.
  *
  * @example

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { Decimal } from './decimal.js';
+import { parseDecimalAsIs } from './schemas/decimal-schemas.js';
 import { parseOrThrow } from './validate.js';
 
 /**
@@ -117,8 +119,9 @@ function discriminated(schema: z.ZodType): { key: string; byValue: Map<unknown, 
 /**
  * `schema.safeParse(value)` that takes already validated parts as they are: for a strict object schema (or
  * a discriminated union of them) without object-level checks, a field whose value `parseValidated` (or a
- * marker) produced for exactly that field's schema, or its optional form, is used as it is and every other
- * field is parsed by its own schema. Anything else, and any failure, goes through `schema.safeParse(value)`,
+ * marker) produced for exactly that field's schema, or its optional form, is used as it is, a Decimal in a
+ * decimal field is checked by that schema's own rule without zod (`parseDecimalAsIs`: same output), and
+ * every other field is parsed by its own schema. Anything else, and any failure, goes through `schema.safeParse(value)`,
  * so errors are the schema's own. The output object is always fresh and unmarked (its parts may be shared),
  * so the caller may complete it; mark it or not as its own promise allows.
  */
@@ -145,6 +148,15 @@ export function safeParseWithValidatedParts<S extends z.ZodType>(
         if (mark !== undefined && (mark === field || mark === defOf(field).innerType)) {
           out[key] = v;
           continue;
+        }
+        // A Decimal the project computed (a P&L, an excursion, an equity): the decimal schema's own rule,
+        // without zod around it.
+        if (v instanceof Decimal) {
+          const d = parseDecimalAsIs(field, v) ?? parseDecimalAsIs(defOf(field).innerType, v);
+          if (d !== undefined) {
+            out[key] = d;
+            continue;
+          }
         }
       }
       const r = field.safeParse(v);

@@ -1,3 +1,4 @@
+import { Decimal as OtherCopy } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -133,5 +134,40 @@ describe('validate once: an event composed of validated parts', () => {
       },
     });
     expect(() => safeParseWithValidatedParts(AuditEvent, hostile)).toThrow('boom');
+  });
+
+  it("checks a Decimal in a decimal field by its schema's own rule: the same output and the same issues", () => {
+    const forged = Object.create(Decimal.prototype) as Decimal & Record<string, unknown>;
+    Object.assign(forged, { constructor: Decimal, s: 1, e: 3, d: [0, 5] }); // not a genuine Decimal
+    const values: unknown[] = [
+      new Decimal('1.5'),
+      new Decimal('-2'),
+      new Decimal(0),
+      new Decimal('1e29'),
+      new Decimal('1e29').times(100), // beyond DECIMAL_LIMITS
+      new Decimal('1e-70'),
+      new Decimal(Number.NaN),
+      new OtherCopy('3.25'), // another decimal.js copy: parsed into this one's
+      forged,
+      '4.5',
+    ];
+    for (const quantity of values) {
+      for (const unrealizedPnl of values) {
+        const snapshot = {
+          symbol: 'BTC-USD',
+          side: 'long',
+          quantity,
+          entryPrice: new Decimal(10),
+          unrealizedPnl,
+        };
+        const composed = safeParseWithValidatedParts(PositionSnapshot, snapshot);
+        const schema = PositionSnapshot.safeParse(snapshot);
+        expect(composed.success).toBe(schema.success);
+        if (schema.success) {
+          expect(composed.data).toEqual(schema.data);
+          expect(composed.data?.quantity).toBeInstanceOf(Decimal);
+        } else expect(composed.error?.issues).toEqual(schema.error.issues);
+      }
+    }
   });
 });

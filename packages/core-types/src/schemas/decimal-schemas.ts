@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type Decimal, decimalStringSign, toDecimal } from '../decimal.js';
+import { type Decimal, decimalStringSign, toDecimal, ZERO } from '../decimal.js';
+import { compareDecimals } from '../decimal-compare.js';
 import { InvalidDecimalError, ValidationError } from '../errors.js';
 import { toTimestamp, toVenueTimestamp } from '../timestamp.js';
 
@@ -75,6 +76,32 @@ export const PositiveDecimalSchema = decimalWith('positive', (d) =>
 export const NonNegativeDecimalSchema = decimalWith('non-negative', (d) =>
   d.gte(0) ? undefined : SIGN_PROBLEM['non-negative'],
 );
+
+const RULES = new Map<unknown, SignRule>([
+  [DecimalSchema, 'any'],
+  [PositiveDecimalSchema, 'positive'],
+  [NonNegativeDecimalSchema, 'non-negative'],
+]);
+
+/**
+ * A decimal schema's parse of a Decimal without zod around it: for one of the schemas above, the same
+ * `toDecimal` (genuineness, DECIMAL_LIMITS, a copy) and sign rule its transform applies, so the same output;
+ * undefined for any other schema and for a value it refuses (whose parse then reports why).
+ * For `safeParseWithValidatedParts`: most decimals of the project's own events are Decimals it computed.
+ */
+export function parseDecimalAsIs(schema: unknown, value: Decimal): Decimal | undefined {
+  const rule = RULES.get(schema);
+  if (rule === undefined) return undefined;
+  let d: Decimal;
+  try {
+    d = toDecimal(value);
+  } catch {
+    return undefined;
+  }
+  if (rule === 'any') return d;
+  const sign = compareDecimals(d, ZERO);
+  return (rule === 'positive' ? sign > 0 : sign >= 0) ? d : undefined;
+}
 
 function timestampWith(parse: (value: unknown) => number) {
   return z.custom<number | string | Date>().transform((value, ctx): number => {
