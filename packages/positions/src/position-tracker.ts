@@ -475,7 +475,7 @@ export class PositionTracker implements PositionReader {
     const ledger = this.#ledger;
     const checkpoints = this.#checkpoints;
     let moved: string[] | undefined;
-    for (const [symbol, next] of txn.positions) {
+    for (const [symbol, next] of txn.positions.entries()) {
       const prev = ledger.positions.get(symbol);
       this.#replace(symbol, prev, next ?? undefined);
       if (this.#listeners.size > 0 && positionMoved(prev, next ?? undefined)) {

@@ -1,6 +1,7 @@
 import type { AuditEventInput, ClosedPosition } from '@hl-bot/core-types';
 import { CompactIdSet, type IdKey } from './id-set.js';
 import type { Position } from './position.js';
+import { SmallMap } from './small-map.js';
 
 /** The committed (visible, durable) state. */
 export interface Ledger {
@@ -19,11 +20,11 @@ export interface Ledger {
  * when it can no longer throw, so a failed operation leaves no trace.
  */
 export class Txn {
-  readonly positions = new Map<string, Position | null>();
+  readonly positions = new SmallMap<string, Position | null>();
   // Created on first use: most batches are one fill (a caller awaiting each), and these were a good part
   // of the garbage per fill.
   /** Fill ids this txn books, each cut once (the lookup's key is what the commit adds). */
-  fillIds: Map<string, IdKey> | undefined;
+  fillIds: SmallMap<string, IdKey> | undefined;
   fundingIds: Set<string> | undefined;
   closed: ClosedPosition[] | undefined;
   lastFillTime: number | undefined;
@@ -59,7 +60,7 @@ export class Txn {
   }
 
   addFill(key: IdKey): void {
-    if (this.fillIds === undefined) this.fillIds = new Map();
+    if (this.fillIds === undefined) this.fillIds = new SmallMap();
     this.fillIds.set(key.id, key);
   }
 
