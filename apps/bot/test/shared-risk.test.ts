@@ -10,6 +10,7 @@ import type { ReconcileReport } from '../src/bot.js';
 import {
   auditEntries,
   botStatus,
+  controlOf,
   eventually,
   health,
   type RunningBot,
@@ -268,6 +269,15 @@ describe('eight hl-bot processes sharing one risk budget on PostgreSQL', () => {
     expect(new Set(foreign(b).map((f) => `${f.symbol} ${f.owner}`))).toEqual(
       new Set([`BTC-USD ${DESK}/alpha`]),
     );
+    // Counted too: the metric names the bot whose fill it was.
+    for (const [i, other] of [
+      [0, 'beta'],
+      [1, 'alpha'],
+    ] as const) {
+      const control = controlOf(deskDirs[i] as string);
+      const metrics = await (await fetch(`${control?.url}/metrics`)).text();
+      expect(metrics).toMatch(new RegExp(`hl_bot_foreign_fills_total\\{owner="${DESK}/${other}"\\} [1-9]`));
+    }
     for (const l of logs) {
       const ids = foreign(l).map((f) => f.fillId);
       expect(new Set(ids).size).toBe(ids.length);
