@@ -384,6 +384,43 @@ describe('eight hl-bot processes sharing one risk budget on PostgreSQL', () => {
     manual.close();
   }, 20_000);
 
+  it('a bot of the shared account restarted keeps its symbols and audits none of the other bot’s fills twice', async () => {
+    const dir = deskDirs[0] as string;
+    const first = deskBots[0] as RunningBot;
+    first.proc.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const again = spawnBot(deskConfig(dir, 'alpha', 'BTC-USD'), dir, {
+      HL_PRIVATE_KEY: desk[0]?.key as string,
+      HL_SHARED_RISK_URL: pg.url,
+      ORDER_QTY: desk[0]?.qty as string,
+    });
+    deskBots[0] = again;
+    await eventually(
+      async () => {
+        if (again.proc.exitCode !== null)
+          throw new Error(`alpha exited: ${again.output.join('').slice(-2000)}`);
+        return (await health(dir))?.code === 200;
+      },
+      'alpha to start again',
+      15_000,
+    );
+    // The backfill after the restart delivers beta's recent fills again: each is still audited once.
+    const before = (await auditEntries(dir)).filter((e) => e.type === 'session_started').length;
+    await eventually(
+      async () => {
+        const r = (await botStatus(dir))?.lastReconciliation as ReconcileReport | null | undefined;
+        return r !== null && r !== undefined && (r.sharedAccount?.peerOrders ?? 0) >= 1;
+      },
+      'a reconciliation of the restarted bot that lists the other bot’s orders',
+      5_000,
+    );
+    const log = await auditEntries(dir);
+    expect(before).toBe(2);
+    const ids = log.flatMap((e) => (e.type === 'foreign_fill' ? [e.fillId] : []));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(log.filter((e) => e.type === 'reconciliation_mismatch' && e.symbol !== 'SOL-USD')).toEqual([]);
+  }, 30_000);
+
   it('a bot killed with SIGKILL keeps its live orders counted: the cap still holds with them on the book', async () => {
     // The victim: a bot (not the one the kill test uses) with orders resting right now.
     let perBot: number[] = [];
