@@ -1,6 +1,4 @@
 import { fstatSync, statSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
-import { stat } from 'node:fs/promises';
 import { AuditFileReplacedError } from './errors.js';
 
 function problem(
@@ -30,18 +28,11 @@ function missing(error: unknown): undefined {
 }
 
 /**
- * Throws when the file at `path` is no longer the file `handle` has open (deleted, renamed, or replaced by
- * another file): writes through the handle would then land where no reader ever looks.
+ * Throws when the file at `path` is no longer the file `fd` has open (deleted, renamed, or replaced by
+ * another file): writes through it would then land where no reader ever looks.
  *
  * @throws {AuditFileReplacedError} code `AUDIT_FILE_REPLACED`
  */
-export async function assertStillAtPath(handle: FileHandle, path: string): Promise<void> {
-  const [held, atPath] = await Promise.all([handle.stat(), stat(path).then((s) => s, missing)]);
-  const found = problem(path, held, atPath);
-  if (found !== undefined) throw found;
-}
-
-/** The synchronous twin of `assertStillAtPath`, for the synchronous write path. */
 export function assertStillAtPathSync(fd: number, path: string): void {
   const held = fstatSync(fd);
   let atPath: { dev: number; ino: number } | undefined;
