@@ -4,6 +4,7 @@ import {
   AuditEvent,
   type AuditEventInput,
   checkWithoutDecimals,
+  safeParseMarkingParts,
   safeParseWithValidatedParts,
 } from '@hl-bot/core-types';
 import { z } from 'zod';
@@ -299,7 +300,9 @@ function validateRecord(record: Record<string, unknown>, checkOnly: boolean): un
   const type = record.type;
   const schema = typeof type === 'string' ? ENTRY_SCHEMAS.get(type) : undefined;
   if (schema === undefined) return `unknown event type ${JSON.stringify(type)}`;
-  const result = checkOnly ? checkWithoutDecimals(schema, record) : schema.safeParse(record);
+  // A typed entry's fill, order or position is marked as parsed: a consumer (a tracker replaying the log)
+  // does not parse it again.
+  const result = checkOnly ? checkWithoutDecimals(schema, record) : safeParseMarkingParts(schema, record);
   if (!result.success) {
     const issues = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
     return `not a valid ${String(type)} event: ${issues.join('; ')}`;

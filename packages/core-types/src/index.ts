@@ -160,6 +160,7 @@ export {
   claimValidatedMarker,
   isValidated,
   parseValidated,
+  safeParseMarkingParts,
   safeParseWithValidatedParts,
   validatedOrParse,
 } from './validated.js';

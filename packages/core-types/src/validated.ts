@@ -169,3 +169,35 @@ export function safeParseWithValidatedParts<S extends z.ZodType>(
     return schema.safeParse(value);
   }
 }
+
+/**
+ * `schema.safeParse(value)` with the object parts of its output marked as validated by their field's schema
+ * (and frozen): for a strict object schema, or a discriminated union of them, each object-valued field of
+ * the output is exactly what that field's schema (the inner one of an optional field) returned, so a
+ * consumer that would parse it again (`validatedOrParse`) takes it as it is. The output itself is not
+ * marked. For readers of the project's own files: a fill read back from the audit log is parsed once.
+ */
+export function safeParseMarkingParts<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+): z.ZodSafeParseResult<z.output<S>> {
+  const result = schema.safeParse(value);
+  if (!result.success) return result;
+  const data = result.data as Record<string, unknown>;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return result;
+  let objectSchema: z.ZodType | undefined = schema;
+  const union = discriminated(schema);
+  if (union !== null) objectSchema = union.byValue.get(data[union.key]);
+  const shape = objectSchema === undefined ? undefined : plainStrictShape(objectSchema);
+  if (shape === undefined) return result;
+  for (const key in shape) {
+    const v = data[key];
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Decimal) continue;
+    const field = shape[key] as z.ZodType;
+    const def = defOf(field);
+    const part = def.type === 'optional' && def.innerType !== undefined ? def.innerType : field;
+    Object.freeze(v);
+    marked.set(v, part);
+  }
+  return result;
+}

@@ -10,6 +10,7 @@ import {
   OrderRequest,
   PositionSnapshot,
   parseValidated,
+  safeParseMarkingParts,
   safeParseWithValidatedParts,
   validatedOrParse,
 } from '../src/index.js';
@@ -169,5 +170,31 @@ describe('validate once: an event composed of validated parts', () => {
         } else expect(composed.error?.issues).toEqual(schema.error.issues);
       }
     }
+  });
+
+  it("a parse that marks its parts: each object field is marked for its field's schema, the output is the schema's", () => {
+    const event = { type: 'order_filled', fill: raw };
+    const result = safeParseMarkingParts(AuditEvent, event);
+    expect(result.success).toBe(true);
+    expect(result.data).toEqual(AuditEvent.parse(event));
+    const fill = (result.data as { fill: unknown }).fill;
+    expect(isValidated(fill, Fill)).toBe(true);
+    expect(validatedOrParse(Fill, fill, 'fill')).toBe(fill);
+    expect(Object.isFrozen(fill)).toBe(true);
+    expect(isValidated(result.data, AuditEvent)).toBe(false); // the whole is not marked
+    // The optional snapshot of a position update is marked for the inner schema.
+    const snapshot = { symbol: 'BTC-USD', side: 'long', quantity: '1', entryPrice: '2' };
+    const update = safeParseMarkingParts(AuditEvent, {
+      type: 'position_updated',
+      symbol: 'BTC-USD',
+      cause: 'fill',
+      position: snapshot,
+    });
+    expect(isValidated((update.data as { position: unknown }).position, PositionSnapshot)).toBe(true);
+    // A failed parse is the schema's own failure, and marks nothing.
+    const bad = { type: 'order_filled', fill: { ...raw, quantity: '-1' } };
+    const refused = safeParseMarkingParts(AuditEvent, bad);
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues).toEqual(AuditEvent.safeParse(bad).error?.issues);
   });
 });
