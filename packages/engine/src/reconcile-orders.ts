@@ -31,10 +31,8 @@ export async function reconcileOrders(
     }
     const id = o.clientOrderId ?? o.orderId;
     if (core.orders.isDone(id) || core.orders.isDone(o.orderId)) continue;
-    const held = core.risk
-      .reservations()
-      .some((r) => r.id === id || r.id === o.orderId || r.clientOrderId === id);
-    if (held) continue;
+    // One lookup each (by reservation id or clientOrderId), not a copy of every reservation per venue order.
+    if (core.risk.reservation(id) !== undefined || core.risk.reservation(o.orderId) !== undefined) continue;
     report.unknownAtVenue.push(id);
     // Counted first, so no order is approved against a limit this order already uses.
     core.risk.adoptWorkingOrder(remainingOrder(o), id);
