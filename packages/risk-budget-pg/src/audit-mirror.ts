@@ -226,7 +226,10 @@ export class PgAuditMirror {
         clearInterval(timer);
         await running;
         try {
-          while ((await tick()) > 0) await this.flush();
+          // Flushed before each read, so the queue is empty and the back-pressure rule in tick() cannot
+          // end this loop while lines remain in the files.
+          do await this.flush();
+          while ((await tick()) > 0);
           await this.flush();
         } catch (error) {
           this.#report(error);
