@@ -43,23 +43,26 @@ const DESK_CAP = 400;
 const deskDirs: string[] = [];
 const deskBots: RunningBot[] = [];
 
+/** Per-bot limits far above the shared caps: only the shared budget may stop these bots. */
+const LOOSE_LOCAL_RISK = {
+  maxPriceDeviation: '0.1',
+  maxOpenOrders: 50,
+  maxOrderNotional: '1000000',
+  maxOrderNotionalPercent: '1',
+  maxPositionSizeUsd: '1000000',
+  maxPositionSizePercent: '1',
+  maxTotalExposure: '1000000',
+  maxExposurePercent: '1',
+  maxLeverage: '100',
+};
+
 function deskConfig(dir: string, name: string, symbol: string): string {
   return writeConfig(dir, sim, {
     walletAddress: DESK,
     symbols: [symbol],
     strategy: SHARE_STRATEGY,
     reconcileIntervalMs: 1000,
-    risk: {
-      maxPriceDeviation: '0.1',
-      maxOpenOrders: 50,
-      maxOrderNotional: '1000000',
-      maxOrderNotionalPercent: '1',
-      maxPositionSizeUsd: '1000000',
-      maxPositionSizePercent: '1',
-      maxTotalExposure: '1000000',
-      maxExposurePercent: '1',
-      maxLeverage: '100',
-    },
+    risk: LOOSE_LOCAL_RISK,
     sharedRisk: {
       account: 'desk',
       botId: `${DESK}/${name}`,
@@ -141,17 +144,7 @@ beforeAll(async () => {
       walletAddress: wallets[i],
       strategy: STRATEGY,
       reconcileIntervalMs: 60_000,
-      risk: {
-        maxPriceDeviation: '0.1',
-        maxOpenOrders: 50,
-        maxOrderNotional: '1000000',
-        maxOrderNotionalPercent: '1',
-        maxPositionSizeUsd: '1000000',
-        maxPositionSizePercent: '1',
-        maxTotalExposure: '1000000',
-        maxExposurePercent: '1',
-        maxLeverage: '100',
-      },
+      risk: LOOSE_LOCAL_RISK,
       sharedRisk: {
         account: 'team',
         botId: `${wallets[i]}/bot-${i}`,
