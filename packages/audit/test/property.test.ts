@@ -1,6 +1,6 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ManualClock } from '@hl-bot/core-types';
+import { DECIMAL_LIMITS, ManualClock } from '@hl-bot/core-types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AuditLogger, verifyAuditLog } from '../src/index.js';
@@ -13,7 +13,9 @@ describe('properties', () => {
         fc.array(
           fc.record({
             message: fc.string({ unit: 'grapheme', maxLength: 40 }),
-            amount: fc.bigInt({ min: 0n, max: 10n ** 30n }),
+            // Up to the largest amount a decimal field accepts (|value| < 1e30): 1e30 itself is refused
+            // by design, and fast-check's bias towards bounds drew it often enough to fail CI.
+            amount: fc.bigInt({ min: 0n, max: 10n ** BigInt(DECIMAL_LIMITS.maxExponent + 1) - 1n }),
             scale: fc.integer({ min: 0, max: 18 }),
           }),
           { minLength: 1, maxLength: 15 },
