@@ -7,7 +7,7 @@ import { FillUpdate, type Txn } from './txn.js';
 interface Settle {
   resolve(value: unknown): void;
   reject(error: unknown): void;
-  /** Set when queued: the symbol counted busy for this operation. */
+  /** Set once counted (see `CommitQueue.isBusy`): the symbol counted busy for this operation. */
   busy?: string | undefined;
 }
 
@@ -56,14 +56,28 @@ function busyKey(op: Op): string | undefined {
  * events are appended (concurrent calls share one group commit), and only when every append resolved does
  * the new state replace the old. A failed append leaves the state unchanged, rejects the batch and halts
  * the queue: every later operation is refused.
+ *
+ * The loop is synchronous until it has something to wait for (an append, a checkpoint): a batch without
+ * events (a sink that keeps nothing, a replay) commits and settles in the microtask that started it, with
+ * no promise of its own. Which symbols have a change queued or in flight (`isBusy`, for marks) is counted
+ * only once a mark asks during a drain: a caller that only sends fills never pays for the count.
  */
 export class CommitQueue {
   #queue: Op[] = [];
-  /** Symbols with a fill, funding or mark queued or in flight -> how many. */
-  readonly #busy = new Map<string, number>();
+  /** The batch being applied and appended, until its operations settle. */
+  #inFlight: Op[] | undefined;
+  /**
+   * Symbols with a fill, funding or mark queued or in flight -> how many; undefined until `isBusy` is asked
+   * during a drain (then built from the batch in flight and the queue, and kept up to date until idle).
+   */
+  #busy: Map<string, number> | undefined;
   #draining = false;
   #halted: PositionAuditError | undefined;
-  #idleWaiters: Array<() => void> = [];
+  #idleWaiters: Array<() => void> | undefined;
+  /** Starts a drain (one function for every kick: a burst of calls allocates no closure per call). */
+  readonly #kick = (): void => {
+    this.#run();
+  };
 
   constructor(
     private readonly sink: AuditSink,
@@ -88,7 +102,17 @@ export class CommitQueue {
 
   /** True while a change to `symbol` is queued or being audited. */
   isBusy(symbol: string): boolean {
-    return this.#busy.has(symbol);
+    // Not draining: nothing is queued or in flight.
+    if (!this.#draining) return false;
+    let busy = this.#busy;
+    if (busy === undefined) {
+      busy = new Map();
+      this.#busy = busy;
+      const inFlight = this.#inFlight;
+      if (inFlight !== undefined) for (const op of inFlight) this.#count(busy, op);
+      for (const op of this.#queue) this.#count(busy, op);
+    }
+    return busy.has(symbol);
   }
 
   haltedError(): PositionTrackerHaltedError {
@@ -101,7 +125,10 @@ export class CommitQueue {
   /** Resolves when every operation queued so far has settled. */
   idle(): Promise<void> {
     if (!this.#draining) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return new Promise((resolve) => {
+      if (this.#idleWaiters === undefined) this.#idleWaiters = [resolve];
+      else this.#idleWaiters.push(resolve);
+    });
   }
 
   enqueue(op: Op): void {
@@ -109,103 +136,165 @@ export class CommitQueue {
       op.reject(this.haltedError());
       return;
     }
-    const key = busyKey(op);
-    op.busy = key;
-    if (key !== undefined) this.#busy.set(key, (this.#busy.get(key) ?? 0) + 1);
+    const busy = this.#busy;
+    if (busy !== undefined) this.#count(busy, op);
     this.#queue.push(op);
     if (!this.#draining) {
       this.#draining = true;
       // Start on a microtask so a burst of synchronous calls shares one batch and one group commit.
-      queueMicrotask(() => {
-        void this.#drain();
-      });
+      queueMicrotask(this.#kick);
     }
   }
 
-  async #drain(): Promise<void> {
+  /** Counts `op` as busy on its symbol, remembering the key it counted (a hostile getter may change). */
+  #count(busy: Map<string, number>, op: Op): void {
+    const key = busyKey(op);
+    op.busy = key;
+    if (key !== undefined) busy.set(key, (busy.get(key) ?? 0) + 1);
+  }
+
+  /**
+   * Applies, appends and commits batches until the queue is empty (then idle), the tracker halts, or an
+   * append or checkpoint is pending (its settlement runs the loop on).
+   */
+  #run(): void {
     const host = this.host;
-    try {
-      while (this.#queue.length > 0) {
-        const ops =
-          this.#queue.length <= this.maxBatch ? this.#queue.splice(0) : this.#queue.splice(0, this.maxBatch);
-        const txn = host.begin();
-        // values[i] is op i's result; errors holds the failed ones (rare), so a success allocates nothing.
-        const values: unknown[] = new Array(ops.length);
-        let errors: Map<number, unknown> | undefined;
-        for (let i = 0; i < ops.length; i += 1) {
-          const op = ops[i] as Op;
-          try {
-            values[i] = host.apply(txn, op);
-          } catch (error) {
-            const { message, code } = describeError(error);
-            txn.emit({
-              type: 'error',
-              message,
-              source: SOURCE,
-              ...(code === undefined ? {} : { code }),
-            });
-            errors ??= new Map();
-            errors.set(i, error);
-          }
+    while (this.#queue.length > 0) {
+      const queued = this.#queue;
+      let ops: Op[];
+      if (queued.length <= this.maxBatch) {
+        ops = queued;
+        this.#queue = [];
+      } else {
+        ops = queued.splice(0, this.maxBatch);
+      }
+      this.#inFlight = ops;
+      const txn = host.begin();
+      // Each op's result, or its error (rare): `values[i]`, or `value` alone for a batch of one (a caller
+      // awaiting each call), so a success allocates nothing.
+      const n = ops.length;
+      const values: unknown[] | undefined = n > 1 ? new Array(n) : undefined;
+      let value: unknown;
+      let errors: Map<number, unknown> | undefined;
+      for (let i = 0; i < n; i += 1) {
+        const op = ops[i] as Op;
+        try {
+          const result = host.apply(txn, op);
+          if (values === undefined) value = result;
+          else values[i] = result;
+        } catch (error) {
+          const { message, code } = describeError(error);
+          txn.emit({
+            type: 'error',
+            message,
+            source: SOURCE,
+            ...(code === undefined ? {} : { code }),
+          });
+          errors ??= new Map();
+          errors.set(i, error);
         }
-        const events = txn.events;
-        if (events.length > 0) {
-          try {
-            const sink = this.sink;
-            const appended: Array<Promise<unknown>> = [];
-            for (const event of events) {
-              if (event === undefined) continue;
-              appended.push(sink.append(event instanceof FillUpdate ? event.toEvent() : event));
-            }
-            await Promise.all(appended);
-          } catch (error) {
+      }
+      const events = txn.events;
+      if (events.length > 0) {
+        let appended: Promise<unknown>;
+        try {
+          appended = this.#append(events);
+        } catch (error) {
+          this.#halt(error, ops);
+          return;
+        }
+        appended.then(
+          () => {
+            if (this.#settle(txn, ops, values, value, errors, events.length)) this.#run();
+          },
+          (error: unknown) => {
             this.#halt(error, ops);
-            return;
-          }
-        }
-        host.commit(txn);
-        for (let i = 0; i < ops.length; i += 1) {
-          const op = ops[i] as Op;
-          this.#settled(op);
-          if (errors?.has(i)) op.reject(errors.get(i));
-          else op.resolve(values[i]);
-        }
-        const after = host.afterBatch(events.length, this.#queue.length === 0);
-        if (after !== undefined) {
-          try {
-            await after;
-          } catch (error) {
-            this.#halt(error, []);
-            return;
-          }
-        }
+          },
+        );
+        return;
       }
-    } finally {
-      if (this.#queue.length === 0 || this.#halted !== undefined) {
-        this.#draining = false;
-        for (const w of this.#idleWaiters.splice(0)) w();
-      }
+      if (!this.#settle(txn, ops, values, value, errors, 0)) return;
+    }
+    this.#end();
+  }
+
+  /** Appends a batch's events; resolves when every append did (one promise for one event). */
+  #append(events: ReadonlyArray<AuditEventInput | FillUpdate | undefined>): Promise<unknown> {
+    const sink = this.sink;
+    let one: Promise<unknown> | undefined;
+    let all: Array<Promise<unknown>> | undefined;
+    for (const event of events) {
+      if (event === undefined) continue;
+      const p = sink.append(event instanceof FillUpdate ? event.toEvent() : event);
+      if (one === undefined) one = p;
+      else if (all === undefined) all = [one, p];
+      else all.push(p);
+    }
+    if (all !== undefined) return Promise.all(all);
+    return one ?? Promise.resolve();
+  }
+
+  /**
+   * Commits a batch whose events are durable and settles its operations, then lets the host write a
+   * checkpoint. True to go on with the next batch now; false when a checkpoint is pending (its settlement
+   * goes on) or it failed (halted).
+   */
+  #settle(
+    txn: Txn,
+    ops: Op[],
+    values: unknown[] | undefined,
+    value: unknown,
+    errors: Map<number, unknown> | undefined,
+    events: number,
+  ): boolean {
+    this.host.commit(txn);
+    this.#inFlight = undefined;
+    const busy = this.#busy;
+    for (let i = 0; i < ops.length; i += 1) {
+      const op = ops[i] as Op;
+      if (busy !== undefined) this.#uncount(busy, op);
+      if (errors?.has(i)) op.reject(errors.get(i));
+      else op.resolve(values === undefined ? value : values[i]);
+    }
+    const after = this.host.afterBatch(events, this.#queue.length === 0);
+    if (after === undefined) return true;
+    after.then(
+      () => {
+        this.#run();
+      },
+      (error: unknown) => {
+        this.#halt(error, []);
+      },
+    );
+    return false;
+  }
+
+  /** Nothing left to do (queue empty, or halted): idle. */
+  #end(): void {
+    this.#draining = false;
+    this.#busy = undefined;
+    const waiters = this.#idleWaiters;
+    if (waiters !== undefined) {
+      this.#idleWaiters = undefined;
+      for (const w of waiters) w();
     }
   }
 
-  #settled(op: Op): void {
+  #uncount(busy: Map<string, number>, op: Op): void {
     const key = op.busy;
     if (key === undefined) return;
-    const n = (this.#busy.get(key) ?? 1) - 1;
-    if (n <= 0) this.#busy.delete(key);
-    else this.#busy.set(key, n);
+    op.busy = undefined;
+    const n = (busy.get(key) ?? 1) - 1;
+    if (n <= 0) busy.delete(key);
+    else busy.set(key, n);
   }
 
   #halt(cause: unknown, ops: Op[]): void {
     const { message } = describeError(cause);
     this.#halted = new PositionAuditError(`audit append failed, nothing applied: ${message}`, { cause });
-    for (const op of ops) {
-      this.#settled(op);
-      op.reject(this.#halted);
-    }
-    for (const op of this.#queue.splice(0)) {
-      this.#settled(op);
-      op.reject(this.haltedError());
-    }
+    this.#inFlight = undefined;
+    for (const op of ops) op.reject(this.#halted);
+    for (const op of this.#queue.splice(0)) op.reject(this.haltedError());
+    this.#end();
   }
 }

@@ -19,6 +19,8 @@ export interface NormalizedFill {
    * the base asset (those coins leave the position).
    */
   readonly delta: Decimal;
+  /** `|delta|`: the quantity itself unless a base-asset fee came off it. */
+  readonly size: Decimal;
   /** The fee in quote currency: the fee itself, or fee x price when it was paid in the base asset. */
   readonly feeValue: Decimal;
 }
@@ -85,6 +87,7 @@ export function normalizeFill(
   }
   const signed = fill.side === 'buy' ? fill.quantity : fill.quantity.neg();
   let delta = signed;
+  let size = fill.quantity;
   let feeValue = fill.fee;
   if (feeInBase) {
     if (cmp(abs(fill.fee), fill.quantity) >= 0) {
@@ -94,6 +97,7 @@ export function normalizeFill(
       );
     }
     delta = signed.minus(fill.fee);
+    size = abs(delta);
     feeValue = fill.fee.isZero() ? ZERO : fill.fee.times(fill.price);
   }
   let complete: Fill & { timestamp: number; marketKind: MarketKind };
@@ -109,5 +113,5 @@ export function normalizeFill(
     complete.timestamp = timestamp;
     complete.marketKind = kind;
   }
-  return { fill: complete, delta, feeValue };
+  return { fill: complete, delta, size, feeValue };
 }

@@ -238,6 +238,11 @@ export class CompactIdSet {
    * looks a fill id up and then adds it to two sets, and cutting it was a good part of the cost per fill.
    */
   static key(id: string): IdKey {
+    // The common case (`f42` after `f41`, see `split`) without the intermediate Split.
+    if (lastPrefix.length > 0 && id.startsWith(lastPrefix)) {
+      const n = trailingNumber(id, lastPrefix.length);
+      if (n >= 0) return { id, template: lastTemplate, nums: [n], key: n };
+    }
     const s = split(id);
     return s === undefined
       ? { id, template: undefined, nums: undefined, key: 0 }

@@ -25,32 +25,43 @@ export interface FillEffect {
   readonly realizedPnl: Decimal;
 }
 
-function open(nf: NormalizedFill, delta: Decimal, fees: Decimal): Position {
+/**
+ * A new position of `delta` (|delta| = `quantity`) at the fill's price.
+ *
+ * Its entry totals are the position itself, the same Decimal instances: `entryQuantity` is `quantity`
+ * and `entryNotional` is |cost basis| (|delta| x price and delta x price round alike: banker's rounding
+ * is symmetric). While nothing of it is closed, an add keeps them so (see `applyFill`), and that
+ * identity is how the ledger knows it may skip their two sums.
+ */
+function open(nf: NormalizedFill, delta: Decimal, quantity: Decimal, fees: Decimal): Position {
   const { fill } = nf;
-  const quantity = abs(delta);
-  return new Position({
-    symbol: fill.symbol,
-    marketKind: fill.marketKind,
-    signedQuantity: delta,
-    costBasis: delta.times(fill.price),
-    realizedPnl: ZERO,
-    fees,
-    funding: ZERO,
-    maxAdverseExcursion: ZERO,
-    maxFavorableExcursion: ZERO,
-    openedAt: fill.timestamp,
-    updatedAt: fill.timestamp,
-    fillCount: 1,
-    peakQuantity: quantity,
-    entryQuantity: quantity,
-    entryNotional: quantity.times(fill.price),
-    exitQuantity: ZERO,
-    exitNotional: ZERO,
-    lastFillPrice: fill.price,
-    markPrice: undefined,
-    markTime: undefined,
-    markFresh: false,
-  });
+  const costBasis = delta.times(fill.price);
+  return new Position(
+    {
+      symbol: fill.symbol,
+      marketKind: fill.marketKind,
+      signedQuantity: delta,
+      costBasis,
+      realizedPnl: ZERO,
+      fees,
+      funding: ZERO,
+      maxAdverseExcursion: ZERO,
+      maxFavorableExcursion: ZERO,
+      openedAt: fill.timestamp,
+      updatedAt: fill.timestamp,
+      fillCount: 1,
+      peakQuantity: quantity,
+      entryQuantity: quantity,
+      entryNotional: abs(costBasis),
+      exitQuantity: ZERO,
+      exitNotional: ZERO,
+      lastFillPrice: fill.price,
+      markPrice: undefined,
+      markTime: undefined,
+      markFresh: false,
+    },
+    quantity,
+  );
 }
 
 /** Unrealized P&L of `p` if the price were `price`: signed quantity x price - signed cost. */
@@ -89,7 +100,7 @@ export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillE
     }
   }
   if (prev === undefined)
-    return { position: open(nf, delta, feeValue), closed: undefined, realizedPnl: ZERO };
+    return { position: open(nf, delta, nf.size, feeValue), closed: undefined, realizedPnl: ZERO };
 
   const price = fill.price;
   const atFill = pnlAt(prev, price);
@@ -101,26 +112,33 @@ export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillE
   if (delta.isPositive() === prev.signedQuantity.isPositive()) {
     const signedQuantity = prev.signedQuantity.plus(delta);
     const quantity = abs(signedQuantity);
-    const added = abs(delta);
     const addedCost = delta.times(price);
+    const costBasis = prev.costBasis.plus(addedCost);
     base.signedQuantity = signedQuantity;
-    base.costBasis = prev.costBasis.plus(addedCost);
+    base.costBasis = costBasis;
     if (!feeValue.isZero()) base.fees = prev.fees.plus(feeValue);
     base.maxAdverseExcursion = mae;
     base.maxFavorableExcursion = mfe;
     base.updatedAt = time;
     base.fillCount = prev.fillCount + 1;
     if (cmp(quantity, prev.peakQuantity) > 0) base.peakQuantity = quantity;
-    base.entryQuantity = prev.entryQuantity.plus(added);
-    base.entryNotional = prev.entryNotional.plus(abs(addedCost));
+    if (prev.entryQuantity === prev.quantity) {
+      // Nothing closed since the open (see `open`): the entry totals are the position itself, and the sums
+      // below would give the same values (same-sign sums of the same terms, rounded alike).
+      base.entryQuantity = quantity;
+      base.entryNotional = abs(costBasis);
+    } else {
+      base.entryQuantity = prev.entryQuantity.plus(nf.size);
+      base.entryNotional = prev.entryNotional.plus(abs(addedCost));
+    }
     base.lastFillPrice = price;
     base.markFresh = false;
-    const position = new Position(base);
+    const position = new Position(base, quantity);
     return { position, closed: undefined, realizedPnl: ZERO };
   }
 
   const held = prev.quantity;
-  const traded = abs(delta);
+  const traded = nf.size;
   const direction = prev.signedQuantity.isPositive() ? 1 : -1;
   if (cmp(traded, held) < 0) {
     const costRemoved = roundMoney(prev.costBasis.times(traded).div(held));
@@ -169,7 +187,8 @@ export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillE
     durationMs: Math.max(0, time - prev.openedAt),
     fillCount: prev.fillCount + 1,
   });
-  const position = flips ? open(nf, prev.signedQuantity.plus(delta), feeValue.minus(closeFee)) : undefined;
+  const rest = flips ? prev.signedQuantity.plus(delta) : undefined;
+  const position = rest === undefined ? undefined : open(nf, rest, abs(rest), feeValue.minus(closeFee));
   return { position, closed, realizedPnl: realized };
 }
 
@@ -193,7 +212,7 @@ export function applyMark(prev: Position, price: Decimal, time: number): MarkOut
   next.markTime = time;
   next.markFresh = true;
   if (extreme) next.updatedAt = Math.max(prev.updatedAt, time);
-  const position = new Position(next);
+  const position = new Position(next, prev.quantity);
   return { position, extreme };
 }
 
@@ -202,5 +221,5 @@ export function applyFunding(prev: Position, amount: Decimal, time: number): Pos
   const next = prev.fields();
   next.funding = prev.funding.plus(amount);
   next.updatedAt = Math.max(prev.updatedAt, time);
-  return new Position(next);
+  return new Position(next, prev.quantity);
 }

@@ -22,7 +22,7 @@ import { CommitQueue, type Op } from './commit-queue.js';
 import { type PositionAuditError, PositionRecoveryError } from './errors.js';
 import { applyFillStep, type FillContext, type FillOutcome } from './fill-step.js';
 import { applyFundingStep, parseFunding } from './funding-step.js';
-import { CompactIdSet } from './id-set.js';
+import { CompactIdSet, type IdKey } from './id-set.js';
 import { applyMark } from './ledger.js';
 import { applyMarkStep, excursionEvent, parseMark } from './marks.js';
 import { nullAuditSink } from './null-audit-sink.js';
@@ -473,27 +473,14 @@ export class PositionTracker implements PositionReader {
 
   #commit(txn: Txn): void {
     const ledger = this.#ledger;
-    const checkpoints = this.#checkpoints;
-    let moved: string[] | undefined;
-    for (const [symbol, next] of txn.positions.entries()) {
-      const prev = ledger.positions.get(symbol);
-      this.#replace(symbol, prev, next ?? undefined);
-      if (this.#listeners.size > 0 && positionMoved(prev, next ?? undefined)) {
-        moved ??= [];
-        moved.push(symbol);
-      }
-    }
-    if (txn.fillIds !== undefined) {
-      for (const key of txn.fillIds.values()) {
-        ledger.fillIds.addKey(key);
-        checkpoints.noteFill(key);
-      }
-    }
+    this.#moved = undefined;
+    txn.positions.forEach(this.#commitPosition);
+    if (txn.fillIds !== undefined) txn.fillIds.forEach(this.#commitFill);
     if (txn.lastFillTime !== undefined) ledger.lastFillTime = txn.lastFillTime;
     if (txn.fundingIds !== undefined) {
       for (const id of txn.fundingIds) {
         ledger.fundingIds.add(id);
-        checkpoints.noteFunding(id);
+        this.#checkpoints.noteFunding(id);
       }
     }
     if (txn.closed !== undefined) {
@@ -502,8 +489,32 @@ export class PositionTracker implements PositionReader {
         this.#totals.addClosed(c);
       }
     }
-    if (moved !== undefined) for (const symbol of moved) this.#notify(symbol);
+    // Set by #commitPosition (TypeScript does not see the callback's write).
+    const moved = this.#moved as string[] | undefined;
+    if (moved !== undefined) {
+      this.#moved = undefined;
+      for (const symbol of moved) this.#notify(symbol);
+    }
   }
+
+  /** Symbols whose position moved in the commit running (for the listeners), if any did. */
+  #moved: string[] | undefined;
+
+  // One function each for every commit (SmallMap.forEach), so a commit of one fill builds no arrays.
+  readonly #commitPosition = (next: Position | null, symbol: string): void => {
+    const prev = this.#ledger.positions.get(symbol);
+    const now = next ?? undefined;
+    this.#replace(symbol, prev, now);
+    if (this.#listeners.size > 0 && positionMoved(prev, now)) {
+      if (this.#moved === undefined) this.#moved = [symbol];
+      else this.#moved.push(symbol);
+    }
+  };
+
+  readonly #commitFill = (key: IdKey): void => {
+    this.#ledger.fillIds.addKey(key);
+    this.#checkpoints.noteFill(key);
+  };
 
   #notify(symbol: string): void {
     const position = this.#ledger.positions.get(symbol);

@@ -79,8 +79,11 @@ export class Position implements PositionFields {
   #exposure: Decimal | undefined;
   #snapshot: PositionSnapshot | undefined;
 
-  /** @internal Positions are created by the tracker. */
-  constructor(f: PositionFields) {
+  /**
+   * @internal Positions are created by the tracker.
+   * @param quantity `|f.signedQuantity|` when the caller has it already (the ledger computes it anyway)
+   */
+  constructor(f: PositionFields, quantity?: Decimal) {
     this.symbol = f.symbol;
     this.marketKind = f.marketKind;
     this.signedQuantity = f.signedQuantity;
@@ -102,7 +105,7 @@ export class Position implements PositionFields {
     this.markPrice = f.markPrice;
     this.markTime = f.markTime;
     this.markFresh = f.markFresh;
-    this.quantity = abs(f.signedQuantity);
+    this.quantity = quantity ?? abs(f.signedQuantity);
   }
 
   /** Price P&L of the open quantity at the valuation price (quote currency). Computed once, on first use. */

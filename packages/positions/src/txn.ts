@@ -3,6 +3,9 @@ import { CompactIdSet, type IdKey } from './id-set.js';
 import type { Position } from './position.js';
 import { SmallMap } from './small-map.js';
 
+/** The events of a transaction that records none: frozen, so a push would throw rather than go unseen. */
+const NO_EVENTS: Array<AuditEventInput | FillUpdate | undefined> = Object.freeze([]) as never;
+
 /** The committed (visible, durable) state. */
 export interface Ledger {
   readonly positions: Map<string, Position>;
@@ -28,8 +31,11 @@ export class Txn {
   fundingIds: Set<string> | undefined;
   closed: ClosedPosition[] | undefined;
   lastFillTime: number | undefined;
-  /** Events to append, in order; a superseded fill update leaves a hole (undefined). */
-  readonly events: Array<AuditEventInput | FillUpdate | undefined> = [];
+  /**
+   * Events to append, in order; a superseded fill update leaves a hole (undefined). One shared empty array
+   * when nothing is recorded (nothing is ever pushed to it).
+   */
+  readonly events: Array<AuditEventInput | FillUpdate | undefined>;
   /** Index in `events` of each symbol's latest fill update, which a later fill of the symbol supersedes. */
   #fillUpdates: Map<string, number> | undefined;
 
@@ -40,7 +46,9 @@ export class Txn {
   constructor(
     private readonly base: Ledger,
     readonly record: boolean,
-  ) {}
+  ) {
+    this.events = record ? [] : NO_EVENTS;
+  }
 
   get(symbol: string): Position | undefined {
     const p = this.positions.get(symbol);

@@ -122,6 +122,58 @@ describe('accounting invariants', () => {
     },
   );
 
+  it.prop([fc.array(step, { maxLength: 60 })])(
+    'entry and exit totals are the sums over the opening and closing legs (round trips and open positions)',
+    async (steps) => {
+      const tracker = new PositionTracker(new MemorySink());
+      await run(tracker, steps);
+      // The reference: per symbol, the signed quantity held and the legs of the current round trip.
+      type Legs = { held: Decimal; entryQ: Decimal; entryN: Decimal; exitQ: Decimal; exitN: Decimal };
+      const flat = (): Legs => ({ held: ZERO, entryQ: ZERO, entryN: ZERO, exitQ: ZERO, exitN: ZERO });
+      const books = new Map<string, Legs>();
+      const closed: Array<{ symbol: string; entry: Decimal; exit: Decimal }> = [];
+      for (const st of steps) {
+        if (st.kind !== 'fill') continue;
+        let b = books.get(st.symbol) ?? flat();
+        const signed = st.side === 'buy' ? st.quantity : st.quantity.neg();
+        if (b.held.isZero() || b.held.isPositive() === signed.isPositive()) {
+          b.entryQ = b.entryQ.plus(st.quantity);
+          b.entryN = b.entryN.plus(st.quantity.times(st.price));
+          b.held = b.held.plus(signed);
+        } else {
+          const closing = Decimal.min(st.quantity, b.held.abs());
+          b.exitQ = b.exitQ.plus(closing);
+          b.exitN = b.exitN.plus(closing.times(st.price));
+          b.held = b.held.plus(signed);
+          if (b.held.isZero() || b.held.isPositive() === signed.isPositive()) {
+            closed.push({ symbol: st.symbol, entry: b.entryN.div(b.entryQ), exit: b.exitN.div(b.exitQ) });
+            const rest = b.held.abs();
+            b = { ...flat(), held: b.held, entryQ: rest, entryN: rest.times(st.price) };
+          }
+        }
+        books.set(st.symbol, b);
+      }
+      expect(
+        tracker.getClosedPositions().map((c) => [c.symbol, c.entryPrice.toString(), c.exitPrice.toString()]),
+      ).toEqual(closed.map((c) => [c.symbol, c.entry.toString(), c.exit.toString()]));
+      for (const [sym, b] of books) {
+        const p = tracker.getPosition(sym);
+        if (b.held.isZero()) {
+          expect(p).toBeUndefined();
+          continue;
+        }
+        expect([p?.entryQuantity.toString(), p?.entryNotional.toString()]).toEqual([
+          b.entryQ.toString(),
+          b.entryN.toString(),
+        ]);
+        expect([p?.exitQuantity.toString(), p?.exitNotional.toString()]).toEqual([
+          b.exitQ.toString(),
+          b.exitN.toString(),
+        ]);
+      }
+    },
+  );
+
   it.prop([fc.array(step, { maxLength: 40 }), fc.array(fc.nat(), { maxLength: 20 })])(
     're-applying any subset of already applied fills changes nothing',
     async (steps, picks) => {

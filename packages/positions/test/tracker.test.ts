@@ -192,6 +192,45 @@ describe('audit before state', () => {
     expect(durable).toBe(true);
   });
 
+  it('a mark waits behind a fill of its symbol whose audit is in flight, in call order; other symbols and an idle tracker show it at once', async () => {
+    const gated = new GatedSink();
+    const t = new PositionTracker(gated);
+    const settle = async (...pending: Array<Promise<unknown>>) => {
+      let done = false;
+      const all = Promise.all(pending).then(() => {
+        done = true;
+      });
+      while (!done) {
+        gated.release();
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      await all;
+    };
+    await settle(
+      t.updateFromFill(fill('buy', '1', '100')),
+      t.updateFromFill(fill('buy', '1', '10', { symbol: 'ETH-USD' })),
+    );
+    const second = t.updateFromFill(fill('buy', '1', '110'));
+    await new Promise((r) => setTimeout(r, 1)); // its batch is appended, not yet durable
+    // The BTC mark waits: what it returns is the position visible now (one lot, no mark).
+    const visible = t.updateMarketPrice('BTC-USD', '90');
+    expect(s(visible?.quantity)).toBe('1');
+    expect(visible?.markPrice).toBeUndefined();
+    // ETH has nothing in flight: its mark shows at once.
+    expect(s(t.updateMarketPrice('ETH-USD', '12')?.unrealizedPnl)).toBe('2');
+    // A fill queued behind the waiting mark comes after it.
+    const third = t.updateFromFill(fill('buy', '1', '120'));
+    await settle(second, third, t.flush());
+    const btc = t.getPosition('BTC-USD');
+    expect(s(btc?.quantity)).toBe('3');
+    // The mark at 90 saw the two lots of the second fill (2 x 90 - 210), not one (-10) or three (-60).
+    expect(s(btc?.maxAdverseExcursion)).toBe('-30');
+    expect(s(btc?.maxFavorableExcursion)).toBe('30');
+    // Idle again: a mark shows at once.
+    expect(s(t.updateMarketPrice('BTC-USD', '100')?.unrealizedPnl)).toBe('-30');
+    await settle(t.flush());
+  });
+
   it('the spec example: a fill then a mark without await shows the $200 unrealized P&L', async () => {
     await tracker.updateFromFill(fill('buy', '0.1', '50000', { fee: '5' }));
     tracker.updateMarketPrice('BTC-USD', '52000');
