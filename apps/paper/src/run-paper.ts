@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { AuditLogger, verifyAuditLog } from '@hl-bot/audit';
-import { type ClosedPosition, HlBotError, ManualClock, toDecimal } from '@hl-bot/core-types';
+import { type ClosedPosition, type Decimal, HlBotError, ManualClock, toDecimal } from '@hl-bot/core-types';
 import { type Strategy, TradingEngine } from '@hl-bot/engine';
 import {
   type Candle,
@@ -30,6 +30,7 @@ import { prepareOutDir } from './out-dir.js';
 import { Downsampler } from './report/downsampler.js';
 import { EquityRecorder } from './report/equity-recorder.js';
 import { type PricePoint, type RejectionRow, renderHtmlReport } from './report/html-report.js';
+import { decimalToNumber } from './report/numbers.js';
 import { buildSummary, type PaperSummary, summaryRows } from './report/summary.js';
 import { readableReason, tradeRecords, traderStats, tradesCsv } from './report/trader-stats.js';
 
@@ -205,6 +206,7 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
   // Buy and hold: the start balance split equally over the symbols at their first close (a statistic).
   const firstClose = new Map<string, number>();
   const lastClose = new Map<string, number>();
+  const lastCloseDecimal = new Map<string, Decimal>();
   const startValue = Number(options.startBalance ?? '10000');
   const benchmarkAt = (): number | undefined => {
     if (firstClose.size === 0) return undefined;
@@ -302,21 +304,30 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
         started = true;
       }
       await exchange.onBar(bar);
-      if (options.autoResetBreaker !== false && risk.state.circuitBreakerTripped) {
+      // HALTED exactly while the breaker is tripped; the full snapshot only then (it sums equity and exposure).
+      if (options.autoResetBreaker !== false && risk.tradingState === 'HALTED') {
         const until = risk.state.cooldownUntil;
         if (until !== null && clock.now() >= until)
           await engine.resetCircuitBreaker('paper run: cooldown over');
       }
       await engine.onBar(bar);
       lastTime = bar.closeTime ?? bar.openTime;
-      const close = bar.close.toNumber();
+      // Each price converted once: a synthetic bar opens at the previous close, and its high or low is often
+      // the open or the close itself (the same Decimal).
+      const previous = lastCloseDecimal.get(bar.symbol);
+      const open =
+        previous !== undefined && bar.open === previous
+          ? (lastClose.get(bar.symbol) as number)
+          : decimalToNumber(bar.open);
+      const close = bar.close === bar.open ? open : decimalToNumber(bar.close);
       if (!firstClose.has(bar.symbol) && close > 0) firstClose.set(bar.symbol, close);
       lastClose.set(bar.symbol, close);
+      lastCloseDecimal.set(bar.symbol, bar.close);
       priceSamplers.get(bar.symbol)?.push({
         time: bar.openTime,
-        open: bar.open.toNumber(),
-        high: bar.high.toNumber(),
-        low: bar.low.toNumber(),
+        open,
+        high: bar.high === bar.close ? close : bar.high === bar.open ? open : decimalToNumber(bar.high),
+        low: bar.low === bar.close ? close : bar.low === bar.open ? open : decimalToNumber(bar.low),
         close,
       });
       barsDone += 1;

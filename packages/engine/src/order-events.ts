@@ -104,7 +104,7 @@ export async function handlePrice(core: EngineCore, price: MarketPrice): Promise
   if (core.risk.updateMarketPrice(price.symbol, price.price, price.timestamp)) {
     core.tracker.updateMarketPrice(price.symbol, price.price, price.timestamp);
   }
-  await checkReducing(core, core.risk.state.tradingState);
+  await checkReducing(core, core.risk.tradingState);
 }
 
 export async function handleFunding(core: EngineCore, payment: FundingPayment): Promise<void> {

@@ -268,7 +268,7 @@ export class TradingEngine {
       equity: account.equity,
       marginUsed: account.marginUsed,
     });
-    if (core.running) await checkReducing(core, core.risk.state.tradingState);
+    if (core.running) await checkReducing(core, core.risk.tradingState);
     return account;
   }
 

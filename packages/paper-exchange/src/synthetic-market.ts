@@ -32,6 +32,8 @@ export interface SyntheticMarketOptions {
 const REGIMES = [0.5, 1, 2] as const;
 const MIN_VOLUME = new Decimal('0.0001');
 const MIN_VOLUME_NUMBER = 0.0001;
+/** Slots of the parsed-price cache (a power of two). A year of BTC minutes visits ~37,000 prices. */
+const PRICE_CACHE_SIZE = 4096;
 
 function defaultStartPrice(symbol: string): number {
   const s = symbol.toUpperCase();
@@ -161,7 +163,21 @@ export function syntheticMarket(options: SyntheticMarketOptions): MarketDataSour
     roundedDecimal = roundDecimal(x);
     return roundedDecimal.toNumber();
   };
-  const decimalOfRounded = (): Decimal => roundedDecimal ?? new Decimal(roundedText as string);
+  // A walk stays near its last prices for hours: the Decimal of a recent price is parsed once and shared
+  // (decimals are immutable) through a small direct-mapped cache keyed by the rounded number, which
+  // identifies its text (see above).
+  const cachedKeys = new Float64Array(PRICE_CACHE_SIZE);
+  const cachedDecimals: Array<Decimal | undefined> = new Array(PRICE_CACHE_SIZE).fill(undefined);
+  const decimalOfRounded = (value: number): Decimal => {
+    if (roundedDecimal !== undefined) return roundedDecimal;
+    const slot = ((value * 1_000_003) | 0) & (PRICE_CACHE_SIZE - 1);
+    const hit = cachedDecimals[slot];
+    if (hit !== undefined && cachedKeys[slot] === value) return hit;
+    const d = new Decimal(roundedText as string);
+    cachedKeys[slot] = value;
+    cachedDecimals[slot] = d;
+    return d;
+  };
 
   return {
     async *[Symbol.asyncIterator](): AsyncGenerator<Candle> {
@@ -185,17 +201,22 @@ export function syntheticMarket(options: SyntheticMarketOptions): MarketDataSour
     // Mean-revert gently off the floor instead of letting the walk die.
     if (s.price < s.floor && ret < 0) ret = -ret;
     ret = Math.max(-0.5, Math.min(0.5, ret));
-    // Each bar opens at the previous close, which is rounded already (rounding is idempotent).
-    const openF = roundNumber(s.price);
-    const open = s.close ?? decimalOfRounded();
+    // Each bar opens at the previous close, which is rounded already (rounding is idempotent): only the
+    // first bar's open needs rounding.
+    let open = s.close;
+    let openF = s.price;
+    if (open === undefined) {
+      openF = roundNumber(s.price);
+      open = decimalOfRounded(openF);
+    }
     const closeF = roundNumber(openF * (1 + ret));
-    const close = decimalOfRounded();
+    const close = closeF === openF ? open : decimalOfRounded(closeF);
     const upper = Math.max(openF, closeF) * (1 + Math.abs(normal(rng)) * sigma * 0.5);
     const lower = Math.min(openF, closeF) * Math.max(0.5, 1 - Math.abs(normal(rng)) * sigma * 0.5);
     const highF = roundNumber(upper);
-    const high = highF > Math.max(openF, closeF) ? decimalOfRounded() : openF >= closeF ? open : close;
+    const high = highF > Math.max(openF, closeF) ? decimalOfRounded(highF) : openF >= closeF ? open : close;
     const lowF = roundNumber(lower);
-    const low = lowF <= Math.min(openF, closeF) ? decimalOfRounded() : openF <= closeF ? open : close;
+    const low = lowF <= Math.min(openF, closeF) ? decimalOfRounded(lowF) : openF <= closeF ? open : close;
     const volumeF = baseVolume * (REGIMES[s.regime] ?? 1) * (0.5 + rng.next()) * (1 + 20 * Math.abs(ret));
     const volumeText = volumeF.toFixed(4);
     const volume = Number(volumeText) < MIN_VOLUME_NUMBER ? MIN_VOLUME : new Decimal(volumeText);

@@ -218,6 +218,15 @@ export class RiskManager implements MarkReader {
     return this.trail.checkpoint();
   }
 
+  /**
+   * The trading state (`state.tradingState`) without building the whole snapshot: HALTED exactly while the
+   * breaker is tripped, REDUCING while a daily loss latch holds, else ACTIVE. Per mark and per bar this is
+   * what a caller needs; `state` also sums equity and exposure.
+   */
+  get tradingState(): TradingState {
+    return this.tradingStateValue;
+  }
+
   /** Read-only snapshot of the state. */
   get state(): RiskState {
     const equity = this.estimatedEquity();

@@ -280,3 +280,23 @@ describe('trading day boundary', () => {
     expect(codes(await risk.checkOrder(limitBuy('0.001')))).toEqual([RiskCode.CIRCUIT_BREAKER_TRIPPED]);
   });
 });
+
+describe('tradingState', () => {
+  it('is the snapshot’s tradingState at every step: ACTIVE, REDUCING, HALTED, REDUCING after a reset, ACTIVE next day', async () => {
+    const { risk, clock } = setup({ maxDailyLoss: '500', circuitBreakerCooldownMinutes: 1 });
+    const both = () => [risk.tradingState, risk.state.tradingState];
+    expect(both()).toEqual(['ACTIVE', 'ACTIVE']);
+    await risk.updateAccount({ balance: '9500', equity: '9500' });
+    expect(both()).toEqual(['REDUCING', 'REDUCING']);
+    await risk.tripCircuitBreaker('manual');
+    expect(both()).toEqual(['HALTED', 'HALTED']);
+    expect(risk.state.circuitBreakerTripped).toBe(true);
+    clock.advance(60_000);
+    expect(risk.resetCircuitBreaker('reviewed')).toBe(true);
+    expect(both()).toEqual(['REDUCING', 'REDUCING']);
+    clock.set('2026-03-03T00:00:00.000Z');
+    risk.updateMarketPrice('BTC-USD', '50000');
+    await risk.checkOrder(limitBuy('0.001'));
+    expect(both()).toEqual(['ACTIVE', 'ACTIVE']);
+  });
+});

@@ -1,5 +1,6 @@
 import { compareDecimals, Decimal, ZERO } from '@hl-bot/core-types';
 import { Downsampler } from './downsampler.js';
+import { decimalToNumber } from './numbers.js';
 
 /** A chart point of the equity curve: equity and the drawdown below the running peak at that time. */
 export interface EquityChartPoint {
@@ -92,7 +93,7 @@ export class EquityRecorder {
     const repeated =
       this.lastEquity !== undefined &&
       (equity === this.lastEquity || compareDecimals(equity, this.lastEquity) === 0);
-    const value = repeated ? this.lastValue : equity.toNumber();
+    const value = repeated ? this.lastValue : decimalToNumber(equity);
     this.lastEquity = equity;
     if (!repeated) {
       // Numbers first, decimals only where they can change a result: a decimal above the peak has a number

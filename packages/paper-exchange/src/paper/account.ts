@@ -25,7 +25,8 @@ function unrealized(core: PaperCore): Decimal {
 }
 
 export function equity(core: PaperCore): Decimal {
-  return core.balance.plus(unrealized(core));
+  // Flat (most bars of a run): the balance itself, without a decimal addition.
+  return core.positions.size === 0 ? core.balance : core.balance.plus(unrealized(core));
 }
 
 /** Equity with `symbol` marked at `price` instead of its last close. */
@@ -39,6 +40,7 @@ export function equityAt(core: PaperCore, symbol: string, price: Decimal): Decim
 }
 
 export function marginUsed(core: PaperCore): Decimal {
+  if (core.positions.size === 0) return ZERO;
   let total = ZERO;
   for (const [symbol, p] of core.positions) {
     const mark = core.marks.get(symbol) ?? p.entryPrice;

@@ -52,8 +52,13 @@ export function processBar(core: PaperCore, candle: Candle): void {
     core.barBudget = participation === undefined ? undefined : bar.volume.times(participation);
     const barSeq = core.orderSeq;
     core.barSeq = barSeq;
+    const none: SimOrder[] = [];
     const ordersOf = (stage: SimOrder['stage']) =>
-      [...core.orders.values()].filter((o) => o.symbol === symbol && o.stage === stage && o.seq <= barSeq);
+      core.orders.size === 0
+        ? none
+        : [...core.orders.values()].filter(
+            (o) => o.symbol === symbol && o.stage === stage && o.seq <= barSeq,
+          );
 
     // 2. taker orders waiting for the next price
     for (const o of ordersOf('pending')) {
