@@ -193,13 +193,13 @@ export async function runPaper(options: PaperRunOptions): Promise<PaperRunResult
   const breakerTrips: Array<{ time: number; reason: string; cancelledOrders: number }> = [];
   const closed: ClosedPosition[] = [];
   const equity = new EquityRecorder();
-  const mergeCandles = (a: PricePoint, b: PricePoint): PricePoint => ({
-    time: a.time,
-    open: a.open,
-    high: Math.max(a.high, b.high),
-    low: Math.min(a.low, b.low),
-    close: b.close,
-  });
+  // The sampler owns both points (fresh literals pushed below, read once at the end): merged in place.
+  const mergeCandles = (a: PricePoint, b: PricePoint): PricePoint => {
+    a.high = Math.max(a.high, b.high);
+    a.low = Math.min(a.low, b.low);
+    a.close = b.close;
+    return a;
+  };
   const priceSamplers = new Map(symbols.map((s) => [s, new Downsampler<PricePoint>(4000, mergeCandles)]));
   const venueRefusals: RejectionRow[] = [];
   const venueRefusalsByCode: Record<string, number> = {};

@@ -43,6 +43,26 @@ function defaultStartPrice(symbol: string): number {
   return 100;
 }
 
+/**
+ * The Decimal of a volume's `toFixed(4)` text (at least MIN_VOLUME), equal in every field to parsing it.
+ * From 1 to 1e7, `I.FFFF` is the words [I, FFFF000] with exponent digits(I) - 1 (decimal.js keeps base-1e7
+ * words aligned to the decimal point, without trailing zero words), built from the integer I, which
+ * decimal.js reads directly, instead of through its string parser. Anything else is parsed.
+ */
+function volumeOf(text: string): Decimal {
+  const dot = text.length - 5;
+  if (text.charCodeAt(dot) === 46 && dot > 0 && dot <= 7) {
+    const whole = Number(text.slice(0, dot));
+    const fraction = Number(text.slice(dot + 1));
+    if (whole >= 1 && Number.isInteger(whole) && Number.isInteger(fraction)) {
+      const d = new Decimal(whole);
+      if (fraction !== 0) d.d.push(fraction * 1000);
+      return d;
+    }
+  }
+  return Number(text) < MIN_VOLUME_NUMBER ? MIN_VOLUME : new Decimal(text);
+}
+
 function positiveFinite(value: number | undefined, fallback: number, field: string): number {
   const v = value ?? fallback;
   if (!Number.isFinite(v) || v < 0)
@@ -153,7 +173,16 @@ export function syntheticMarket(options: SyntheticMarketOptions): MarketDataSour
   // are compared as numbers and a Decimal is built only for a price a candle keeps.
   let roundedText: string | undefined;
   let roundedDecimal: Decimal | undefined;
+  // Between 10^(sigFigs-1) and 10^sigFigs the grid is the integers: toPrecision rounds to the nearest one,
+  // ties up, which is Math.round (also exact), and no decimal cap applies.
+  const integerGridFrom = 10 ** (sigFigs - 1);
+  const integerGridBelow = 10 ** sigFigs;
   const roundNumber = (x: number): number => {
+    if (x >= integerGridFrom && x < integerGridBelow) {
+      roundedText = undefined;
+      roundedDecimal = undefined;
+      return Math.round(x);
+    }
     if (x >= noDecimalCapAbove) {
       roundedText = x.toPrecision(sigFigs);
       roundedDecimal = undefined;
@@ -173,7 +202,9 @@ export function syntheticMarket(options: SyntheticMarketOptions): MarketDataSour
     const slot = ((value * 1_000_003) | 0) & (PRICE_CACHE_SIZE - 1);
     const hit = cachedDecimals[slot];
     if (hit !== undefined && cachedKeys[slot] === value) return hit;
-    const d = new Decimal(roundedText as string);
+    // An integer price (no text) parses as its number: decimal.js reads integers below 1e7 directly and
+    // others through their text, the same digits toPrecision gives.
+    const d = new Decimal(roundedText ?? value);
     cachedKeys[slot] = value;
     cachedDecimals[slot] = d;
     return d;
@@ -218,8 +249,7 @@ export function syntheticMarket(options: SyntheticMarketOptions): MarketDataSour
     const lowF = roundNumber(lower);
     const low = lowF <= Math.min(openF, closeF) ? decimalOfRounded(lowF) : openF <= closeF ? open : close;
     const volumeF = baseVolume * (REGIMES[s.regime] ?? 1) * (0.5 + rng.next()) * (1 + 20 * Math.abs(ret));
-    const volumeText = volumeF.toFixed(4);
-    const volume = Number(volumeText) < MIN_VOLUME_NUMBER ? MIN_VOLUME : new Decimal(volumeText);
+    const volume = volumeOf(volumeF.toFixed(4));
     s.price = closeF;
     s.close = close;
     // Built from prices rounded above, high >= max(open, close), low <= min(open, close), low > 0 and

@@ -238,6 +238,52 @@ describe('syntheticMarket', () => {
     );
   });
 
+  it('builds every price and volume exactly as parsing its own text would, in every decimal field', async () => {
+    // Prices on the integer grid and recent prices come from a cache, volumes from their integer words:
+    // each must be indistinguishable from `new Decimal(text)`, on every grid and magnitude.
+    const sets = [
+      { seed: 1, symbols: ['BTC-USD', 'ETH-USD', 'SOL-USD'], bars: 3000 },
+      { seed: 2, symbols: ['X'], bars: 3000, startPrice: 0.00123, maxPriceDecimals: 8, volatility: 0.01 },
+      { seed: 3, symbols: ['Y'], bars: 3000, startPrice: 9999.7, priceSignificantDigits: 7, baseVolume: 2e7 },
+      {
+        seed: 4,
+        symbols: ['Z'],
+        bars: 3000,
+        startPrice: 123456789,
+        priceSignificantDigits: 9,
+        baseVolume: 5e-5,
+      },
+      { seed: 5, symbols: ['W'], bars: 3000, startPrice: 99_990, volatility: 0.003, baseVolume: 1 },
+    ];
+    const fields = (d: Decimal) => ({
+      s: d.s,
+      e: d.e,
+      d: [...d.d],
+      text: d.toString(),
+      keys: Object.keys(d),
+    });
+    for (const options of sets) {
+      for (const c of await collect(syntheticMarket(options))) {
+        for (const p of [c.open, c.high, c.low, c.close, c.volume]) {
+          expect(fields(p)).toEqual(fields(new Decimal(p.toString())));
+        }
+      }
+    }
+  });
+
+  it('gives the pinned series of seed 1 (the candles of every earlier build)', async () => {
+    const { createHash } = await import('node:crypto');
+    const hash = createHash('sha256');
+    const market = syntheticMarket({
+      seed: 1,
+      symbols: ['BTC-USD', 'ETH-USD', 'PURR-USD'],
+      bars: 20_000,
+      startPrice: { 'PURR-USD': '0.2' },
+    });
+    for await (const c of market) hash.update(`${JSON.stringify(c)}\n`);
+    expect(hash.digest('hex')).toBe('cf147a3bc92fef1f735a5b9d8520a31c5bcfef8ce75b78ccc5ae8a25920f377a');
+  });
+
   it('streams a year of minutes lazily', async () => {
     const year = syntheticMarket({ seed: 5, symbols: ['BTC-USD'], bars: 525_600 });
     expect(await collect(year, 5)).toHaveLength(5);

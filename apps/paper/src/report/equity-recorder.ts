@@ -72,14 +72,26 @@ export class EquityRecorder {
   private maxExposure = ZERO;
   private exposureSum = ZERO;
   private inMarket = 0;
-  private readonly chart = new Downsampler<EquityChartPoint>(4000, (a, b) => ({
-    time: a.time,
-    equity: b.equity,
-    drawdown: Math.min(a.drawdown, b.drawdown),
-    ...(b.benchmark === undefined ? {} : { benchmark: b.benchmark }),
-    low: Math.min(a.low, b.low),
-    high: Math.max(a.high, b.high),
-  }));
+  private readonly chart = new Downsampler<EquityChartPoint>(4000, (a, b) => {
+    // The sampler owns both points (each a fresh literal from `add`): the older one is updated in place
+    // unless its keys differ (a benchmark appears), so a long run does not allocate a point per merge.
+    if ((a.benchmark === undefined) === (b.benchmark === undefined)) {
+      a.equity = b.equity;
+      a.drawdown = Math.min(a.drawdown, b.drawdown);
+      if (b.benchmark !== undefined) a.benchmark = b.benchmark;
+      a.low = Math.min(a.low, b.low);
+      a.high = Math.max(a.high, b.high);
+      return a;
+    }
+    return {
+      time: a.time,
+      equity: b.equity,
+      drawdown: Math.min(a.drawdown, b.drawdown),
+      ...(b.benchmark === undefined ? {} : { benchmark: b.benchmark }),
+      low: Math.min(a.low, b.low),
+      high: Math.max(a.high, b.high),
+    };
+  });
   private readonly months: MonthlyReturn[] = [];
   private month: { key: string; next: number; base: number } | undefined;
   private lastValue = 0;
@@ -137,15 +149,12 @@ export class EquityRecorder {
       this.exposureSum = this.exposureSum.plus(exposure);
       if (exposure.gt(0)) this.inMarket += 1;
     }
-    this.chart.push({
-      time,
-      equity: value,
-      // A chart value: the float difference is far below what a chart shows.
-      drawdown: -chartDrawdown,
-      ...(benchmark === undefined ? {} : { benchmark }),
-      low: value,
-      high: value,
-    });
+    // A chart value: the float difference is far below what a chart shows.
+    this.chart.push(
+      benchmark === undefined
+        ? { time, equity: value, drawdown: -chartDrawdown, low: value, high: value }
+        : { time, equity: value, drawdown: -chartDrawdown, benchmark, low: value, high: value },
+    );
     if (this.month === undefined) {
       this.month = { ...monthStart(time), base: value };
     } else if (time >= this.month.next) {
@@ -211,7 +220,8 @@ export class EquityRecorder {
     };
   }
 
+  /** Copies of the chart points so far (the recorder keeps merging into its own). */
   chartPoints(): EquityChartPoint[] {
-    return this.chart.values();
+    return this.chart.values().map((p) => ({ ...p }));
   }
 }
