@@ -2,7 +2,7 @@ import { type ClosedPosition, Decimal, ZERO } from '@hl-bot/core-types';
 import { abs, cmp } from './decimal-ops.js';
 import { InvalidFillError } from './errors.js';
 import type { NormalizedFill } from './fill-input.js';
-import { Position, type PositionFields } from './position.js';
+import { type MutablePositionFields, Position, type PositionFields } from './position.js';
 
 /**
  * Decimal places kept for money produced by a division (the cost removed by a partial close, the closing
@@ -106,7 +106,6 @@ export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillE
   const atFill = pnlAt(prev, price);
   const mae = cmp(atFill, prev.maxAdverseExcursion) < 0 ? atFill : prev.maxAdverseExcursion;
   const mfe = cmp(atFill, prev.maxFavorableExcursion) > 0 ? atFill : prev.maxFavorableExcursion;
-  const base = prev.fields();
   const time = fill.timestamp;
 
   if (delta.isPositive() === prev.signedQuantity.isPositive()) {
@@ -114,26 +113,28 @@ export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillE
     const quantity = abs(signedQuantity);
     const addedCost = delta.times(price);
     const costBasis = prev.costBasis.plus(addedCost);
-    base.signedQuantity = signedQuantity;
-    base.costBasis = costBasis;
-    if (!feeValue.isZero()) base.fees = prev.fees.plus(feeValue);
-    base.maxAdverseExcursion = mae;
-    base.maxFavorableExcursion = mfe;
-    base.updatedAt = time;
-    base.fillCount = prev.fillCount + 1;
-    if (cmp(quantity, prev.peakQuantity) > 0) base.peakQuantity = quantity;
+    const position = prev.next(quantity);
+    // The new version, written before anyone can see it.
+    const w: MutablePositionFields = position;
+    w.signedQuantity = signedQuantity;
+    w.costBasis = costBasis;
+    if (!feeValue.isZero()) w.fees = prev.fees.plus(feeValue);
+    w.maxAdverseExcursion = mae;
+    w.maxFavorableExcursion = mfe;
+    w.updatedAt = time;
+    w.fillCount = prev.fillCount + 1;
+    if (cmp(quantity, prev.peakQuantity) > 0) w.peakQuantity = quantity;
     if (prev.entryQuantity === prev.quantity) {
       // Nothing closed since the open (see `open`): the entry totals are the position itself, and the sums
       // below would give the same values (same-sign sums of the same terms, rounded alike).
-      base.entryQuantity = quantity;
-      base.entryNotional = abs(costBasis);
+      w.entryQuantity = quantity;
+      w.entryNotional = abs(costBasis);
     } else {
-      base.entryQuantity = prev.entryQuantity.plus(nf.size);
-      base.entryNotional = prev.entryNotional.plus(abs(addedCost));
+      w.entryQuantity = prev.entryQuantity.plus(nf.size);
+      w.entryNotional = prev.entryNotional.plus(abs(addedCost));
     }
-    base.lastFillPrice = price;
-    base.markFresh = false;
-    const position = new Position(base, quantity);
+    w.lastFillPrice = price;
+    w.markFresh = false;
     return { position, closed: undefined, realizedPnl: ZERO };
   }
 
@@ -144,19 +145,22 @@ export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillE
     const costRemoved = roundMoney(prev.costBasis.times(traded).div(held));
     const proceeds = price.times(traded);
     const realized = (direction > 0 ? proceeds : proceeds.neg()).minus(costRemoved);
-    base.signedQuantity = prev.signedQuantity.plus(delta);
-    base.costBasis = prev.costBasis.minus(costRemoved);
-    base.realizedPnl = prev.realizedPnl.plus(realized);
-    if (!feeValue.isZero()) base.fees = prev.fees.plus(feeValue);
-    base.maxAdverseExcursion = mae;
-    base.maxFavorableExcursion = mfe;
-    base.updatedAt = time;
-    base.fillCount = prev.fillCount + 1;
-    base.exitQuantity = prev.exitQuantity.plus(traded);
-    base.exitNotional = prev.exitNotional.plus(proceeds);
-    base.lastFillPrice = price;
-    base.markFresh = false;
-    const position = new Position(base);
+    const signedQuantity = prev.signedQuantity.plus(delta);
+    const position = prev.next(abs(signedQuantity));
+    // The new version, written before anyone can see it.
+    const w: MutablePositionFields = position;
+    w.signedQuantity = signedQuantity;
+    w.costBasis = prev.costBasis.minus(costRemoved);
+    w.realizedPnl = prev.realizedPnl.plus(realized);
+    if (!feeValue.isZero()) w.fees = prev.fees.plus(feeValue);
+    w.maxAdverseExcursion = mae;
+    w.maxFavorableExcursion = mfe;
+    w.updatedAt = time;
+    w.fillCount = prev.fillCount + 1;
+    w.exitQuantity = prev.exitQuantity.plus(traded);
+    w.exitNotional = prev.exitNotional.plus(proceeds);
+    w.lastFillPrice = price;
+    w.markFresh = false;
     return { position, closed: undefined, realizedPnl: realized };
   }
 
@@ -205,21 +209,24 @@ export function applyMark(prev: Position, price: Decimal, time: number): MarkOut
   const worse = cmp(u, prev.maxAdverseExcursion) < 0;
   const better = cmp(u, prev.maxFavorableExcursion) > 0;
   const extreme = worse || better;
-  const next = prev.fields();
-  if (worse) next.maxAdverseExcursion = u;
-  if (better) next.maxFavorableExcursion = u;
-  next.markPrice = price;
-  next.markTime = time;
-  next.markFresh = true;
-  if (extreme) next.updatedAt = Math.max(prev.updatedAt, time);
-  const position = new Position(next, prev.quantity);
+  const position = prev.next(prev.quantity);
+  // The new version, written before anyone can see it.
+  const w: MutablePositionFields = position;
+  if (worse) w.maxAdverseExcursion = u;
+  if (better) w.maxFavorableExcursion = u;
+  w.markPrice = price;
+  w.markTime = time;
+  w.markFresh = true;
+  if (extreme) w.updatedAt = Math.max(prev.updatedAt, time);
   return { position, extreme };
 }
 
 /** Adds a funding payment (positive = received) to the open position. */
 export function applyFunding(prev: Position, amount: Decimal, time: number): Position {
-  const next = prev.fields();
-  next.funding = prev.funding.plus(amount);
-  next.updatedAt = Math.max(prev.updatedAt, time);
-  return new Position(next, prev.quantity);
+  const position = prev.next(prev.quantity);
+  // The new version, written before anyone can see it.
+  const w: MutablePositionFields = position;
+  w.funding = prev.funding.plus(amount);
+  w.updatedAt = Math.max(prev.updatedAt, time);
+  return position;
 }

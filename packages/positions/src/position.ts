@@ -195,6 +195,16 @@ export class Position implements PositionFields {
     return markIfValid(Object.freeze(snapshot));
   }
 
+  /**
+   * @internal The next version of this position, for the ledger to change before anyone can see it: a new
+   * Position with every stored field of this one (its derived values are computed afresh, on first use)
+   * and `quantity` = |signed quantity| of the version it is made into. Saves the copy of the fields that
+   * `new Position(fields())` would make on every fill and mark.
+   */
+  next(quantity: Decimal): Position {
+    return new Position(this, quantity);
+  }
+
   /** A fresh, mutable copy of the stored fields, for building the next version. */
   fields(): MutablePositionFields {
     return {
