@@ -64,6 +64,8 @@ function busyKey(op: Op): string | undefined {
  */
 export class CommitQueue {
   #queue: Op[] = [];
+  /** The array of the last settled batch, emptied: the next queue (one array per batch, not per call). */
+  #spare: Op[] | undefined;
   /** The batch being applied and appended, until its operations settle. */
   #inFlight: Op[] | undefined;
   /**
@@ -164,7 +166,8 @@ export class CommitQueue {
       let ops: Op[];
       if (queued.length <= this.maxBatch) {
         ops = queued;
-        this.#queue = [];
+        this.#queue = this.#spare ?? [];
+        this.#spare = undefined;
       } else {
         ops = queued.splice(0, this.maxBatch);
       }
@@ -256,6 +259,8 @@ export class CommitQueue {
       if (errors?.has(i)) op.reject(errors.get(i));
       else op.resolve(values === undefined ? value : values[i]);
     }
+    ops.length = 0;
+    this.#spare = ops;
     const after = this.host.afterBatch(events, this.#queue.length === 0);
     if (after === undefined) return true;
     after.then(

@@ -50,7 +50,20 @@ export function rawFillSymbol(raw: unknown): string | undefined {
  *
  * @throws {InvalidFillError} with `txn` untouched
  */
-export function applyFillStep(txn: Txn, raw: unknown, ctx: FillContext): FillOutcome {
+export function applyFillStep(txn: Txn, raw: unknown, ctx: FillContext): FillOutcome;
+/** With `outcome` false: only the position after the fill (no FillOutcome is built for a caller that drops it). */
+export function applyFillStep(
+  txn: Txn,
+  raw: unknown,
+  ctx: FillContext,
+  outcome: boolean,
+): FillOutcome | Position | undefined;
+export function applyFillStep(
+  txn: Txn,
+  raw: unknown,
+  ctx: FillContext,
+  outcome = true,
+): FillOutcome | Position | undefined {
   const symbol = rawFillSymbol(raw);
   const open = symbol === undefined ? undefined : txn.get(symbol);
   const nf = normalizeFill(raw, ctx.spotSymbols, open?.marketKind, ctx.clock);
@@ -58,9 +71,9 @@ export function applyFillStep(txn: Txn, raw: unknown, ctx: FillContext): FillOut
   const idKey = txn.newFill(fill.id);
   if (idKey === undefined) {
     txn.emit({ type: 'fill_duplicate', fillId: fill.id, symbol: fill.symbol });
-    return { position: open, previous: open, closed: undefined, duplicate: true };
+    return outcome ? { position: open, previous: open, closed: undefined, duplicate: true } : open;
   }
-  const outcome = applyFill(open, nf);
+  const effect = applyFill(open, nf);
   if (txn.record) {
     txn.emit({ type: 'order_filled', fill });
     // The venue's own position before the fill: a disagreement means the books diverged (a missed fill,
@@ -89,25 +102,27 @@ export function applyFillStep(txn: Txn, raw: unknown, ctx: FillContext): FillOut
     }
     const venuePnl = fill.closedPnl;
     if (venuePnl !== undefined) {
-      const gap = abs(venuePnl.minus(outcome.realizedPnl));
+      const gap = abs(venuePnl.minus(effect.realizedPnl));
       if (cmp(gap, ctx.tolerance) > 0) {
         txn.emit({
           type: 'pnl_mismatch',
           fillId: fill.id,
           symbol: fill.symbol,
           venueClosedPnl: venuePnl,
-          trackerRealizedPnl: outcome.realizedPnl,
+          trackerRealizedPnl: effect.realizedPnl,
         });
       }
     }
-    if (outcome.closed !== undefined) {
-      txn.emit({ type: 'position_closed', fillId: fill.id, position: outcome.closed });
+    if (effect.closed !== undefined) {
+      txn.emit({ type: 'position_closed', fillId: fill.id, position: effect.closed });
     }
-    txn.emitFillUpdate(fill.symbol, fill.id, outcome.position);
+    txn.emitFillUpdate(fill.symbol, fill.id, effect.position);
   }
-  if (outcome.closed !== undefined) txn.addClosed(outcome.closed);
-  txn.positions.set(fill.symbol, outcome.position ?? null);
+  if (effect.closed !== undefined) txn.addClosed(effect.closed);
+  txn.positions.set(fill.symbol, effect.position ?? null);
   txn.addFill(idKey);
   txn.lastFillTime = fill.timestamp;
-  return { position: outcome.position, previous: open, closed: outcome.closed, duplicate: false };
+  return outcome
+    ? { position: effect.position, previous: open, closed: effect.closed, duplicate: false }
+    : effect.position;
 }

@@ -458,8 +458,7 @@ export class PositionTracker implements PositionReader {
   #apply(txn: Txn, op: Op): unknown {
     switch (op.kind) {
       case 'fill': {
-        const outcome = applyFillStep(txn, op.raw, this.#fill);
-        return op.outcome ? outcome : outcome.position;
+        return applyFillStep(txn, op.raw, this.#fill, op.outcome);
       }
       case 'mark':
         return applyMarkStep(txn, op.symbol, op.price, op.time);
