@@ -4,6 +4,7 @@ import {
   AuditEvent,
   type AuditEventInput,
   checkWithoutDecimals,
+  isValidWithoutDecimals,
   safeParseMarkingParts,
   safeParseWithValidatedParts,
 } from '@hl-bot/core-types';
@@ -302,6 +303,8 @@ function validateRecord(record: Record<string, unknown>, checkOnly: boolean): un
   if (schema === undefined) return `unknown event type ${JSON.stringify(type)}`;
   // A typed entry's fill, order or position is marked as parsed: a consumer (a tracker replaying the log)
   // does not parse it again.
+  // Verify: the verdict of a checker compiled from the schema (core-types), zod only for a refusal's issues.
+  if (checkOnly && isValidWithoutDecimals(schema, record)) return record;
   const result = checkOnly ? checkWithoutDecimals(schema, record) : safeParseMarkingParts(schema, record);
   if (!result.success) {
     const issues = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);

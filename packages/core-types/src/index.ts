@@ -159,6 +159,7 @@ export { parseOrThrow } from './validate.js';
 export {
   claimValidatedMarker,
   isValidated,
+  isValidWithoutDecimals,
   parseValidated,
   safeParseMarkingParts,
   safeParseWithValidatedParts,

@@ -1,6 +1,15 @@
 import type { z } from 'zod';
-import { Decimal } from './decimal.js';
-import { parseDecimalAsIs } from './schemas/decimal-schemas.js';
+import { Decimal, decimalStringSign, toDecimal } from './decimal.js';
+import {
+  checkWithoutDecimals,
+  DecimalSchema,
+  NonNegativeDecimalSchema,
+  PositiveDecimalSchema,
+  parseDecimalAsIs,
+  TimestampSchema,
+  VenueTimestampSchema,
+} from './schemas/decimal-schemas.js';
+import { toTimestamp, toVenueTimestamp } from './timestamp.js';
 import { parseOrThrow } from './validate.js';
 
 /**
@@ -159,6 +168,12 @@ export function safeParseWithValidatedParts<S extends z.ZodType>(
           }
         }
       }
+      // A string, number, literal or enum (or an optional one) whose parse is the value itself.
+      const same = identityParse(field, v);
+      if (same !== NOT_SHOWN) {
+        if (present || same !== undefined) out[key] = same;
+        continue;
+      }
       const r = field.safeParse(v);
       if (!r.success) return schema.safeParse(value);
       if (present || r.data !== undefined) out[key] = r.data;
@@ -200,4 +215,429 @@ export function safeParseMarkingParts<S extends z.ZodType>(
     marked.set(v, part);
   }
   return result;
+}
+
+/**
+ * Checkers compiled from a schema's definition (zod's `_zod.def` tree), once per schema: the same verdict as
+ * the schema's own parse, without zod's per-field payloads, issue arrays and result objects. A checker
+ * returns what the parse would output or `NOT_SHOWN`; `NOT_SHOWN` only means "not shown valid here", and
+ * every caller then asks the schema itself, so a kind of schema the compiler does not know (or a value it
+ * does not take apart) costs speed, never a verdict. Checks (`.min`, `.regex`, `.superRefine`, ...) run as
+ * zod's own check functions; decimal and timestamp fields run the rule their transform runs.
+ */
+const NOT_SHOWN: unique symbol = Symbol('not shown valid');
+type Checker = (value: unknown) => unknown;
+
+interface ZodInternals {
+  readonly def: SchemaDef;
+  readonly traits: ReadonlySet<string>;
+  readonly optin?: 'optional' | 'defaulted';
+  readonly optout?: 'optional';
+  readonly values?: ReadonlySet<unknown>;
+}
+
+interface SchemaDef {
+  readonly type: string;
+  readonly checks?: readonly CheckInstance[];
+  readonly coerce?: boolean;
+  readonly shape?: Readonly<Record<string, z.ZodType>>;
+  readonly catchall?: z.ZodType;
+  readonly innerType?: z.ZodType;
+  readonly defaultValue?: unknown;
+  readonly element?: z.ZodType;
+  readonly in?: z.ZodType;
+  readonly out?: z.ZodType;
+  readonly discriminator?: string;
+  readonly options?: readonly z.ZodType[];
+  readonly keyType?: z.ZodType;
+  readonly valueType?: z.ZodType;
+  readonly mode?: string;
+  readonly partial?: boolean;
+}
+
+interface CheckInstance {
+  readonly _zod: {
+    readonly def: { readonly check: string; readonly when?: (payload: CheckPayload) => boolean };
+    readonly check: (payload: CheckPayload) => unknown;
+  };
+}
+
+interface CheckPayload {
+  value: unknown;
+  issues: unknown[];
+}
+
+const internals = (schema: z.ZodType) => (schema as unknown as { _zod: ZodInternals })._zod;
+
+/** 'check': as `checkWithoutDecimals` (decimal fields stay strings); 'parse': as the schema's own parse. */
+type Mode = 'check' | 'parse';
+
+const compiled: Record<Mode, WeakMap<z.ZodType, Checker>> = { check: new WeakMap(), parse: new WeakMap() };
+
+const notShown: Checker = () => NOT_SHOWN;
+
+type SignRule = 'any' | 'positive' | 'non-negative';
+const DECIMAL_RULES = new Map<unknown, SignRule>([
+  [DecimalSchema, 'any'],
+  [PositiveDecimalSchema, 'positive'],
+  [NonNegativeDecimalSchema, 'non-negative'],
+]);
+const TIMESTAMP_RULES = new Map<unknown, (value: unknown) => number>([
+  [TimestampSchema, (value) => toTimestamp(value)],
+  [VenueTimestampSchema, (value) => toVenueTimestamp(value)],
+]);
+
+/** A decimal schema's transform in check-only mode (`decimalWith` in decimal-schemas.ts), step by step. */
+function decimalChecker(rule: SignRule): Checker {
+  return (value) => {
+    if (typeof value === 'string') {
+      const sign = decimalStringSign(value);
+      if (sign !== undefined && (rule === 'any' || sign > 0 || (rule === 'non-negative' && sign === 0)))
+        return value;
+    }
+    let d: Decimal;
+    try {
+      d = toDecimal(value);
+    } catch {
+      return NOT_SHOWN;
+    }
+    if (rule === 'positive' ? !d.gt(0) : rule === 'non-negative' ? !d.gte(0) : false) return NOT_SHOWN;
+    return d;
+  };
+}
+
+/** One payload for every check run by a checker: checks are synchronous and keep no reference to it. */
+const payload: CheckPayload = { value: undefined, issues: [] };
+
+/** The schema's checks after its own parse, as zod's `runChecks` runs them on a value with no issue yet. */
+function withChecks(checks: readonly CheckInstance[] | undefined, parse: Checker, mode: Mode): Checker {
+  if (checks === undefined || checks.length === 0) return parse;
+  // A check may rewrite the value (`.trim()`, `.overwrite()`): in 'parse' mode the output would no longer be
+  // the input, which the callers of 'parse' checkers rely on.
+  if (mode === 'parse' && checks.some((c) => !PURE_CHECKS.has(c._zod.def.check))) return notShown;
+  return (value) => {
+    let v = parse(value);
+    if (v === NOT_SHOWN) return NOT_SHOWN;
+    for (const check of checks) {
+      // `payload.issues` is empty here: a check that adds an issue ends the loop with a fresh array.
+      payload.value = v;
+      const when = check._zod.def.when;
+      if (when !== undefined && !when(payload)) continue;
+      if (check._zod.check(payload) instanceof Promise || payload.issues.length > 0) {
+        payload.issues = [];
+        payload.value = undefined;
+        return NOT_SHOWN;
+      }
+      v = payload.value;
+    }
+    payload.value = undefined;
+    return v;
+  };
+}
+
+/** Checks that only read the value. */
+const PURE_CHECKS = new Set([
+  'less_than',
+  'greater_than',
+  'number_format',
+  'max_length',
+  'min_length',
+  'length_equals',
+  'string_format',
+]);
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function compile(schema: z.ZodType, mode: Mode): Checker {
+  const cache = compiled[mode];
+  let checker = cache.get(schema);
+  if (checker !== undefined) return checker;
+  // A placeholder while compiling, so a recursive schema ends (it then asks zod at the cycle).
+  cache.set(schema, notShown);
+  checker = build(schema, mode);
+  cache.set(schema, checker);
+  return checker;
+}
+
+function build(schema: z.ZodType, mode: Mode): Checker {
+  const zod = internals(schema);
+  const def = zod.def;
+  // A schema that is a check itself (string formats such as z.email()) or coerces: zod's own parse.
+  if (zod.traits.has('$ZodCheck') || def.coerce === true) return notShown;
+  const rule = DECIMAL_RULES.get(schema);
+  if (rule !== undefined) return mode === 'check' ? decimalChecker(rule) : notShown;
+  const time = TIMESTAMP_RULES.get(schema);
+  if (time !== undefined) {
+    if (mode === 'parse') return notShown;
+    return (value) => {
+      try {
+        return time(value);
+      } catch {
+        return NOT_SHOWN;
+      }
+    };
+  }
+  const checks = def.checks;
+  switch (def.type) {
+    case 'string':
+      return withChecks(checks, (v) => (typeof v === 'string' ? v : NOT_SHOWN), mode);
+    case 'number':
+      return withChecks(checks, (v) => (typeof v === 'number' && Number.isFinite(v) ? v : NOT_SHOWN), mode);
+    case 'boolean':
+      return withChecks(checks, (v) => (typeof v === 'boolean' ? v : NOT_SHOWN), mode);
+    case 'literal':
+    case 'enum': {
+      const values = zod.values;
+      if (values === undefined) return notShown;
+      return withChecks(checks, (v) => (values.has(v) ? v : NOT_SHOWN), mode);
+    }
+    case 'unknown':
+    case 'any':
+      return withChecks(checks, (v) => v, mode);
+    case 'never':
+      return notShown;
+    case 'optional': {
+      if (def.innerType === undefined) return notShown;
+      const innerType = def.innerType;
+      const inner = compile(innerType, mode);
+      const substitutes = internals(innerType).optin === 'defaulted';
+      return withChecks(
+        checks,
+        (v) => {
+          if (v !== undefined) return inner(v);
+          // zod yields undefined when a substituting inner schema fails; not shown here, so zod decides.
+          return substitutes ? inner(v) : undefined;
+        },
+        mode,
+      );
+    }
+    case 'default': {
+      if (mode === 'parse' || def.innerType === undefined) return notShown;
+      const inner = compile(def.innerType, mode);
+      return withChecks(
+        checks,
+        (v) => {
+          if (v === undefined) return def.defaultValue;
+          const r = inner(v);
+          return r === undefined ? def.defaultValue : r;
+        },
+        mode,
+      );
+    }
+    case 'array': {
+      if (mode === 'parse' || def.element === undefined) return notShown;
+      const element = compile(def.element, mode);
+      return withChecks(
+        checks,
+        (v) => {
+          if (!Array.isArray(v)) return NOT_SHOWN;
+          let out: unknown[] | undefined;
+          for (let i = 0; i < v.length; i += 1) {
+            const r = element(v[i]);
+            if (r === NOT_SHOWN) return NOT_SHOWN;
+            if (r !== v[i] && out === undefined) out = v.slice(0, i);
+            if (out !== undefined) out.push(r);
+          }
+          return out ?? v;
+        },
+        mode,
+      );
+    }
+    case 'pipe': {
+      if (mode === 'parse' || def.in === undefined || def.out === undefined) return notShown;
+      const first = compile(def.in, mode);
+      const second = compile(def.out, mode);
+      return withChecks(
+        checks,
+        (v) => {
+          const r = first(v);
+          return r === NOT_SHOWN ? NOT_SHOWN : second(r);
+        },
+        mode,
+      );
+    }
+    case 'object':
+      return mode === 'parse' ? notShown : withChecks(checks, objectChecker(def), mode);
+    case 'record':
+      return mode === 'parse' ? notShown : withChecks(checks, recordChecker(def), mode);
+    case 'union': {
+      if (mode === 'parse') return notShown;
+      const union = discriminated(schema);
+      if (union === null) return notShown;
+      const options = new Map<unknown, Checker>();
+      for (const [value, option] of union.byValue) options.set(value, compile(option, mode));
+      return withChecks(
+        checks,
+        (v) => {
+          if (!isObject(v)) return NOT_SHOWN;
+          const option = options.get(v[union.key]);
+          return option === undefined ? NOT_SHOWN : option(v);
+        },
+        mode,
+      );
+    }
+    default:
+      return notShown;
+  }
+}
+
+/**
+ * A record whose key schema lists no values (`z.record(z.string(), ...)`), as zod's record parse takes it:
+ * a plain object, every own enumerable key but `__proto__` checked with its value. Its output is the input
+ * itself when every key and value stays as it is (else zod decides).
+ */
+function recordChecker(def: SchemaDef): Checker {
+  if (def.keyType === undefined || def.valueType === undefined) return notShown;
+  if (def.mode === 'loose' || internals(def.keyType).values !== undefined) return notShown;
+  const keyCheck = compile(def.keyType, 'check');
+  const valueCheck = compile(def.valueType, 'check');
+  return (value) => {
+    if (!isObject(value)) return NOT_SHOWN;
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return NOT_SHOWN;
+    const ctor = (value as { constructor?: unknown }).constructor;
+    if (typeof ctor === 'function' && ctor !== Object) return NOT_SHOWN;
+    for (const key of Reflect.ownKeys(value)) {
+      if (key === '__proto__' || !Object.prototype.propertyIsEnumerable.call(value, key)) continue;
+      if (keyCheck(key) !== key) return NOT_SHOWN;
+      const v = value[key as string];
+      if (valueCheck(v) !== v) return NOT_SHOWN;
+    }
+    return value;
+  };
+}
+
+interface FieldChecker {
+  readonly key: string;
+  readonly check: Checker;
+  readonly optin: 'optional' | 'defaulted' | undefined;
+  readonly optionalOut: boolean;
+}
+
+/**
+ * A strict or stripping object, field by field as zod's object parse and `handlePropertyResult` take them
+ * (in 'check' mode only): the input itself when the output would hold the same members, else a copy.
+ */
+function objectChecker(def: SchemaDef): Checker {
+  const shape = def.shape;
+  if (shape === undefined) return notShown;
+  const catchall = def.catchall === undefined ? undefined : internals(def.catchall).def.type;
+  if (catchall !== undefined && catchall !== 'never') return notShown;
+  const keys = Object.keys(shape);
+  if (keys.includes('__proto__') || Object.getOwnPropertySymbols(shape).length > 0) return notShown;
+  const keySet = new Set(keys);
+  const fields: FieldChecker[] = keys.map((key) => {
+    const field = shape[key] as z.ZodType;
+    const zod = internals(field);
+    return { key, check: compile(field, 'check'), optin: zod.optin, optionalOut: zod.optout === 'optional' };
+  });
+  const copy = (value: Record<string, unknown>) => {
+    const o: Record<string, unknown> = {};
+    for (const k of keys) if (Object.hasOwn(value, k)) o[k] = value[k];
+    return o;
+  };
+  if (catchall === 'never') {
+    const generated = generatedObjectChecker(fields, keySet, copy);
+    if (generated !== undefined) return generated;
+  }
+  return (value) => {
+    if (!isObject(value)) return NOT_SHOWN;
+    let unknownKeys = false;
+    for (const key in value) {
+      if (!keySet.has(key)) {
+        if (catchall === 'never') return NOT_SHOWN;
+        unknownKeys = true;
+      }
+    }
+    let out: Record<string, unknown> | undefined;
+    if (unknownKeys) out = copy(value);
+    for (const f of fields) {
+      const v = value[f.key];
+      const present = f.key in value;
+      const r = f.check(v);
+      if (r === NOT_SHOWN) {
+        if (f.optin !== undefined && f.optionalOut && !present) continue;
+        return NOT_SHOWN;
+      }
+      if (!present && f.optionalOut && f.optin === 'optional') continue;
+      if (!present && f.optin === undefined) return NOT_SHOWN;
+      const kept = present || r !== undefined || (f.optin === 'defaulted' && !f.optionalOut);
+      if (kept && r === v && Object.hasOwn(value, f.key)) continue;
+      if (!kept && !Object.hasOwn(value, f.key)) continue;
+      out ??= copy(value);
+      if (kept) out[f.key] = r;
+      else delete out[f.key];
+    }
+    return out ?? value;
+  };
+}
+
+/**
+ * The strict object checker above as straight-line code, one member read per field at a site of its own (as
+ * zod's own JIT does), for the three kinds of field the project's schemas have: required, optional, and
+ * defaulted. `undefined` when a field is of another kind or the runtime forbids generating code; the loop
+ * above then serves. (An inherited member counts as present, as zod's `in` counts it.)
+ */
+function generatedObjectChecker(
+  fields: readonly FieldChecker[],
+  keySet: ReadonlySet<string>,
+  copy: (value: Record<string, unknown>) => Record<string, unknown>,
+): Checker | undefined {
+  const body: string[] = [
+    'return function check(value) {',
+    "if (typeof value !== 'object' || value === null || Array.isArray(value)) return NS;",
+    'for (const key in value) if (!keySet.has(key)) return NS;',
+    'let out; let v; let r;',
+  ];
+  for (const [i, f] of fields.entries()) {
+    const k = JSON.stringify(f.key);
+    body.push(`v = value[${k}];`);
+    if (f.optin === undefined) {
+      body.push(`r = c${i}(v); if (r === NS || (v === undefined && !(${k} in value))) return NS;`);
+      body.push(`if (r !== v) (out ??= copy(value))[${k}] = r;`);
+    } else if (f.optin === 'optional' && f.optionalOut) {
+      body.push(`if (v !== undefined || ${k} in value) { r = c${i}(v); if (r === NS) return NS;`);
+      body.push(`if (r !== v) (out ??= copy(value))[${k}] = r; }`);
+    } else if (f.optin === 'defaulted' && !f.optionalOut) {
+      body.push(`r = c${i}(v); if (r === NS) return NS;`);
+      body.push(`if (r !== v || (v === undefined && !(${k} in value))) (out ??= copy(value))[${k}] = r;`);
+    } else {
+      return undefined;
+    }
+  }
+  body.push('return out === undefined ? value : out; };');
+  const names = fields.map((_, i) => `c${i}`);
+  try {
+    const make = new Function('NS', 'keySet', 'copy', ...names, body.join('\n')) as (
+      ...args: unknown[]
+    ) => Checker;
+    return make(NOT_SHOWN, keySet, copy, ...fields.map((f) => f.check));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether `checkWithoutDecimals(schema, value)` succeeds: first by a checker compiled once from the
+ * schema's definition (no zod payloads, no Decimals; property-tested to give zod's verdict on valid and
+ * invalid values alike), then, for anything it did not show valid, by `checkWithoutDecimals` itself. For
+ * verifiers that only need the verdict (the audit log's verify); ask `checkWithoutDecimals` for the issues
+ * of a refusal.
+ */
+export function isValidWithoutDecimals(schema: z.ZodType, value: unknown): boolean {
+  try {
+    if (compile(schema, 'check')(value) !== NOT_SHOWN) return true;
+  } catch {
+    // A getter or proxy that throws: the schema's own parse decides (and reports, or throws) as it would.
+  }
+  return checkWithoutDecimals(schema, value).success;
+}
+
+/**
+ * The output of `schema.safeParse(value)` when a compiled checker shows it is `value` itself (strings,
+ * numbers, booleans, literals and enums with pure checks, and optional forms of them), else `NOT_SHOWN`.
+ */
+function identityParse(schema: z.ZodType, value: unknown): unknown {
+  return compile(schema, 'parse')(value);
 }
