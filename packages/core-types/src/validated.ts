@@ -306,8 +306,12 @@ function decimalChecker(rule: SignRule): Checker {
   };
 }
 
-/** One payload for every check run by a checker: checks are synchronous and keep no reference to it. */
+/**
+ * One payload for the checks run by a checker: checks are synchronous and keep no reference to it. A check
+ * that runs a checker itself (a refinement validating something else) gets a payload of its own.
+ */
 const payload: CheckPayload = { value: undefined, issues: [] };
+let payloadInUse = false;
 
 /** The schema's checks after its own parse, as zod's `runChecks` runs them on a value with no issue yet. */
 function withChecks(checks: readonly CheckInstance[] | undefined, parse: Checker, mode: Mode): Checker {
@@ -318,20 +322,24 @@ function withChecks(checks: readonly CheckInstance[] | undefined, parse: Checker
   return (value) => {
     let v = parse(value);
     if (v === NOT_SHOWN) return NOT_SHOWN;
-    for (const check of checks) {
-      // `payload.issues` is empty here: a check that adds an issue ends the loop with a fresh array.
-      payload.value = v;
-      const when = check._zod.def.when;
-      if (when !== undefined && !when(payload)) continue;
-      if (check._zod.check(payload) instanceof Promise || payload.issues.length > 0) {
-        payload.issues = [];
-        payload.value = undefined;
-        return NOT_SHOWN;
+    const outer = payloadInUse;
+    const p: CheckPayload = outer ? { value: undefined, issues: [] } : payload;
+    payloadInUse = true;
+    try {
+      for (const check of checks) {
+        p.value = v;
+        const when = check._zod.def.when;
+        if (when !== undefined && !when(p)) continue;
+        if (check._zod.check(p) instanceof Promise || p.issues.length > 0) return NOT_SHOWN;
+        v = p.value;
       }
-      v = payload.value;
+      return v;
+    } finally {
+      // Empty again for the next checker, whether a check passed, added an issue or threw.
+      payloadInUse = outer;
+      p.value = undefined;
+      if (p.issues.length > 0) p.issues = [];
     }
-    payload.value = undefined;
-    return v;
   };
 }
 

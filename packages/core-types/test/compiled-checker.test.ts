@@ -325,6 +325,34 @@ describe('isValidWithoutDecimals: a checker compiled from the schema, with zodâ€
     agreesWithZod(OrderRequest, { ...line, orderType: 'stop-market', price: '2' }, seen);
     expect(seen).toEqual({ accepted: 1, refused: 2 });
   });
+  it('a refinement that runs a checker itself, or a check that throws, leaves every verdict zodâ€™s', () => {
+    const Inner = z.string().min(3);
+    const Outer = z
+      .object({ a: z.string().min(1), b: z.string() })
+      .strict()
+      .superRefine((o, ctx) => {
+        if (!isValidWithoutDecimals(Inner, o.b)) ctx.addIssue({ code: 'custom', message: 'b is too short' });
+      });
+    const seen = { accepted: 0, refused: 0 };
+    for (const v of [
+      { a: 'x', b: 'abcd' },
+      { a: 'x', b: 'ab' },
+      { a: '', b: 'abcd' },
+      { a: 'y', b: 'xyz' },
+    ]) {
+      agreesWithZod(Outer, v, seen);
+    }
+    expect(seen).toEqual({ accepted: 2, refused: 2 });
+    const Throws = z.string().refine((t) => {
+      if (t === 'boom') throw new Error('boom');
+      return true;
+    });
+    expect(() => isValidWithoutDecimals(Throws, 'boom')).toThrow('boom'); // as zod's own parse throws
+    agreesWithZod(Throws, 'fine', seen);
+    agreesWithZod(z.string().min(2), 'ok', seen);
+    agreesWithZod(z.string().min(2), 'o', seen);
+    expect(seen).toEqual({ accepted: 4, refused: 3 });
+  });
 });
 
 describe('safeParseWithValidatedParts: string, number, literal and enum fields without zod', () => {
