@@ -1,15 +1,12 @@
 import type { z } from 'zod';
-import { Decimal, decimalStringSign, toDecimal } from './decimal.js';
+import { Decimal } from './decimal.js';
 import {
   checkWithoutDecimals,
-  DecimalSchema,
-  NonNegativeDecimalSchema,
-  PositiveDecimalSchema,
+  decimalAsIs,
+  isDecimalSchema,
   parseDecimalAsIs,
-  TimestampSchema,
-  VenueTimestampSchema,
+  timestampParserOf,
 } from './schemas/decimal-schemas.js';
-import { toTimestamp, toVenueTimestamp } from './timestamp.js';
 import { parseOrThrow } from './validate.js';
 
 /**
@@ -276,36 +273,6 @@ const compiled: Record<Mode, WeakMap<z.ZodType, Checker>> = { check: new WeakMap
 
 const notShown: Checker = () => NOT_SHOWN;
 
-type SignRule = 'any' | 'positive' | 'non-negative';
-const DECIMAL_RULES = new Map<unknown, SignRule>([
-  [DecimalSchema, 'any'],
-  [PositiveDecimalSchema, 'positive'],
-  [NonNegativeDecimalSchema, 'non-negative'],
-]);
-const TIMESTAMP_RULES = new Map<unknown, (value: unknown) => number>([
-  [TimestampSchema, (value) => toTimestamp(value)],
-  [VenueTimestampSchema, (value) => toVenueTimestamp(value)],
-]);
-
-/** A decimal schema's transform in check-only mode (`decimalWith` in decimal-schemas.ts), step by step. */
-function decimalChecker(rule: SignRule): Checker {
-  return (value) => {
-    if (typeof value === 'string') {
-      const sign = decimalStringSign(value);
-      if (sign !== undefined && (rule === 'any' || sign > 0 || (rule === 'non-negative' && sign === 0)))
-        return value;
-    }
-    let d: Decimal;
-    try {
-      d = toDecimal(value);
-    } catch {
-      return NOT_SHOWN;
-    }
-    if (rule === 'positive' ? !d.gt(0) : rule === 'non-negative' ? !d.gte(0) : false) return NOT_SHOWN;
-    return d;
-  };
-}
-
 /**
  * One payload for the checks run by a checker: checks are synchronous and keep no reference to it. A check
  * that runs a checker itself (a refinement validating something else) gets a payload of its own.
@@ -373,9 +340,12 @@ function build(schema: z.ZodType, mode: Mode): Checker {
   const def = zod.def;
   // A schema that is a check itself (string formats such as z.email()) or coerces: zod's own parse.
   if (zod.traits.has('$ZodCheck') || def.coerce === true) return notShown;
-  const rule = DECIMAL_RULES.get(schema);
-  if (rule !== undefined) return mode === 'check' ? decimalChecker(rule) : notShown;
-  const time = TIMESTAMP_RULES.get(schema);
+  // Decimal and timestamp fields: the rule their transform runs (in 'parse' mode the output is not the input).
+  if (isDecimalSchema(schema)) {
+    if (mode === 'parse') return notShown;
+    return (value) => decimalAsIs(schema, value, true) ?? NOT_SHOWN;
+  }
+  const time = timestampParserOf(schema);
   if (time !== undefined) {
     if (mode === 'parse') return notShown;
     return (value) => {

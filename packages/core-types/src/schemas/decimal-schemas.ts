@@ -36,16 +36,37 @@ const SIGN_PROBLEM: Record<SignRule, string | undefined> = {
   'non-negative': 'must be >= 0',
 };
 
-function decimalWith(rule: SignRule, check: ((d: Decimal) => string | undefined) | undefined) {
-  return z.unknown().transform((value, ctx): Decimal => {
-    if (checkOnly && typeof value === 'string') {
-      const sign = decimalStringSign(value);
-      // A string toDecimal would refuse, or one whose sign breaks the rule, takes the full path below for
-      // the exact message.
-      if (sign !== undefined && (rule === 'any' || sign > 0 || (rule === 'non-negative' && sign === 0))) {
-        return value as unknown as Decimal;
-      }
-    }
+const meetsSign = (rule: SignRule, sign: number): boolean =>
+  rule === 'any' || sign > 0 || (rule === 'non-negative' && sign === 0);
+
+/**
+ * The rule of the decimal schemas below, without zod: the value as the schema's parse outputs it (with
+ * `keepStrings`, as in check-only mode, a valid decimal string stays the string; else a Decimal by
+ * `toDecimal`: genuineness, DECIMAL_LIMITS, a copy), or undefined when the rule refuses it.
+ */
+function applyDecimalRule(
+  rule: SignRule,
+  value: unknown,
+  keepStrings: boolean,
+): Decimal | string | undefined {
+  if (keepStrings && typeof value === 'string') {
+    const sign = decimalStringSign(value);
+    if (sign !== undefined && meetsSign(rule, sign)) return value;
+  }
+  let d: Decimal;
+  try {
+    d = toDecimal(value);
+  } catch {
+    return undefined;
+  }
+  return meetsSign(rule, compareDecimals(d, ZERO)) ? d : undefined;
+}
+
+function decimalWith(rule: SignRule) {
+  const schema = z.unknown().transform((value, ctx): Decimal => {
+    const out = applyDecimalRule(rule, value, checkOnly);
+    if (out !== undefined) return out as Decimal;
+    // Refused: the same steps once more, for the exact message.
     let d: Decimal;
     try {
       d = toDecimal(value);
@@ -57,54 +78,54 @@ function decimalWith(rule: SignRule, check: ((d: Decimal) => string | undefined)
       });
       return z.NEVER;
     }
-    const problem = check?.(d);
-    if (problem !== undefined) {
-      ctx.addIssue({ code: 'custom', message: `${problem}, got ${d.toString()}` });
-      return z.NEVER;
-    }
-    return d;
+    ctx.addIssue({ code: 'custom', message: `${SIGN_PROBLEM[rule]}, got ${d.toString()}` });
+    return z.NEVER;
   });
+  RULES.set(schema, rule);
+  return schema;
 }
+
+const RULES = new Map<unknown, SignRule>();
 
 /** Any finite decimal (string, number, bigint or Decimal in; Decimal out). */
-export const DecimalSchema = decimalWith('any', undefined);
+export const DecimalSchema = decimalWith('any');
 /** A decimal strictly greater than zero: prices and quantities. */
-export const PositiveDecimalSchema = decimalWith('positive', (d) =>
-  d.gt(0) ? undefined : SIGN_PROBLEM.positive,
-);
+export const PositiveDecimalSchema = decimalWith('positive');
 /** A decimal greater than or equal to zero. */
-export const NonNegativeDecimalSchema = decimalWith('non-negative', (d) =>
-  d.gte(0) ? undefined : SIGN_PROBLEM['non-negative'],
-);
-
-const RULES = new Map<unknown, SignRule>([
-  [DecimalSchema, 'any'],
-  [PositiveDecimalSchema, 'positive'],
-  [NonNegativeDecimalSchema, 'non-negative'],
-]);
+export const NonNegativeDecimalSchema = decimalWith('non-negative');
 
 /**
- * A decimal schema's parse of a Decimal without zod around it: for one of the schemas above, the same
- * `toDecimal` (genuineness, DECIMAL_LIMITS, a copy) and sign rule its transform applies, so the same output;
- * undefined for any other schema and for a value it refuses (whose parse then reports why).
- * For `safeParseWithValidatedParts`: most decimals of the project's own events are Decimals it computed.
+ * A decimal schema's parse without zod around it: for one of the schemas above, the same rule its transform
+ * applies (`applyDecimalRule`), so the same output, and in `keepStrings` form the output of
+ * `checkWithoutDecimals`; undefined for any other schema and for a value it refuses (whose parse then
+ * reports why). For `safeParseWithValidatedParts` (most decimals of the project's own events are Decimals
+ * it computed) and the compiled checkers.
  */
-export function parseDecimalAsIs(schema: unknown, value: Decimal): Decimal | undefined {
+export function decimalAsIs(
+  schema: unknown,
+  value: unknown,
+  keepStrings: boolean,
+): Decimal | string | undefined {
   const rule = RULES.get(schema);
-  if (rule === undefined) return undefined;
-  let d: Decimal;
-  try {
-    d = toDecimal(value);
-  } catch {
-    return undefined;
-  }
-  if (rule === 'any') return d;
-  const sign = compareDecimals(d, ZERO);
-  return (rule === 'positive' ? sign > 0 : sign >= 0) ? d : undefined;
+  return rule === undefined ? undefined : applyDecimalRule(rule, value, keepStrings);
 }
 
+/** `decimalAsIs` for a Decimal, in a normal parse (the output is a Decimal). */
+export function parseDecimalAsIs(schema: unknown, value: Decimal): Decimal | undefined {
+  return decimalAsIs(schema, value, false) as Decimal | undefined;
+}
+
+/** Whether `schema` is one of the decimal schemas above. */
+export const isDecimalSchema = (schema: unknown): boolean => RULES.has(schema);
+
+const TIME_PARSERS = new Map<unknown, (value: unknown) => number>();
+
+/** The parse function of one of the timestamp schemas below (its transform without zod), else undefined. */
+export const timestampParserOf = (schema: unknown): ((value: unknown) => number) | undefined =>
+  TIME_PARSERS.get(schema);
+
 function timestampWith(parse: (value: unknown) => number) {
-  return z.custom<number | string | Date>().transform((value, ctx): number => {
+  const schema = z.custom<number | string | Date>().transform((value, ctx): number => {
     try {
       return parse(value);
     } catch (error) {
@@ -116,6 +137,8 @@ function timestampWith(parse: (value: unknown) => number) {
       return z.NEVER;
     }
   });
+  TIME_PARSERS.set(schema, parse);
+  return schema;
 }
 
 /**
