@@ -6,6 +6,9 @@ import { applyFunding } from './funding.js';
 import { checkAccountLiquidation, checkLiquidation } from './margin.js';
 import { checkTrigger, fill, takeLiquidity } from './matching.js';
 
+/** What a bar's order scans return when no order is open (most bars of a run). */
+const NO_ORDERS: readonly SimOrder[] = [];
+
 /**
  * One bar of one symbol, in the order the class documentation of `PaperExchange` gives: funding, waiting
  * takers, triggers, resting limits traded through, liquidation, mark, price listeners.
@@ -52,10 +55,9 @@ export function processBar(core: PaperCore, candle: Candle): void {
     core.barBudget = participation === undefined ? undefined : bar.volume.times(participation);
     const barSeq = core.orderSeq;
     core.barSeq = barSeq;
-    const none: SimOrder[] = [];
     const ordersOf = (stage: SimOrder['stage']) =>
       core.orders.size === 0
-        ? none
+        ? NO_ORDERS
         : [...core.orders.values()].filter(
             (o) => o.symbol === symbol && o.stage === stage && o.seq <= barSeq,
           );
