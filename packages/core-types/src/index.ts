@@ -14,6 +14,7 @@ export {
   toDecimal,
   ZERO,
 } from './decimal.js';
+export { coefficientExponent, exactCoefficient } from './decimal-coefficient.js';
 export { compareDecimals } from './decimal-compare.js';
 export {
   Liquidity,

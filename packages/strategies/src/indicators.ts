@@ -1,4 +1,11 @@
-import { Decimal, MAX_PRICE_SIG_FIGS, roundSizeDown, ZERO } from '@hl-bot/core-types';
+import {
+  coefficientExponent,
+  Decimal,
+  exactCoefficient,
+  MAX_PRICE_SIG_FIGS,
+  roundSizeDown,
+  ZERO,
+} from '@hl-bot/core-types';
 
 /** 2^53: integers below it are exact numbers. */
 const EXACT = 2 ** 53;
@@ -18,14 +25,11 @@ function ticksOf(value: Decimal): Ticks | undefined {
   if (value === lastDecimal) return lastTicks;
   lastDecimal = value;
   lastTicks = undefined;
-  // decimal.js keeps the coefficient in base-1e7 words (`d`) with the decimal exponent `e`: the value is
-  // the integer m of the words times 10^p, p = 7 (floor(e / 7) - words + 1). Exact while m < 2^53.
-  const words = value.d;
-  if (words === null || words === undefined || value.s !== 1 || words.length > 3) return undefined;
-  let m = words[0] as number;
-  for (let i = 1; i < words.length; i++) m = m * 1e7 + (words[i] as number);
-  let p = 7 * (Math.floor(value.e / 7) - words.length + 1);
-  if (!(m > 0 && m < EXACT)) return undefined;
+  // The value is the integer m times 10^p, exact while m < 2^53.
+  if (value.s !== 1) return undefined;
+  let m = exactCoefficient(value);
+  if (m === undefined || m === 0) return undefined;
+  let p = coefficientExponent(value);
   if (p >= 0) {
     if (p >= POW10.length) return undefined;
     m *= POW10[p] as number;
