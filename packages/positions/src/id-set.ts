@@ -156,13 +156,18 @@ function trailingNumber(id: string, from: number): number {
   return n;
 }
 
+/**
+ * The number of `id` when it is the last cut prefix (its template `lastTemplate`) followed by one number
+ * (`f42` after `f41`), else -1. The prefix was cut the same way before (nothing after it changes how it is
+ * cut: it ends in a non-digit), and the rest is one number as NUMBER matches it.
+ */
+function numberAfterLastPrefix(id: string): number {
+  return lastPrefix.length > 0 && id.startsWith(lastPrefix) ? trailingNumber(id, lastPrefix.length) : -1;
+}
+
 function split(id: string): Split | undefined {
-  // The prefix was cut the same way before (nothing after it changes how it is cut: it ends in a
-  // non-digit), and the rest is one number as NUMBER matches it.
-  if (lastPrefix.length > 0 && id.startsWith(lastPrefix)) {
-    const n = trailingNumber(id, lastPrefix.length);
-    if (n >= 0) return { template: lastTemplate, nums: [n] };
-  }
+  const n = numberAfterLastPrefix(id);
+  if (n >= 0) return { template: lastTemplate, nums: [n] };
   const s = scan(id);
   if (s !== undefined && s.nums.length === 1 && s.template.endsWith(MARK)) {
     const prefix = id.slice(0, id.length - String(s.nums[0]).length);
@@ -238,11 +243,9 @@ export class CompactIdSet {
    * looks a fill id up and then adds it to two sets, and cutting it was a good part of the cost per fill.
    */
   static key(id: string): IdKey {
-    // The common case (`f42` after `f41`, see `split`) without the intermediate Split.
-    if (lastPrefix.length > 0 && id.startsWith(lastPrefix)) {
-      const n = trailingNumber(id, lastPrefix.length);
-      if (n >= 0) return { id, template: lastTemplate, nums: [n], key: n };
-    }
+    // The common case without the intermediate Split (`keyOf` of one number is the number).
+    const n = numberAfterLastPrefix(id);
+    if (n >= 0) return { id, template: lastTemplate, nums: [n], key: n };
     const s = split(id);
     return s === undefined
       ? { id, template: undefined, nums: undefined, key: 0 }
