@@ -1,9 +1,10 @@
 import { Decimal } from '@hl-bot/core-types';
 import type { ClearinghouseStateResponse } from '@hl-bot/exchange-hyperliquid';
 import { nullAuditSink, PositionTracker } from '@hl-bot/positions';
+import type { PgRiskBudget } from '@hl-bot/risk-budget-pg';
 import { describe, expect, it } from 'vitest';
 import { comparePositions } from '../src/reconcile.js';
-import { AccountShare, cloidTagOfBot } from '../src/run/account-share.js';
+import { AccountShare, cloidTagOfBot, refreshPeers } from '../src/run/account-share.js';
 
 const VENUE = '0x00000000000000000000000000000000000000aa';
 const alpha = new AccountShare(`${VENUE}/alpha`, ['BTC-USD']);
@@ -50,5 +51,60 @@ describe('whose an order, fill or position on a shared venue account is', () => 
     expect(comparePositions(tracker, venue, new Map(), '', owns).map((m) => m.symbol)).toEqual(['BTC-USD']);
     // Without ownership every venue position is compared, as before.
     expect(comparePositions(tracker, venue).map((m) => m.symbol)).toEqual(['BTC-USD', 'ETH-USD']);
+  });
+});
+
+describe('re-reading the other bots of the account', () => {
+  const beta = {
+    botId: `${VENUE}/beta`,
+    account: 'desk',
+    cloidTag: betaTag,
+    symbols: ['ETH-USD'],
+    live: true,
+  };
+  /** A budget whose registry read fails `failures` times (a busy database timing out), then answers. */
+  function flakyBudget(failures: number) {
+    let calls = 0;
+    const budget = {
+      claimSymbols: async () => undefined,
+      peers: async () => {
+        calls++;
+        if (calls <= failures) throw new Error(`query timeout (read ${calls})`);
+        return [beta];
+      },
+    } as unknown as PgRiskBudget;
+    return { budget, calls: () => calls };
+  }
+
+  it('tries again after a failed read, so a bot that registered meanwhile is known, and reports each failure', async () => {
+    const share = new AccountShare(`${VENUE}/alpha`, ['BTC-USD']);
+    const { budget, calls } = flakyBudget(3);
+    // The first read (at claim) fails too: the claim itself refuses, as before.
+    await expect(share.claim(budget, VENUE)).rejects.toThrow(/query timeout/);
+    const failures: number[] = [];
+    const ok = await refreshPeers(share, budget, { backoffMs: 1, onFailure: (_e, n) => failures.push(n) });
+    expect(ok).toBe(true);
+    expect(failures).toEqual([1, 2]);
+    expect(calls()).toBe(4);
+    expect(share.attribute({ cloid: cloid(betaTag), symbol: 'SOL-USD' })).toEqual({
+      kind: 'peer',
+      botId: beta.botId,
+    });
+    expect(share.attributeSymbol('ETH-USD')).toEqual({ kind: 'peer', botId: beta.botId });
+  });
+
+  it('keeps the last list when every attempt fails: an unknown tag stays nobody’s, never this bot’s', async () => {
+    const share = new AccountShare(`${VENUE}/alpha`, ['BTC-USD']);
+    const { budget: good } = flakyBudget(0);
+    await share.claim(good, VENUE);
+    const { budget: down, calls } = flakyBudget(Number.POSITIVE_INFINITY);
+    const failures: unknown[] = [];
+    expect(
+      await refreshPeers(share, down, { attempts: 3, backoffMs: 1, onFailure: (e) => failures.push(e) }),
+    ).toBe(false);
+    expect(calls()).toBe(3);
+    expect(failures).toHaveLength(3);
+    expect(share.peers.map((p) => p.botId)).toEqual([beta.botId]);
+    expect(share.attribute({ cloid: cloid('12345678'), symbol: 'SOL-USD' })).toEqual({ kind: 'unowned' });
   });
 });

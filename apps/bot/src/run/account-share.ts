@@ -99,3 +99,38 @@ export class AccountShare implements OrderScope {
   /** Handed to the client as a plain function (`orderScope.owns`). */
   readonly owns = (ref: VenueOrderRef): boolean => this.attribute(ref).kind === 'own';
 }
+
+/** How hard {@link refreshPeers} tries before it keeps the last list. */
+export interface PeerRefreshOptions {
+  /** Reads tried in all (default 3). */
+  readonly attempts?: number;
+  /** Wait before the second read, doubled before each further one (default 50 ms). */
+  readonly backoffMs?: number;
+  /** Told of each failed read (the caller logs it: a failure must not go unseen). */
+  readonly onFailure?: (error: unknown, attempt: number) => void;
+}
+
+/**
+ * Re-reads the other bots of the account, trying again after a failure: bots start together and the
+ * database is busiest then, so one timed-out read would leave a newer bot's orders and fills counted as
+ * nobody's until the next reconciliation. Resolves true once a read succeeded, false when every attempt
+ * failed (the last list stays: unknown tags still count as nobody's, which is the safe side).
+ */
+export async function refreshPeers(
+  share: AccountShare,
+  budget: PgRiskBudget,
+  options: PeerRefreshOptions = {},
+): Promise<boolean> {
+  const attempts = Math.max(1, options.attempts ?? 3);
+  const backoffMs = options.backoffMs ?? 50;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      await share.refresh(budget);
+      return true;
+    } catch (error) {
+      options.onFailure?.(error, attempt);
+      if (attempt < attempts) await new Promise((r) => setTimeout(r, backoffMs * 2 ** (attempt - 1)));
+    }
+  }
+  return false;
+}

@@ -1,8 +1,13 @@
 import type { Fill } from '@hl-bot/core-types';
+import { refreshPeers } from './account-share.js';
 import type { BotCore } from './bot-core.js';
 import { errorText } from './bot-core.js';
+import { redactUrl } from './shared-risk.js';
 
-/** The bot whose order it was; the registry is re-read once for a tag it does not know yet (a newer bot). */
+/**
+ * The bot whose order it was; the registry is re-read (retried: bots start together and the database is
+ * busy then) for a tag or symbol it does not know yet, a newer bot's.
+ */
 async function ownerOf(
   core: BotCore,
   cloid: string | undefined,
@@ -12,7 +17,14 @@ async function ownerOf(
   if (share === undefined) return undefined;
   let who = share.attribute({ cloid, symbol });
   if (who.kind !== 'peer' && cloid !== undefined && budget !== undefined) {
-    await share.refresh(budget).catch(() => undefined);
+    const { logger, config } = core;
+    await refreshPeers(share, budget, {
+      onFailure: (error, attempt) => {
+        const err =
+          config.sharedRisk === undefined ? errorText(error) : redactUrl(errorText(error), config.sharedRisk);
+        logger.warn({ err, attempt, symbol }, 'other bots of the account not re-read for a foreign fill');
+      },
+    });
     who = share.attribute({ cloid, symbol });
   }
   return who.kind === 'peer' ? who.botId : undefined;

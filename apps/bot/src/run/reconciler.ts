@@ -2,6 +2,7 @@ import { type Decimal, Fill, type OpenOrder, ZERO } from '@hl-bot/core-types';
 import type { OrderReconciliation } from '@hl-bot/engine';
 import type { SharedRiskSettings } from '../config.js';
 import { comparePositions, type PositionMismatch } from '../reconcile.js';
+import { refreshPeers } from './account-share.js';
 import type { BotCore } from './bot-core.js';
 import { errorText } from './bot-core.js';
 import { clearDeadLeases, redactUrl } from './shared-risk.js';
@@ -53,11 +54,13 @@ export class Reconciler {
   private async refreshPeers(): Promise<void> {
     const { budget, share, config, logger } = this.core;
     if (budget === undefined || share === undefined || config.sharedRisk === undefined) return;
-    await share.refresh(budget).catch((error: unknown) => {
-      logger.warn(
-        { err: redactUrl(errorText(error), config.sharedRisk as SharedRiskSettings) },
-        'other bots of the account not re-read',
-      );
+    await refreshPeers(share, budget, {
+      onFailure: (error, attempt) => {
+        logger.warn(
+          { err: redactUrl(errorText(error), config.sharedRisk as SharedRiskSettings), attempt },
+          'other bots of the account not re-read',
+        );
+      },
     });
   }
 
