@@ -131,6 +131,8 @@ export class PgRiskBudget implements RiskBudget {
   #closed = false;
   /** A trip that has not reached the database yet: written by the next renewal, never lost to a re-sync. */
   #pendingTrip: string | undefined;
+  /** The symbols and tag this instance claimed: re-registered when its lease row had to be created again. */
+  #claim: SymbolClaim | undefined;
 
   private constructor(options: PgRiskBudgetOptions) {
     checkOptions(options);
@@ -406,6 +408,7 @@ export class PgRiskBudget implements RiskBudget {
       return found;
     });
     if (conflict !== undefined) throw conflictError(checked, conflict);
+    this.#claim = checked;
   }
 
   /** The other bots registered on `venueAccount` (see `claimSymbols`), live and dead. */
@@ -582,14 +585,15 @@ export class PgRiskBudget implements RiskBudget {
     ) {
       roll = { tradingState: TradingState.ACTIVE, reason: null };
     }
-    await client.query(
+    const upserted = await client.query<{ inserted: boolean }>(
       `INSERT INTO ${SCHEMA}.leases AS l (account, bot_id, exposure, positions, order_tokens, loss_share,
          used_exposure, used_positions, live_orders, expires_at, renewed_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(secs => $10::double precision / 1000), now())
        ON CONFLICT (account, bot_id) DO UPDATE SET exposure = EXCLUDED.exposure, positions = EXCLUDED.positions,
          order_tokens = l.order_tokens + EXCLUDED.order_tokens, loss_share = EXCLUDED.loss_share,
          used_exposure = EXCLUDED.used_exposure, used_positions = EXCLUDED.used_positions,
-         live_orders = EXCLUDED.live_orders, expires_at = EXCLUDED.expires_at, renewed_at = now()`,
+         live_orders = EXCLUDED.live_orders, expires_at = EXCLUDED.expires_at, renewed_at = now()
+       RETURNING (xmax = 0) AS inserted`,
       [
         this.account,
         this.botId,
@@ -607,8 +611,17 @@ export class PgRiskBudget implements RiskBudget {
       `UPDATE ${SCHEMA}.accounts SET order_tokens = $2, tokens_at = now() WHERE account = $1`,
       [this.account, bucket.toString()],
     );
+    // A lease row created again (another bot cleared it as dead while this one was slow to renew): its
+    // symbol and tag claims went with it (ON DELETE CASCADE), so they are registered again here, or the
+    // other bots would count this bot's orders and fills as nobody's.
+    const claim = this.#claim;
+    const lostClaim =
+      claim !== undefined && upserted.rows[0]?.inserted === true
+        ? await claimIn(client, this.account, this.botId, claim)
+        : undefined;
     const state = roll === undefined ? undefined : await this.#writeState(client, roll);
     await client.query('COMMIT');
+    if (claim !== undefined && lostClaim !== undefined) this.#onError?.(conflictError(claim, lostClaim));
 
     if (pendingTrip !== undefined && this.#pendingTrip === pendingTrip) this.#pendingTrip = undefined;
     this.#leaseMs = caps.leaseMs;

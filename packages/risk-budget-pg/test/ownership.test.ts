@@ -104,4 +104,44 @@ describe('symbol ownership of bots sharing one venue account', () => {
       await Promise.all([b.close(), c.close()]);
     }
   });
+  it('a bot whose lease another bot cleared while it was slow to renew registers its symbols and tag again', async () => {
+    const account = newAccount();
+    const errors: RiskBudgetPgError[] = [];
+    const a = await PgRiskBudget.open({
+      url,
+      account,
+      botId: `${VENUE}/theta`,
+      caps: { leaseMs: 3000 },
+      timeoutMs: 5000,
+      onError: (e) => errors.push(e),
+    });
+    const c = await open(account, `${VENUE}/iota`);
+    try {
+      await a.claimSymbols({ venueAccount: VENUE, cloidTag: '00000011', symbols: ['AVAX'] });
+      // a stalls past its lease: c, reconciling, sees it dead with nothing open and clears it (and with it
+      // the claims, ON DELETE CASCADE): for a moment c would count a's orders and fills as nobody's.
+      await sql(url, "UPDATE hl_risk.leases SET expires_at = now() - interval '1 second' WHERE bot_id = $1", [
+        `${VENUE}/theta`,
+      ]);
+      expect(await c.clearDeadLease(`${VENUE}/theta`)).toBe(true);
+      expect(await c.peers(VENUE)).toEqual([]);
+      // a's next renewal creates its lease again, and its claim with it.
+      await a.renew();
+      expect(await c.peers(VENUE)).toEqual([
+        { botId: `${VENUE}/theta`, account, cloidTag: '00000011', symbols: ['AVAX'], live: true },
+      ]);
+      expect(errors).toEqual([]);
+      // Meanwhile taken by another bot: the claim cannot come back, and a is told (never silently).
+      await sql(url, "UPDATE hl_risk.leases SET expires_at = now() - interval '1 second' WHERE bot_id = $1", [
+        `${VENUE}/theta`,
+      ]);
+      expect(await c.clearDeadLease(`${VENUE}/theta`)).toBe(true);
+      await c.claimSymbols({ venueAccount: VENUE, cloidTag: '00000012', symbols: ['AVAX'] });
+      await a.renew();
+      expect(errors.map((e) => e.code)).toEqual(['RISK_BUDGET_SYMBOL_OWNED']);
+      expect(await c.peers(VENUE)).toEqual([]);
+    } finally {
+      await Promise.all([a.close(), c.close()]);
+    }
+  });
 });

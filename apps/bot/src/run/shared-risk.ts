@@ -40,6 +40,15 @@ export async function openSharedBudget(core: BotCore): Promise<PgRiskBudget | un
     ...(settings.caps === undefined ? {} : { caps: definedOnly(settings.caps) }),
     ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
     onError: (error) => {
+      if (error.code === 'RISK_BUDGET_SYMBOL_OWNED' || error.code === 'RISK_BUDGET_TAG_TAKEN') {
+        // This bot's claim went with a lease another bot cleared while this one was slow, and another bot
+        // took a symbol or the tag meanwhile: two bots would share one net position. Fail closed.
+        core.logger.error({ code: error.code, err: error.message }, 'symbol claim lost to another bot');
+        void core.risk
+          .tripCircuitBreaker(`shared account: symbol claim lost (${error.message})`)
+          .catch(() => undefined);
+        return;
+      }
       // Every failed round trip reports; the log hears the first of a run of them.
       if (lastCode === error.code) return;
       lastCode = error.code;
