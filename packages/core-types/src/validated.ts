@@ -340,14 +340,25 @@ function build(schema: z.ZodType, mode: Mode): Checker {
   const def = zod.def;
   // A schema that is a check itself (string formats such as z.email()) or coerces: zod's own parse.
   if (zod.traits.has('$ZodCheck') || def.coerce === true) return notShown;
-  // Decimal and timestamp fields: the rule their transform runs (in 'parse' mode the output is not the input).
+  // Decimal and timestamp fields: the rule their transform runs (in 'parse' mode a decimal's output is not
+  // its input; a timestamp's is when it already is the epoch-ms number).
   if (isDecimalSchema(schema)) {
     if (mode === 'parse') return notShown;
     return (value) => decimalAsIs(schema, value, true) ?? NOT_SHOWN;
   }
   const time = timestampParserOf(schema);
   if (time !== undefined) {
-    if (mode === 'parse') return notShown;
+    // An epoch-ms number its rule returns unchanged is the transform's output itself: the parse is the value.
+    if (mode === 'parse') {
+      return (value) => {
+        if (typeof value !== 'number') return NOT_SHOWN;
+        try {
+          return time(value) === value ? value : NOT_SHOWN;
+        } catch {
+          return NOT_SHOWN;
+        }
+      };
+    }
     return (value) => {
       try {
         return time(value);

@@ -371,6 +371,10 @@ describe('safeParseWithValidatedParts: string, number, literal and enum fields w
     z.string().regex(/^[0-9a-f]{64}$/),
     z.string().trim().min(1),
     z.string().max(4000),
+    TimestampSchema,
+    TimestampSchema.optional(),
+    VenueTimestampSchema,
+    VenueTimestampSchema.optional(),
   ];
 
   it('gives the output and the issues zod gives, for any value', () => {
@@ -390,6 +394,21 @@ describe('safeParseWithValidatedParts: string, number, literal and enum fields w
         { numRuns: 300 },
       );
     }
+  });
+
+  it('takes an epoch-ms time as it is (no zod) and leaves any other time form to the schema', () => {
+    const schema = z.object({ at: TimestampSchema, b: z.number() }).strict();
+    const spy = vi.spyOn(TimestampSchema, 'safeParse');
+    const ours = safeParseWithValidatedParts(schema, { at: 1_767_225_600_000, b: 1 });
+    expect(ours.success && ours.data).toEqual({ at: 1_767_225_600_000, b: 1 });
+    expect(spy).not.toHaveBeenCalled();
+    const iso = safeParseWithValidatedParts(schema, { at: '2026-01-01T00:00:00Z', b: 1 });
+    expect(iso.success && iso.data).toEqual({ at: 1_767_225_600_000, b: 1 });
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+    const refused = safeParseWithValidatedParts(schema, { at: 1.5, b: 1 });
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues).toEqual(schema.safeParse({ at: 1.5, b: 1 }).error?.issues);
   });
 
   it('still parses an unmarked, hand-made order in full, and refuses one the schema refuses', () => {

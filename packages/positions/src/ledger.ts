@@ -1,4 +1,5 @@
 import { type ClosedPosition, Decimal, ZERO } from '@hl-bot/core-types';
+import { closedPositionOf } from './closed-position.js';
 import { abs, cmp } from './decimal-ops.js';
 import { InvalidFillError } from './errors.js';
 import type { NormalizedFill } from './fill-input.js';
@@ -173,7 +174,7 @@ export function applyFill(prev: Position | undefined, nf: NormalizedFill): FillE
   const feesTotal = prev.fees.plus(closeFee);
   const exitQuantity = prev.exitQuantity.plus(held);
   const exitNotional = prev.exitNotional.plus(closeNotional);
-  const closed: ClosedPosition = Object.freeze({
+  const closed: ClosedPosition = closedPositionOf({
     symbol: prev.symbol,
     side: prev.side,
     quantity: prev.entryQuantity,

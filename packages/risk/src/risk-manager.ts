@@ -22,6 +22,7 @@ import {
   type PositionSnapshot,
   type PositionSnapshotInput,
   parseOrThrow,
+  parseValidated,
   type RiskBudget,
   type RiskFailure,
   type SharedRiskState,
@@ -30,6 +31,7 @@ import {
   TradingState,
   toDecimal,
   ValidationError,
+  validatedOrParse,
   ZERO,
 } from '@hl-bot/core-types';
 import { RiskAuditTrail } from './audit-trail.js';
@@ -328,7 +330,7 @@ export class RiskManager implements MarkReader {
     const result = await this.checkOrder(order, positions);
     const reservation = result.reservation;
     if (!result.approved || reservation === undefined) return result;
-    const parsed = parseOrThrow(OrderRequest, order, 'order');
+    const parsed = validatedOrParse(OrderRequest, order, 'order');
     const toSend: OrderRequest =
       parsed.price === undefined && result.worstPrice !== undefined
         ? { ...parsed, price: result.worstPrice }
@@ -650,7 +652,8 @@ export class RiskManager implements MarkReader {
       ...(input.marginUsed === undefined ? {} : { marginUsed: input.marginUsed }),
       timestamp: input.timestamp ?? now,
     };
-    const account = parseOrThrow(AccountState, accountInput, 'account');
+    // Parsed once and marked: the audit event takes it as it is.
+    const account = parseValidated(AccountState, accountInput, 'account');
     this.rollDay(now);
     const reported = this.ownPnl ? this.ownEquity(account.equity) : account.equity;
     this.equity.report({ balance: account.balance, equity: reported }, this.book.unrealizedPnl);
@@ -659,7 +662,7 @@ export class RiskManager implements MarkReader {
     const equity = this.estimatedEquity() ?? reported;
     this.link.budget.reportPnl(this.dailyPnl(equity));
     const writes = [
-      this.trail.accountUpdated(accountInput),
+      this.trail.accountUpdated(account),
       this.trail.dailyPnlUpdated(this.day.day, this.dailyPnl(equity), equity, this.day.peak),
     ];
     await Promise.all(writes);

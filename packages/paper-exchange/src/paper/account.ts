@@ -1,13 +1,13 @@
 import {
   type AccountState,
   Decimal,
-  Fill,
+  type Fill,
   type OrderSide,
   type PositionSnapshot,
-  parseValidated,
   ZERO,
 } from '@hl-bot/core-types';
 import { instrument, type PaperCore, type SimOrder, sideSign } from './core.js';
+import { paperFillOf } from './fill-record.js';
 
 /** Leverage in force for a symbol. @throws {ExchangeError} `UNKNOWN_SYMBOL` */
 export function leverageOf(core: PaperCore, symbol: string): number {
@@ -114,25 +114,21 @@ export function execute(
   else core.positions.set(symbol, { size, entryPrice: entry });
   core.fillSeq++;
   // Parsed once here and marked: the tracker books it without parsing it again.
-  const fill = parseValidated(
-    Fill,
-    {
-      id: `paper-fill-${core.fillSeq}`,
-      orderId: o?.orderId ?? `liq-${core.liquidationSeq}`,
-      ...(o?.clientOrderId === undefined ? {} : { clientOrderId: o.clientOrderId }),
-      symbol,
-      side,
-      quantity: qty,
-      price,
-      fee,
-      feeCurrency: 'USDC',
-      timestamp: time,
-      liquidity,
-      closedPnl,
-      marketKind: 'perp',
-    },
-    'fill',
-  );
+  const fill = paperFillOf({
+    id: `paper-fill-${core.fillSeq}`,
+    orderId: o?.orderId ?? `liq-${core.liquidationSeq}`,
+    ...(o?.clientOrderId === undefined ? {} : { clientOrderId: o.clientOrderId }),
+    symbol,
+    side,
+    quantity: qty,
+    price,
+    fee,
+    feeCurrency: 'USDC',
+    timestamp: time,
+    liquidity,
+    closedPnl,
+    marketKind: 'perp',
+  });
   for (const l of core.listeners.fill) core.listeners.call(l, fill);
   return fill;
 }

@@ -1,4 +1,4 @@
-import { ExchangeError, type OrderAck, OrderRequest, parseOrThrow, ZERO } from '@hl-bot/core-types';
+import { ExchangeError, type OrderAck, OrderRequest, validatedOrParse, ZERO } from '@hl-bot/core-types';
 import { checkPrice, checkSize } from '../instruments.js';
 import { instrument, type PaperCore, type SimOrder } from './core.js';
 import { freeMargin, orderMarginRequirement } from './margin.js';
@@ -17,7 +17,8 @@ import { ackOf, emitUpdate } from './orders.js';
 export function placeOrder(core: PaperCore, order: OrderRequest, opts: { clientOrderId?: string }): OrderAck {
   let req: OrderRequest;
   try {
-    req = parseOrThrow(OrderRequest, order, 'order');
+    // An order the engine parsed at its boundary is taken as it is; a caller's own is parsed here.
+    req = validatedOrParse(OrderRequest, order, 'order');
   } catch (error) {
     throw new ExchangeError('ORDER_REJECTED', (error as Error).message, { cause: error });
   }
