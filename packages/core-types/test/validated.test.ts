@@ -40,6 +40,21 @@ describe('validate once: outputs of a boundary parse are marked', () => {
     expect(() => validatedOrParse(Fill, { ...raw, extra: 1 }, 'fill')).toThrow();
   });
 
+  it('the mark cannot be seen, copied or forged: no copy of a marked value is marked', () => {
+    const fill = parseValidated(Fill, raw, 'fill');
+    expect(Reflect.ownKeys(fill)).toEqual(Object.keys(Fill.parse(raw)));
+    expect(JSON.stringify(fill)).toBe(JSON.stringify(Fill.parse(raw)));
+    const copies = [
+      { ...fill },
+      Object.assign({}, fill),
+      Object.create(fill) as object,
+      Object.fromEntries(Object.entries(fill)),
+      new Proxy(fill, {}),
+    ];
+    for (const copy of copies) expect(isValidated(copy, Fill)).toBe(false);
+    for (const k of Object.getOwnPropertySymbols(fill)) expect(k).toBeUndefined();
+  });
+
   it('a mark holds for its schema only', () => {
     const fill = parseValidated(Fill, raw, 'fill');
     expect(isValidated(fill, OrderRequest)).toBe(false);
