@@ -268,6 +268,58 @@ describe('audit before state', () => {
   });
 });
 
+describe('appends settling out of order', () => {
+  /** A sink whose appends settle only when the test says, in any order. */
+  class HeldSink implements AuditSink {
+    readonly held: Array<{ event: AuditEventInput; resolve: () => void; reject: (e: Error) => void }> = [];
+    append(event: AuditEventInput): Promise<AuditEntry> {
+      return new Promise((resolve, reject) => {
+        this.held.push({ event, resolve: () => resolve({} as AuditEntry), reject });
+      });
+    }
+  }
+  const settleSoon = () => new Promise((r) => setTimeout(r, 0));
+
+  it('no fill of a batch resolves before the last of its appends, whichever settles last', async () => {
+    const held = new HeldSink();
+    const t = new PositionTracker(held);
+    let resolved = 0;
+    const all = [1, 2, 3].map((i) =>
+      t.updateFromFill(fill('buy', '1', String(100 + i))).then((p) => {
+        resolved += 1;
+        return p;
+      }),
+    );
+    await settleSoon();
+    // three order_filled and one position_updated
+    expect(held.held).toHaveLength(4);
+    for (const h of held.held.slice(1)) h.resolve();
+    await settleSoon();
+    expect(resolved).toBe(0);
+    expect(t.getAllPositions()).toHaveLength(0);
+    held.held[0]?.resolve();
+    const positions = await Promise.all(all);
+    expect(resolved).toBe(3);
+    expect(positions.map((p) => s(p?.signedQuantity))).toEqual(['1', '2', '3']);
+  });
+
+  it('a batch whose first append fails after the others succeeded is rejected whole, nothing applied', async () => {
+    const held = new HeldSink();
+    const t = new PositionTracker(held);
+    const all = Promise.allSettled([1, 2, 3].map((i) => t.updateFromFill(fill('buy', '1', String(100 + i)))));
+    await settleSoon();
+    for (const h of held.held.slice(1)) h.resolve();
+    await settleSoon();
+    held.held[0]?.reject(new Error('disk full (test)'));
+    const results = await all;
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect((results[0] as PromiseRejectedResult).reason).toBeInstanceOf(PositionAuditError);
+    expect(t.getAllPositions()).toHaveLength(0);
+    expect(t.processedFillCount).toBe(0);
+    expect(t.haltedBy).toBeInstanceOf(PositionAuditError);
+  });
+});
+
 describe('concurrency', () => {
   it('concurrent calls apply in call order, exactly as sequential calls would', async () => {
     const fills = Array.from({ length: 60 }, (_, i) =>
