@@ -40,8 +40,6 @@ class Marked extends ReturnsGiven {
   }
 }
 
-const marked = { set: Marked.set, get: Marked.get };
-
 /**
  * `parseOrThrow`, at a boundary, and the output marked as validated by `schema` (and frozen, shallowly:
  * its decimals are immutable), so a consumer that would parse it with the same schema again
@@ -55,14 +53,14 @@ export function parseValidated<S extends z.ZodType>(schema: S, value: unknown, w
   const out = parseOrThrow(schema, value, what);
   if (typeof out === 'object' && out !== null) {
     Object.freeze(out);
-    marked.set(out, schema);
+    Marked.set(out, schema);
   }
   return out;
 }
 
 /** Whether `value` is an output of `parseValidated(schema, ...)`. */
 export function isValidated(value: unknown, schema: z.ZodType): boolean {
-  return typeof value === 'object' && value !== null && marked.get(value) === schema;
+  return typeof value === 'object' && value !== null && Marked.get(value) === schema;
 }
 
 /**
@@ -72,7 +70,7 @@ export function isValidated(value: unknown, schema: z.ZodType): boolean {
  * @throws {ValidationError} as `parseOrThrow`, for an unmarked value that does not parse
  */
 export function validatedOrParse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  if (typeof value === 'object' && value !== null && marked.get(value) === schema)
+  if (typeof value === 'object' && value !== null && Marked.get(value) === schema)
     return value as z.output<S>;
   return parseOrThrow(schema, value, what);
 }
@@ -97,7 +95,7 @@ export function claimValidatedMarker<S extends z.ZodType>(
   claimed.add(schema);
   return (value) => {
     Object.freeze(value);
-    marked.set(value, schema);
+    Marked.set(value, schema);
     return value;
   };
 }
@@ -176,7 +174,7 @@ export function safeParseWithValidatedParts<S extends z.ZodType>(
       const present = Object.hasOwn(input, key);
       const v = present ? input[key] : undefined;
       if (typeof v === 'object' && v !== null) {
-        const mark = marked.get(v);
+        const mark = Marked.get(v);
         if (mark !== undefined && (mark === field || mark === defOf(field).innerType)) {
           out[key] = v;
           continue;
@@ -235,7 +233,7 @@ export function safeParseMarkingParts<S extends z.ZodType>(
     const def = defOf(field);
     const part = def.type === 'optional' && def.innerType !== undefined ? def.innerType : field;
     Object.freeze(v);
-    marked.set(v, part);
+    Marked.set(v, part);
   }
   return result;
 }

@@ -2,6 +2,7 @@ import { cloidTagOf } from '@hl-bot/exchange-hyperliquid';
 import { PgAuditMirror, PgRiskBudget, RiskBudgetPgError } from '@hl-bot/risk-budget-pg';
 import type { SharedRiskSettings } from '../config.js';
 import type { BotCore } from './bot-core.js';
+import { errorText } from './bot-core.js';
 
 /** The caps without absent keys (the budget's options are exact: absent, never undefined). */
 function definedOnly<T extends object>(caps: T): { [K in keyof T]: Exclude<T[K], undefined> } {
@@ -44,9 +45,10 @@ export async function openSharedBudget(core: BotCore): Promise<PgRiskBudget | un
         // This bot's claim went with a lease another bot cleared while this one was slow, and another bot
         // took a symbol or the tag meanwhile: two bots would share one net position. Fail closed.
         core.logger.error({ code: error.code, err: error.message }, 'symbol claim lost to another bot');
-        void core.risk
+        // A trip that cannot be audited leaves risk refusing everything anyway (its audit failed); still said.
+        core.risk
           .tripCircuitBreaker(`shared account: symbol claim lost (${error.message})`)
-          .catch(() => undefined);
+          .catch((err: unknown) => core.logger.error({ err: errorText(err) }, 'breaker trip not recorded'));
         return;
       }
       // Every failed round trip reports; the log hears the first of a run of them.
