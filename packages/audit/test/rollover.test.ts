@@ -1,7 +1,7 @@
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ManualClock } from '@hl-bot/core-types';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuditLogger, verifyAuditLog } from '../src/index.js';
 import { dayFiles, fileLines, orderSubmitted, readAll, tempDir } from './helpers.js';
 
@@ -69,5 +69,54 @@ describe('day files', () => {
     expect(await fileLines(join(dir, 'audit-2025-02-11.jsonl'))).toHaveLength(1);
     expect(await fileLines(join(dir, 'audit-2025-02-12.jsonl'))).toHaveLength(2);
     expect(await verifyAuditLog(dir)).toMatchObject({ ok: true, entries: 3 });
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  /** Counts fsync and fdatasync calls on every file handle while `run` runs (the logger's own included). */
+  async function countSyncs(run: () => Promise<void>): Promise<{ sync: number; datasync: number }> {
+    const probe = await open(join(await tempDir(), 'probe'), 'w');
+    const proto = Object.getPrototypeOf(probe) as {
+      sync: () => Promise<void>;
+      datasync: () => Promise<void>;
+    };
+    await probe.close();
+    const sync = vi.spyOn(proto, 'sync');
+    const datasync = vi.spyOn(proto, 'datasync');
+    await run();
+    return { sync: sync.mock.calls.length, datasync: datasync.mock.calls.length };
+  }
+
+  /** Ten appends a day apart through a logger opened before the count starts (its lock is fsynced once). */
+  async function tenDays(
+    durability: 'none' | 'group',
+  ): Promise<{ dir: string; syncs: { sync: number; datasync: number } }> {
+    const dir = await tempDir();
+    const clock = new ManualClock('2025-02-11T12:00:00.000Z');
+    const audit = await AuditLogger.open(dir, { clock, durability });
+    const syncs = await countSyncs(async () => {
+      for (let day = 0; day < 10; day += 1) {
+        await audit.append(orderSubmitted(day + 1));
+        clock.advance(86_400_000);
+      }
+      await audit.close();
+    });
+    return { dir, syncs };
+  }
+
+  it('with durability none, rolls over and seals without fsync (a long simulation pays no disk flush per day)', async () => {
+    const none = await tenDays('none');
+    expect(none.syncs).toEqual({ sync: 0, datasync: 0 });
+    const files = await dayFiles(none.dir);
+    expect(files).toHaveLength(10);
+    for (const f of files.slice(0, -1)) expect(await mode(join(none.dir, f))).toBe(0o400);
+    expect(await verifyAuditLog(none.dir)).toMatchObject({ ok: true, entries: 10 });
+
+    // group keeps its promise: every append fdatasynced, every new name and every finished day fsynced.
+    const group = await tenDays('group');
+    expect(group.syncs.datasync).toBe(10);
+    expect(group.syncs.sync).toBeGreaterThanOrEqual(10 + 9);
   });
 });

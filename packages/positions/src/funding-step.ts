@@ -1,4 +1,4 @@
-import { type Decimal, type DecimalInput, describeValue, SymbolSchema, toDecimal } from '@hl-bot/core-types';
+import { type Decimal, type DecimalInput, describeValue, isSymbol, toDecimal } from '@hl-bot/core-types';
 import { InvalidFundingError, PositionNotOpenError } from './errors.js';
 import { applyFunding } from './ledger.js';
 import type { Position } from './position.js';
@@ -23,7 +23,7 @@ export function parseFunding(
   time: number,
   fundingId: string | undefined,
 ): FundingInput {
-  if (typeof symbol !== 'string' || !SymbolSchema.safeParse(symbol).success) {
+  if (!isSymbol(symbol)) {
     throw new InvalidFundingError(`invalid symbol ${describeValue(symbol)}`);
   }
   let value: Decimal;

@@ -4,7 +4,7 @@ import {
   type Decimal,
   type DecimalInput,
   describeValue,
-  SymbolSchema,
+  isSymbol,
   toDecimal,
 } from '@hl-bot/core-types';
 import { InvalidMarkPriceError } from './errors.js';
@@ -23,7 +23,7 @@ export function parseMark(
   time: number | undefined,
   clock: Clock,
 ): { price: Decimal; time: number } {
-  if (typeof symbol !== 'string' || !SymbolSchema.safeParse(symbol).success) {
+  if (!isSymbol(symbol)) {
     throw new InvalidMarkPriceError(`invalid symbol ${describeValue(symbol)}`);
   }
   let mark: Decimal;

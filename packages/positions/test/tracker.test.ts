@@ -354,6 +354,11 @@ describe('marks, exposure and totals', () => {
     expect(() => tracker.updateMarketPrice('BTC-USD', Number.NaN)).toThrow(InvalidMarkPriceError);
     expect(() => tracker.updateMarketPrice('BTC-USD', '-1')).toThrow(InvalidMarkPriceError);
     expect(() => tracker.updateMarketPrice('', '1')).toThrow(InvalidMarkPriceError);
+    // The symbol rule is SymbolSchema's, for flat symbols too.
+    expect(() => tracker.updateMarketPrice('BTC USD', '1')).toThrow(/invalid symbol/);
+    expect(() => tracker.updateMarketPrice('B'.repeat(65), '1')).toThrow(InvalidMarkPriceError);
+    expect(() => tracker.updateMarketPrice(7 as unknown as string, '1')).toThrow(InvalidMarkPriceError);
+    expect(tracker.updateMarketPrice('B'.repeat(64), '1')).toBeUndefined();
   });
 
   it('without a fresh mark, exposure is the larger of entry and last fill price, never understated', async () => {
@@ -491,6 +496,8 @@ describe('funding', () => {
   it('malformed funding is refused synchronously with INVALID_FUNDING', () => {
     expect(() => tracker.applyFunding('BTC-USD', 'abc', 1)).toThrow(InvalidFundingError);
     expect(() => tracker.applyFunding('BTC-USD', '1', -5)).toThrow(InvalidFundingError);
+    expect(() => tracker.applyFunding('BTC\nUSD', '1', 1)).toThrow(/invalid symbol/);
+    expect(() => tracker.applyFunding(null as unknown as string, '1', 1)).toThrow(InvalidFundingError);
   });
 });
 
