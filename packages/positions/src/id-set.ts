@@ -581,27 +581,13 @@ function decodeBinary(body: string, k: number): Float64Array {
   if (body.length % 4 !== 0 || bytes.length !== (body.length / 4) * 3 - padding) {
     throw new Error('id set: data is not base64');
   }
-  let at = 0;
-  const read = (): number => {
-    let v = 0;
-    let scale = 1;
-    for (let i = 0; ; i += 1) {
-      if (at >= bytes.length || i > 7) throw new Error('id set: a number is cut off or too long');
-      const b = bytes[at++] as number;
-      v += (b & 127) * scale;
-      if (b < 128) break;
-      scale *= 128;
-    }
-    if (v > Number.MAX_SAFE_INTEGER) throw new Error('id set: bad number');
-    return v;
-  };
-  // Every number takes at least one byte: tuples never outgrow this.
-  const out = new Growing(k === 1 ? 1024 : bytes.length);
+  const reader = new VarintReader(bytes);
   if (k === 1) {
+    const out = new Growing(1024);
     let prevEnd = -1;
-    while (at < bytes.length) {
-      const delta = read();
-      const extra = read();
+    while (reader.at < bytes.length) {
+      const delta = reader.read();
+      const extra = reader.read();
       const start = prevEnd + delta;
       if (delta < 1 || start + extra > Number.MAX_SAFE_INTEGER) throw new Error('id set: not increasing');
       for (let n = start; n <= start + extra; n += 1) out.push(n);
@@ -609,22 +595,61 @@ function decodeBinary(body: string, k: number): Float64Array {
     }
     return out.done();
   }
+  // Every number takes at least one byte: the tuples fit in as many slots as there are bytes.
+  const data = new Float64Array(Math.max(16, bytes.length));
+  let length = 0;
   let prevAt = -1;
-  while (at < bytes.length) {
-    const here = out.length;
-    const first = read() + (prevAt < 0 ? 0 : (out.data[prevAt] as number));
+  while (reader.at < bytes.length) {
+    const here = length;
+    const first = reader.read() + (prevAt < 0 ? 0 : (data[prevAt] as number));
     if (first > Number.MAX_SAFE_INTEGER) throw new Error('id set: bad number');
-    out.push(first);
+    data[length++] = first;
+    // Strictly increasing: equal firsts are decided by the first later member that differs.
+    let order = prevAt < 0 ? 1 : first - (data[prevAt] as number);
     for (let j = 1; j < k; j += 1) {
-      const z = read();
+      const z = reader.read();
       const d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-      const v = d + (prevAt < 0 ? 0 : (out.data[prevAt + j] as number));
+      const previous = prevAt < 0 ? 0 : (data[prevAt + j] as number);
+      const v = d + previous;
       if (v < 0 || v > Number.MAX_SAFE_INTEGER) throw new Error('id set: bad number');
-      out.push(v);
+      data[length++] = v;
+      if (order === 0) order = v - previous;
     }
-    if (prevAt >= 0 && compareTuples(out.data, out.data, k, prevAt, here) >= 0)
-      throw new Error('id set: not increasing');
+    if (order <= 0) throw new Error('id set: not increasing');
     prevAt = here;
   }
-  return out.done();
+  return length * 4 >= data.length * 3 ? data.subarray(0, length) : data.slice(0, length);
+}
+
+/** Reads `VarintWriter`'s numbers back, refusing one that is cut off, longer than 8 bytes or not safe. */
+class VarintReader {
+  at = 0;
+  readonly #bytes: Uint8Array;
+
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+  }
+
+  read(): number {
+    const bytes = this.#bytes;
+    let at = this.at;
+    if (at >= bytes.length) throw new Error('id set: a number is cut off or too long');
+    let b = bytes[at++] as number;
+    if (b < 128) {
+      this.at = at;
+      return b;
+    }
+    let v = b & 127;
+    let scale = 128;
+    for (let i = 1; ; i += 1) {
+      if (at >= bytes.length || i > 7) throw new Error('id set: a number is cut off or too long');
+      b = bytes[at++] as number;
+      v += (b & 127) * scale;
+      if (b < 128) break;
+      scale *= 128;
+    }
+    if (v > Number.MAX_SAFE_INTEGER) throw new Error('id set: bad number');
+    this.at = at;
+    return v;
+  }
 }

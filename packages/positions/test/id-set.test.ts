@@ -100,5 +100,26 @@ describe('CompactIdSet: an exact set of ids', () => {
     expect(() => CompactIdSet.parse('{"v":1,"b":[["a\\u0001",1,"5,3"]],"s":[]}')).not.toThrow();
     expect(() => CompactIdSet.parse('{"v":1,"b":[["a\\u0001",1,"5,0"]],"s":[]}')).toThrow(/increasing/);
     expect(() => CompactIdSet.parse('{"v":1,"b":[["a\\u0001",2,"5"]],"s":[]}')).toThrow();
+
+    // The binary form (v2) of two-number ids `a<n>.<m>`: each tuple's numbers as deltas from the previous one.
+    const v2 = (bytes: number[]) =>
+      `{"v":2,"b":[["a\\u0001.\\u0001",2,"${Buffer.from(bytes).toString('base64')}"]],"s":[]}`;
+    const ok = CompactIdSet.parse(v2([5, 6, 0, 2, 1, 1]));
+    expect([ok.has('a5.3'), ok.has('a5.4'), ok.has('a6.3'), ok.has('a5.5'), ok.size]).toEqual([
+      true,
+      true,
+      true,
+      false,
+      3,
+    ]);
+    expect(() => CompactIdSet.parse(v2([5, 6, 0, 0]))).toThrow(/increasing/); // the same id twice
+    expect(() => CompactIdSet.parse(v2([5, 6, 0, 1]))).toThrow(/increasing/); // a5.3 then a5.2
+    expect(() => CompactIdSet.parse(v2([5, 6, 0, 7]))).toThrow(/bad number/); // a5.-1
+    expect(() => CompactIdSet.parse(v2([5, 6, 0]))).toThrow(/cut off/); // a tuple without its second number
+    expect(() => CompactIdSet.parse(v2([5, 0x86]))).toThrow(/cut off/);
+    expect(() => CompactIdSet.parse(v2([5, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 1]))).toThrow(
+      /too long/,
+    );
+    expect(() => CompactIdSet.parse(v2([5, 6]).replace('BQY=', 'B!Y='))).toThrow(/base64/);
   });
 });
