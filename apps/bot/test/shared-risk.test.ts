@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AuditEntry, Decimal } from '@hl-bot/core-types';
@@ -12,6 +12,7 @@ import {
   botStatus,
   controlOf,
   eventually,
+  GATED_STRATEGY,
   health,
   type RunningBot,
   type RunningSim,
@@ -526,6 +527,102 @@ describe('eight hl-bot processes sharing one risk budget on PostgreSQL', () => {
       });
     }
   }, 20_000);
+
+  it('a bot stalled past its lease loses its symbol to a bot that took it meanwhile: awake again, it trips the account and sends nothing', async () => {
+    const config = (dir: string, name: string) =>
+      writeConfig(dir, sim, {
+        walletAddress: DESK,
+        symbols: ['SOL-USD'],
+        strategy: GATED_STRATEGY,
+        reconcileIntervalMs: 1000,
+        risk: LOOSE_LOCAL_RISK,
+        sharedRisk: {
+          account: 'desk',
+          botId: `${DESK}/${name}`,
+          caps: { maxExposure: DESK_CAP, slice: '0.5', leaseMs: 1200 },
+          timeoutMs: 300,
+        },
+      });
+    const ready = async (bot: RunningBot, dir: string, name: string) =>
+      eventually(
+        async () => {
+          if (bot.proc.exitCode !== null)
+            throw new Error(`${name} exited: ${bot.output.join('').slice(-2000)}`);
+          return (await health(dir))?.code === 200;
+        },
+        `${name} to start`,
+        20_000,
+      );
+    const deltaDir = join(root, 'desk-delta');
+    const epsilonDir = join(root, 'desk-epsilon');
+    const gate = join(deltaDir, 'gate');
+    // Delta trades SOL on the desk account; its strategy orders only once the gate file exists.
+    const delta = spawnBot(config(deltaDir, 'delta'), deltaDir, {
+      HL_PRIVATE_KEY: desk[0]?.key as string,
+      HL_SHARED_RISK_URL: pg.url,
+      GATE_FILE: gate,
+    });
+    let epsilon: RunningBot | undefined;
+    try {
+      await ready(delta, deltaDir, 'delta');
+      // Stalled (a GC pause, a frozen VM): its lease runs out, and with no order and no position behind it
+      // the other desk bots' reconciliation clears it, which frees SOL for another bot of the account.
+      delta.proc.kill('SIGSTOP');
+      const cleared = note(`cleared the lease of dead bot ${DESK}/delta`);
+      await eventually(
+        async () => (await Promise.all(deskDirs.map((d) => auditEntries(d)))).some((l) => has(l, cleared)),
+        'a desk bot to clear the stalled bot’s lease',
+        15_000,
+      );
+      epsilon = spawnBot(config(epsilonDir, 'epsilon'), epsilonDir, {
+        HL_PRIVATE_KEY: desk[1]?.key as string,
+        HL_SHARED_RISK_URL: pg.url,
+      });
+      await ready(epsilon, epsilonDir, 'epsilon');
+      // Awake again, delta's renewal finds SOL claimed by epsilon: two bots must never share one net
+      // position, so delta trips its breaker and audits why.
+      delta.proc.kill('SIGCONT');
+      const lost = (e: AuditEntry) =>
+        e.type === 'circuit_breaker_tripped' && e.reason.includes('symbol claim lost');
+      await eventually(
+        async () => has(await auditEntries(deltaDir), lost),
+        'the stalled bot to trip on its lost claim',
+        10_000,
+      );
+      // Its strategy now asks to trade SOL on every bar: risk refuses each order, none reaches the venue.
+      writeFileSync(gate, '');
+      await eventually(
+        async () =>
+          (await auditEntries(deltaDir)).filter(
+            (e) => e.type === 'risk_rejected' && e.code === 'CIRCUIT_BREAKER_TRIPPED',
+          ).length >= 2,
+        'the tripped bot to refuse its strategy’s orders',
+        10_000,
+      );
+      const log = await auditEntries(deltaDir);
+      expect(log.filter((e) => e.type === 'order_submitted')).toEqual([]);
+      // The trip is the account's (the shared breaker, as for any trip): every desk bot halts with the reason,
+      // the one that holds SOL now included, until an operator looks. Nobody trades SOL twice meanwhile.
+      const reasons = await Promise.all(
+        [epsilonDir, ...deskDirs].map(async (d) =>
+          (await auditEntries(d)).flatMap((e) => (e.type === 'circuit_breaker_tripped' ? [e.reason] : [])),
+        ),
+      );
+      for (const r of reasons) {
+        expect(r).toHaveLength(1);
+        expect(r[0]).toMatch(
+          /^shared breaker: shared account: symbol claim lost \(SOL-USD .* is traded by bot .*\/epsilon/,
+        );
+      }
+    } finally {
+      if (delta.proc.exitCode === null) {
+        delta.proc.kill('SIGCONT');
+        delta.proc.kill('SIGKILL');
+      }
+      if (epsilon !== undefined && epsilon.proc.exitCode === null) epsilon.proc.kill('SIGKILL');
+      await Promise.all([delta.exited, epsilon?.exited]);
+    }
+  }, 60_000);
 });
 
 function auditFileLines(dir: string): string[] {
