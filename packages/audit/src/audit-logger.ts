@@ -120,6 +120,8 @@ export class AuditLogger implements AuditSink {
   #fileDay: string | undefined;
   #handle: FileHandle | undefined;
   #handleDay: string | undefined;
+  /** The path of `#handle`'s day file. */
+  #handlePath = '';
   /** Size of the open day file: the offset of the next line written to it (one writer, O_APPEND). */
   #handleSize = 0;
   #queue: Pending[] = [];
@@ -475,7 +477,7 @@ export class AuditLogger implements AuditSink {
           if (this.#durability === 'fsync') break;
         }
         const handle = await this.#fileFor(day);
-        const path = join(this.dir, dayFileName(day));
+        const path = this.#handlePath;
         let at = this.#handleSize;
         for (let i = start; i < end; i += 1) {
           const p = batch[i] as Pending;
@@ -546,6 +548,7 @@ export class AuditLogger implements AuditSink {
     const previousDay = this.#handleDay;
     this.#handle = handle;
     this.#handleDay = day;
+    this.#handlePath = path;
     this.#handleSize = created ? 0 : (await handle.stat()).size;
     if (previous !== undefined) {
       if (previousDay !== day) {
