@@ -595,30 +595,26 @@ function decodeBinary(body: string, k: number): Float64Array {
     }
     return out.done();
   }
-  // Every number takes at least one byte: the tuples fit in as many slots as there are bytes.
-  const data = new Float64Array(Math.max(16, bytes.length));
-  let length = 0;
+  // Every number takes at least one byte: tuples never outgrow this.
+  const out = new Growing(bytes.length);
   let prevAt = -1;
   while (reader.at < bytes.length) {
-    const here = length;
-    const first = reader.read() + (prevAt < 0 ? 0 : (data[prevAt] as number));
+    const here = out.length;
+    const first = reader.read() + (prevAt < 0 ? 0 : (out.data[prevAt] as number));
     if (first > Number.MAX_SAFE_INTEGER) throw new Error('id set: bad number');
-    data[length++] = first;
-    // Strictly increasing: equal firsts are decided by the first later member that differs.
-    let order = prevAt < 0 ? 1 : first - (data[prevAt] as number);
+    out.push(first);
     for (let j = 1; j < k; j += 1) {
       const z = reader.read();
       const d = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-      const previous = prevAt < 0 ? 0 : (data[prevAt + j] as number);
-      const v = d + previous;
+      const v = d + (prevAt < 0 ? 0 : (out.data[prevAt + j] as number));
       if (v < 0 || v > Number.MAX_SAFE_INTEGER) throw new Error('id set: bad number');
-      data[length++] = v;
-      if (order === 0) order = v - previous;
+      out.push(v);
     }
-    if (order <= 0) throw new Error('id set: not increasing');
+    if (prevAt >= 0 && compareTuples(out.data, out.data, k, prevAt, here) >= 0)
+      throw new Error('id set: not increasing');
     prevAt = here;
   }
-  return length * 4 >= data.length * 3 ? data.subarray(0, length) : data.slice(0, length);
+  return out.done();
 }
 
 /** Reads `VarintWriter`'s numbers back, refusing one that is cut off, longer than 8 bytes or not safe. */
@@ -633,17 +629,11 @@ class VarintReader {
   read(): number {
     const bytes = this.#bytes;
     let at = this.at;
-    if (at >= bytes.length) throw new Error('id set: a number is cut off or too long');
-    let b = bytes[at++] as number;
-    if (b < 128) {
-      this.at = at;
-      return b;
-    }
-    let v = b & 127;
-    let scale = 128;
-    for (let i = 1; ; i += 1) {
+    let v = 0;
+    let scale = 1;
+    for (let i = 0; ; i += 1) {
       if (at >= bytes.length || i > 7) throw new Error('id set: a number is cut off or too long');
-      b = bytes[at++] as number;
+      const b = bytes[at++] as number;
       v += (b & 127) * scale;
       if (b < 128) break;
       scale *= 128;
