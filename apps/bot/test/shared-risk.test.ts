@@ -57,11 +57,11 @@ const LOOSE_LOCAL_RISK = {
   maxLeverage: '100',
 };
 
-function deskConfig(dir: string, name: string, symbol: string): string {
+function deskConfig(dir: string, name: string, symbol: string, strategy = SHARE_STRATEGY): string {
   return writeConfig(dir, sim, {
     walletAddress: DESK,
     symbols: [symbol],
-    strategy: SHARE_STRATEGY,
+    strategy,
     reconcileIntervalMs: 1000,
     risk: LOOSE_LOCAL_RISK,
     sharedRisk: {
@@ -71,6 +71,18 @@ function deskConfig(dir: string, name: string, symbol: string): string {
       timeoutMs: 300,
     },
   });
+}
+
+/** Waits for a spawned bot to answer its health check; fails at once, with its output, if it exits. */
+async function started(bot: RunningBot, dir: string, what: string, timeoutMs: number): Promise<void> {
+  await eventually(
+    async () => {
+      if (bot.proc.exitCode !== null) throw new Error(`${what}: exited: ${bot.output.join('').slice(-2000)}`);
+      return (await health(dir))?.code === 200;
+    },
+    what,
+    timeoutMs,
+  );
 }
 
 /** Gross notional of the desk account on hl-sim's ledger: every position at the mid, every resting order. */
@@ -389,15 +401,7 @@ describe('eight hl-bot processes sharing one risk budget on PostgreSQL', () => {
       ORDER_QTY: desk[0]?.qty as string,
     });
     deskBots[0] = again;
-    await eventually(
-      async () => {
-        if (again.proc.exitCode !== null)
-          throw new Error(`alpha exited: ${again.output.join('').slice(-2000)}`);
-        return (await health(dir))?.code === 200;
-      },
-      'alpha to start again',
-      15_000,
-    );
+    await started(again, dir, 'alpha to start again', 15_000);
     // The backfill after the restart delivers beta's recent fills again: each is still audited once.
     const before = (await auditEntries(dir)).filter((e) => e.type === 'session_started').length;
     await eventually(
@@ -529,42 +533,18 @@ describe('eight hl-bot processes sharing one risk budget on PostgreSQL', () => {
   }, 20_000);
 
   it('a bot stalled past its lease loses its symbol to a bot that took it meanwhile: awake again, it trips the account and sends nothing', async () => {
-    const config = (dir: string, name: string) =>
-      writeConfig(dir, sim, {
-        walletAddress: DESK,
-        symbols: ['SOL-USD'],
-        strategy: GATED_STRATEGY,
-        reconcileIntervalMs: 1000,
-        risk: LOOSE_LOCAL_RISK,
-        sharedRisk: {
-          account: 'desk',
-          botId: `${DESK}/${name}`,
-          caps: { maxExposure: DESK_CAP, slice: '0.5', leaseMs: 1200 },
-          timeoutMs: 300,
-        },
-      });
-    const ready = async (bot: RunningBot, dir: string, name: string) =>
-      eventually(
-        async () => {
-          if (bot.proc.exitCode !== null)
-            throw new Error(`${name} exited: ${bot.output.join('').slice(-2000)}`);
-          return (await health(dir))?.code === 200;
-        },
-        `${name} to start`,
-        20_000,
-      );
     const deltaDir = join(root, 'desk-delta');
     const epsilonDir = join(root, 'desk-epsilon');
     const gate = join(deltaDir, 'gate');
     // Delta trades SOL on the desk account; its strategy orders only once the gate file exists.
-    const delta = spawnBot(config(deltaDir, 'delta'), deltaDir, {
+    const delta = spawnBot(deskConfig(deltaDir, 'delta', 'SOL-USD', GATED_STRATEGY), deltaDir, {
       HL_PRIVATE_KEY: desk[0]?.key as string,
       HL_SHARED_RISK_URL: pg.url,
       GATE_FILE: gate,
     });
     let epsilon: RunningBot | undefined;
     try {
-      await ready(delta, deltaDir, 'delta');
+      await started(delta, deltaDir, 'delta to start', 20_000);
       // Stalled (a GC pause, a frozen VM): its lease runs out, and with no order and no position behind it
       // the other desk bots' reconciliation clears it, which frees SOL for another bot of the account.
       delta.proc.kill('SIGSTOP');
@@ -574,11 +554,11 @@ describe('eight hl-bot processes sharing one risk budget on PostgreSQL', () => {
         'a desk bot to clear the stalled bot’s lease',
         15_000,
       );
-      epsilon = spawnBot(config(epsilonDir, 'epsilon'), epsilonDir, {
+      epsilon = spawnBot(deskConfig(epsilonDir, 'epsilon', 'SOL-USD', GATED_STRATEGY), epsilonDir, {
         HL_PRIVATE_KEY: desk[1]?.key as string,
         HL_SHARED_RISK_URL: pg.url,
       });
-      await ready(epsilon, epsilonDir, 'epsilon');
+      await started(epsilon, epsilonDir, 'epsilon to start', 20_000);
       // Awake again, delta's renewal finds SOL claimed by epsilon: two bots must never share one net
       // position, so delta trips its breaker and audits why.
       delta.proc.kill('SIGCONT');
