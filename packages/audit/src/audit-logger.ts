@@ -69,9 +69,9 @@ interface Waiting {
 }
 
 /**
- * The write only has to reach the page cache (the fdatasync after it is what makes it durable): a synchronous
- * write takes microseconds there, while a thread-pool round trip per batch dominated long simulations that
- * await each append and added a second round trip to every idle group commit.
+ * The write only has to reach the page cache (the fdatasync or fsync after it makes it durable): a
+ * synchronous write takes microseconds there, while a thread-pool round trip per batch dominated long
+ * simulations that await each append and added a second round trip to every group commit and fsync.
  */
 function writeAllSync(handle: FileHandle, buffer: Buffer): void {
   let offset = 0;
@@ -79,15 +79,6 @@ function writeAllSync(handle: FileHandle, buffer: Buffer): void {
     const written = writeSync(handle.fd, buffer, offset, buffer.length - offset, null);
     if (written <= 0) throw new Error('write wrote no bytes');
     offset += written;
-  }
-}
-
-async function writeAll(handle: FileHandle, buffer: Buffer): Promise<void> {
-  let offset = 0;
-  while (offset < buffer.length) {
-    const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset, null);
-    if (bytesWritten <= 0) throw new Error('write wrote no bytes');
-    offset += bytesWritten;
   }
 }
 
@@ -492,13 +483,9 @@ export class AuditLogger implements AuditSink {
         // stopped being the one written (deleted, renamed, replaced), no entry of this batch is acknowledged.
         // Synchronously: two stats of a file just written are answered from the kernel's caches in
         // microseconds, while a round trip through the thread pool added to every acknowledgement.
-        if (this.#durability === 'fsync') {
-          await writeAll(handle, buffer);
-          await handle.sync();
-        } else {
-          writeAllSync(handle, buffer);
-          if (this.#durability === 'group') await handle.datasync();
-        }
+        writeAllSync(handle, buffer);
+        if (this.#durability === 'fsync') await handle.sync();
+        else if (this.#durability === 'group') await handle.datasync();
         assertStillAtPathSync(handle.fd, path);
         this.#handleSize = at;
         for (let i = start; i < end; i += 1) {
