@@ -3,6 +3,7 @@ import type { AuditEntry, AuditEventInput, AuditSink } from '@hl-bot/core-types'
 import pg from 'pg';
 import { RiskBudgetPgError } from './errors.js';
 import { LogFollower } from './log-follower.js';
+import { idleInTransactionMs } from './options.js';
 import { migrate, SCHEMA } from './schema.js';
 
 /**
@@ -119,6 +120,8 @@ export class PgAuditMirror {
       max: 1,
       connectionTimeoutMillis: timeout,
       query_timeout: timeout,
+      // Its migration holds the schema's advisory lock: a frozen mirror must not hold every bot's start.
+      idle_in_transaction_session_timeout: idleInTransactionMs(timeout),
     });
     this.#pool.on('error', (error) => this.#report(error));
   }

@@ -49,6 +49,22 @@ export interface PgRiskBudgetOptions {
   readonly onError?: (error: RiskBudgetPgError) => void;
 }
 
+/**
+ * How long a session of ours may sit inside a transaction between two statements before the server ends
+ * it: a bot frozen there (SIGSTOP, a swapped-out host, a debugger) would otherwise hold the account's row
+ * lock, and with it every other bot's renewal, for as long as it stays frozen. Twice the round-trip bound,
+ * never under a second, so a garbage-collection pause between two statements is not mistaken for it.
+ */
+export function idleInTransactionMs(timeoutMs: number): number {
+  return Math.max(1000, 2 * timeoutMs);
+}
+
+/** What `pg_stat_activity` shows for this bot's sessions, so an operator sees who holds a lock. */
+export function applicationNameOf(botId: string): string {
+  // PostgreSQL keeps 63 bytes of it; a bot id is ASCII.
+  return `hl-risk ${botId}`.slice(0, 63);
+}
+
 function fail(message: string): never {
   throw new RiskBudgetPgError('RISK_BUDGET_CONFIG', message);
 }

@@ -17,7 +17,14 @@ import {
 } from '@hl-bot/core-types';
 import pg from 'pg';
 import { RiskBudgetPgError } from './errors.js';
-import { checkOptions, type NormalizedCaps, normalizeCaps, type PgRiskBudgetOptions } from './options.js';
+import {
+  applicationNameOf,
+  checkOptions,
+  idleInTransactionMs,
+  type NormalizedCaps,
+  normalizeCaps,
+  type PgRiskBudgetOptions,
+} from './options.js';
 import {
   type AccountPeer,
   checkClaim,
@@ -146,8 +153,10 @@ export class PgRiskBudget implements RiskBudget {
     this.#pool = new pg.Pool({
       connectionString: options.url,
       max: 2,
+      application_name: applicationNameOf(options.botId),
       connectionTimeoutMillis: this.#timeoutMs,
       query_timeout: this.#timeoutMs,
+      idle_in_transaction_session_timeout: idleInTransactionMs(this.#timeoutMs),
       idleTimeoutMillis: 10_000,
     });
     // An idle connection the server dropped must not crash the process: the next query reconnects.
@@ -822,6 +831,7 @@ export class PgRiskBudget implements RiskBudget {
     if (this.#closed) return;
     const client = new pg.Client({
       connectionString: this.#url,
+      application_name: applicationNameOf(this.botId),
       connectionTimeoutMillis: this.#timeoutMs,
       query_timeout: this.#timeoutMs,
       keepAlive: true,

@@ -1,17 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { Decimal, TradingState } from '@hl-bot/core-types';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { PgRiskBudget } from '../src/index.js';
-import { countedExposure, newAccount, openBots, sql, unitNeed, waitFor } from './helpers.js';
+import {
+  countedExposure,
+  killBots,
+  newAccount,
+  openBots,
+  sql,
+  startBot,
+  unitNeed,
+  waitFor,
+} from './helpers.js';
 
 const url = inject('pgUrl');
-const BOT = fileURLToPath(new URL('./fixtures/bot.mjs', import.meta.url));
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
-});
+afterAll(killBots);
 
 describe('the shared breaker', () => {
   it('a trip from one bot halts all of them within one second, and one reset resumes all', async () => {
@@ -99,28 +102,6 @@ describe('the shared breaker', () => {
   });
 });
 
-function startBot(
-  account: string,
-  botId: string,
-  mode: 'hold' | 'idle',
-  unit: number,
-): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BOT, url, account, botId, mode, String(unit)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${botId} did not get ready`)), 15_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${botId} exited with ${code}`)));
-  });
-}
-
 /** Takes `unit` (renewing when the slice runs out) until the account has nothing left; returns the total. */
 async function fill(bot: PgRiskBudget, unit: number, prefix: string): Promise<number> {
   let total = 0;
@@ -148,8 +129,8 @@ describe('leases of bots killed with SIGKILL', () => {
     });
     await creator.close();
     // One bot dies with a live order of 150; the other had given its order back (nothing live).
-    const holder = await startBot(account, 'holder', 'hold', 150);
-    const idle = await startBot(account, 'idle', 'idle', 300);
+    const holder = await startBot(url, account, 'holder', 'hold', 150);
+    const idle = await startBot(url, account, 'idle', 'idle', 300);
     holder.kill('SIGKILL');
     idle.kill('SIGKILL');
     await Promise.all([once(holder, 'exit'), once(idle, 'exit')]);

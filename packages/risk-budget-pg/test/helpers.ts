@@ -1,4 +1,6 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { Decimal } from '@hl-bot/core-types';
 import pg from 'pg';
 import { type AccountCaps, PgRiskBudget } from '../src/index.js';
@@ -64,4 +66,38 @@ export async function waitFor(check: () => boolean | Promise<boolean>, ms: numbe
     await new Promise((r) => setTimeout(r, 20));
   }
   return check();
+}
+
+const BOT = fileURLToPath(new URL('./fixtures/bot.mjs', import.meta.url));
+const bots = new Set<ChildProcess>();
+
+/** Starts fixtures/bot.mjs in `hold` or `idle` mode and resolves once it printed "ready". */
+export function startBot(
+  url: string,
+  account: string,
+  botId: string,
+  mode: 'hold' | 'idle',
+  unit: number,
+  timeoutMs = 5000,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [BOT, url, account, botId, mode, String(unit), String(timeoutMs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  bots.add(child);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${botId} did not get ready`)), 15_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${botId} exited with ${code}`)));
+  });
+}
+
+/** SIGKILLs every bot `startBot` started (afterAll). */
+export function killBots(): void {
+  for (const c of bots) c.kill('SIGKILL');
+  bots.clear();
 }
