@@ -104,10 +104,13 @@ export class PositionTracker implements PositionReader {
   /** The logger `recover(dir)` opened, which `close()` closes. */
   #ownedLogger: AuditLogger | undefined;
   readonly #listeners = new Set<PositionChangeListener>();
+  readonly #keepClosed: number;
+  readonly #trimSlack: number;
 
   /**
    * @param audit where every change is recorded first (an `AuditLogger`, or any `AuditSink`)
-   * @throws {RangeError} for a `maxBatchSize` that is not a positive integer
+   * @throws {RangeError} for a `maxBatchSize` that is not a positive integer, or a `keepClosedPositions` that
+   * is neither a non-negative integer nor `Infinity`
    * @throws {InvalidDecimalError} for a malformed `closedPnlTolerance`
    */
   constructor(audit: AuditSink, options: PositionTrackerOptions = {}) {
@@ -118,6 +121,13 @@ export class PositionTracker implements PositionReader {
       tolerance: toDecimal(options.closedPnlTolerance ?? 0, 'closedPnlTolerance').abs(),
       clock: this.#clock,
     };
+    const keep = options.keepClosedPositions ?? 10_000;
+    if (!(Number.isSafeInteger(keep) && keep >= 0) && keep !== Number.POSITIVE_INFINITY) {
+      throw new RangeError(`keepClosedPositions must be a non-negative integer or Infinity, got ${keep}`);
+    }
+    this.#keepClosed = keep;
+    // Trimmed in slices, so a close costs O(1) amortized however many are kept.
+    this.#trimSlack = Math.max(1, Math.min(1024, Math.ceil(keep / 8)));
     const maxBatch = options.maxBatchSize ?? 4096;
     if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) {
       throw new RangeError(`maxBatchSize must be a positive integer, got ${maxBatch}`);
@@ -364,9 +374,13 @@ export class PositionTracker implements PositionReader {
     };
   }
 
-  /** Every closed round trip, oldest first (a copy). */
+  /**
+   * The latest closed round trips, oldest first (a copy): at most `keepClosedPositions` (default 10,000), and
+   * only those closed since the checkpoint a recovery started from. `closedPositionCount` counts them all.
+   */
   getClosedPositions(): ClosedPosition[] {
-    return this.#ledger.closed.slice();
+    const closed = this.#ledger.closed;
+    return closed.slice(Math.max(0, closed.length - this.#keepClosed));
   }
 
   /**
@@ -486,6 +500,11 @@ export class PositionTracker implements PositionReader {
       for (const c of txn.closed) {
         ledger.closed.push(c);
         this.#totals.addClosed(c);
+      }
+      const excess = ledger.closed.length - this.#keepClosed;
+      if (excess >= this.#trimSlack) {
+        ledger.closed.splice(0, excess);
+        ledger.closedBefore += excess;
       }
     }
     // Set by #commitPosition (TypeScript does not see the callback's write).

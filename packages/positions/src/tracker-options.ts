@@ -13,6 +13,12 @@ export interface PositionTrackerOptions {
    * Default 0: any difference is audited.
    */
   closedPnlTolerance?: DecimalInput;
+  /**
+   * How many of the latest closed round trips `getClosedPositions()` keeps in memory. Default 10,000; `0`
+   * keeps none, `Infinity` every one. Older ones stay in the log (`position_closed`), in
+   * `closedPositionCount` and in the totals: a process that runs for months must not grow without bound.
+   */
+  keepClosedPositions?: number;
   /** Most operations gathered into one audit group commit. Default 4096. */
   maxBatchSize?: number;
   /**
