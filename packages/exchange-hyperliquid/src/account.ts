@@ -35,6 +35,11 @@ export class AccountReader {
     this.#ttlMs = deps.ttlMs;
   }
 
+  /** The mode last read, however long ago (undefined before the first read). */
+  get known(): AccountMode | undefined {
+    return this.#mode;
+  }
+
   /** Reads the mode, audits it when new or changed, and sets the daily action cap. */
   async mode(): Promise<AccountMode> {
     const raw = await this.#reads.userAbstraction(undefined);

@@ -1,5 +1,6 @@
 import { type Decimal, toDecimal, ZERO } from '@hl-bot/core-types';
 import { z } from 'zod';
+import type { AccountModeKind } from './account-mode.js';
 
 /**
  * Non-funding ledger updates (`userNonFundingLedgerUpdates`, HTTP and WebSocket): deposits, withdrawals,
@@ -32,7 +33,10 @@ export interface LedgerChange {
   hash: string;
   /** True when no cash moved in or out of the account (a liquidation, a spot genesis, an unknown kind). */
   nonCash: boolean;
-  /** False for a kind this client does not know: audited, counted as no cash, and reported as an error. */
+  /**
+   * False for a kind this client does not know, or a spot transfer while the account's mode is not known
+   * yet: audited, counted as no cash, and reported as an error.
+   */
   known: boolean;
 }
 
@@ -42,11 +46,16 @@ function dec(v: unknown): Decimal {
 }
 
 /**
- * The account's side of one ledger update. Transfers are signed by direction (`destination` is this
- * account: in; otherwise out, fee included).
+ * The account's side of one ledger update, as it moves the equity risk sees (`accountStateFor`). Transfers
+ * are signed by direction (`destination` is this account: in; otherwise out, fee included). A spot
+ * transfer depends on the account's `mode` (see `spotTransferAmount`).
  * @throws {InvalidDecimalError} for an amount that is not a decimal
  */
-export function ledgerChange(u: LedgerUpdate, account: string): LedgerChange {
+export function ledgerChange(
+  u: LedgerUpdate,
+  account: string,
+  mode: AccountModeKind | undefined,
+): LedgerChange {
   const d = u.delta as Record<string, unknown>;
   const me = account.toLowerCase();
   const incoming = typeof d.destination === 'string' && d.destination.toLowerCase() === me;
@@ -74,8 +83,11 @@ export function ledgerChange(u: LedgerUpdate, account: string): LedgerChange {
     case 'internalTransfer':
     case 'subAccountTransfer':
       return cash(incoming ? dec(d.usdc) : dec(d.usdc).plus(dec(d.fee)).neg());
-    case 'spotTransfer':
-      return cash(incoming ? dec(d.usdcValue) : dec(d.usdcValue).plus(dec(d.fee)).neg());
+    case 'spotTransfer': {
+      if (mode === undefined) return { ...base, amount: ZERO, nonCash: true, known: false };
+      const amount = spotTransferAmount(d, incoming, mode);
+      return amount === undefined ? { ...base, amount: ZERO, nonCash: true, known: true } : cash(amount);
+    }
     case 'accountClassTransfer':
       // Between this account's own spot and perp balances: moves collateral of a standard account.
       return cash(d.toPerp === true ? dec(d.usdc) : dec(d.usdc).neg());
@@ -85,4 +97,24 @@ export function ledgerChange(u: LedgerUpdate, account: string): LedgerChange {
     default:
       return { ...base, amount: ZERO, nonCash: true, known: false };
   }
+}
+
+/**
+ * A spot send moves spot balances, so what it does to equity depends on the mode. Standard: spot is not
+ * trading collateral (equity is the perp dexes' value), so nothing. Unified and portfolio margin: the USDC
+ * spot balance is the collateral, so a USDC send moves it by its amount (an outgoing one also by its
+ * fee); another token moves it only by the USDC fee of an outgoing send, since equity does not value
+ * other tokens. Never `usdcValue`: a $4.3M UETH send is not $4.3M of collateral. Undefined: no cash moved.
+ */
+function spotTransferAmount(
+  d: Record<string, unknown>,
+  incoming: boolean,
+  mode: AccountModeKind,
+): Decimal | undefined {
+  if (mode === 'standard') return undefined;
+  const usdc = d.token === 'USDC';
+  const fee = incoming ? ZERO : dec(d.fee);
+  const moved = usdc ? dec(d.amount) : ZERO;
+  if (moved.isZero() && fee.isZero()) return undefined;
+  return incoming ? moved : moved.plus(fee).neg();
 }

@@ -249,7 +249,7 @@ export class Streams {
     for (const u of [...parsed.data.nonFundingLedgerUpdates].sort((a, b) => a.time - b.time)) {
       let change: LedgerChange;
       try {
-        change = ledgerChange(u, account);
+        change = ledgerChange(u, account, this.#d.accountReader.known?.kind);
       } catch (error) {
         this.#d.reporter.emitError(asError(error));
         void this.#d.reporter.recordError(error, `ledger update ${u.hash}`);
@@ -277,7 +277,9 @@ export class Streams {
       });
       if (!change.known) {
         throw new HyperliquidResponseError(
-          `ledger update of unknown kind ${change.kind}; counted as no cash`,
+          change.kind === 'spotTransfer'
+            ? 'spot transfer before the account mode was read: its effect on equity is unknown; counted as no cash'
+            : `ledger update of unknown kind ${change.kind}; counted as no cash`,
         );
       }
     } catch (error) {

@@ -14,23 +14,53 @@ describe('non-funding ledger updates', () => {
     const updates = LedgerUpdatesResponseSchema.parse(
       fixture('pysdk/test_user_non_funding_ledger_updates_without_end_time').response,
     );
-    const changes = updates.map((u) => ledgerChange(u, RECORDED));
+    // A standard account (the recording is from 2024, before unified accounts): equity is the perp value.
+    const changes = updates.map((u) => ledgerChange(u, RECORDED, 'standard'));
     expect(changes.map((c) => [c.kind, c.amount.toFixed(), c.nonCash])).toEqual([
       ['deposit', '2703997.4500000002', false],
+      // 12 USDC moved from perp to spot: out of the equity risk sees.
       ['accountClassTransfer', '-12', false],
-      // 10.5 USDC sent to another address, plus its 1.0 fee.
-      ['spotTransfer', '-11.5', false],
+      // 10.5 of those USDC then sent from spot to another address: spot only, already counted above.
+      ['spotTransfer', '0', true],
       ['accountClassTransfer', '-2684105.0099999998', false],
       ['deposit', '1099994.98', false],
     ]);
     expect(new Set(changes.map((c) => c.id)).size).toBe(changes.length);
+    // Unified: the spot USDC balance is the collateral, so the send and its 1.0 fee leave it.
+    const unified = updates.map((u) => ledgerChange(u, RECORDED, 'unified'));
+    expect(
+      unified.filter((c) => c.kind === 'spotTransfer').map((c) => [c.amount.toFixed(), c.nonCash]),
+    ).toEqual([['-11.5', false]]);
+  });
+
+  it('never books a spot token send at its usdcValue: $42.7M of HYPE, UBTC and UETH move no collateral', () => {
+    const updates = LedgerUpdatesResponseSchema.parse(
+      fixture('pysdk/hist_test_user_non_funding_ledger_updates_without_end_time_cf3854ef').response,
+    );
+    const sends = updates.filter((u) => u.delta.type === 'spotTransfer');
+    expect(sends).toHaveLength(31);
+    const total = (mode: 'standard' | 'unified' | 'portfolioMargin') =>
+      sends
+        .map((u) => ledgerChange(u, RECORDED, mode))
+        .filter((c) => !c.nonCash)
+        .map((c) => c.amount.toFixed());
+    // Standard: spot is not collateral at all.
+    expect(total('standard')).toEqual([]);
+    // Unified and portfolio margin: 10.5 USDC sent plus its 1.0 fee, and the 1.0 USDC fee of a UETH send.
+    expect(total('unified')).toEqual(['-11.5', '-1']);
+    expect(total('portfolioMargin')).toEqual(['-11.5', '-1']);
+    // Before the mode is read, a send cannot be valued: no cash, and flagged so it is reported.
+    expect(ledgerChange(sends[0] as never, RECORDED, undefined)).toMatchObject({
+      nonCash: true,
+      known: false,
+    });
   });
 
   it('knows withdrawals, transfers in and out, vaults and liquidations, and flags unknown kinds', () => {
     const me = '0x1111111111111111111111111111111111111111';
     const other = '0x2222222222222222222222222222222222222222';
     const at = (delta: Record<string, unknown>) =>
-      ledgerChange({ time: 1, hash: '0x1', delta: delta as never }, me);
+      ledgerChange({ time: 1, hash: '0x1', delta: delta as never }, me, 'unified');
     expect(at({ type: 'withdraw', usdc: '100.0', nonce: 1, fee: '1.0' }).amount.toFixed()).toBe('-101');
     expect(
       at({ type: 'internalTransfer', usdc: 50, user: other, destination: me, fee: 1 }).amount.toFixed(),
@@ -113,6 +143,51 @@ describe('the ledger stream', () => {
           ledgerId: '5000:0xaa:withdraw',
           time: 5_000,
         }),
+      ]);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('values a spot send in the mode read at start: a unified account’s USDC send leaves its collateral', async () => {
+    const me = '0x1111111111111111111111111111111111111111';
+    const info = venue.info;
+    venue.info = (b) => (b.type === 'userAbstraction' ? { json: 'unifiedAccount' } : info(b));
+    const client = new HyperliquidClient({
+      privateKey: KEY,
+      walletAddress: me,
+      baseUrl: venue.url,
+      wsUrl: venue.wsUrl,
+      clock: new ManualClock(1_000),
+      fillsSince: 0,
+      auditLogger: { append: async (e) => e as never },
+    });
+    const seen: LedgerChange[] = [];
+    client.onLedgerUpdate((c) => seen.push(c));
+    await client.start({ timeoutMs: 5000 });
+    try {
+      await eventually(
+        () =>
+          venue.wsMessages.some(
+            (m) =>
+              (m as { subscription?: { type?: string } }).subscription?.type ===
+              'userNonFundingLedgerUpdates',
+          ),
+        'the ledger subscription',
+      );
+      const send = (time: number, token: string, amount: string, usdcValue: string) => ({
+        time,
+        hash: `0x${time}`,
+        delta: { type: 'spotTransfer', token, amount, usdcValue, user: me, destination: '0x22', fee: '0.0' },
+      });
+      venue.push('userNonFundingLedgerUpdates', {
+        user: me,
+        nonFundingLedgerUpdates: [send(5_000, 'USDC', '25.0', '25.0'), send(6_000, 'UETH', '2.0', '7400.0')],
+      });
+      await eventually(() => seen.length >= 2, 'both changes');
+      expect(seen.map((c) => [c.kind, c.amount.toFixed(), c.nonCash, c.known])).toEqual([
+        ['spotTransfer', '-25', false, true],
+        ['spotTransfer', '0', true, true],
       ]);
     } finally {
       client.close();
