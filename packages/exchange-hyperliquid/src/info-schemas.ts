@@ -271,11 +271,12 @@ export type WsOrderUpdate = z.output<typeof WsOrderUpdatesSchema>[number];
 export const WsFundingSchema = z
   .object({ time: Time, coin: z.string(), usdc: HlDecimal, szi: HlDecimal, fundingRate: HlDecimal })
   .passthrough();
+/** A userFundings message with its payments unread, so each is parsed (and refused) on its own. */
 export const WsUserFundingsSchema = z
   .object({
     user: Address.optional(),
     isSnapshot: z.boolean().optional(),
-    fundings: z.array(WsFundingSchema),
+    fundings: z.array(z.unknown()),
   })
   .passthrough();
 

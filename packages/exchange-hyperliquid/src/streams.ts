@@ -5,6 +5,7 @@ import {
   type MarketPrice,
   type OrderUpdate,
 } from '@hl-bot/core-types';
+import type { z } from 'zod';
 import type { AccountReader } from './account.js';
 import type { AssetCatalog } from './assets.js';
 import type { ClientOrderIds } from './client-order-ids.js';
@@ -17,6 +18,7 @@ import {
   type PerpAssetCtx,
   WsActiveAssetCtxSchema,
   WsAllMidsSchema,
+  WsFundingSchema,
   type WsOrderUpdate,
   WsOrderUpdatesSchema,
   WsUserFundingsSchema,
@@ -27,6 +29,8 @@ import type { Address } from './private-key.js';
 import { asError, notify, type Reporter } from './reporter.js';
 import { coinToSymbol } from './symbols.js';
 import { HyperliquidWebSocket } from './ws.js';
+
+type WsFunding = z.output<typeof WsFundingSchema>;
 
 export interface StreamsDeps {
   wsUrl: string;
@@ -222,20 +226,39 @@ export class Streams {
       return;
     }
     const assets = this.#d.assets.current;
-    for (const f of [...parsed.data.fundings].sort((a, b) => a.time - b.time)) {
+    // Each payment on its own: one the client cannot read must not drop the good ones next to it (no REST
+    // read fetches them again). The unreadable one is reported: the account's funding total is then short.
+    const good: WsFunding[] = [];
+    for (const raw of parsed.data.fundings) {
+      const f = WsFundingSchema.safeParse(raw);
+      if (f.success) good.push(f.data);
+      else this.#unreadableFunding(raw, f.error);
+    }
+    for (const f of good.sort((a, b) => a.time - b.time)) {
       const key = `${f.coin}:${f.time}`;
       if (this.#seenFundings.has(key)) continue;
       this.#seenFundings.add(key);
       if (f.time < this.#d.deduper.since || (assets !== undefined && !assets.hasCoin(f.coin))) continue;
-      const payment = FundingPayment.parse({
+      const payment = FundingPayment.safeParse({
         symbol: coinToSymbol(f.coin),
         amount: f.usdc,
         time: f.time,
         rate: f.fundingRate,
         positionSize: f.szi,
       });
-      notify(this.fundingListeners, payment, this.#d.reporter);
+      if (payment.success) notify(this.fundingListeners, payment.data, this.#d.reporter);
+      else this.#unreadableFunding(f, payment.error);
     }
+  }
+
+  #unreadableFunding(payment: unknown, error: z.ZodError): void {
+    const p = (typeof payment === 'object' && payment !== null ? payment : {}) as Record<string, unknown>;
+    const where = `${String(p.coin ?? '?').slice(0, 40)} at ${String(p.time ?? '?').slice(0, 20)}`;
+    const failure = new HyperliquidResponseError(
+      `WebSocket userFundings payment ${where} is unreadable; dropped (${error.issues[0]?.message ?? 'invalid'})`,
+    );
+    this.#d.reporter.emitError(failure);
+    void this.#d.reporter.recordError(failure, 'funding payment');
   }
 
   #onLedger(data: unknown): void {

@@ -160,6 +160,36 @@ describe('WebSocket streams', () => {
     ]);
   });
 
+  it('one unreadable funding payment is reported and does not drop the good ones in its message', async () => {
+    const payments: FundingPayment[] = [];
+    const errors: string[] = [];
+    c.onFunding((p) => payments.push(p));
+    c.onError((e) => errors.push(e.message));
+    await c.start();
+    await eventually(() => subscribes('userFundings').length === 1, 'userFundings subscription');
+    const at = T0 + 3_600_000;
+    const pay = (coin: string, usdc: string) => ({
+      time: at,
+      coin,
+      usdc,
+      szi: '1',
+      fundingRate: '0.0001',
+      nSamples: null,
+    });
+    // The docs' own example writes " -3.625312" (a leading space): refused, as every malformed decimal is.
+    venue.push('userFundings', {
+      user: ACCOUNT,
+      fundings: [pay('BTC', '-0.5'), pay('ETH', ' -3.625312'), { coin: 'SOL' }, pay('ETH', '0.25')],
+    });
+    await eventually(() => payments.length === 2 && errors.length === 2, 'the good payments and two errors');
+    expect(payments.map((p) => [p.symbol, p.amount.toFixed()])).toEqual([
+      ['BTC-USD', '-0.5'],
+      ['ETH-USD', '0.25'],
+    ]);
+    expect(errors[0]).toMatch(/userFundings payment ETH at \d+ is unreadable; dropped/);
+    expect(errors[1]).toMatch(/userFundings payment SOL at \? is unreadable/);
+  });
+
   it('pings before the idle timeout and keeps one connection while pongs arrive', async () => {
     await c.start();
     await eventually(
