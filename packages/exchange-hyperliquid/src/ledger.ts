@@ -15,11 +15,12 @@ export const LedgerUpdateSchema = z
   .passthrough();
 export type LedgerUpdate = z.output<typeof LedgerUpdateSchema>;
 export const LedgerUpdatesResponseSchema = z.array(LedgerUpdateSchema);
+/** A ledger message with its updates unread, so each is parsed (and refused) on its own. */
 export const WsLedgerUpdatesSchema = z
   .object({
     user: z.string().optional(),
     isSnapshot: z.boolean().optional(),
-    nonFundingLedgerUpdates: z.array(LedgerUpdateSchema),
+    nonFundingLedgerUpdates: z.array(z.unknown()),
   })
   .passthrough();
 

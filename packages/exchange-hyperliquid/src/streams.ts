@@ -23,7 +23,13 @@ import {
   WsOrderUpdatesSchema,
   WsUserFundingsSchema,
 } from './info-schemas.js';
-import { type LedgerChange, ledgerChange, WsLedgerUpdatesSchema } from './ledger.js';
+import {
+  type LedgerChange,
+  type LedgerUpdate,
+  LedgerUpdateSchema,
+  ledgerChange,
+  WsLedgerUpdatesSchema,
+} from './ledger.js';
 import { inScope, type OrderScope } from './order-scope.js';
 import type { Address } from './private-key.js';
 import { asError, notify, type Reporter } from './reporter.js';
@@ -269,7 +275,21 @@ export class Streams {
     }
     const account = this.#d.account;
     if (account === undefined) return;
-    for (const u of [...parsed.data.nonFundingLedgerUpdates].sort((a, b) => a.time - b.time)) {
+    // Each update on its own: one the client cannot read must not drop the deposits and withdrawals next
+    // to it (risk would count them as P&L). The unreadable one is reported.
+    const updates: LedgerUpdate[] = [];
+    for (const raw of parsed.data.nonFundingLedgerUpdates) {
+      const u = LedgerUpdateSchema.safeParse(raw);
+      if (u.success) updates.push(u.data);
+      else {
+        const failure = new HyperliquidResponseError(
+          `WebSocket userNonFundingLedgerUpdates update is unreadable; dropped (${u.error.issues[0]?.message ?? 'invalid'})`,
+        );
+        this.#d.reporter.emitError(failure);
+        void this.#d.reporter.recordError(failure, 'ledger update');
+      }
+    }
+    for (const u of updates.sort((a, b) => a.time - b.time)) {
       let change: LedgerChange;
       try {
         change = ledgerChange(u, account, this.#d.accountReader.known?.kind);

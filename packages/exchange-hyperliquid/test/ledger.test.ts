@@ -149,6 +149,53 @@ describe('the ledger stream', () => {
     }
   });
 
+  it('one unreadable update is reported and does not drop the deposits and withdrawals next to it', async () => {
+    const me = '0x1111111111111111111111111111111111111111';
+    const client = new HyperliquidClient({
+      privateKey: KEY,
+      walletAddress: me,
+      baseUrl: venue.url,
+      wsUrl: venue.wsUrl,
+      clock: new ManualClock(1_000),
+      fillsSince: 0,
+      auditLogger: { append: async (e) => e as never },
+    });
+    const seen: LedgerChange[] = [];
+    const errors: string[] = [];
+    client.onLedgerUpdate((c) => seen.push(c));
+    client.onError((e) => errors.push(e.message));
+    await client.start({ timeoutMs: 5000 });
+    try {
+      await eventually(
+        () =>
+          venue.wsMessages.some(
+            (m) =>
+              (m as { subscription?: { type?: string } }).subscription?.type ===
+              'userNonFundingLedgerUpdates',
+          ),
+        'the ledger subscription',
+      );
+      venue.push('userNonFundingLedgerUpdates', {
+        user: me,
+        nonFundingLedgerUpdates: [
+          { time: 5_000, hash: '0xa1', delta: { type: 'deposit', usdc: '1000.0' } },
+          { time: 'soon', hash: '0xa2', delta: { type: 'deposit', usdc: '5.0' } },
+          { time: 7_000, hash: '0xa3', delta: { type: 'withdraw', usdc: '400.0', nonce: 1, fee: '1.0' } },
+        ],
+      });
+      await eventually(() => seen.length >= 2 && errors.length >= 1, 'two changes and one error');
+      expect(seen.map((c) => [c.kind, c.amount.toFixed()])).toEqual([
+        ['deposit', '1000'],
+        ['withdraw', '-401'],
+      ]);
+      expect(errors).toEqual([
+        expect.stringMatching(/userNonFundingLedgerUpdates update is unreadable; dropped/),
+      ]);
+    } finally {
+      client.close();
+    }
+  });
+
   it('values a spot send in the mode read at start: a unified account’s USDC send leaves its collateral', async () => {
     const me = '0x1111111111111111111111111111111111111111';
     const info = venue.info;
