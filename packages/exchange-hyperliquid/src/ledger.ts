@@ -1,4 +1,4 @@
-import { type Decimal, toDecimal, ZERO } from '@hl-bot/core-types';
+import { type Decimal, InvalidDecimalError, toDecimal, ZERO } from '@hl-bot/core-types';
 import { z } from 'zod';
 import type { AccountModeKind } from './account-mode.js';
 
@@ -41,9 +41,17 @@ export interface LedgerChange {
   known: boolean;
 }
 
+/** An optional amount (a fee): absent is zero. */
 function dec(v: unknown): Decimal {
   const parsed = Loose.safeParse(v);
   return parsed.success ? toDecimal(parsed.data) : ZERO;
+}
+
+/** The amount a kind is about: absent is an unreadable update (reported), never a zero that looks read. */
+function required(d: Record<string, unknown>, field: string): Decimal {
+  const parsed = Loose.safeParse(d[field]);
+  if (!parsed.success) throw new InvalidDecimalError(`ledger update ${String(d.type)} has no ${field}`);
+  return toDecimal(parsed.data);
 }
 
 /**
@@ -71,19 +79,19 @@ export function ledgerChange(
     case 'deposit':
     case 'vaultDistribution':
     case 'vaultLeaderCommission':
-      return cash(dec(d.usdc));
+      return cash(required(d, 'usdc'));
     case 'rewardsClaim':
-      return cash(dec(d.amount));
+      return cash(required(d, 'amount'));
     case 'withdraw':
-      return cash(dec(d.usdc).plus(dec(d.fee)).neg());
+      return cash(required(d, 'usdc').plus(dec(d.fee)).neg());
     case 'vaultCreate':
     case 'vaultDeposit':
-      return cash(dec(d.usdc).neg());
+      return cash(required(d, 'usdc').neg());
     case 'vaultWithdraw':
-      return cash(dec(d.netWithdrawnUsd));
+      return cash(required(d, 'netWithdrawnUsd'));
     case 'internalTransfer':
     case 'subAccountTransfer':
-      return cash(incoming ? dec(d.usdc) : dec(d.usdc).plus(dec(d.fee)).neg());
+      return cash(incoming ? required(d, 'usdc') : required(d, 'usdc').plus(dec(d.fee)).neg());
     case 'spotTransfer': {
       if (mode === undefined) return { ...base, amount: ZERO, nonCash: true, known: false };
       const amount = spotTransferAmount(d, incoming, mode);
@@ -91,9 +99,11 @@ export function ledgerChange(
     }
     case 'accountClassTransfer':
       // Between this account's own spot and perp balances: moves collateral of a standard account.
-      return cash(d.toPerp === true ? dec(d.usdc) : dec(d.usdc).neg());
+      return cash(d.toPerp === true ? required(d, 'usdc') : required(d, 'usdc').neg());
     case 'liquidation':
     case 'spotGenesis':
+    // HYPE between spot and staking: not USDC, and not valued in any mode's equity.
+    case 'cStakingTransfer':
       return { ...base, amount: ZERO, nonCash: true, known: true };
     default:
       return { ...base, amount: ZERO, nonCash: true, known: false };
@@ -115,7 +125,7 @@ function spotTransferAmount(
   if (mode === 'standard') return undefined;
   const usdc = d.token === 'USDC';
   const fee = incoming ? ZERO : dec(d.fee);
-  const moved = usdc ? dec(d.amount) : ZERO;
+  const moved = usdc ? required(d, 'amount') : ZERO;
   if (moved.isZero() && fee.isZero()) return undefined;
   return incoming ? moved : moved.plus(fee).neg();
 }

@@ -39,6 +39,10 @@ describe('non-funding ledger updates', () => {
     );
     const sends = updates.filter((u) => u.delta.type === 'spotTransfer');
     expect(sends).toHaveLength(31);
+    // Every update of the recording is read, none of an unknown kind (staking HYPE moves no collateral).
+    const all = updates.map((u) => ledgerChange(u, RECORDED, 'unified'));
+    expect(all.filter((c) => !c.known)).toEqual([]);
+    expect(all.find((c) => c.kind === 'cStakingTransfer')).toMatchObject({ nonCash: true });
     const total = (mode: 'standard' | 'unified' | 'portfolioMargin') =>
       sends
         .map((u) => ledgerChange(u, RECORDED, mode))
@@ -76,6 +80,14 @@ describe('non-funding ledger updates', () => {
       known: true,
     });
     expect(at({ type: 'somethingNew', usdc: 5 })).toMatchObject({ nonCash: true, known: false });
+    // A known kind without the amount it is about is unreadable, never a zero that looks read.
+    expect(() => at({ type: 'deposit' })).toThrow(/ledger update deposit has no usdc/);
+    expect(() => at({ type: 'withdraw', usdc: { v: 1 }, fee: '1' })).toThrow(/has no usdc/);
+    expect(() => at({ type: 'spotTransfer', token: 'USDC', user: me, destination: other })).toThrow(
+      /spotTransfer has no amount/,
+    );
+    // An absent fee is no fee.
+    expect(at({ type: 'withdraw', usdc: '10' }).amount.toFixed()).toBe('-10');
     expect(at({ type: 'somethingNew' }).amount.isZero()).toBe(true);
   });
 });
