@@ -168,7 +168,8 @@ export class SimAccount {
     this.paper.onFunding((p) => {
       const coin = p.symbol.slice(0, -4);
       const wire: WireFunding = {
-        time: this.#ids.now(),
+        // The hour it settles, as the venue stamps it (two hours in one bar are two payments, not one).
+        time: p.time,
         coin,
         usdc: r6(p.amount),
         szi: s(p.positionSize ?? this.#positions.get(coin) ?? ZERO),
@@ -177,9 +178,10 @@ export class SimAccount {
       this.#fundings.push(wire);
       this.#pendingFundings.push(wire);
       const f = this.#funding.get(coin) ?? { allTime: ZERO, sinceOpen: ZERO };
-      // Hyperliquid reports cumFunding as paid (positive = the account paid).
-      f.allTime = f.allTime.minus(p.amount);
-      f.sinceOpen = f.sinceOpen.minus(p.amount);
+      // Hyperliquid reports cumFunding as paid (positive = the account paid), the sum of what it streamed.
+      const streamed = p.amount.toDecimalPlaces(6);
+      f.allTime = f.allTime.minus(streamed);
+      f.sinceOpen = f.sinceOpen.minus(streamed);
       this.#funding.set(coin, f);
     });
   }

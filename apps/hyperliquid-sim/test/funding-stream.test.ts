@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLogger, readAuditLog } from '@hl-bot/audit';
-import { type AuditEntry, type FundingPayment, OrderRequest } from '@hl-bot/core-types';
+import { type AuditEntry, Decimal, type FundingPayment, OrderRequest } from '@hl-bot/core-types';
 import { PositionTracker } from '@hl-bot/positions';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HyperliquidSim } from '../src/index.js';
@@ -60,6 +60,39 @@ describe('funding from hl-sim', () => {
     } finally {
       client.close();
       await audit.close();
+    }
+  });
+
+  it('stamps each payment with the hour it settles, so a four-hour bar is four payments on the stream', async () => {
+    sim = await startSim({ barMs: 4 * 3_600_000 });
+    const client = clientFor(sim);
+    const payments: FundingPayment[] = [];
+    client.onFunding((p) => payments.push(p));
+    await client.start();
+    try {
+      await client.placeOrder(
+        OrderRequest.parse({ symbol: 'BTC-USD', side: 'buy', orderType: 'market', quantity: '0.1' }),
+      );
+      await eventually(
+        async () => (await client.clearinghouseState()).assetPositions.length === 1,
+        'the position',
+      );
+      await sim.pushBar({ coin: 'BTC', open: '60000', high: '60000', low: '60000', close: '60000' });
+      await eventually(() => payments.length >= 4, 'four payments');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(payments).toHaveLength(4);
+      const times = payments.map((p) => p.time);
+      // Whole hours, one apart, as the venue stamps them (the client keys each by coin and time).
+      for (const t of times) expect(t % 3_600_000).toBe(0);
+      expect(times.slice(1).map((t, i) => t - (times[i] as number))).toEqual([
+        3_600_000, 3_600_000, 3_600_000,
+      ]);
+      // The venue's cumFunding is the sum of what it streamed.
+      const paid = payments.reduce((sum, p) => sum.plus(p.amount), new Decimal(0));
+      const venue = await client.clearinghouseState();
+      expect(venue.assetPositions[0]?.position.cumFunding.sinceOpen.toFixed()).toBe(paid.neg().toFixed());
+    } finally {
+      client.close();
     }
   });
 });
