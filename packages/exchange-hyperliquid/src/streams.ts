@@ -87,6 +87,7 @@ export class Streams {
   readonly #d: StreamsDeps;
   readonly #seenFundings = new Set<string>();
   readonly #seenLedger = new Set<string>();
+  readonly #seenUnreadable = new Set<string>();
   #ws: HyperliquidWebSocket | undefined;
   #reconnects = 0;
 
@@ -238,7 +239,7 @@ export class Streams {
     for (const raw of parsed.data.fundings) {
       const f = WsFundingSchema.safeParse(raw);
       if (f.success) good.push(f.data);
-      else this.#unreadableFunding(raw, f.error);
+      else if (this.#firstUnreadable(raw, 'coin')) this.#unreadableFunding(raw, f.error);
     }
     for (const f of good.sort((a, b) => a.time - b.time)) {
       const key = `${f.coin}:${f.time}`;
@@ -255,6 +256,20 @@ export class Streams {
       if (payment.success) notify(this.fundingListeners, payment.data, this.#d.reporter);
       else this.#unreadableFunding(f, payment.error);
     }
+  }
+
+  /**
+   * Whether an unreadable item is news: not from before this client's watermark (never applied anyway) and
+   * not reported already (a resubscribe snapshot sends it again, and each report counts as an error).
+   */
+  #firstUnreadable(raw: unknown, idField: 'coin' | 'hash'): boolean {
+    const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    if (typeof r.time === 'number' && r.time < this.#d.deduper.since) return false;
+    const key = `unreadable:${String(r.time).slice(0, 20)}:${String(r[idField]).slice(0, 100)}`;
+    if (this.#seenUnreadable.has(key)) return false;
+    if (this.#seenUnreadable.size >= 10_000) this.#seenUnreadable.clear();
+    this.#seenUnreadable.add(key);
+    return true;
   }
 
   #unreadableFunding(payment: unknown, error: z.ZodError): void {
@@ -281,7 +296,7 @@ export class Streams {
     for (const raw of parsed.data.nonFundingLedgerUpdates) {
       const u = LedgerUpdateSchema.safeParse(raw);
       if (u.success) updates.push(u.data);
-      else {
+      else if (this.#firstUnreadable(raw, 'hash')) {
         const failure = new HyperliquidResponseError(
           `WebSocket userNonFundingLedgerUpdates update is unreadable; dropped (${u.error.issues[0]?.message ?? 'invalid'})`,
         );

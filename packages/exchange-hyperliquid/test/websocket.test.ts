@@ -188,6 +188,16 @@ describe('WebSocket streams', () => {
     ]);
     expect(errors[0]).toMatch(/userFundings payment ETH at \d+ is unreadable; dropped/);
     expect(errors[1]).toMatch(/userFundings payment SOL at \? is unreadable/);
+    // A resubscribe snapshot sends them again: reported once (each report counts as an error), and an
+    // unreadable one from before the client's watermark is history it never applies: not reported.
+    venue.push('userFundings', {
+      user: ACCOUNT,
+      isSnapshot: true,
+      fundings: [pay('ETH', ' -3.625312'), { coin: 'SOL' }, { ...pay('BTC', 'x'), time: T0 - 3_600_000 }],
+    });
+    venue.push('userFundings', { user: ACCOUNT, fundings: [pay('SOL', '-0.1')] });
+    await eventually(() => payments.length === 3, 'the next payment');
+    expect(errors).toHaveLength(2);
   });
 
   it('pings before the idle timeout and keeps one connection while pongs arrive', async () => {
