@@ -35,8 +35,9 @@ export interface LedgerChange {
   /** True when no cash moved in or out of the account (a liquidation, a spot genesis, an unknown kind). */
   nonCash: boolean;
   /**
-   * False for a kind this client does not know, or a spot transfer while the account's mode is not known
-   * yet: audited, counted as no cash, and reported as an error.
+   * False for a kind this client does not know, a spot transfer while the account's mode is not known yet,
+   * or a spot-perp class transfer of an account that is not standard: audited, counted as no cash, and
+   * reported as an error.
    */
   known: boolean;
 }
@@ -98,7 +99,10 @@ export function ledgerChange(
       return amount === undefined ? { ...base, amount: ZERO, nonCash: true, known: true } : cash(amount);
     }
     case 'accountClassTransfer':
-      // Between this account's own spot and perp balances: moves collateral of a standard account.
+      // Between this account's own spot and perp balances. Standard: equity is the perp side, so to perp is
+      // in. Unified and portfolio margin keep one balance (reported in spot): whether a class transfer there
+      // moves it is not known, so it is not guessed either way but reported.
+      if (mode !== 'standard') return { ...base, amount: ZERO, nonCash: true, known: false };
       return cash(d.toPerp === true ? required(d, 'usdc') : required(d, 'usdc').neg());
     case 'liquidation':
     case 'spotGenesis':

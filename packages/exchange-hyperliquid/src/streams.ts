@@ -335,8 +335,8 @@ export class Streams {
       });
       if (!change.known) {
         throw new HyperliquidResponseError(
-          change.kind === 'spotTransfer'
-            ? 'spot transfer before the account mode was read: its effect on equity is unknown; counted as no cash'
+          change.kind === 'spotTransfer' || change.kind === 'accountClassTransfer'
+            ? `${change.kind} whose effect on equity is unknown in this account mode (${this.#d.accountReader.known?.kind ?? 'not read yet'}); counted as no cash`
             : `ledger update of unknown kind ${change.kind}; counted as no cash`,
         );
       }

@@ -26,11 +26,20 @@ describe('non-funding ledger updates', () => {
       ['deposit', '1099994.98', false],
     ]);
     expect(new Set(changes.map((c) => c.id)).size).toBe(changes.length);
-    // Unified: the spot USDC balance is the collateral, so the send and its 1.0 fee leave it.
+    // Unified: the spot USDC balance is the collateral, so the send and its 1.0 fee leave it. Whether a
+    // spot-perp class transfer moves that one balance is not known: reported, never guessed.
     const unified = updates.map((u) => ledgerChange(u, RECORDED, 'unified'));
-    expect(
-      unified.filter((c) => c.kind === 'spotTransfer').map((c) => [c.amount.toFixed(), c.nonCash]),
-    ).toEqual([['-11.5', false]]);
+    expect(unified.map((c) => [c.kind, c.amount.toFixed(), c.nonCash, c.known])).toEqual([
+      ['deposit', '2703997.4500000002', false, true],
+      ['accountClassTransfer', '0', true, false],
+      ['spotTransfer', '-11.5', false, true],
+      ['accountClassTransfer', '0', true, false],
+      ['deposit', '1099994.98', false, true],
+    ]);
+    expect(ledgerChange(updates[1] as never, RECORDED, undefined)).toMatchObject({
+      nonCash: true,
+      known: false,
+    });
   });
 
   it('never books a spot token send at its usdcValue: $42.7M of HYPE, UBTC and UETH move no collateral', () => {
@@ -40,8 +49,12 @@ describe('non-funding ledger updates', () => {
     const sends = updates.filter((u) => u.delta.type === 'spotTransfer');
     expect(sends).toHaveLength(31);
     // Every update of the recording is read, none of an unknown kind (staking HYPE moves no collateral).
-    const all = updates.map((u) => ledgerChange(u, RECORDED, 'unified'));
+    const all = updates.map((u) => ledgerChange(u, RECORDED, 'standard'));
     expect(all.filter((c) => !c.known)).toEqual([]);
+    // Read as a unified account, only its 76 spot-perp class transfers cannot be valued.
+    const unknownUnified = updates.map((u) => ledgerChange(u, RECORDED, 'unified')).filter((c) => !c.known);
+    expect(new Set(unknownUnified.map((c) => c.kind))).toEqual(new Set(['accountClassTransfer']));
+    expect(unknownUnified).toHaveLength(76);
     expect(all.find((c) => c.kind === 'cStakingTransfer')).toMatchObject({ nonCash: true });
     const total = (mode: 'standard' | 'unified' | 'portfolioMargin') =>
       sends
