@@ -267,6 +267,8 @@ export class TradingEngine {
       balance: account.balance,
       equity: account.equity,
       marginUsed: account.marginUsed,
+      // When the venue measured it: risk then knows which deposits and withdrawals it already holds.
+      timestamp: account.timestamp,
     });
     if (core.running) await checkReducing(core, core.risk.tradingState);
     return account;

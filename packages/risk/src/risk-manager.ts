@@ -656,7 +656,13 @@ export class RiskManager implements MarkReader {
     const account = parseValidated(AccountState, accountInput, 'account');
     this.rollDay(now);
     const reported = this.ownPnl ? this.ownEquity(account.equity) : account.equity;
-    this.equity.report({ balance: account.balance, equity: reported }, this.book.unrealizedPnl);
+    // Only a measurement time the caller gave tells which cash flows the report holds; without one every
+    // later flow moves it (a withdrawal then reads as a loss until the next report, never as a gain).
+    this.equity.report(
+      { balance: account.balance, equity: reported },
+      this.book.unrealizedPnl,
+      input.timestamp ?? null,
+    );
     if (this.day.startEquity === null) this.startDay(reported);
     this.evaluateLimits();
     const equity = this.estimatedEquity() ?? reported;
@@ -688,7 +694,7 @@ export class RiskManager implements MarkReader {
     if (time !== undefined && time < this.day.startedAt) return;
     const fold = this.trail.fold;
     if (id !== undefined && fold.day === this.day.day && fold.cashFlowIds.includes(id)) return;
-    this.equity.shift(a);
+    this.equity.shift(a, time);
     this.day.shift(a);
     this.evaluateLimits();
     const equity = this.estimatedEquity();

@@ -30,6 +30,22 @@ describe('deposits and withdrawals are not trading P&L', () => {
     expect(risk.state.tradingState).toBe('REDUCING');
   });
 
+  it('a withdrawal the venue’s account report already holds is not taken from it again', async () => {
+    const { risk, clock } = setup({ maxDailyLoss: '5000' });
+    await risk.updateAccount({ balance: '10000', equity: '10000' });
+    const withdrawnAt = clock.now() + 1000;
+    clock.advance(2000);
+    // The account poll measured after the withdrawal and arrived before the ledger stream told of it.
+    await risk.updateAccount({ balance: '7000', equity: '7000', timestamp: clock.now() });
+    expect(risk.state.dailyPnl.toString()).toBe('-3000');
+    await risk.recordCashFlow('-3000', withdrawnAt, `${withdrawnAt}:0xabc:withdraw`);
+    expect(risk.state.dailyPnl.toString()).toBe('0');
+    expect(risk.state.dayStartEquity?.toString()).toBe('7000');
+    // A report measured before a flow still moves with it (the first test), and the next report agrees.
+    await risk.updateAccount({ balance: '7000', equity: '7000', timestamp: clock.now() });
+    expect(risk.state.dailyPnl.toString()).toBe('0');
+  });
+
   it('a flow from before the day’s start equity was measured is already inside it', async () => {
     const { risk } = setup({ maxDailyLoss: '500' });
     await risk.updateAccount({ balance: '10000', equity: '10000' });

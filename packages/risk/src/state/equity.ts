@@ -29,6 +29,8 @@ export class EquityEstimate {
   recoveredDailyPnl: Decimal | null = null;
   /** Unrealized P&L of the positions when the account was last reported; null = not yet known. */
   private unrealizedAtReport: Decimal | null = null;
+  /** When the venue measured the last reported account (ms); null when not known. */
+  private reportedAt: number | null = null;
   private realizedSinceReport: Decimal = ZERO;
   private memo: {
     account: Account;
@@ -48,9 +50,13 @@ export class EquityEstimate {
     this.unrealizedAtReport = ZERO;
   }
 
-  /** A fresh account report, taken while the positions' unrealized P&L is `unrealized`. */
-  report(account: Account, unrealized: Decimal): void {
+  /**
+   * A fresh account report, measured at `at` (null: not known), taken while the positions' unrealized P&L
+   * is `unrealized`.
+   */
+  report(account: Account, unrealized: Decimal, at: number | null): void {
     this.account = account;
+    this.reportedAt = at;
     this.confirmed = true;
     this.recoveredDailyPnl = null;
     this.unrealizedAtReport = unrealized;
@@ -63,12 +69,16 @@ export class EquityEstimate {
   }
 
   /**
-   * Money moved in or out after the last report: the report moves too, or the stale equity would count as
-   * P&L (and a stale higher equity would lift the peak). The next report replaces it with the venue's.
+   * Money moved in or out at `time`. A report measured before it moves too, or the stale equity would count
+   * as P&L (and a stale higher equity would lift the peak); the next report replaces it with the venue's.
+   * A report measured at or after it already holds it: moved again, the flow would count twice (a
+   * withdrawal read as a loss of its amount until the next report).
    */
-  shift(amount: Decimal): void {
+  shift(amount: Decimal, time?: number): void {
     const a = this.account;
-    if (a !== null) this.account = { balance: a.balance.plus(amount), equity: a.equity.plus(amount) };
+    if (a === null) return;
+    if (time !== undefined && this.reportedAt !== null && time <= this.reportedAt) return;
+    this.account = { balance: a.balance.plus(amount), equity: a.equity.plus(amount) };
   }
 
   /** The estimate while the positions' unrealized P&L is `unrealized`; null before any account. */
