@@ -1,6 +1,7 @@
 // Over 400 lines on purpose: SimAccount's order, cloid, fill, position and funding books are private, and
 // both its writes (place, cancel, bars) and its wire answers (clearinghouseState, openOrders, orderStatus)
 // read them; splitting the answers out would make those books public to the rest of the simulator.
+import { createHash } from 'node:crypto';
 import {
   Decimal,
   ExchangeError,
@@ -45,6 +46,16 @@ export interface WireFunding {
   szi: string;
   fundingRate: string;
 }
+
+/** One non-funding ledger update as the venue sends it (the SDK's recordings' shape). */
+export interface WireLedgerUpdate {
+  time: number;
+  hash: string;
+  delta: { type: 'deposit'; usdc: string } | { type: 'withdraw'; usdc: string; nonce: number; fee: string };
+}
+
+/** The venue's fee of a withdrawal (USDC), taken from the account on top of the amount. */
+const WITHDRAW_FEE = '1.0';
 
 /** One order as the venue remembers it (open or finished). */
 export interface OrderRecord {
@@ -142,6 +153,8 @@ export class SimAccount {
   #pendingUpdates: WireOrderUpdate[] = [];
   #pendingFundings: WireFunding[] = [];
   readonly #fundings: WireFunding[] = [];
+  #pendingLedger: WireLedgerUpdate[] = [];
+  readonly #ledger: WireLedgerUpdate[] = [];
   #cumVlm: Decimal = ZERO;
   actionsUsed = 0;
   scheduledCancel: number | undefined;
@@ -189,12 +202,53 @@ export class SimAccount {
   // ---- events --------------------------------------------------------------------------------------
 
   /** Fills and order updates produced since the last call (the server streams them). */
-  drain(): { fills: WireFill[]; updates: WireOrderUpdate[]; fundings: WireFunding[] } {
-    const out = { fills: this.#pendingFills, updates: this.#pendingUpdates, fundings: this.#pendingFundings };
+  drain(): {
+    fills: WireFill[];
+    updates: WireOrderUpdate[];
+    fundings: WireFunding[];
+    ledger: WireLedgerUpdate[];
+  } {
+    const out = {
+      fills: this.#pendingFills,
+      updates: this.#pendingUpdates,
+      fundings: this.#pendingFundings,
+      ledger: this.#pendingLedger,
+    };
     this.#pendingFills = [];
     this.#pendingUpdates = [];
     this.#pendingFundings = [];
+    this.#pendingLedger = [];
     return out;
+  }
+
+  /** Every non-funding ledger update, oldest first (the stream's snapshot and the info answer). */
+  get ledger(): readonly WireLedgerUpdate[] {
+    return this.#ledger;
+  }
+
+  /**
+   * A deposit or a withdrawal of `usdc` (positive), applied to the balance at once and streamed as the
+   * venue's ledger update. A withdrawal also takes the venue's 1 USDC fee.
+   * @throws {ExchangeError} `INSUFFICIENT_MARGIN` for a withdrawal of more than the free margin
+   */
+  transfer(kind: 'deposit' | 'withdraw', usdc: Decimal): WireLedgerUpdate {
+    if (!usdc.isPositive()) throw new ExchangeError('ORDER_REJECTED', 'a transfer needs a positive usdc');
+    const time = this.#ids.now();
+    if (kind === 'deposit') this.paper.transferFunds(usdc);
+    else this.paper.transferFunds(usdc.plus(WITHDRAW_FEE).neg());
+    const seq = this.#ledger.length + 1;
+    const hash = `0x${createHash('sha256').update(`${this.address}:ledger:${seq}:${time}`).digest('hex')}`;
+    const update: WireLedgerUpdate = {
+      time,
+      hash,
+      delta:
+        kind === 'deposit'
+          ? { type: 'deposit', usdc: s(usdc) }
+          : { type: 'withdraw', usdc: s(usdc), nonce: time * 1000, fee: WITHDRAW_FEE },
+    };
+    this.#ledger.push(update);
+    this.#pendingLedger.push(update);
+    return update;
   }
 
   /** Every funding payment, oldest first (the stream's snapshot). */

@@ -65,8 +65,16 @@ export class WsHub {
   /** Streams what every account produced since the last flush. */
   flush(): void {
     for (const account of this.#state.accounts.values()) {
-      const { fills, updates, fundings } = account.drain();
+      const { fills, updates, fundings, ledger } = account.drain();
       this.#publish(account.address, fills, updates, fundings);
+      if (ledger.length > 0) {
+        for (const c of this.#subscribersOf(`userNonFundingLedgerUpdates:${account.address}`)) {
+          this.#send(c, {
+            channel: 'userNonFundingLedgerUpdates',
+            data: { user: account.address, nonFundingLedgerUpdates: ledger },
+          });
+        }
+      }
     }
   }
 
@@ -253,11 +261,12 @@ export class WsHub {
       const fundings = (this.#state.accounts.get(user)?.fundings ?? []).slice(-MAX_FILLS);
       this.#send(c, { channel: 'userFundings', data: { user, isSnapshot: true, fundings } });
     } else if (key.startsWith('userNonFundingLedgerUpdates:')) {
-      // hl-sim has no deposits, withdrawals or transfers: the snapshot is empty.
+      // Deposits and withdrawals made with `/sim/ledger`.
       const user = key.slice('userNonFundingLedgerUpdates:'.length);
+      const ledger = (this.#state.accounts.get(user)?.ledger ?? []).slice(-MAX_FILLS);
       this.#send(c, {
         channel: 'userNonFundingLedgerUpdates',
-        data: { user, isSnapshot: true, nonFundingLedgerUpdates: [] },
+        data: { user, isSnapshot: true, nonFundingLedgerUpdates: ledger },
       });
     } else if (key.startsWith('allMids:')) {
       this.#send(c, { channel: 'allMids', data: { mids: this.#midsOf(key.slice('allMids:'.length)) } });

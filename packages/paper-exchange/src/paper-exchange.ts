@@ -1,5 +1,7 @@
 import {
   type AccountState,
+  type Decimal,
+  type DecimalInput,
   type Exchange,
   ExchangeError,
   type Fill,
@@ -21,6 +23,7 @@ import { type LiquidationEvent, Listeners, subscribe } from './paper/listeners.j
 import { setLeverage } from './paper/margin.js';
 import { type PaperExchangeOptions, parseOptions } from './paper/options.js';
 import { closeOrder, openOrders } from './paper/orders.js';
+import { transferFunds } from './paper/transfer.js';
 
 // The venue is split by job under ./paper (options, intake, matching, margin and liquidation, funding,
 // account, orders, listeners, the bar loop), all sharing one PaperCore; this class is the Exchange port over it.
@@ -157,6 +160,17 @@ export class PaperExchange implements Exchange {
    */
   async setLeverage(symbol: string, leverage: number): Promise<void> {
     setLeverage(this.#core, symbol, leverage);
+  }
+
+  /**
+   * Money in (positive) or out (negative) of the account that is not trading: a deposit, a withdrawal, a
+   * transfer (hl-sim's ledger updates). Returns the balance after it.
+   *
+   * @throws {ExchangeError} `INSUFFICIENT_MARGIN` for a withdrawal of more than the free margin,
+   *   `ORDER_REJECTED` for zero; {InvalidDecimalError} for a malformed amount.
+   */
+  transferFunds(amount: DecimalInput): Decimal {
+    return transferFunds(this.#core, amount);
   }
 
   // ---------------------------------------------------------------- orders

@@ -1,4 +1,4 @@
-import type { DecimalInput } from '@hl-bot/core-types';
+import { type DecimalInput, toDecimal } from '@hl-bot/core-types';
 import { setAssetCtx } from '../asset-ctx.js';
 import type { BarClock, ExplicitBar } from '../bar-clock.js';
 import type { FaultGate, SimFaults } from '../faults.js';
@@ -51,6 +51,17 @@ export async function controlRoute(
         setAssetCtx(state, String(coin), ctx);
         hub.publishAssetCtxs();
         return ok({ coin, ctx: state.assetCtxOverrides.get(String(coin)) ?? null });
+      }
+      case '/sim/ledger': {
+        // A deposit or withdrawal of USDC for one account, streamed as the venue's ledger update.
+        const account = state.accounts.get(String(body.user).toLowerCase());
+        if (account === undefined) return { status: 400, text: `unknown account ${String(body.user)}` };
+        if (body.type !== 'deposit' && body.type !== 'withdraw') {
+          return { status: 400, text: 'type: expected deposit or withdraw' };
+        }
+        const update = account.transfer(body.type, toDecimal(body.usdc as DecimalInput, 'usdc'));
+        hub.flush();
+        return ok(update);
       }
       case '/sim/faults':
         gate.set(body as SimFaults);

@@ -142,8 +142,14 @@ export async function infoRoute(
     case 'extraAgents':
       // hl-sim approves agents without a name or an end; the venue lists only named agents here.
       return needsUser() ?? ok([]);
-    case 'userNonFundingLedgerUpdates':
-      return needsUser() ?? ok([]);
+    case 'userNonFundingLedgerUpdates': {
+      const bad = needsUser();
+      if (bad !== undefined) return bad;
+      const start = body.startTime ?? 0;
+      const end = body.endTime ?? Number.MAX_SAFE_INTEGER;
+      if (typeof start !== 'number' || typeof end !== 'number') return unprocessable('startTime/endTime');
+      return ok((account?.ledger ?? []).filter((u) => u.time >= start && u.time <= end).slice(0, MAX_FILLS));
+    }
     case 'userRateLimit':
       return (
         needsUser() ??
