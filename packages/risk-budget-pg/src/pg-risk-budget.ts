@@ -441,7 +441,10 @@ export class PgRiskBudget implements RiskBudget {
     // before the change the caller waits for.
     const inFlight = this.#renewing;
     if (inFlight !== undefined) return inFlight.catch(() => undefined).then(() => this.renew());
-    const run = this.#run((client) => this.#renewIn(client)).finally(() => {
+    // In line with the usage reports, never beside them: a renewal upserts the usage it read when it began,
+    // so one that committed after a later report (its account lock waited on another bot) wrote an order
+    // the flush had promised back out of the database, and a bot killed then left it uncounted.
+    const run = this.#inOrder((client) => this.#renewIn(client)).finally(() => {
       this.#renewing = undefined;
       this.#scheduleRenew();
     });
@@ -961,6 +964,16 @@ export class PgRiskBudget implements RiskBudget {
         .catch(() => undefined)
         .finally(settled),
     );
+  }
+
+  /** Like `#enqueue`, for work whose caller wants its result or its error. */
+  #inOrder<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const run = this.#writes.then(() => this.#run(work));
+    this.#writes = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   async #run<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
