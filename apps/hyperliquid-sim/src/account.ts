@@ -231,7 +231,11 @@ export class SimAccount {
    * venue's ledger update. A withdrawal also takes the venue's 1 USDC fee.
    * @throws {ExchangeError} `INSUFFICIENT_MARGIN` for a withdrawal of more than the free margin
    */
-  transfer(kind: 'deposit' | 'withdraw', usdc: Decimal): WireLedgerUpdate {
+  /**
+   * `stream: false` records the update where REST and a stream snapshot show it but pushes nothing: the
+   * venue's push arriving late, or lost with a connection.
+   */
+  transfer(kind: 'deposit' | 'withdraw', usdc: Decimal, opts: { stream?: boolean } = {}): WireLedgerUpdate {
     if (!usdc.isPositive()) throw new ExchangeError('ORDER_REJECTED', 'a transfer needs a positive usdc');
     const time = this.#ids.now();
     if (kind === 'deposit') this.paper.transferFunds(usdc);
@@ -247,7 +251,7 @@ export class SimAccount {
           : { type: 'withdraw', usdc: s(usdc), nonce: time * 1000, fee: WITHDRAW_FEE },
     };
     this.#ledger.push(update);
-    this.#pendingLedger.push(update);
+    if (opts.stream !== false) this.#pendingLedger.push(update);
     return update;
   }
 

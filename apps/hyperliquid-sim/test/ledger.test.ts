@@ -52,6 +52,25 @@ describe('deposits and withdrawals on hl-sim (/sim/ledger)', () => {
     }
   });
 
+  it('holds an update back from the stream with stream:false; the client gets it from syncLedger, once', async () => {
+    sim = await startSim();
+    const client = clientFor(sim);
+    const changes: LedgerChange[] = [];
+    client.onLedgerUpdate((c) => changes.push(c));
+    await client.start();
+    try {
+      await post(sim, '/sim/ledger', { user: MASTER, type: 'withdraw', usdc: '700', stream: false });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(changes).toEqual([]);
+      await client.syncLedger();
+      expect(changes.map((c) => [c.kind, c.amount.toFixed()])).toEqual([['withdraw', '-701']]);
+      await client.syncLedger();
+      expect(changes).toHaveLength(1);
+    } finally {
+      client.close();
+    }
+  });
+
   it('refuses a withdrawal of more than the free margin, an unknown account and an unknown type', async () => {
     sim = await startSim();
     expect((await post(sim, '/sim/ledger', { user: MASTER, type: 'withdraw', usdc: '20000' })).status).toBe(
@@ -62,5 +81,8 @@ describe('deposits and withdrawals on hl-sim (/sim/ledger)', () => {
     ).toBe(400);
     expect((await post(sim, '/sim/ledger', { user: MASTER, type: 'send', usdc: '1' })).status).toBe(400);
     expect((await post(sim, '/sim/ledger', { user: MASTER, type: 'deposit', usdc: '-1' })).status).toBe(400);
+    expect(
+      (await post(sim, '/sim/ledger', { user: MASTER, type: 'deposit', usdc: '1', stream: 'no' })).status,
+    ).toBe(400);
   });
 });

@@ -18,6 +18,22 @@ export class EventQueue {
       });
   }
 
+  /**
+   * Runs `task` after every task enqueued so far and resolves (or rejects) with its outcome; its failure
+   * is the caller's, not `onError`'s. Never await it from inside a task: it would wait on itself.
+   */
+  run<T>(task: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.enqueue(async () => {
+        try {
+          resolve(await task());
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  }
+
   /** Resolves when every task enqueued so far (and any it enqueued) has run. */
   async idle(): Promise<void> {
     while (this.#pending > 0) await this.#tail;

@@ -6,13 +6,14 @@ import {
   type OrderUpdate,
   systemClock,
 } from '@hl-bot/core-types';
+import { refreshAccount } from './account-refresh.js';
 import { cancelAllOrders, cancelOpeningOrders, cancelOrder } from './cancels.js';
 import type { EngineCore } from './engine-core.js';
 import type { EngineStats, OrderReconciliation, TradingEngineOptions } from './engine-options.js';
 import { errorMessage } from './error-text.js';
 import { EngineError, EngineErrorCode } from './errors.js';
 import { EventQueue } from './event-queue.js';
-import { checkHalt, checkReducing, pipelineFailed } from './halt.js';
+import { checkHalt, pipelineFailed } from './halt.js';
 import { handleFill, handleFunding, handleOrderUpdate, handlePrice } from './order-events.js';
 import { reconcileOrders } from './reconcile-orders.js';
 import { resolveByStatus } from './resolve-by-status.js';
@@ -256,22 +257,14 @@ export class TradingEngine {
     }
   }
 
-  /** Reads the account from the exchange and reports it to risk (audited by the risk manager). */
+  /**
+   * Reads the account from the exchange and reports it to risk (audited by the risk manager). While the
+   * engine runs, the exchange's ledger is synced first (`syncLedger`, when it has one) and the report goes
+   * to risk behind the changes that delivered: a deposit or withdrawal the report holds is never read as
+   * P&L because the venue's push of it was late. A failed sync still reports the account, then rejects.
+   */
   async refreshAccount(): Promise<AccountState> {
-    const core = this.#core;
-    const account = await core.exchange.getAccountState();
-    core.account = account;
-    core.lastAccountRefresh = core.clock.now();
-    core.accountDirty = false;
-    await core.risk.updateAccount({
-      balance: account.balance,
-      equity: account.equity,
-      marginUsed: account.marginUsed,
-      // When the venue measured it: risk then knows which deposits and withdrawals it already holds.
-      timestamp: account.timestamp,
-    });
-    if (core.running) await checkReducing(core, core.risk.tradingState);
-    return account;
+    return refreshAccount(this.#core);
   }
 
   /**

@@ -136,6 +136,23 @@ export class RecordingExchange implements Exchange {
     this.ledger.add(l);
     return () => this.ledger.delete(l);
   }
+  /** Changes the venue holds (its account reads show them) but has not pushed yet. */
+  readonly unpushed: { kind: string; amount: Decimal; time: number; id: string }[] = [];
+  syncLedgerFailure: Error | undefined;
+  /** Money moves on the venue now; its push is left to `syncLedger` (or `pushLedger`). */
+  moveMoney(kind: string, amount: string, id: string): void {
+    const a = toDecimal(amount);
+    this.balance = this.balance.plus(a);
+    this.unpushed.push({ kind, amount: a, time: this.now(), id });
+  }
+  /** Deletable: a venue with no ledger read has none. */
+  syncLedger?: () => Promise<void> = async () => {
+    if (this.syncLedgerFailure !== undefined) throw this.syncLedgerFailure;
+    this.pushLedger();
+  };
+  pushLedger(): void {
+    for (const c of this.unpushed.splice(0)) for (const l of this.ledger) l({ ...c, nonCash: false });
+  }
   emitLedger(kind: string, amount: string, nonCash = false, id?: string): void {
     for (const l of this.ledger) {
       l({ kind, amount: toDecimal(amount), time: this.now(), nonCash, ...(id === undefined ? {} : { id }) });

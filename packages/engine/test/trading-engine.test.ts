@@ -254,6 +254,39 @@ describe('TradingEngine', () => {
     expect(risk.state.dayStartEquity?.toString()).toBe('7000');
   });
 
+  it('a withdrawal the account read already shows, pushed late, reaches risk before the read: no daily loss, no REDUCING', async () => {
+    await setup({ maxDailyLoss: 1000 });
+    clock.advance(1000);
+    exchange.moveMoney('withdraw', '-3000', 'w1');
+    // The read shows 7,000; the venue's push of the withdrawal has not come. The sync brings it first.
+    await engine.refreshAccount();
+    expect(risk.state.tradingState).toBe('ACTIVE');
+    expect(risk.state.dailyPnl.toString()).toBe('0');
+    expect(risk.state.dayStartEquity?.toString()).toBe('7000');
+    // Its push later changes nothing (by id).
+    exchange.emitLedger('withdraw', '-3000', false, 'w1');
+    await engine.idle();
+    expect(risk.state.dayStartEquity?.toString()).toBe('7000');
+  });
+
+  it('without a ledger sync the same read is a loss of the withdrawal (why the engine syncs)', async () => {
+    await setup({ maxDailyLoss: 1000 });
+    delete exchange.syncLedger;
+    clock.advance(1000);
+    exchange.moveMoney('withdraw', '-3000', 'w1');
+    await engine.refreshAccount();
+    expect(risk.state.tradingState).toBe('REDUCING');
+  });
+
+  it('a failed ledger sync still reports the read, then rejects with the failure', async () => {
+    await setup({ maxDailyLoss: 1000 });
+    clock.advance(1000);
+    exchange.balance = exchange.balance.plus(500);
+    exchange.syncLedgerFailure = new Error('ledger read timed out');
+    await expect(engine.refreshAccount()).rejects.toThrow('ledger read timed out');
+    expect(risk.state.dailyPnl.toString()).toBe('500');
+  });
+
   it("feeds the venue's mark and oracle to risk, which refuses an order near the mid but far from the oracle", async () => {
     exchange.emitReference('BTC-USD', '50000', '44000');
     await engine.idle();

@@ -513,6 +513,17 @@ export class HyperliquidClient implements Exchange {
     await this.#p.streams.fills.settled;
   }
 
+  /**
+   * Reads the account's ledger updates over REST now (from the previous sync, 5 minutes of overlap, the
+   * first from `fillsSince`) and delivers the new ones, resolving once they were audited and handed to
+   * `onLedgerUpdate` listeners: after an account snapshot, every deposit and withdrawal it holds has then
+   * been delivered, however late the stream's push. Each update is read on its own, as on the stream.
+   * @throws {HyperliquidResponseError} when the venue's answer is not a list; transport errors as for any read
+   */
+  async syncLedger(): Promise<void> {
+    await this.#p.streams.syncLedger();
+  }
+
   /** Waits for the backfills scheduled so far (tests and orderly shutdown). */
   async settled(): Promise<void> {
     await this.#p.streams.fills.settled;

@@ -37,7 +37,7 @@ import {
   type UserRole,
   UserRoleResponseSchema,
 } from './key-authority.js';
-import { type LedgerUpdate, LedgerUpdatesResponseSchema } from './ledger.js';
+import { type LedgerUpdate, LedgerUpdatesRawResponseSchema, LedgerUpdatesResponseSchema } from './ledger.js';
 import type { Address } from './private-key.js';
 import { type SpotMetaResponse, SpotMetaResponseSchema } from './spot.js';
 import type { Transport } from './transport.js';
@@ -178,6 +178,19 @@ export class InfoReads {
         ...(args.endTime === undefined ? {} : { endTime: args.endTime }),
       },
       LedgerUpdatesResponseSchema,
+    );
+  }
+
+  /** The same read with each update left unread, so the caller parses (and refuses) each on its own. */
+  userNonFundingLedgerUpdatesRaw(args: { startTime: number; endTime?: number }): Promise<unknown[]> {
+    return this.#transport.info(
+      {
+        type: 'userNonFundingLedgerUpdates',
+        user: this.requireAccount(undefined),
+        startTime: args.startTime,
+        ...(args.endTime === undefined ? {} : { endTime: args.endTime }),
+      },
+      LedgerUpdatesRawResponseSchema,
     );
   }
 

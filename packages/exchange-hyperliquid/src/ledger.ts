@@ -15,6 +15,8 @@ export const LedgerUpdateSchema = z
   .passthrough();
 export type LedgerUpdate = z.output<typeof LedgerUpdateSchema>;
 export const LedgerUpdatesResponseSchema = z.array(LedgerUpdateSchema);
+/** The REST answer with its updates unread, so each is parsed (and refused) on its own. */
+export const LedgerUpdatesRawResponseSchema = z.array(z.unknown());
 /** A ledger message with its updates unread, so each is parsed (and refused) on its own. */
 export const WsLedgerUpdatesSchema = z
   .object({

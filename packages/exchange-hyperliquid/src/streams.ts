@@ -38,6 +38,9 @@ import { HyperliquidWebSocket } from './ws.js';
 
 type WsFunding = z.output<typeof WsFundingSchema>;
 
+/** How far back past the previous sync a ledger sync reads again (clock skew, REST lag). */
+const LEDGER_SYNC_OVERLAP_MS = 5 * 60_000;
+
 export interface StreamsDeps {
   wsUrl: string;
   wsOptions: {
@@ -88,6 +91,8 @@ export class Streams {
   readonly #seenFundings = new Set<string>();
   readonly #seenLedger = new Set<string>();
   readonly #seenUnreadable = new Set<string>();
+  /** The client's time at the start of the last `syncLedger` that completed. */
+  #ledgerSyncedAt: number | undefined;
   #ws: HyperliquidWebSocket | undefined;
   #reconnects = 0;
 
@@ -288,22 +293,45 @@ export class Streams {
       reportInvalidMessage(this.#d.reporter, 'userNonFundingLedgerUpdates');
       return;
     }
+    void this.#applyLedger(parsed.data.nonFundingLedgerUpdates, 'WebSocket');
+  }
+
+  /**
+   * Reads the account's ledger updates over REST since the last sync (the first one from `since`) and
+   * delivers the new ones, resolving once each was handed to the listeners. An account report read before
+   * this call then holds no deposit or withdrawal the listeners have not heard of, whatever the stream's
+   * delay: risk must not read a withdrawal the report already shows as a loss of its amount.
+   */
+  async syncLedger(): Promise<void> {
+    this.#d.reads.requireAccount(undefined);
+    const startedAt = this.#d.clock.now();
+    const last = this.#ledgerSyncedAt;
+    // Overlap: an update is stamped with its block's time and may show up over REST a little later.
+    const from = Math.max(this.#d.deduper.since, last === undefined ? 0 : last - LEDGER_SYNC_OVERLAP_MS);
+    const raw = await this.#d.reads.userNonFundingLedgerUpdatesRaw({ startTime: from });
+    await this.#applyLedger(raw, 'REST');
+    this.#ledgerSyncedAt = last === undefined ? startedAt : Math.max(last, startedAt);
+  }
+
+  /** Each update on its own, oldest first; resolves when every new one was delivered. */
+  #applyLedger(raws: readonly unknown[], via: 'WebSocket' | 'REST'): Promise<void> {
     const account = this.#d.account;
-    if (account === undefined) return;
-    // Each update on its own: one the client cannot read must not drop the deposits and withdrawals next
-    // to it (risk would count them as P&L). The unreadable one is reported.
+    if (account === undefined) return Promise.resolve();
+    // One the client cannot read must not drop the deposits and withdrawals next to it (risk would count
+    // them as P&L). The unreadable one is reported.
     const updates: LedgerUpdate[] = [];
-    for (const raw of parsed.data.nonFundingLedgerUpdates) {
+    for (const raw of raws) {
       const u = LedgerUpdateSchema.safeParse(raw);
       if (u.success) updates.push(u.data);
       else if (this.#firstUnreadable(raw, 'hash')) {
         const failure = new HyperliquidResponseError(
-          `WebSocket userNonFundingLedgerUpdates update is unreadable; dropped (${u.error.issues[0]?.message ?? 'invalid'})`,
+          `${via} userNonFundingLedgerUpdates update is unreadable; dropped (${u.error.issues[0]?.message ?? 'invalid'})`,
         );
         this.#d.reporter.emitError(failure);
         void this.#d.reporter.recordError(failure, 'ledger update');
       }
     }
+    const deliveries: Promise<void>[] = [];
     for (const u of updates.sort((a, b) => a.time - b.time)) {
       let change: LedgerChange;
       try {
@@ -316,8 +344,9 @@ export class Streams {
       if (this.#seenLedger.has(change.id)) continue;
       this.#seenLedger.add(change.id);
       if (change.time < this.#d.deduper.since) continue;
-      void this.#deliverLedger(change);
+      deliveries.push(this.#deliverLedger(change));
     }
+    return Promise.all(deliveries).then(() => undefined);
   }
 
   /** Audited as `ledger_update` first, then delivered (an unknown kind is also reported, as no cash). */

@@ -265,4 +265,89 @@ describe('the ledger stream', () => {
       client.close();
     }
   });
+
+  it('syncLedger delivers what the venue recorded but did not push, before it resolves, and only once', async () => {
+    // The SDK's recording of a real account, answered over REST; the stream pushes nothing.
+    const recorded = fixture('pysdk/test_user_non_funding_ledger_updates_without_end_time').response as {
+      time: number;
+    }[];
+    const answer = [...recorded, { time: 'later', hash: '0xbad', delta: { type: 'deposit' } }];
+    const info = venue.info;
+    venue.info = (b) => (b.type === 'userNonFundingLedgerUpdates' ? { json: answer } : info(b));
+    const clock = new ManualClock(1_600_000_000_000);
+    const audit: AuditEventInput[] = [];
+    const client = new HyperliquidClient({
+      privateKey: KEY,
+      walletAddress: RECORDED,
+      baseUrl: venue.url,
+      wsUrl: venue.wsUrl,
+      clock,
+      fillsSince: 0,
+      auditLogger: {
+        append: async (e) => {
+          audit.push(e);
+          return e as never;
+        },
+      },
+    });
+    const seen: LedgerChange[] = [];
+    const errors: string[] = [];
+    client.onLedgerUpdate((c) => seen.push(c));
+    client.onError((e) => errors.push(e.message));
+    await client.start({ timeoutMs: 5000 });
+    try {
+      await client.syncLedger();
+      // Delivered, each audited first, by the time the sync resolves: no waiting on anything else.
+      expect(seen.map((c) => [c.kind, c.amount.toFixed()])).toEqual([
+        ['deposit', '2703997.4500000002'],
+        ['accountClassTransfer', '-12'],
+        ['spotTransfer', '0'],
+        ['accountClassTransfer', '-2684105.0099999998'],
+        ['deposit', '1099994.98'],
+      ]);
+      expect(audit.filter((e) => e.type === 'ledger_update')).toHaveLength(5);
+      expect(errors).toEqual([
+        expect.stringMatching(/^REST userNonFundingLedgerUpdates update is unreadable; dropped/),
+      ]);
+
+      // Again later: read from the previous sync less five minutes; nothing is delivered or reported twice,
+      // and the stream's push of one of them afterwards is not delivered either.
+      clock.advance(3_600_000);
+      await client.syncLedger();
+      venue.push('userNonFundingLedgerUpdates', {
+        user: RECORDED,
+        nonFundingLedgerUpdates: recorded.slice(0, 1),
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(seen).toHaveLength(5);
+      expect(errors).toHaveLength(1);
+      const starts = venue.requestsOf('/info', 'userNonFundingLedgerUpdates').map((r) => r.body.startTime);
+      expect(starts).toEqual([0, 1_600_000_000_000 - 300_000]);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('syncLedger rejects when the venue cannot answer, and delivers nothing', async () => {
+    const info = venue.info;
+    venue.info = (b) => (b.type === 'userNonFundingLedgerUpdates' ? { json: { error: 'no' } } : info(b));
+    const client = new HyperliquidClient({
+      privateKey: KEY,
+      walletAddress: RECORDED,
+      baseUrl: venue.url,
+      wsUrl: venue.wsUrl,
+      clock: new ManualClock(1_000),
+      fillsSince: 0,
+      auditLogger: { append: async (e) => e as never },
+    });
+    const seen: LedgerChange[] = [];
+    client.onLedgerUpdate((c) => seen.push(c));
+    await client.start({ timeoutMs: 5000 });
+    try {
+      await expect(client.syncLedger()).rejects.toThrow();
+      expect(seen).toEqual([]);
+    } finally {
+      client.close();
+    }
+  });
 });

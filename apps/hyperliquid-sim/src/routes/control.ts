@@ -59,7 +59,12 @@ export async function controlRoute(
         if (body.type !== 'deposit' && body.type !== 'withdraw') {
           return { status: 400, text: 'type: expected deposit or withdraw' };
         }
-        const update = account.transfer(body.type, toDecimal(body.usdc as DecimalInput, 'usdc'));
+        if (body.stream !== undefined && typeof body.stream !== 'boolean') {
+          return { status: 400, text: 'stream: expected a boolean' };
+        }
+        const update = account.transfer(body.type, toDecimal(body.usdc as DecimalInput, 'usdc'), {
+          stream: body.stream !== false,
+        });
         hub.flush();
         return ok(update);
       }
