@@ -585,11 +585,19 @@ describe('eight hl-bot processes sharing one risk budget on PostgreSQL', () => {
       expect(log.filter((e) => e.type === 'order_submitted')).toEqual([]);
       // The trip is the account's (the shared breaker, as for any trip): every desk bot halts with the reason,
       // the one that holds SOL now included, until an operator looks. Nobody trades SOL twice meanwhile.
-      const reasons = await Promise.all(
-        [epsilonDir, ...deskDirs].map(async (d) =>
-          (await auditEntries(d)).flatMap((e) => (e.type === 'circuit_breaker_tripped' ? [e.reason] : [])),
-        ),
+      // Each bot hears it by NOTIFY, or at its next renewal when it missed that: asynchronously, so waited for.
+      const tripsOf = () =>
+        Promise.all(
+          [epsilonDir, ...deskDirs].map(async (d) =>
+            (await auditEntries(d)).flatMap((e) => (e.type === 'circuit_breaker_tripped' ? [e.reason] : [])),
+          ),
+        );
+      await eventually(
+        async () => (await tripsOf()).every((r) => r.length > 0),
+        'every desk bot to halt',
+        5_000,
       );
+      const reasons = await tripsOf();
       for (const r of reasons) {
         expect(r).toHaveLength(1);
         expect(r[0]).toMatch(
