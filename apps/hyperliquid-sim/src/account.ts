@@ -681,7 +681,11 @@ export class SimAccount {
         position: {
           coin,
           szi: s(q),
-          leverage: { type: 'cross', value: leverage },
+          // Isolated as the venue reports it: marginUsed = rawUsd + szi x mark (the docs' clearinghouseState).
+          leverage:
+            info?.isolatedOnly === true
+              ? { type: 'isolated', value: leverage, rawUsd: r6(margin.minus(q.times(p.markPrice))) }
+              : { type: 'cross', value: leverage },
           entryPx: r6(p.entryPrice),
           positionValue: r6(value),
           unrealizedPnl: r6(p.unrealizedPnl),

@@ -19,6 +19,11 @@ export interface SimCoin {
   asset: number;
   /** `""` for the first dex. */
   dex: string;
+  /**
+   * No cross margin (`onlyIsolated`, `marginMode: 'strictIsolated'` in meta), as every asset of the docs'
+   * HIP-3 dex example: the HIP-3 dex's coins.
+   */
+  isolatedOnly: boolean;
 }
 
 /** Known defaults (Hyperliquid's `meta` values); other coins get szDecimals 2 and 20x unless given. */
@@ -49,7 +54,7 @@ export function parseCoinSpec(spec: string): SimCoin {
   if (!Number.isInteger(maxLeverage) || maxLeverage < 1 || maxLeverage > 200) {
     throw new SimError('SIM_INVALID_OPTION', `maxLeverage of ${coin} must be an integer 1..200`);
   }
-  return { coin, szDecimals, maxLeverage, asset: 0, dex: '' };
+  return { coin, szDecimals, maxLeverage, asset: 0, dex: '', isolatedOnly: false };
 }
 
 /** Smallest price step at `price` under the 5-significant-figure and decimals rules (integers at 1e5 and up). */

@@ -121,7 +121,13 @@ export async function startHyperliquidSim(options: HyperliquidSimOptions = {}): 
     if (!/^[a-z]{1,8}$/.test(hip3.name))
       throw new SimError('SIM_INVALID_OPTION', 'a HIP-3 dex name is 1-8 lowercase letters');
     hip3.coins.map(parseCoinSpec).forEach((c, i) => {
-      coins.push({ ...c, coin: `${hip3.name}:${c.coin}`, asset: dexAssetId(1, i), dex: hip3.name });
+      coins.push({
+        ...c,
+        coin: `${hip3.name}:${c.coin}`,
+        asset: dexAssetId(1, i),
+        dex: hip3.name,
+        isolatedOnly: true,
+      });
     });
   }
   if (coins.length === 0 || new Set(coins.map((c) => c.coin)).size !== coins.length) {

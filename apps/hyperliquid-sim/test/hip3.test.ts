@@ -1,8 +1,9 @@
 import { type Fill, OrderRequest } from '@hl-bot/core-types';
+import { signL1Action } from '@hl-bot/exchange-hyperliquid/wire';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { HyperliquidSim } from '../src/index.js';
-import { clientFor, eventually, MASTER, post, startSim } from './helpers.js';
+import { clientFor, eventually, MASTER, MASTER_KEY, post, startSim } from './helpers.js';
 
 let sim: HyperliquidSim;
 beforeEach(async () => {
@@ -66,8 +67,15 @@ describe('a HIP-3 dex on hl-sim', () => {
     expect(meta.universe).toEqual([expect.objectContaining({ name: 'xyz:XYZ100', szDecimals: 4 })]);
     const main = (await post(sim, '/info', { type: 'meta' })).body as { universe: Array<{ name: string }> };
     expect(main.universe.map((u) => u.name)).toEqual(['BTC', 'ETH', 'SOL']);
+    // As in the docs' HIP-3 dex example: isolated margin only.
+    expect(meta.universe[0]).toMatchObject({ onlyIsolated: true, marginMode: 'strictIsolated' });
+    expect(main.universe.some((u) => 'onlyIsolated' in u)).toBe(false);
     const assets = await clientFor(sim).loadAssets();
-    expect(assets.bySymbol('xyz:XYZ100-USD')).toMatchObject({ asset: 110000, dex: 'xyz' });
+    expect(assets.bySymbol('xyz:XYZ100-USD')).toMatchObject({
+      asset: 110000,
+      dex: 'xyz',
+      crossAllowed: false,
+    });
     expect(assets.dexes()).toEqual(['', 'xyz']);
   });
 
@@ -87,6 +95,11 @@ describe('a HIP-3 dex on hl-sim', () => {
       expect(xyz.assetPositions.map((p) => [p.position.coin, p.position.szi.toFixed()])).toEqual([
         ['xyz:XYZ100', '0.01'],
       ]);
+      // Reported isolated, with the venue's identity marginUsed = rawUsd + szi x mark.
+      const held = xyz.assetPositions[0]?.position;
+      expect(held?.leverage.type).toBe('isolated');
+      const raw = held?.leverage.type === 'isolated' ? held.leverage.rawUsd : undefined;
+      expect(raw?.plus(held?.positionValue ?? 0).toFixed()).toBe(held?.marginUsed.toFixed());
       expect((await client.clearinghouseState()).assetPositions).toEqual([]);
 
       // The coin rises 1000: the account's equity counts the HIP-3 position's gain.
@@ -109,5 +122,27 @@ describe('a HIP-3 dex on hl-sim', () => {
     } finally {
       client.close();
     }
+  });
+
+  it('sets leverage isolated on the HIP-3 coin (the client’s default there) and refuses cross, as the venue', async () => {
+    const client = clientFor(sim);
+    await client.updateLeverage('xyz:XYZ100-USD', 5);
+    await expect(client.updateLeverage('xyz:XYZ100-USD', 5, { isCross: true })).rejects.toMatchObject({
+      code: 'INVALID_LEVERAGE',
+    });
+    await client.updateLeverage('BTC-USD', 5);
+    // Sent signed but past the client's check: the sim refuses cross there too, and isolated on BTC.
+    const send = async (asset: number, isCross: boolean, nonce: number) => {
+      const action = { type: 'updateLeverage', asset, isCross, leverage: 5 };
+      const signature = signL1Action({ privateKey: MASTER_KEY, action, nonce, isMainnet: true });
+      return (await post(sim, '/exchange', { action, nonce, signature })).body;
+    };
+    const now = Date.now();
+    expect(await send(110000, true, now)).toEqual({
+      status: 'err',
+      response: 'Cross margin is not allowed for xyz:XYZ100.',
+    });
+    expect(await send(0, false, now + 1)).toMatchObject({ status: 'err' });
+    expect(await send(110000, false, now + 2)).toMatchObject({ status: 'ok' });
   });
 });

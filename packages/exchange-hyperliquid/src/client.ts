@@ -321,7 +321,12 @@ export class HyperliquidClient implements Exchange {
     return this.#p.actions.batchModify(modifies);
   }
 
-  /** Sets leverage of a symbol (cross by default). @throws {HyperliquidActionError} {ExchangeError} */
+  /**
+   * Sets leverage of a symbol: cross by default, isolated by default on an asset that allows no cross
+   * margin (`onlyIsolated`, `marginMode` `strictIsolated` / `noCross`, as a HIP-3 dex's assets).
+   * @throws {ExchangeError} `INVALID_LEVERAGE` for a leverage out of range or cross on an isolated-only
+   *   asset (nothing sent); {HyperliquidActionError} when the venue refuses it
+   */
   updateLeverage(symbol: string, leverage: number, opts: { isCross?: boolean } = {}): Promise<void> {
     return this.#p.actions.updateLeverage(symbol, leverage, opts);
   }

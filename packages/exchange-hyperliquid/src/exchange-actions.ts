@@ -177,7 +177,15 @@ export class ExchangeActions {
         },
       );
     }
-    await this.send(buildUpdateLeverageAction(asset.asset, opts.isCross ?? true, leverage), {});
+    // Cross by default where the asset allows it; an isolated-only asset (every HIP-3 dex asset in the docs'
+    // example) defaults to isolated, and asking it for cross is refused here rather than by the venue.
+    if (opts.isCross === true && !asset.crossAllowed) {
+      throw new ExchangeError('INVALID_LEVERAGE', `${symbol} allows isolated margin only (isCross: false)`, {
+        details: { symbol, leverage },
+      });
+    }
+    const isCross = opts.isCross ?? asset.crossAllowed;
+    await this.send(buildUpdateLeverageAction(asset.asset, isCross, leverage), {});
   }
 
   async scheduleCancel(time: number | undefined): Promise<void> {

@@ -39,6 +39,8 @@ export const PerpAssetInfoSchema = z
     marginTableId: z.number().int().optional(),
     onlyIsolated: z.boolean().optional(),
     isDelisted: z.boolean().optional(),
+    /** `strictIsolated` (a HIP-3 dex's assets) or `noCross`: no cross margin on the asset. */
+    marginMode: z.string().max(40).optional(),
   })
   .passthrough();
 export type PerpAssetInfo = z.output<typeof PerpAssetInfoSchema>;

@@ -36,6 +36,11 @@ export interface PerpAsset {
   maxLeverage: number;
   isDelisted: boolean;
   onlyIsolated: boolean;
+  /**
+   * Whether a position may use cross margin: not when the venue marks the asset `onlyIsolated` or its
+   * `marginMode` is `strictIsolated` / `noCross` (every asset of the docs' HIP-3 dex example).
+   */
+  crossAllowed: boolean;
   /** The perp dex: `""` for the first dex, e.g. `xyz` for a HIP-3 dex's `xyz:SILVER`. */
   dex: string;
 }
@@ -91,6 +96,8 @@ export class AssetMap {
           maxLeverage: u.maxLeverage,
           isDelisted: u.isDelisted === true,
           onlyIsolated: u.onlyIsolated === true,
+          crossAllowed:
+            u.onlyIsolated !== true && u.marginMode !== 'strictIsolated' && u.marginMode !== 'noCross',
           dex,
         });
       });

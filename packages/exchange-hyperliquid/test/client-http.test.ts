@@ -22,6 +22,7 @@ import {
   type UserSignedAction,
 } from '../src/wire.js';
 import { FakeVenue, fill, META } from './helpers/fake-venue.js';
+import { fixture } from './helpers/fixtures.js';
 
 const KEY = '0x0123456789012345678901234567890123456789012345678901234567890123';
 const ACCOUNT = '0x1111111111111111111111111111111111111111';
@@ -234,6 +235,36 @@ function sentOrder(): Record<string, unknown> | undefined {
 function orderOk(statuses: unknown[]) {
   return { json: { status: 'ok', response: { type: 'order', data: { statuses } } } };
 }
+
+describe('leverage and the margin mode an asset allows', () => {
+  it('defaults to isolated on an isolated-only asset (the docs’ HIP-3 dex), refuses cross there unsent, keeps cross elsewhere', async () => {
+    const [xyzMeta] = fixture('docs/metaAndAssetCtxs_37').response as [unknown];
+    venue.info = (b) =>
+      b.type === 'perpDexs'
+        ? {
+            json: [
+              null,
+              { name: 'xyz', fullName: 'XYZ', deployer: `0x${'5e'.repeat(20)}`, oracleUpdater: null },
+            ],
+          }
+        : b.type === 'meta' && b.dex === 'xyz'
+          ? { json: xyzMeta }
+          : infoRouter()(b);
+    venue.exchange = () => ({ json: { status: 'ok', response: { type: 'default' } } });
+    const c = client();
+    await c.updateLeverage('xyz:TSLA-USD', 5);
+    await c.updateLeverage('BTC-USD', 5);
+    await expect(c.updateLeverage('xyz:TSLA-USD', 5, { isCross: true })).rejects.toMatchObject({
+      code: 'INVALID_LEVERAGE',
+      message: expect.stringMatching(/isolated margin only/),
+    });
+    const sent = venue.requestsOf('/exchange').map((r) => r.body.action);
+    expect(sent).toEqual([
+      { type: 'updateLeverage', asset: 110001, isCross: false, leverage: 5 },
+      { type: 'updateLeverage', asset: 0, isCross: true, leverage: 5 },
+    ]);
+  });
+});
 
 describe('placing orders', () => {
   it('sends a signed limit order whose signer recovers to the key, leaving order facts to the router', async () => {

@@ -208,7 +208,16 @@ describe('HIP-3 dexes', () => {
       { dex: 'xyz', index: 1, meta: MetaResponseSchema.parse(xyzMeta) },
     ]);
     expect(map.bySymbol('BTC-USD').asset).toBe(0);
-    expect(map.bySymbol('xyz:XYZ100-USD')).toMatchObject({ asset: 110000, dex: 'xyz', onlyIsolated: true });
+    expect(map.bySymbol('xyz:XYZ100-USD')).toMatchObject({
+      asset: 110000,
+      dex: 'xyz',
+      onlyIsolated: true,
+      crossAllowed: false,
+    });
+    expect(map.bySymbol('BTC-USD').crossAllowed).toBe(true);
+    // The first dex's HPOS: onlyIsolated without a marginMode; LOOM: strictIsolated.
+    expect(map.bySymbol('HPOS-USD').crossAllowed).toBe(false);
+    expect(map.bySymbol('LOOM-USD').crossAllowed).toBe(false);
     expect(map.bySymbol('xyz:NVDA-USD').asset).toBe(110002);
     expect(map.byAsset(110001).coin).toBe('xyz:TSLA');
     expect(map.dexes()).toEqual(['', 'xyz']);

@@ -142,7 +142,10 @@ export class ExchangeRoute {
         account.actionsUsed += 1;
         const coin = this.#state.coinByAsset(action.asset);
         if (coin === undefined) return err(`Invalid asset ${action.asset}`);
-        if (!action.isCross) return err('hl-sim supports cross margin only');
+        // The venue's rule: no cross margin on an isolated-only asset. hl-sim's own limit: isolated margin only
+        // where the venue demands it (margined as cross otherwise; the position reports isolated).
+        if (action.isCross && coin.isolatedOnly) return err(`Cross margin is not allowed for ${coin.coin}.`);
+        if (!action.isCross && !coin.isolatedOnly) return err('hl-sim supports cross margin only');
         try {
           await account.paper.setLeverage(`${coin.coin}-USD`, action.leverage);
         } catch (error) {

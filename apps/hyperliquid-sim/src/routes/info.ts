@@ -16,6 +16,7 @@ function metaOf(state: SimState, dex: string) {
         szDecimals: c.szDecimals,
         maxLeverage: c.maxLeverage,
         marginTableId: c.maxLeverage,
+        ...(c.isolatedOnly ? { onlyIsolated: true, marginMode: 'strictIsolated' } : {}),
       })),
     marginTables: [],
     collateralToken: 0,
