@@ -146,7 +146,9 @@ export class RecordingExchange implements Exchange {
     this.unpushed.push({ kind, amount: a, time: this.now(), id });
   }
   /** Deletable: a venue with no ledger read has none. */
+  ledgerSyncs = 0;
   syncLedger?: () => Promise<void> = async () => {
+    this.ledgerSyncs += 1;
     if (this.syncLedgerFailure !== undefined) throw this.syncLedgerFailure;
     this.pushLedger();
   };

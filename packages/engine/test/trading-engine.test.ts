@@ -269,6 +269,33 @@ describe('TradingEngine', () => {
     expect(risk.state.dayStartEquity?.toString()).toBe('7000');
   });
 
+  it('a deposit read before its push does not raise the day’s peak twice (no false drawdown later)', async () => {
+    await setup({ maxDrawdownPercent: 0.2, maxDailyLoss: 100_000, maxDailyLossPercent: 0.5 });
+    clock.advance(1000);
+    exchange.moveMoney('deposit', '5000', 'd1');
+    await engine.refreshAccount();
+    expect(risk.state.dayStartEquity?.toString()).toBe('15000');
+    // 1,000 below the 15,000 peak: 6.7%. Had the peak been raised by the read and again by the flow
+    // (20,000), this would be a 25% drawdown.
+    exchange.balance = toDecimal(14_000);
+    await engine.refreshAccount();
+    expect(risk.state.tradingState).toBe('ACTIVE');
+  });
+
+  it('syncs the ledger only for a read that would move the day’s limits (each sync costs venue weight)', async () => {
+    await setup({ maxDailyLoss: 1000 });
+    const before = exchange.ledgerSyncs;
+    clock.advance(1000);
+    exchange.balance = toDecimal(9_900);
+    await engine.refreshAccount();
+    await engine.refreshAccount();
+    expect(exchange.ledgerSyncs).toBe(before);
+    exchange.balance = toDecimal(8_500);
+    await engine.refreshAccount();
+    expect(exchange.ledgerSyncs).toBe(before + 1);
+    expect(risk.state.tradingState).toBe('REDUCING');
+  });
+
   it('without a ledger sync the same read is a loss of the withdrawal (why the engine syncs)', async () => {
     await setup({ maxDailyLoss: 1000 });
     delete exchange.syncLedger;

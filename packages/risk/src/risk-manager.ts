@@ -675,6 +675,19 @@ export class RiskManager implements MarkReader {
   }
 
   /**
+   * Whether an account report of `equity` would move the day's limits now: raise the day's peak or latch
+   * REDUCING. Such a report must not hold a deposit or withdrawal risk has not heard of (it would be read as
+   * P&L: a latch, or a peak the flow then raises again), so the engine syncs the venue's ledger first; any
+   * other report cannot be misread that way. False when risk measures its own P&L (`ownPnl`).
+   * @throws {InvalidDecimalError} for a malformed equity
+   */
+  wouldMoveLimits(equity: DecimalInput): boolean {
+    const e = toDecimal(equity, 'equity');
+    if (this.ownPnl) return false;
+    return this.day.wouldMove(e);
+  }
+
+  /**
    * Money moved in or out of the account at `time` (a deposit is positive, a withdrawal negative). It is
    * not trading P&L: the day's start equity and the peak move by it, so a withdrawal never reads as a
    * daily loss or drawdown and a deposit never hides one. A flow from before the day's start equity was

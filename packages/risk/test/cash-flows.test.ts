@@ -46,6 +46,39 @@ describe('deposits and withdrawals are not trading P&L', () => {
     expect(risk.state.dailyPnl.toString()).toBe('0');
   });
 
+  it('says which account report would move the day’s limits (the engine syncs the ledger before those)', async () => {
+    const { risk } = setup({ maxDailyLoss: '500', maxDrawdownPercent: '0.5', maxDailyLossPercent: '0.5' });
+    // No day yet: the first report starts it, whatever it holds.
+    expect(risk.wouldMoveLimits('10000')).toBe(false);
+    await risk.updateAccount({ balance: '10000', equity: '10000' });
+    expect(risk.wouldMoveLimits('10000')).toBe(false);
+    expect(risk.wouldMoveLimits('9600')).toBe(false);
+    // A new peak, and a loss at the limit.
+    expect(risk.wouldMoveLimits('10000.01')).toBe(true);
+    expect(risk.wouldMoveLimits('9500')).toBe(true);
+    expect(() => risk.wouldMoveLimits('NaN')).toThrow();
+    // Latched: a further loss moves nothing, a new peak still does.
+    await risk.updateAccount({ balance: '9400', equity: '9400' });
+    expect(risk.state.tradingState).toBe('REDUCING');
+    expect(risk.wouldMoveLimits('9000')).toBe(false);
+    expect(risk.wouldMoveLimits('10001')).toBe(true);
+    // Asking changes nothing.
+    expect(risk.state.dailyPnl.toString()).toBe('-600');
+  });
+
+  it('never asks for a sync when risk measures its own P&L (the venue’s equity is not read as P&L)', async () => {
+    const risk = new RiskManager({
+      config: RiskConfig.from({ maxDailyLoss: '500' }),
+      auditLogger: { append: async (e) => e as never },
+      clock: new ManualClock(T0),
+      initialBalance: '10000',
+      pnlScope: 'own',
+    });
+    await risk.updateAccount({ balance: '10000', equity: '10000' });
+    expect(risk.wouldMoveLimits('20000')).toBe(false);
+    expect(risk.wouldMoveLimits('1000')).toBe(false);
+  });
+
   it('a flow from before the day’s start equity was measured is already inside it', async () => {
     const { risk } = setup({ maxDailyLoss: '500' });
     await risk.updateAccount({ balance: '10000', equity: '10000' });

@@ -109,24 +109,36 @@ export class TradingDay {
     if (start === null) return null;
     if (this.peak === null || gt(equity, this.peak)) this.peak = equity;
     if (this.reducingReason !== null) return null;
-    const cfg = this.config;
-    // Fast path: no loss and no fall from the peak means no limit can be reached.
-    if (gte(equity, start) && equals(equity, this.peak)) return null;
-    const loss = start.minus(equity);
-    let reason: string | null = null;
-    if (gte(loss, cfg.maxDailyLoss)) {
-      reason = `daily loss ${loss.toString()} >= limit ${cfg.maxDailyLoss.toString()}`;
-    } else if (this.lossPercentLimit !== null && gte(loss, this.lossPercentLimit)) {
-      reason = `daily loss ${loss.toString()} >= ${cfg.maxDailyLossPercent.toString()} of day-start equity ${start.toString()}`;
-    } else {
-      const peak = this.peak;
-      const drawdown = peak.minus(equity);
-      if (isPositive(peak) && gte(drawdown, this.drawdownLimit(peak))) {
-        reason = `drawdown ${drawdown.toString()} >= ${cfg.maxDrawdownPercent.toString()} of peak equity ${peak.toString()}`;
-      }
-    }
+    const reason = this.breach(equity, start, this.peak);
     if (reason !== null) this.reducingReason = reason;
     return reason;
+  }
+
+  /** Whether observing `equity` would raise the peak or latch REDUCING (`observe`, without its effects). */
+  wouldMove(equity: Decimal): boolean {
+    const start = this.startEquity;
+    if (start === null) return false;
+    if (this.peak === null || gt(equity, this.peak)) return true;
+    return this.reducingReason === null && this.breach(equity, start, this.peak) !== null;
+  }
+
+  /** Why `equity` reaches the day's loss or drawdown limit, or null. */
+  private breach(equity: Decimal, start: Decimal, peak: Decimal): string | null {
+    const cfg = this.config;
+    // Fast path: no loss and no fall from the peak means no limit can be reached.
+    if (gte(equity, start) && equals(equity, peak)) return null;
+    const loss = start.minus(equity);
+    if (gte(loss, cfg.maxDailyLoss)) {
+      return `daily loss ${loss.toString()} >= limit ${cfg.maxDailyLoss.toString()}`;
+    }
+    if (this.lossPercentLimit !== null && gte(loss, this.lossPercentLimit)) {
+      return `daily loss ${loss.toString()} >= ${cfg.maxDailyLossPercent.toString()} of day-start equity ${start.toString()}`;
+    }
+    const drawdown = peak.minus(equity);
+    if (isPositive(peak) && gte(drawdown, this.drawdownLimit(peak))) {
+      return `drawdown ${drawdown.toString()} >= ${cfg.maxDrawdownPercent.toString()} of peak equity ${peak.toString()}`;
+    }
+    return null;
   }
 
   private setBounds(day: string): void {
