@@ -441,6 +441,8 @@ describe('eight hl-bot processes sharing one risk budget on PostgreSQL', () => {
       account: 'team',
       botId: 'observer',
       timeoutMs: 5000,
+      // Lists leases as soon as they expire (the bots themselves wait 5 s before clearing one).
+      deadLeaseGraceMs: 0,
     });
     try {
       // Past its lease time (1.2 s): its unused slice is free, what it had live is not.

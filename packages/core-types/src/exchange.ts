@@ -201,8 +201,14 @@ export class ExchangeError extends HlBotError {
 export interface Exchange {
   /** Venue name for logs and audit (`"paper"`, `"hyperliquid"`). */
   readonly name: string;
-  /** @throws {ExchangeError} when the venue refuses the order. */
-  placeOrder(order: OrderRequest, opts?: { clientOrderId?: string }): Promise<OrderAck>;
+  /**
+   * `notAfter` (ms since the epoch, `Date.now()`'s clock): the venue must not accept the order after it (a
+   * venue with signed expiry, as Hyperliquid's `expiresAfter`, is told so; others may ignore it). A trading
+   * engine sets it to when the shared risk budget stops counting the order on this bot's lease alone. An
+   * order whose `notAfter` passed before it could be sent is refused unsent (ExchangeError).
+   * @throws {ExchangeError} when the venue refuses the order.
+   */
+  placeOrder(order: OrderRequest, opts?: { clientOrderId?: string; notAfter?: number }): Promise<OrderAck>;
   /** Resolves true when the order was open and is now cancelled, false when it was not open. */
   cancelOrder(symbol: string, orderId: string): Promise<boolean>;
   /** Cancels every open order (of one symbol when given); resolves with how many were cancelled. */

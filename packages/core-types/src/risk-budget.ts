@@ -74,6 +74,13 @@ export interface RiskBudget {
   give(orderId: string): void;
   /** Resolves once the shared store knows every take so far: await it before an order goes to the venue. */
   flush(): Promise<void>;
+  /**
+   * Until when (ms since the epoch, `Date.now()`'s clock) the shared store counts this instance's takes on
+   * its live lease. Past it another bot may find the lease dead and, seeing none of its orders on the venue,
+   * free what it held, so an order taken now must not reach the venue later: the engine sends it with this
+   * as its `notAfter`. Undefined when there is no such deadline (the in-process budget).
+   */
+  readonly takesValidUntil?: number | undefined;
   readonly state: SharedRiskState;
   /** This bot's day P&L (realized + unrealized, money): feeds the account's daily loss and drawdown. */
   reportPnl(dayPnl: Decimal): void;

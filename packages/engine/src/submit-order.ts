@@ -111,9 +111,15 @@ export async function submitOrder(core: EngineCore, input: OrderRequestInput): P
   risk.releaseReservation(reservationId, 'submitted');
 
   let ack: Awaited<ReturnType<Exchange['placeOrder']>>;
+  // An opening order counts on the shared budget through this bot's lease: it must not reach the venue after
+  // the lease could be found dead (and what it held freed by another bot that saw no order on the book).
+  const notAfter = check.reservation?.opening === true ? risk.budget.takesValidUntil : undefined;
   const sentAt = performance.now();
   try {
-    ack = await exchange.placeOrder(order, { clientOrderId });
+    ack = await exchange.placeOrder(order, {
+      clientOrderId,
+      ...(notAfter === undefined ? {} : { notAfter }),
+    });
   } catch (error) {
     w.sending = false;
     const latencyMs = performance.now() - sentAt;

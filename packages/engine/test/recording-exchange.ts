@@ -19,7 +19,11 @@ import {
  */
 export class RecordingExchange implements Exchange {
   readonly name = 'recording';
-  readonly placed: Array<{ order: OrderRequest; clientOrderId: string | undefined }> = [];
+  readonly placed: Array<{
+    order: OrderRequest;
+    clientOrderId: string | undefined;
+    notAfter?: number | undefined;
+  }> = [];
   readonly cancelAllCalls: Array<{ symbol?: string | undefined; reason?: string | undefined }> = [];
   readonly open = new Map<string, OpenOrder>();
   failNextWith: Error | undefined;
@@ -36,8 +40,11 @@ export class RecordingExchange implements Exchange {
 
   constructor(private readonly now: () => number) {}
 
-  async placeOrder(order: OrderRequest, opts: { clientOrderId?: string } = {}): Promise<OrderAck> {
-    this.placed.push({ order, clientOrderId: opts.clientOrderId });
+  async placeOrder(
+    order: OrderRequest,
+    opts: { clientOrderId?: string; notAfter?: number } = {},
+  ): Promise<OrderAck> {
+    this.placed.push({ order, clientOrderId: opts.clientOrderId, notAfter: opts.notAfter });
     if (this.failNextWith !== undefined) {
       const error = this.failNextWith;
       this.failNextWith = undefined;

@@ -361,6 +361,45 @@ describe('TradingEngine', () => {
     expect(log.some((e) => e.type === 'orders_cancelled')).toBe(true);
   });
 
+  it('sends an opening order with the shared lease’s end as its deadline; a reducing one has none', async () => {
+    await engine.stop();
+    // A shared budget whose lease ends 700 ms from now (the in-process one has no deadline).
+    class LeasedBudget extends LocalRiskBudget {
+      readonly takesValidUntil = clock.now() + 700;
+    }
+    risk = new RiskManager({
+      config: RiskConfig.from({}),
+      audit,
+      initialBalance: 10_000,
+      clock,
+      budget: new LeasedBudget(),
+    });
+    engine = new TradingEngine({ exchange, risk, tracker, audit, clock });
+    await engine.start();
+    exchange.emitPrice('BTC-USD', '50000');
+    await engine.idle();
+    expect((await engine.submitOrder(limitBuy('49000'))).status).toBe('submitted');
+    expect(exchange.placed.at(-1)?.notAfter).toBe(clock.now() + 700);
+    // Long 0.01 (filled), then a sell that only reduces it: no budget take, so no deadline.
+    exchange.emitFill(Fill.parse(fill('f1', 'buy', '0.01', '50000')));
+    await engine.idle();
+    const exit = await engine.submitOrder({
+      symbol: 'BTC-USD',
+      side: 'sell',
+      orderType: 'limit',
+      price: '50500',
+      quantity: '0.01',
+      reduceOnly: true,
+    });
+    expect(exit.status).toBe('submitted');
+    expect(exchange.placed.at(-1)?.notAfter).toBeUndefined();
+  });
+
+  it('sends no deadline without a shared budget', async () => {
+    expect((await engine.submitOrder(limitBuy('49000'))).status).toBe('submitted');
+    expect(exchange.placed.at(-1)).not.toHaveProperty('notAfter', expect.anything());
+  });
+
   it('halts and cancels its orders when another bot on the account trips the shared breaker', async () => {
     // Two bots on one account: this engine's risk and another manager share one budget.
     await engine.stop();

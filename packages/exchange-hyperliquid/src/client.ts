@@ -369,8 +369,14 @@ export class HyperliquidClient implements Exchange {
    *   whole action), the price/size is not representable, or every attempt failed and the venue has no copy.
    * @throws {OrderStateUnknownError} when the outcome cannot be established; reconcile before retrying.
    * @throws {HyperliquidHttpError} (transient) or other errors: the order may be live.
+   *
+   * `notAfter` caps the signed expiry (`expiresAfter`, also on a re-send): the venue refuses the order after
+   * it, and one whose `notAfter` has passed before a send is not sent (ExchangeError `ORDER_REJECTED`).
    */
-  placeOrder(input: OrderRequest, opts: { clientOrderId?: string } = {}): Promise<OrderAck> {
+  placeOrder(
+    input: OrderRequest,
+    opts: { clientOrderId?: string; notAfter?: number } = {},
+  ): Promise<OrderAck> {
     return placeOrder(input, opts, this.#p.placement);
   }
 

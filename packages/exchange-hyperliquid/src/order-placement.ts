@@ -35,10 +35,14 @@ export interface OrderPlacementDeps extends SafeSubmitDeps {
  */
 export async function placeOrder(
   input: OrderRequest,
-  opts: { clientOrderId?: string },
+  opts: { clientOrderId?: string; notAfter?: number },
   d: OrderPlacementDeps,
 ): Promise<OrderAck> {
   const order = parseOrThrow(OrderRequest, input, 'order');
+  const notAfter = opts.notAfter;
+  if (notAfter !== undefined && !(Number.isSafeInteger(Math.floor(notAfter)) && notAfter > 0)) {
+    throw new ExchangeError('ORDER_REJECTED', `notAfter must be a time in ms, not ${String(notAfter)}`);
+  }
   const clientOrderId = opts.clientOrderId ?? order.clientOrderId;
   const cloid = clientOrderId === undefined ? randomCloid() : d.ids.remember(clientOrderId);
   const ackId = clientOrderId ?? cloid;
@@ -63,7 +67,12 @@ export async function placeOrder(
   const startedAt = d.clock.now();
   let ack: OrderAck;
   try {
-    const outcome = await submitSafely(wire, cloid, d);
+    const outcome = await submitSafely(
+      wire,
+      cloid,
+      d,
+      notAfter === undefined ? undefined : Math.floor(notAfter),
+    );
     ack =
       outcome.kind === 'status'
         ? await ackFromStatus(outcome.response, order, ackId, cloid, startedAt, d.reads)

@@ -39,11 +39,23 @@ export async function submitSafely(
   wire: OrderWire,
   cloid: string,
   d: SafeSubmitDeps,
+  notAfter?: number,
 ): Promise<SubmitOutcome> {
   for (let attempt = 1; ; attempt++) {
     // Capacity first, expiry second: a wait in the rate limiter must not eat the order's validity window.
     await d.transport.bucket.take(exchangeRequestWeight(1));
-    const expiresAfter = d.orderExpiryMs === null ? undefined : Math.floor(d.clock.now()) + d.orderExpiryMs;
+    const now = Math.floor(d.clock.now());
+    if (notAfter !== undefined && notAfter <= now) {
+      // Definite: this attempt is not sent, and an earlier one (if any) expired by notAfter and is unknown
+      // to the venue (its status was asked below before this loop came round).
+      throw new ExchangeError(
+        'ORDER_REJECTED',
+        `order ${cloid} not sent: its deadline (notAfter ${notAfter}) passed before it could be${attempt > 1 ? ' re-' : ' '}sent`,
+        { details: { cloid, notAfter } },
+      );
+    }
+    const own = d.orderExpiryMs === null ? undefined : now + d.orderExpiryMs;
+    const expiresAfter = notAfter === undefined ? own : Math.min(own ?? notAfter, notAfter);
     try {
       const [result] = await d.actions.submitOrders([wire], {
         weightTaken: true,

@@ -466,6 +466,38 @@ describe('placing orders', () => {
     expect(sent[1]?.nonce).toBeGreaterThan(sent[0]?.expiresAfter ?? Number.POSITIVE_INFINITY);
   });
 
+  it('signs an order to expire by its notAfter (a shared lease’s end), and sends none once it has passed', async () => {
+    venue.info = infoRouter();
+    venue.exchange = () => orderOk([{ resting: { oid: 9 } }]);
+    const c = client();
+    await c.placeOrder(limitBuy, { clientOrderId: 'leased', notAfter: T0 + 700 });
+    const expiryOf = (i: number) =>
+      (venue.requestsOf('/exchange')[i]?.body as { expiresAfter?: number } | undefined)?.expiresAfter;
+    expect(expiryOf(0)).toBe(T0 + 700);
+    // A later deadline than the client's own 15 s keeps the client's.
+    await c.placeOrder(limitBuy, { clientOrderId: 'far', notAfter: T0 + 60_000 });
+    expect(expiryOf(1)).toBe(T0 + 15_000);
+    const late = await c.placeOrder(limitBuy, { clientOrderId: 'late', notAfter: T0 - 1 }).catch((e) => e);
+    expect(late).toBeInstanceOf(ExchangeError);
+    expect(late).toMatchObject({
+      code: 'ORDER_REJECTED',
+      message: expect.stringMatching(/not sent: its deadline/),
+    });
+    expect(venue.requestsOf('/exchange')).toHaveLength(2);
+  });
+
+  it('does not re-send an order that never arrived once its notAfter has passed: definitely not placed', async () => {
+    venue.info = infoRouter({ orderStatus: () => ({ status: 'unknownOid' }) });
+    venue.exchange = () => ({ drop: true });
+    const error = await client()
+      .placeOrder(limitBuy, { clientOrderId: 'leased', notAfter: T0 + 2_000 })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ExchangeError);
+    expect(error.message).toMatch(/deadline .* passed before it could be re-sent/);
+    const sent = venue.requestsOf('/exchange').map((r) => r.body as { expiresAfter: number });
+    expect(sent).toEqual([expect.objectContaining({ expiresAfter: T0 + 2_000 })]);
+  });
+
   it('treats an unreadable answer to an order as ambiguous and asks orderStatus instead of re-sending', async () => {
     venue.info = infoRouter({
       orderStatus: (b) => ({

@@ -45,6 +45,13 @@ export interface PgRiskBudgetOptions {
   readonly caps?: AccountCaps;
   /** Bound of every database round trip, ms (default 1000). */
   readonly timeoutMs?: number;
+  /**
+   * How long past its expiry another bot's lease must be before `deadLeases` lists it and `clearDeadLease`
+   * drops it, ms (default 5000). Its bot's orders are signed to expire with the lease (`takesValidUntil`),
+   * on the bot's clock; the venue checks them on its own: the grace covers the clocks' skew and the time an
+   * order accepted at its deadline takes to show on the book.
+   */
+  readonly deadLeaseGraceMs?: number;
   /** Told about every database failure (the budget is fail-closed meanwhile); never throws back. */
   readonly onError?: (error: RiskBudgetPgError) => void;
 }
@@ -131,4 +138,10 @@ export function checkOptions(options: PgRiskBudgetOptions): void {
   const t = options.timeoutMs;
   if (t !== undefined && (!Number.isSafeInteger(t) || t < 50 || t > 60_000))
     fail('timeoutMs must be an integer in 50..60000');
+  const g = options.deadLeaseGraceMs;
+  if (g !== undefined && (!Number.isSafeInteger(g) || g < 0 || g > 3_600_000))
+    fail('deadLeaseGraceMs must be an integer in 0..3600000');
 }
+
+/** Default of `PgRiskBudgetOptions.deadLeaseGraceMs`. */
+export const DEAD_LEASE_GRACE_MS = 5000;

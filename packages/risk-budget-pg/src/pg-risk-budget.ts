@@ -20,6 +20,7 @@ import { RiskBudgetPgError } from './errors.js';
 import {
   applicationNameOf,
   checkOptions,
+  DEAD_LEASE_GRACE_MS,
   idleInTransactionMs,
   type NormalizedCaps,
   normalizeCaps,
@@ -96,6 +97,7 @@ export class PgRiskBudget implements RiskBudget {
   readonly #pool: pg.Pool;
   readonly #url: string;
   readonly #timeoutMs: number;
+  readonly #deadGraceMs: number;
   readonly #channel: string;
   readonly #onError: ((error: RiskBudgetPgError) => void) | undefined;
   readonly #ledger = new BudgetLedger();
@@ -148,6 +150,7 @@ export class PgRiskBudget implements RiskBudget {
     this.#caps = normalizeCaps(options.caps);
     this.#url = options.url;
     this.#timeoutMs = options.timeoutMs ?? 1000;
+    this.#deadGraceMs = options.deadLeaseGraceMs ?? DEAD_LEASE_GRACE_MS;
     this.#channel = channelOf(options.account);
     this.#onError = options.onError;
     this.#pool = new pg.Pool({
@@ -194,6 +197,18 @@ export class PgRiskBudget implements RiskBudget {
       liveOrders: this.#ledger.liveOrders,
       limits: this.#limits,
     };
+  }
+
+  /**
+   * When this instance's lease ends, on the wall clock: an order taken now must reach the venue before it
+   * (the engine signs it to expire then), since past it another bot may clear the lease as dead. Earlier
+   * than the database's expiry: the local lease starts before the renewal's transaction does. A lapsed
+   * lease gives a time already past, so nothing taken under it is sent.
+   */
+  get takesValidUntil(): number {
+    if (this.#closed) return Date.now() - 1;
+    const left = this.#validUntil - performance.now();
+    return Math.floor(Date.now() + (Number.isFinite(left) ? left : -1));
   }
 
   tryTake(orderId: string, need: BudgetNeed): BudgetTake {
@@ -343,21 +358,23 @@ export class PgRiskBudget implements RiskBudget {
   /**
    * Deletes the expired lease of a dead bot so what it used stops counting. The reconciler calls it once
    * the venue shows none of that bot's orders open (and its positions are accounted elsewhere). Returns
-   * false, and changes nothing, when the lease is still live or does not exist.
+   * false, and changes nothing, when the lease is still live, expired less than `deadLeaseGraceMs` ago (an
+   * order its bot signed just before the expiry may still show on the book) or does not exist.
    */
   async clearDeadLease(botId: string): Promise<boolean> {
     return this.#run(async (client) => {
       const r = await client.query(
-        `DELETE FROM ${SCHEMA}.leases WHERE account = $1 AND bot_id = $2 AND expires_at <= now()`,
-        [this.account, botId],
+        `DELETE FROM ${SCHEMA}.leases WHERE account = $1 AND bot_id = $2
+           AND expires_at <= now() - make_interval(secs => $3::double precision / 1000)`,
+        [this.account, botId, this.#deadGraceMs],
       );
       return (r.rowCount ?? 0) > 0;
     });
   }
 
   /**
-   * The account's leases whose bot stopped renewing (expired), other than this instance's, with what they
-   * still count: the reconciler decides from the venue whether `clearDeadLease` may drop one. A bot that
+   * The account's leases whose bot stopped renewing (expired at least `deadLeaseGraceMs` ago), other than
+   * this instance's, with what they still count: the reconciler decides from the venue whether `clearDeadLease` may drop one. A bot that
    * claimed symbols on a venue account (`claimSymbols`) comes with that account and its cloid tag, so only
    * its own orders there are looked at.
    */
@@ -383,8 +400,9 @@ export class PgRiskBudget implements RiskBudget {
         `SELECT l.bot_id, l.live_orders, l.used_exposure::text AS used_exposure, l.used_positions,
            t.venue_account, t.cloid_tag
          FROM ${SCHEMA}.leases l LEFT JOIN ${SCHEMA}.cloid_tags t USING (account, bot_id)
-         WHERE l.account = $1 AND l.bot_id <> $2 AND l.expires_at <= now() ORDER BY l.bot_id`,
-        [this.account, this.botId],
+         WHERE l.account = $1 AND l.bot_id <> $2
+           AND l.expires_at <= now() - make_interval(secs => $3::double precision / 1000) ORDER BY l.bot_id`,
+        [this.account, this.botId, this.#deadGraceMs],
       );
       return r.rows.map((row) => ({
         botId: row.bot_id,

@@ -139,7 +139,14 @@ describe('leases of bots killed with SIGKILL', () => {
     await new Promise((r) => setTimeout(r, 700));
     // Expired: only the holder's possibly-live order still counts.
     expect((await countedExposure(url, account)).toString()).toBe('150');
-    const bot = await PgRiskBudget.open({ url, account, botId: 'survivor', timeoutMs: 5000 });
+    // No grace: the dead leases expired 0.7 s ago (the grace itself is tested in report-order.test.ts).
+    const bot = await PgRiskBudget.open({
+      url,
+      account,
+      botId: 'survivor',
+      timeoutMs: 5000,
+      deadLeaseGraceMs: 0,
+    });
     try {
       expect(await fill(bot, 50, 'a')).toBe(850);
       expect(await bot.clearDeadLease('survivor')).toBe(false);

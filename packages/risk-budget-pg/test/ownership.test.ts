@@ -85,10 +85,11 @@ describe('symbol ownership of bots sharing one venue account', () => {
     // b dies holding a live order: its lease expires but still counts, and so does its claim.
     expect(b.tryTake('o-1', { exposure: ZERO, positions: 0, orders: 1 }).ok).toBe(true);
     await b.flush();
-    await sql(url, 'UPDATE hl_risk.leases SET expires_at = now() WHERE account = $1 AND bot_id = $2', [
-      account,
-      `${VENUE}/zeta`,
-    ]);
+    await sql(
+      url,
+      "UPDATE hl_risk.leases SET expires_at = now() - interval '10 seconds' WHERE account = $1 AND bot_id = $2",
+      [account, `${VENUE}/zeta`],
+    );
     const c = await open(account, `${VENUE}/eta`);
     try {
       const error = await refusal(
@@ -120,9 +121,11 @@ describe('symbol ownership of bots sharing one venue account', () => {
       await a.claimSymbols({ venueAccount: VENUE, cloidTag: '00000011', symbols: ['AVAX'] });
       // a stalls past its lease: c, reconciling, sees it dead with nothing open and clears it (and with it
       // the claims, ON DELETE CASCADE): for a moment c would count a's orders and fills as nobody's.
-      await sql(url, "UPDATE hl_risk.leases SET expires_at = now() - interval '1 second' WHERE bot_id = $1", [
-        `${VENUE}/theta`,
-      ]);
+      await sql(
+        url,
+        "UPDATE hl_risk.leases SET expires_at = now() - interval '10 seconds' WHERE bot_id = $1",
+        [`${VENUE}/theta`],
+      );
       expect(await c.clearDeadLease(`${VENUE}/theta`)).toBe(true);
       expect(await c.peers(VENUE)).toEqual([]);
       // a's next renewal creates its lease again, and its claim with it.
@@ -132,9 +135,11 @@ describe('symbol ownership of bots sharing one venue account', () => {
       ]);
       expect(errors).toEqual([]);
       // Meanwhile taken by another bot: the claim cannot come back, and a is told (never silently).
-      await sql(url, "UPDATE hl_risk.leases SET expires_at = now() - interval '1 second' WHERE bot_id = $1", [
-        `${VENUE}/theta`,
-      ]);
+      await sql(
+        url,
+        "UPDATE hl_risk.leases SET expires_at = now() - interval '10 seconds' WHERE bot_id = $1",
+        [`${VENUE}/theta`],
+      );
       expect(await c.clearDeadLease(`${VENUE}/theta`)).toBe(true);
       await c.claimSymbols({ venueAccount: VENUE, cloidTag: '00000012', symbols: ['AVAX'] });
       await a.renew();

@@ -61,4 +61,64 @@ describe('what the database counts for a bot after a flush', () => {
       await budget.close();
     }
   });
+
+  it('an order taken on the lease must reach the venue before the lease ends: takesValidUntil, on the wall clock', async () => {
+    const account = newAccount();
+    const budget = await PgRiskBudget.open({
+      url,
+      account,
+      botId: 'deadline',
+      caps: { maxExposure: 1000, leaseMs: 2000 },
+      timeoutMs: 1000,
+    });
+    try {
+      const until = budget.takesValidUntil;
+      expect(until).toBeGreaterThan(Date.now() + 1000);
+      expect(until).toBeLessThanOrEqual(Date.now() + 2000);
+      // Never later than the database's own expiry of the lease.
+      const [row] = await sql<{ expires: string }>(
+        url,
+        `SELECT (extract(epoch FROM expires_at) * 1000)::text AS expires FROM hl_risk.leases WHERE account = $1 AND bot_id = $2`,
+        [account, 'deadline'],
+      );
+      expect(until).toBeLessThanOrEqual(Number(row?.expires));
+    } finally {
+      await budget.close();
+    }
+    // A closed (or lapsed) lease gives a time already past: nothing taken under it may be sent.
+    expect(budget.takesValidUntil).toBeLessThan(Date.now() + 1);
+  });
+
+  it('a lease expired less than the grace ago is neither listed as dead nor cleared (its last orders may still land)', async () => {
+    const account = newAccount();
+    const dead = await PgRiskBudget.open({ url, account, botId: 'gone', timeoutMs: 1000 });
+    expect(dead.tryTake('o1', unitNeed(10)).ok).toBe(true);
+    await dead.flush();
+    const watcher = await PgRiskBudget.open({ url, account, botId: 'watcher', timeoutMs: 1000 });
+    try {
+      const expire = (ago: string) =>
+        sql(
+          url,
+          `UPDATE hl_risk.leases SET expires_at = now() - interval '${ago}' WHERE bot_id = 'gone' AND account = $1`,
+          [account],
+        );
+      await expire('2 seconds');
+      expect(await watcher.deadLeases()).toEqual([]);
+      expect(await watcher.clearDeadLease('gone')).toBe(false);
+      await expire('6 seconds');
+      expect((await watcher.deadLeases()).map((d) => d.botId)).toEqual(['gone']);
+      expect(await watcher.clearDeadLease('gone')).toBe(true);
+    } finally {
+      await watcher.close();
+      await dead.close().catch(() => undefined);
+    }
+  });
+
+  it('refuses a grace that is not a whole number of milliseconds in range', async () => {
+    for (const deadLeaseGraceMs of [-1, 1.5, 3_600_001]) {
+      await expect(
+        PgRiskBudget.open({ url, account: newAccount(), botId: 'x', deadLeaseGraceMs }),
+      ).rejects.toMatchObject({ code: 'RISK_BUDGET_CONFIG' });
+    }
+  });
 });
