@@ -5,11 +5,11 @@ import { checkReducing } from './halt.js';
 /**
  * One account read, reported to risk. The venue measures the account at one time and pushes deposits and
  * withdrawals on another channel: a read that lands between a withdrawal and its push shows the money gone
- * with no cash flow to explain it, and risk would latch REDUCING for the day on a "loss" of its amount (a
- * deposit read first raises the day's peak, and the flow then raises it again: a drawdown that is not). So
- * while the engine runs (its ledger listener is subscribed), a read that would move the day's limits
- * (`RiskManager.wouldMoveLimits`) is followed by a ledger sync, and every read goes to risk through the
- * event queue, behind every change already delivered.
+ * with no cash flow to explain it, and risk would latch REDUCING for the day on a "loss" of its amount. So
+ * while the engine runs (its ledger listener is subscribed), a read that would latch
+ * (`RiskManager.wouldLatchReducing`) is followed by a ledger sync, and every read goes to risk through the
+ * event queue, behind every change already delivered. (A deposit read first is safe: risk keeps a peak
+ * measured holding it when the flow arrives.)
  */
 export async function refreshAccount(core: EngineCore): Promise<AccountState> {
   const account = await core.exchange.getAccountState();
@@ -18,9 +18,13 @@ export async function refreshAccount(core: EngineCore): Promise<AccountState> {
   core.accountDirty = false;
   let syncFailure: unknown;
   // Before start() subscribes, a sync would mark the changes seen with nobody listening: never delivered.
-  // Only a read that would move the day's limits (a new peak, a latch) can be misread; the others skip the
-  // sync's weight (20 of the venue's 1,200 per minute per IP, on every refresh).
-  if (core.running && core.exchange.syncLedger !== undefined && core.risk.wouldMoveLimits(account.equity)) {
+  // Only a read that would latch REDUCING can be misread for good; the others skip the sync's weight (20 of
+  // the venue's 1,200 per minute per IP, on every refresh): a flow arriving after them is applied as usual.
+  if (
+    core.running &&
+    core.exchange.syncLedger !== undefined &&
+    core.risk.wouldLatchReducing(account.equity)
+  ) {
     try {
       await core.exchange.syncLedger();
     } catch (error) {

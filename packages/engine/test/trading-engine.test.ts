@@ -273,8 +273,14 @@ describe('TradingEngine', () => {
     await setup({ maxDrawdownPercent: 0.2, maxDailyLoss: 100_000, maxDailyLossPercent: 0.5 });
     clock.advance(1000);
     exchange.moveMoney('deposit', '5000', 'd1');
+    // Nothing to latch: no sync. The read sets a peak of 15,000 measured holding the deposit; its push
+    // comes after.
     await engine.refreshAccount();
+    expect(exchange.ledgerSyncs).toBe(0);
+    exchange.pushLedger();
+    await engine.idle();
     expect(risk.state.dayStartEquity?.toString()).toBe('15000');
+    expect(risk.state.peakEquity?.toString()).toBe('15000');
     // 1,000 below the 15,000 peak: 6.7%. Had the peak been raised by the read and again by the flow
     // (20,000), this would be a 25% drawdown.
     exchange.balance = toDecimal(14_000);
@@ -282,7 +288,7 @@ describe('TradingEngine', () => {
     expect(risk.state.tradingState).toBe('ACTIVE');
   });
 
-  it('syncs the ledger only for a read that would move the day’s limits (each sync costs venue weight)', async () => {
+  it('syncs the ledger only for a read that would latch REDUCING (each sync costs venue weight)', async () => {
     await setup({ maxDailyLoss: 1000 });
     const before = exchange.ledgerSyncs;
     clock.advance(1000);
@@ -308,10 +314,10 @@ describe('TradingEngine', () => {
   it('a failed ledger sync still reports the read, then rejects with the failure', async () => {
     await setup({ maxDailyLoss: 1000 });
     clock.advance(1000);
-    exchange.balance = exchange.balance.plus(500);
+    exchange.balance = exchange.balance.minus(1500);
     exchange.syncLedgerFailure = new Error('ledger read timed out');
     await expect(engine.refreshAccount()).rejects.toThrow('ledger read timed out');
-    expect(risk.state.dailyPnl.toString()).toBe('500');
+    expect(risk.state.dailyPnl.toString()).toBe('-1500');
   });
 
   it("feeds the venue's mark and oracle to risk, which refuses an order near the mid but far from the oracle", async () => {

@@ -675,16 +675,17 @@ export class RiskManager implements MarkReader {
   }
 
   /**
-   * Whether an account report of `equity` would move the day's limits now: raise the day's peak or latch
-   * REDUCING. Such a report must not hold a deposit or withdrawal risk has not heard of (it would be read as
-   * P&L: a latch, or a peak the flow then raises again), so the engine syncs the venue's ledger first; any
-   * other report cannot be misread that way. False when risk measures its own P&L (`ownPnl`).
+   * Whether an account report of `equity` would latch REDUCING now. Such a report must not hold a withdrawal
+   * risk has not heard of (its amount would be read as the day's loss, latched until the next day), so the
+   * engine syncs the venue's ledger first. Any other report is safe to apply as it is: a cash flow arriving
+   * after it moves the day's start (and the peak, unless the peak was measured holding it). False when risk
+   * measures its own P&L (`pnlScope: 'own'`).
    * @throws {InvalidDecimalError} for a malformed equity
    */
-  wouldMoveLimits(equity: DecimalInput): boolean {
+  wouldLatchReducing(equity: DecimalInput): boolean {
     const e = toDecimal(equity, 'equity');
     if (this.ownPnl) return false;
-    return this.day.wouldMove(e);
+    return this.day.wouldLatch(e);
   }
 
   /**
@@ -708,7 +709,7 @@ export class RiskManager implements MarkReader {
     const fold = this.trail.fold;
     if (id !== undefined && fold.day === this.day.day && fold.cashFlowIds.includes(id)) return;
     this.equity.shift(a, time);
-    this.day.shift(a);
+    this.day.shift(a, time);
     this.evaluateLimits();
     const equity = this.estimatedEquity();
     // The shifted day start goes into the log, so a restart measures the day from it too.
@@ -1043,7 +1044,7 @@ export class RiskManager implements MarkReader {
     if (!this.equity.confirmed) return;
     const equity = this.estimatedEquity();
     if (equity === null) return;
-    const reason = this.day.observe(equity);
+    const reason = this.day.observe(equity, this.equity.measuredAt);
     if (reason !== null) this.refreshState(reason);
   }
 

@@ -46,24 +46,40 @@ describe('deposits and withdrawals are not trading P&L', () => {
     expect(risk.state.dailyPnl.toString()).toBe('0');
   });
 
-  it('says which account report would move the day’s limits (the engine syncs the ledger before those)', async () => {
+  it('says which account report would latch REDUCING (the engine syncs the ledger before those)', async () => {
     const { risk } = setup({ maxDailyLoss: '500', maxDrawdownPercent: '0.5', maxDailyLossPercent: '0.5' });
-    // No day yet: the first report starts it, whatever it holds.
-    expect(risk.wouldMoveLimits('10000')).toBe(false);
+    // The initial balance started the day: 1,000 would be a loss of 9,000.
+    expect(risk.wouldLatchReducing('1000')).toBe(true);
     await risk.updateAccount({ balance: '10000', equity: '10000' });
-    expect(risk.wouldMoveLimits('10000')).toBe(false);
-    expect(risk.wouldMoveLimits('9600')).toBe(false);
-    // A new peak, and a loss at the limit.
-    expect(risk.wouldMoveLimits('10000.01')).toBe(true);
-    expect(risk.wouldMoveLimits('9500')).toBe(true);
-    expect(() => risk.wouldMoveLimits('NaN')).toThrow();
-    // Latched: a further loss moves nothing, a new peak still does.
+    expect(risk.wouldLatchReducing('10000')).toBe(false);
+    expect(risk.wouldLatchReducing('10500')).toBe(false);
+    expect(risk.wouldLatchReducing('9600')).toBe(false);
+    expect(risk.wouldLatchReducing('9500')).toBe(true);
+    expect(() => risk.wouldLatchReducing('NaN')).toThrow();
+    // Latched already: nothing more to latch.
     await risk.updateAccount({ balance: '9400', equity: '9400' });
     expect(risk.state.tradingState).toBe('REDUCING');
-    expect(risk.wouldMoveLimits('9000')).toBe(false);
-    expect(risk.wouldMoveLimits('10001')).toBe(true);
+    expect(risk.wouldLatchReducing('9000')).toBe(false);
     // Asking changes nothing.
     expect(risk.state.dailyPnl.toString()).toBe('-600');
+  });
+
+  it('a deposit the report already holds leaves the peak the report set: no false drawdown after it', async () => {
+    const { risk, clock } = setup({ maxDailyLoss: '100000', maxDrawdownPercent: '0.2' });
+    await risk.updateAccount({ balance: '10000', equity: '10000', timestamp: clock.now() });
+    const depositedAt = clock.now() + 1000;
+    clock.advance(2000);
+    // Read before the venue pushed the 5,000 deposit: a new peak of 15,000, measured holding it.
+    await risk.updateAccount({ balance: '15000', equity: '15000', timestamp: clock.now() });
+    await risk.recordCashFlow('5000', depositedAt, 'd1');
+    expect(risk.state.dayStartEquity?.toString()).toBe('15000');
+    expect(risk.state.peakEquity?.toString()).toBe('15000');
+    // 1,000 below the peak: 6.7%, not the 25% below a 20,000 peak the flow would have raised it to.
+    await risk.updateAccount({ balance: '14000', equity: '14000', timestamp: clock.now() });
+    expect(risk.state.tradingState).toBe('ACTIVE');
+    // A flow after the peak's measurement still moves it.
+    await risk.recordCashFlow('-1000', clock.now() + 1, 'w1');
+    expect(risk.state.peakEquity?.toString()).toBe('14000');
   });
 
   it('never asks for a sync when risk measures its own P&L (the venue’s equity is not read as P&L)', async () => {
@@ -75,8 +91,7 @@ describe('deposits and withdrawals are not trading P&L', () => {
       pnlScope: 'own',
     });
     await risk.updateAccount({ balance: '10000', equity: '10000' });
-    expect(risk.wouldMoveLimits('20000')).toBe(false);
-    expect(risk.wouldMoveLimits('1000')).toBe(false);
+    expect(risk.wouldLatchReducing('1000')).toBe(false);
   });
 
   it('a flow from before the day’s start equity was measured is already inside it', async () => {

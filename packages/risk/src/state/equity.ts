@@ -63,6 +63,11 @@ export class EquityEstimate {
     this.realizedSinceReport = ZERO;
   }
 
+  /** When the venue measured the last reported account (ms): the estimate holds every cash flow up to it. */
+  get measuredAt(): number | null {
+    return this.reportedAt;
+  }
+
   /** Net P&L of a closed trade, until the next report includes it. */
   addRealized(pnl: Decimal): void {
     this.realizedSinceReport = this.realizedSinceReport.plus(pnl);

@@ -28,6 +28,11 @@ export class TradingDay {
   reducingReason: string | null = null;
   /** When the start equity was measured: cash flows before it are already inside it. */
   startedAt = 0;
+  /**
+   * The venue measurement the peak's equity came from (ms): it holds every cash flow up to then. Null when
+   * not known (the day's start, a restart): a flow then moves the peak.
+   */
+  private peakHolds: number | null = null;
   private startMs = 0;
   private endMs = 0;
   private drawdownMemo: { peak: Decimal; limit: Decimal } | null = null;
@@ -71,6 +76,7 @@ export class TradingDay {
     this.startedAt = now;
     this.startEquity = equity;
     this.peak = equity;
+    this.peakHolds = null;
     this.lossPercentLimit = equity.times(this.config.maxDailyLossPercent);
   }
 
@@ -79,14 +85,20 @@ export class TradingDay {
     this.startEquity = startEquity;
     this.lossPercentLimit = startEquity.times(this.config.maxDailyLossPercent);
     this.peak = peak ?? startEquity;
+    this.peakHolds = null;
   }
 
-  /** Money moved in or out: the start equity and the peak move by it, so it is never P&L. */
-  shift(amount: Decimal): void {
+  /**
+   * Money moved in or out at `time`: the start equity and the peak move by it, so it is never P&L. A peak
+   * measured at or after `time` already holds it (a deposit read before the venue's push of it) and stays:
+   * moved again, it would stand the deposit above any equity the day can reach, a drawdown that is not.
+   */
+  shift(amount: Decimal, time?: number): void {
     const start = this.startEquity;
     if (start === null) return;
     this.startEquity = start.plus(amount);
-    this.peak = (this.peak ?? start).plus(amount);
+    const held = time !== undefined && this.peakHolds !== null && time <= this.peakHolds;
+    if (!held) this.peak = (this.peak ?? start).plus(amount);
     this.lossPercentLimit = this.startEquity.times(this.config.maxDailyLossPercent);
     this.drawdownMemo = null;
   }
@@ -104,22 +116,25 @@ export class TradingDay {
    * Raises the peak to `equity` and, unless already latched, latches REDUCING when the day's loss or the
    * drawdown from the peak reaches its limit. Returns the reason when it latched now, else null.
    */
-  observe(equity: Decimal): string | null {
+  observe(equity: Decimal, measuredAt: number | null = null): string | null {
     const start = this.startEquity;
     if (start === null) return null;
-    if (this.peak === null || gt(equity, this.peak)) this.peak = equity;
+    if (this.peak === null || gt(equity, this.peak)) {
+      this.peak = equity;
+      this.peakHolds = measuredAt;
+    }
     if (this.reducingReason !== null) return null;
     const reason = this.breach(equity, start, this.peak);
     if (reason !== null) this.reducingReason = reason;
     return reason;
   }
 
-  /** Whether observing `equity` would raise the peak or latch REDUCING (`observe`, without its effects). */
-  wouldMove(equity: Decimal): boolean {
+  /** Whether observing `equity` would latch REDUCING (`observe`, without its effects). */
+  wouldLatch(equity: Decimal): boolean {
     const start = this.startEquity;
-    if (start === null) return false;
-    if (this.peak === null || gt(equity, this.peak)) return true;
-    return this.reducingReason === null && this.breach(equity, start, this.peak) !== null;
+    if (start === null || this.reducingReason !== null) return false;
+    const peak = this.peak === null || gt(equity, this.peak) ? equity : this.peak;
+    return this.breach(equity, start, peak) !== null;
   }
 
   /** Why `equity` reaches the day's loss or drawdown limit, or null. */
