@@ -93,6 +93,8 @@ export class Streams {
   readonly #seenUnreadable = new Set<string>();
   /** The client's time at the start of the last `syncLedger` that completed. */
   #ledgerSyncedAt: number | undefined;
+  /** Ledger changes being audited, then delivered (from the stream or a sync). */
+  readonly #ledgerInFlight = new Set<Promise<void>>();
   #ws: HyperliquidWebSocket | undefined;
   #reconnects = 0;
 
@@ -310,6 +312,9 @@ export class Streams {
     const from = Math.max(this.#d.deduper.since, last === undefined ? 0 : last - LEDGER_SYNC_OVERLAP_MS);
     const raw = await this.#d.reads.userNonFundingLedgerUpdatesRaw({ startTime: from });
     await this.#applyLedger(raw, 'REST');
+    // A change this read found already seen may still be on its way to the listeners (its audit record
+    // first), from the stream or a sync running beside this one: resolved only once it arrived too.
+    await Promise.all([...this.#ledgerInFlight]);
     this.#ledgerSyncedAt = last === undefined ? startedAt : Math.max(last, startedAt);
   }
 
@@ -344,7 +349,13 @@ export class Streams {
       if (this.#seenLedger.has(change.id)) continue;
       this.#seenLedger.add(change.id);
       if (change.time < this.#d.deduper.since) continue;
-      deliveries.push(this.#deliverLedger(change));
+      const delivery = this.#deliverLedger(change);
+      this.#ledgerInFlight.add(delivery);
+      const landed = () => {
+        this.#ledgerInFlight.delete(delivery);
+      };
+      delivery.then(landed, landed);
+      deliveries.push(delivery);
     }
     return Promise.all(deliveries).then(() => undefined);
   }

@@ -350,4 +350,66 @@ describe('the ledger stream', () => {
       client.close();
     }
   });
+
+  it('syncLedger waits for a change the stream brought whose audit record is still being written', async () => {
+    const me = '0x1111111111111111111111111111111111111111';
+    const update = {
+      time: 5_000,
+      hash: '0xb1',
+      delta: { type: 'withdraw', usdc: '900.0', nonce: 3, fee: '1.0' },
+    };
+    const info = venue.info;
+    venue.info = (b) => (b.type === 'userNonFundingLedgerUpdates' ? { json: [update] } : info(b));
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let held = false;
+    const client = new HyperliquidClient({
+      privateKey: KEY,
+      walletAddress: me,
+      baseUrl: venue.url,
+      wsUrl: venue.wsUrl,
+      clock: new ManualClock(1_000),
+      fillsSince: 0,
+      auditLogger: {
+        append: async (e) => {
+          if (e.type === 'ledger_update') {
+            held = true;
+            await gate;
+          }
+          return e as never;
+        },
+      },
+    });
+    const seen: LedgerChange[] = [];
+    client.onLedgerUpdate((c) => seen.push(c));
+    await client.start({ timeoutMs: 5000 });
+    try {
+      await eventually(
+        () =>
+          venue.wsMessages.some(
+            (m) =>
+              (m as { subscription?: { type?: string } }).subscription?.type ===
+              'userNonFundingLedgerUpdates',
+          ),
+        'the ledger subscription',
+      );
+      venue.push('userNonFundingLedgerUpdates', { user: me, nonFundingLedgerUpdates: [update] });
+      await eventually(() => held, 'the stream’s change to be in its audit write');
+      // A sync beside it finds the change already seen: it must still wait until the change is delivered,
+      // or an account read handed over after it would beat the withdrawal to risk.
+      let synced = false;
+      const sync = client.syncLedger().then(() => {
+        synced = true;
+      });
+      await new Promise((r) => setTimeout(r, 150));
+      expect(synced).toBe(false);
+      release();
+      await sync;
+      expect(seen.map((c) => [c.kind, c.amount.toFixed()])).toEqual([['withdraw', '-901']]);
+    } finally {
+      client.close();
+    }
+  });
 });
