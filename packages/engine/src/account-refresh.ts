@@ -11,7 +11,20 @@ import { checkReducing } from './halt.js';
  * event queue, behind every change already delivered. (A deposit read first is safe: risk keeps a peak
  * measured holding it when the flow arrives.)
  */
-export async function refreshAccount(core: EngineCore): Promise<AccountState> {
+export function refreshAccount(core: EngineCore): Promise<AccountState> {
+  // One at a time, in call order (a bar and the bot's timer often ask together): side by side, the older
+  // read could reach risk after the newer one, behind a cash flow only the newer one holds.
+  const run = (inFlight.get(core) ?? Promise.resolve()).then(
+    () => refreshOnce(core),
+    () => refreshOnce(core),
+  );
+  inFlight.set(core, run);
+  return run;
+}
+
+const inFlight = new WeakMap<EngineCore, Promise<AccountState>>();
+
+async function refreshOnce(core: EngineCore): Promise<AccountState> {
   const account = await core.exchange.getAccountState();
   core.account = account;
   core.lastAccountRefresh = core.clock.now();

@@ -110,8 +110,17 @@ export class RecordingExchange implements Exchange {
     return [...this.open.values()];
   }
 
+  accountReads = 0;
+  /** When set, the next account read waits for it. */
+  holdNextAccountRead: Promise<void> | undefined;
   async getAccountState(): Promise<AccountState> {
-    return { balance: this.balance, equity: this.balance, marginUsed: toDecimal(0), timestamp: this.now() };
+    this.accountReads += 1;
+    const hold = this.holdNextAccountRead;
+    this.holdNextAccountRead = undefined;
+    const balance = this.balance;
+    const timestamp = this.now();
+    if (hold !== undefined) await hold;
+    return { balance, equity: balance, marginUsed: toDecimal(0), timestamp };
   }
 
   async getMarketPrice(symbol: string): Promise<MarketPrice> {

@@ -302,6 +302,26 @@ describe('TradingEngine', () => {
     expect(risk.state.tradingState).toBe('REDUCING');
   });
 
+  it('reads the account one refresh at a time, in call order: an older read never lands after a newer one', async () => {
+    let release: () => void = () => undefined;
+    exchange.holdNextAccountRead = new Promise((r) => {
+      release = r;
+    });
+    const reads = exchange.accountReads;
+    exchange.balance = toDecimal(9_900);
+    const first = engine.refreshAccount();
+    await new Promise((r) => setTimeout(r, 10));
+    exchange.balance = toDecimal(9_800);
+    const second = engine.refreshAccount();
+    await new Promise((r) => setTimeout(r, 10));
+    // The second waits for the first, which is still reading.
+    expect(exchange.accountReads).toBe(reads + 1);
+    release();
+    expect((await first).equity.toString()).toBe('9900');
+    expect((await second).equity.toString()).toBe('9800');
+    expect(risk.state.dailyPnl.toString()).toBe('-200');
+  });
+
   it('without a ledger sync the same read is a loss of the withdrawal (why the engine syncs)', async () => {
     await setup({ maxDailyLoss: 1000 });
     delete exchange.syncLedger;
