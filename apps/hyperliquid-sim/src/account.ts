@@ -229,11 +229,9 @@ export class SimAccount {
   /**
    * A deposit or a withdrawal of `usdc` (positive), applied to the balance at once and streamed as the
    * venue's ledger update. A withdrawal also takes the venue's 1 USDC fee.
-   * @throws {ExchangeError} `INSUFFICIENT_MARGIN` for a withdrawal of more than the free margin
-   */
-  /**
    * `stream: false` records the update where REST and a stream snapshot show it but pushes nothing: the
    * venue's push arriving late, or lost with a connection.
+   * @throws {ExchangeError} `INSUFFICIENT_MARGIN` for a withdrawal of more than the free margin
    */
   transfer(kind: 'deposit' | 'withdraw', usdc: Decimal, opts: { stream?: boolean } = {}): WireLedgerUpdate {
     if (!usdc.isPositive()) throw new ExchangeError('ORDER_REJECTED', 'a transfer needs a positive usdc');

@@ -259,9 +259,9 @@ export interface Exchange {
   ): () => void;
   /**
    * Fetches the ledger changes the venue holds now and resolves once each new one was handed to the
-   * `onLedgerUpdate` listeners. A trading engine calls it after each account read: every deposit and
-   * withdrawal the read holds then reaches risk before the read does, however late the venue's push (a
-   * withdrawal the read already shows would otherwise look like a loss of its amount).
+   * `onLedgerUpdate` listeners. A trading engine calls it after an account read that would latch REDUCING:
+   * every deposit and withdrawal the read holds then reaches risk before the read does, however late the
+   * venue's push (a withdrawal the read already shows would otherwise look like a loss of its amount).
    */
   syncLedger?(): Promise<void>;
 }

@@ -258,10 +258,11 @@ export class TradingEngine {
   }
 
   /**
-   * Reads the account from the exchange and reports it to risk (audited by the risk manager). While the
-   * engine runs, the exchange's ledger is synced first (`syncLedger`, when it has one) and the report goes
-   * to risk behind the changes that delivered: a deposit or withdrawal the report holds is never read as
-   * P&L because the venue's push of it was late. A failed sync still reports the account, then rejects.
+   * Reads the account from the exchange and reports it to risk (audited by the risk manager), one refresh
+   * at a time. While the engine runs, a read that would latch REDUCING is followed by the exchange's
+   * `syncLedger` (when it has one), and every report goes to risk behind the changes already delivered: a
+   * withdrawal the report holds is never latched as a loss because the venue's push of it was late. A
+   * failed sync still reports the account, then rejects.
    */
   async refreshAccount(): Promise<AccountState> {
     return refreshAccount(this.#core);

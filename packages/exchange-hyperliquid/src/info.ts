@@ -1,4 +1,5 @@
 import type { Decimal } from '@hl-bot/core-types';
+import type { z } from 'zod';
 import {
   type SpotClearinghouseStateResponse,
   SpotClearinghouseStateResponseSchema,
@@ -170,6 +171,18 @@ export class InfoReads {
     endTime?: number;
     user?: string;
   }): Promise<LedgerUpdate[]> {
+    return this.#ledgerUpdates(args, LedgerUpdatesResponseSchema);
+  }
+
+  /** The same read with each update left unread, so the caller parses (and refuses) each on its own. */
+  userNonFundingLedgerUpdatesRaw(args: { startTime: number; endTime?: number }): Promise<unknown[]> {
+    return this.#ledgerUpdates(args, LedgerUpdatesRawResponseSchema);
+  }
+
+  #ledgerUpdates<S extends z.ZodType>(
+    args: { startTime: number; endTime?: number; user?: string },
+    schema: S,
+  ): Promise<z.output<S>> {
     return this.#transport.info(
       {
         type: 'userNonFundingLedgerUpdates',
@@ -177,20 +190,7 @@ export class InfoReads {
         startTime: args.startTime,
         ...(args.endTime === undefined ? {} : { endTime: args.endTime }),
       },
-      LedgerUpdatesResponseSchema,
-    );
-  }
-
-  /** The same read with each update left unread, so the caller parses (and refuses) each on its own. */
-  userNonFundingLedgerUpdatesRaw(args: { startTime: number; endTime?: number }): Promise<unknown[]> {
-    return this.#transport.info(
-      {
-        type: 'userNonFundingLedgerUpdates',
-        user: this.requireAccount(undefined),
-        startTime: args.startTime,
-        ...(args.endTime === undefined ? {} : { endTime: args.endTime }),
-      },
-      LedgerUpdatesRawResponseSchema,
+      schema,
     );
   }
 

@@ -39,9 +39,9 @@ export async function placeOrder(
   d: OrderPlacementDeps,
 ): Promise<OrderAck> {
   const order = parseOrThrow(OrderRequest, input, 'order');
-  const notAfter = opts.notAfter;
-  if (notAfter !== undefined && !(Number.isSafeInteger(Math.floor(notAfter)) && notAfter > 0)) {
-    throw new ExchangeError('ORDER_REJECTED', `notAfter must be a time in ms, not ${String(notAfter)}`);
+  const notAfter = opts.notAfter === undefined ? undefined : Math.floor(opts.notAfter);
+  if (notAfter !== undefined && !(Number.isSafeInteger(notAfter) && notAfter > 0)) {
+    throw new ExchangeError('ORDER_REJECTED', `notAfter must be a time in ms, not ${String(opts.notAfter)}`);
   }
   const clientOrderId = opts.clientOrderId ?? order.clientOrderId;
   const cloid = clientOrderId === undefined ? randomCloid() : d.ids.remember(clientOrderId);
@@ -67,12 +67,7 @@ export async function placeOrder(
   const startedAt = d.clock.now();
   let ack: OrderAck;
   try {
-    const outcome = await submitSafely(
-      wire,
-      cloid,
-      d,
-      notAfter === undefined ? undefined : Math.floor(notAfter),
-    );
+    const outcome = await submitSafely(wire, cloid, d, notAfter);
     ack =
       outcome.kind === 'status'
         ? await ackFromStatus(outcome.response, order, ackId, cloid, startedAt, d.reads)

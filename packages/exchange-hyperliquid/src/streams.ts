@@ -295,7 +295,7 @@ export class Streams {
       reportInvalidMessage(this.#d.reporter, 'userNonFundingLedgerUpdates');
       return;
     }
-    void this.#applyLedger(parsed.data.nonFundingLedgerUpdates, 'WebSocket');
+    this.#applyLedger(parsed.data.nonFundingLedgerUpdates, 'WebSocket');
   }
 
   /**
@@ -311,17 +311,17 @@ export class Streams {
     // Overlap: an update is stamped with its block's time and may show up over REST a little later.
     const from = Math.max(this.#d.deduper.since, last === undefined ? 0 : last - LEDGER_SYNC_OVERLAP_MS);
     const raw = await this.#d.reads.userNonFundingLedgerUpdatesRaw({ startTime: from });
-    await this.#applyLedger(raw, 'REST');
-    // A change this read found already seen may still be on its way to the listeners (its audit record
-    // first), from the stream or a sync running beside this one: resolved only once it arrived too.
+    this.#applyLedger(raw, 'REST');
+    // What this read delivers, and any change it found already seen that is still on its way to the
+    // listeners (its audit record first), from the stream or a sync beside this one: all have arrived.
     await Promise.all([...this.#ledgerInFlight]);
     this.#ledgerSyncedAt = last === undefined ? startedAt : Math.max(last, startedAt);
   }
 
-  /** Each update on its own, oldest first; resolves when every new one was delivered. */
-  #applyLedger(raws: readonly unknown[], via: 'WebSocket' | 'REST'): Promise<void> {
+  /** Each update on its own, oldest first; each new one is delivered (and held in `#ledgerInFlight` till then). */
+  #applyLedger(raws: readonly unknown[], via: 'WebSocket' | 'REST'): void {
     const account = this.#d.account;
-    if (account === undefined) return Promise.resolve();
+    if (account === undefined) return;
     // One the client cannot read must not drop the deposits and withdrawals next to it (risk would count
     // them as P&L). The unreadable one is reported.
     const updates: LedgerUpdate[] = [];
@@ -336,7 +336,6 @@ export class Streams {
         void this.#d.reporter.recordError(failure, 'ledger update');
       }
     }
-    const deliveries: Promise<void>[] = [];
     for (const u of updates.sort((a, b) => a.time - b.time)) {
       let change: LedgerChange;
       try {
@@ -355,9 +354,7 @@ export class Streams {
         this.#ledgerInFlight.delete(delivery);
       };
       delivery.then(landed, landed);
-      deliveries.push(delivery);
     }
-    return Promise.all(deliveries).then(() => undefined);
   }
 
   /** Audited as `ledger_update` first, then delivered (an unknown kind is also reported, as no cash). */

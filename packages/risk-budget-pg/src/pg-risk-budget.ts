@@ -207,8 +207,7 @@ export class PgRiskBudget implements RiskBudget {
    */
   get takesValidUntil(): number {
     if (this.#closed) return Date.now() - 1;
-    const left = this.#validUntil - performance.now();
-    return Math.floor(Date.now() + (Number.isFinite(left) ? left : -1));
+    return Math.floor(Date.now() + this.#validUntil - performance.now());
   }
 
   tryTake(orderId: string, need: BudgetNeed): BudgetTake {
@@ -374,9 +373,9 @@ export class PgRiskBudget implements RiskBudget {
 
   /**
    * The account's leases whose bot stopped renewing (expired at least `deadLeaseGraceMs` ago), other than
-   * this instance's, with what they still count: the reconciler decides from the venue whether `clearDeadLease` may drop one. A bot that
-   * claimed symbols on a venue account (`claimSymbols`) comes with that account and its cloid tag, so only
-   * its own orders there are looked at.
+   * this instance's, with what they still count: the reconciler decides from the venue whether
+   * `clearDeadLease` may drop one. A bot that claimed symbols on a venue account (`claimSymbols`) comes with
+   * that account and its cloid tag, so only its own orders there are looked at.
    */
   async deadLeases(): Promise<
     {
