@@ -121,37 +121,56 @@ describe('the ledger stream', () => {
     await venue.stop();
   });
 
-  it('subscribes, audits each change once as ledger_update, then delivers it', async () => {
+  const ME = '0x1111111111111111111111111111111111111111';
+
+  /** A started client on the fake venue, with what it audits, delivers and reports. */
+  async function startClient(
+    opts: {
+      walletAddress?: string;
+      clock?: ManualClock;
+      onAudit?: (e: AuditEventInput) => Promise<void>;
+    } = {},
+  ) {
     const audit: AuditEventInput[] = [];
+    const seen: LedgerChange[] = [];
+    const errors: string[] = [];
     const client = new HyperliquidClient({
       privateKey: KEY,
-      walletAddress: '0x1111111111111111111111111111111111111111',
+      walletAddress: opts.walletAddress ?? ME,
       baseUrl: venue.url,
       wsUrl: venue.wsUrl,
-      clock: new ManualClock(1_000),
+      clock: opts.clock ?? new ManualClock(1_000),
       fillsSince: 0,
       auditLogger: {
         append: async (e) => {
           audit.push(e);
+          await opts.onAudit?.(e);
           return e as never;
         },
       },
     });
-    const seen: LedgerChange[] = [];
     client.onLedgerUpdate((c) => seen.push(c));
+    client.onError((e) => errors.push(e.message));
     await client.start({ timeoutMs: 5000 });
+    return { client, audit, seen, errors };
+  }
+
+  const ledgerSubscribed = () =>
+    eventually(
+      () =>
+        venue.wsMessages.some(
+          (m) =>
+            (m as { subscription?: { type?: string } }).subscription?.type === 'userNonFundingLedgerUpdates',
+        ),
+      'the ledger subscription',
+    );
+
+  it('subscribes, audits each change once as ledger_update, then delivers it', async () => {
+    const { client, audit, seen } = await startClient();
     try {
-      await eventually(
-        () =>
-          venue.wsMessages.some(
-            (m) =>
-              (m as { subscription?: { type?: string } }).subscription?.type ===
-              'userNonFundingLedgerUpdates',
-          ),
-        'the ledger subscription',
-      );
+      await ledgerSubscribed();
       const data = {
-        user: '0x1111111111111111111111111111111111111111',
+        user: ME,
         nonFundingLedgerUpdates: [
           { time: 5_000, hash: '0xaa', delta: { type: 'withdraw', usdc: '250.0', nonce: 7, fee: '1.0' } },
         ],
@@ -175,33 +194,11 @@ describe('the ledger stream', () => {
   });
 
   it('one unreadable update is reported and does not drop the deposits and withdrawals next to it', async () => {
-    const me = '0x1111111111111111111111111111111111111111';
-    const client = new HyperliquidClient({
-      privateKey: KEY,
-      walletAddress: me,
-      baseUrl: venue.url,
-      wsUrl: venue.wsUrl,
-      clock: new ManualClock(1_000),
-      fillsSince: 0,
-      auditLogger: { append: async (e) => e as never },
-    });
-    const seen: LedgerChange[] = [];
-    const errors: string[] = [];
-    client.onLedgerUpdate((c) => seen.push(c));
-    client.onError((e) => errors.push(e.message));
-    await client.start({ timeoutMs: 5000 });
+    const { client, seen, errors } = await startClient();
     try {
-      await eventually(
-        () =>
-          venue.wsMessages.some(
-            (m) =>
-              (m as { subscription?: { type?: string } }).subscription?.type ===
-              'userNonFundingLedgerUpdates',
-          ),
-        'the ledger subscription',
-      );
+      await ledgerSubscribed();
       venue.push('userNonFundingLedgerUpdates', {
-        user: me,
+        user: ME,
         nonFundingLedgerUpdates: [
           { time: 5_000, hash: '0xa1', delta: { type: 'deposit', usdc: '1000.0' } },
           { time: 'soon', hash: '0xa2', delta: { type: 'deposit', usdc: '5.0' } },
@@ -222,38 +219,18 @@ describe('the ledger stream', () => {
   });
 
   it('values a spot send in the mode read at start: a unified account’s USDC send leaves its collateral', async () => {
-    const me = '0x1111111111111111111111111111111111111111';
     const info = venue.info;
     venue.info = (b) => (b.type === 'userAbstraction' ? { json: 'unifiedAccount' } : info(b));
-    const client = new HyperliquidClient({
-      privateKey: KEY,
-      walletAddress: me,
-      baseUrl: venue.url,
-      wsUrl: venue.wsUrl,
-      clock: new ManualClock(1_000),
-      fillsSince: 0,
-      auditLogger: { append: async (e) => e as never },
-    });
-    const seen: LedgerChange[] = [];
-    client.onLedgerUpdate((c) => seen.push(c));
-    await client.start({ timeoutMs: 5000 });
+    const { client, seen } = await startClient();
     try {
-      await eventually(
-        () =>
-          venue.wsMessages.some(
-            (m) =>
-              (m as { subscription?: { type?: string } }).subscription?.type ===
-              'userNonFundingLedgerUpdates',
-          ),
-        'the ledger subscription',
-      );
+      await ledgerSubscribed();
       const send = (time: number, token: string, amount: string, usdcValue: string) => ({
         time,
         hash: `0x${time}`,
-        delta: { type: 'spotTransfer', token, amount, usdcValue, user: me, destination: '0x22', fee: '0.0' },
+        delta: { type: 'spotTransfer', token, amount, usdcValue, user: ME, destination: '0x22', fee: '0.0' },
       });
       venue.push('userNonFundingLedgerUpdates', {
-        user: me,
+        user: ME,
         nonFundingLedgerUpdates: [send(5_000, 'USDC', '25.0', '25.0'), send(6_000, 'UETH', '2.0', '7400.0')],
       });
       await eventually(() => seen.length >= 2, 'both changes');
@@ -275,26 +252,7 @@ describe('the ledger stream', () => {
     const info = venue.info;
     venue.info = (b) => (b.type === 'userNonFundingLedgerUpdates' ? { json: answer } : info(b));
     const clock = new ManualClock(1_600_000_000_000);
-    const audit: AuditEventInput[] = [];
-    const client = new HyperliquidClient({
-      privateKey: KEY,
-      walletAddress: RECORDED,
-      baseUrl: venue.url,
-      wsUrl: venue.wsUrl,
-      clock,
-      fillsSince: 0,
-      auditLogger: {
-        append: async (e) => {
-          audit.push(e);
-          return e as never;
-        },
-      },
-    });
-    const seen: LedgerChange[] = [];
-    const errors: string[] = [];
-    client.onLedgerUpdate((c) => seen.push(c));
-    client.onError((e) => errors.push(e.message));
-    await client.start({ timeoutMs: 5000 });
+    const { client, audit, seen, errors } = await startClient({ walletAddress: RECORDED, clock });
     try {
       await client.syncLedger();
       // Delivered, each audited first, by the time the sync resolves: no waiting on anything else.
@@ -331,18 +289,7 @@ describe('the ledger stream', () => {
   it('syncLedger rejects when the venue cannot answer, and delivers nothing', async () => {
     const info = venue.info;
     venue.info = (b) => (b.type === 'userNonFundingLedgerUpdates' ? { json: { error: 'no' } } : info(b));
-    const client = new HyperliquidClient({
-      privateKey: KEY,
-      walletAddress: RECORDED,
-      baseUrl: venue.url,
-      wsUrl: venue.wsUrl,
-      clock: new ManualClock(1_000),
-      fillsSince: 0,
-      auditLogger: { append: async (e) => e as never },
-    });
-    const seen: LedgerChange[] = [];
-    client.onLedgerUpdate((c) => seen.push(c));
-    await client.start({ timeoutMs: 5000 });
+    const { client, seen } = await startClient({ walletAddress: RECORDED });
     try {
       await expect(client.syncLedger()).rejects.toThrow();
       expect(seen).toEqual([]);
@@ -352,7 +299,6 @@ describe('the ledger stream', () => {
   });
 
   it('syncLedger waits for a change the stream brought whose audit record is still being written', async () => {
-    const me = '0x1111111111111111111111111111111111111111';
     const update = {
       time: 5_000,
       hash: '0xb1',
@@ -365,37 +311,17 @@ describe('the ledger stream', () => {
       release = r;
     });
     let held = false;
-    const client = new HyperliquidClient({
-      privateKey: KEY,
-      walletAddress: me,
-      baseUrl: venue.url,
-      wsUrl: venue.wsUrl,
-      clock: new ManualClock(1_000),
-      fillsSince: 0,
-      auditLogger: {
-        append: async (e) => {
-          if (e.type === 'ledger_update') {
-            held = true;
-            await gate;
-          }
-          return e as never;
-        },
+    const { client, seen } = await startClient({
+      onAudit: async (e) => {
+        if (e.type === 'ledger_update') {
+          held = true;
+          await gate;
+        }
       },
     });
-    const seen: LedgerChange[] = [];
-    client.onLedgerUpdate((c) => seen.push(c));
-    await client.start({ timeoutMs: 5000 });
     try {
-      await eventually(
-        () =>
-          venue.wsMessages.some(
-            (m) =>
-              (m as { subscription?: { type?: string } }).subscription?.type ===
-              'userNonFundingLedgerUpdates',
-          ),
-        'the ledger subscription',
-      );
-      venue.push('userNonFundingLedgerUpdates', { user: me, nonFundingLedgerUpdates: [update] });
+      await ledgerSubscribed();
+      venue.push('userNonFundingLedgerUpdates', { user: ME, nonFundingLedgerUpdates: [update] });
       await eventually(() => held, 'the stream’s change to be in its audit write');
       // A sync beside it finds the change already seen: it must still wait until the change is delivered,
       // or an account read handed over after it would beat the withdrawal to risk.
